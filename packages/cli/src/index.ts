@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * The tickerml command-line tool.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Live P&L dashboard served over HTTP with server-sent events.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Risk limits: fractional Kelly sizing, exposure caps, drawdown stop, correlation sizing, volatility regimes and circuit breakers.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Kafka (kafkajs) implementation of the TickerML event bus.
+ */
+export {};
