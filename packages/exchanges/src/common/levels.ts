@@ -1,0 +1,60 @@
+/**
+ * Level conversion helpers shared by the parsers.
+ *
+ * @module
+ */
+import type { Level } from '@tickerml/core';
+import type { DecimalGrid } from './decimal.js';
+
+/** Thrown internally when a level is off-grid or mistyped; handlers turn it into a malformed count. */
+export class LevelError extends Error {
+  override name = 'LevelError' as const;
+}
+
+/**
+ * Converts `[price, qty, ...]` string tuples to levels in ticks/lots.
+ * @throws {LevelError} when the input is not an array of string pairs on the grid.
+ */
+export function tupleLevels(raw: unknown, grid: DecimalGrid, skipZeroPrice = false): Level[] {
+  if (!Array.isArray(raw)) throw new LevelError('levels are not an array');
+  const out: Level[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const row: unknown = raw[i];
+    if (!Array.isArray(row)) throw new LevelError(`level ${i} is not an array`);
+    const p: unknown = row[0];
+    const q: unknown = row[1];
+    if (typeof p !== 'string' || typeof q !== 'string') throw new LevelError(`level ${i} price/qty are not strings`);
+    if (skipZeroPrice && p === '0') continue;
+    const priceTicks = grid.priceToTicksOrNaN(p);
+    const qtyLots = grid.qtyToLotsOrNaN(q);
+    if (Number.isNaN(priceTicks)) throw new LevelError(`price ${JSON.stringify(p)} not on tick grid ${grid.tickSize}`);
+    if (Number.isNaN(qtyLots)) throw new LevelError(`quantity ${JSON.stringify(q)} not on lot grid ${grid.lotSize}`);
+    out.push({ priceTicks, qtyLots });
+  }
+  return out;
+}
+
+/** Milliseconds since the epoch (number) → microseconds, or `fallbackUs` when not a finite number. */
+export function msToUs(ms: unknown, fallbackUs: number): number {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? Math.round(ms * 1000) : fallbackUs;
+}
+
+/** ISO-8601 timestamp with up to nanosecond fraction → microseconds, or `fallbackUs`. */
+export function isoToUs(iso: unknown, fallbackUs: number): number {
+  if (typeof iso !== 'string' || iso.length < 20) return fallbackUs;
+  const dot = iso.indexOf('.');
+  const base = Date.parse(dot < 0 ? iso : `${iso.slice(0, dot)}Z`);
+  if (!Number.isFinite(base)) return fallbackUs;
+  let micros = 0;
+  if (dot >= 0) {
+    let digits = 0;
+    for (let i = dot + 1; i < iso.length && digits < 6; i++) {
+      const c = iso.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      micros = micros * 10 + (c - 48);
+      digits++;
+    }
+    for (; digits < 6; digits++) micros *= 10;
+  }
+  return base * 1000 + micros;
+}
