@@ -2,4 +2,70 @@
  * @packageDocumentation
  * Types, fixed-point units, money, clocks, events, the event bus, replay merge, config, errors, logging and metrics for TickerML.
  */
-export {};
+export {
+  BaseError,
+  type BaseErrorOptions,
+  BusClosedError,
+  BusOverflowError,
+  ClockBackwardsError,
+  ConfigError,
+  CurrencyMismatchError,
+  ErrorKind,
+  InsufficientAmountError,
+  InvalidDecimalError,
+  InvalidInstrumentError,
+  InvalidTimerError,
+  MetricConflictError,
+  OutOfOrderError,
+  PrecisionError,
+  SubscriberFailedError,
+  UnknownInstrumentError,
+  UnsafeIntegerError,
+} from './errors.js';
+export {
+  AggressorSide,
+  type BookDelta,
+  type BookEvent,
+  type BookSnapshot,
+  type ChecksumMismatch,
+  type Connected,
+  type Disconnected,
+  type EventHeader,
+  type FeedHealthEvent,
+  type FundingRate,
+  type GapDetected,
+  type L3Event,
+  type Level,
+  MARKET_EVENT_KINDS,
+  type MarketEvent,
+  type MarketEventKind,
+  type OrderAdded,
+  type OrderChanged,
+  type OrderRemoved,
+  type Resynced,
+  Side,
+  type TimestampUs,
+  type Trade,
+  Venue,
+  type VenueId,
+} from './events.js';
+export {
+  canonicalSymbol,
+  Instrument,
+  InstrumentKind,
+  InstrumentRegistry,
+  type InstrumentSpec,
+  parseSymbol,
+  type SymbolParts,
+} from './instrument.js';
+export { currencyMinorUnits, Money } from './money.js';
+export {
+  decimalToUnits,
+  formatScaled,
+  fromUnits,
+  type Increment,
+  parseIncrement,
+  Rounding,
+  toUnits,
+  unitsToDecimal,
+} from './units.js';
