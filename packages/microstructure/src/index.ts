@@ -2,4 +2,28 @@
  * @packageDocumentation
  * Order books (L2, L3), checksums and streaming microstructure features for TickerML.
  */
-export {};
+export {
+  BookState,
+  L2Book,
+  NO_ASK_TICKS,
+  NO_BID_TICKS,
+  NO_PRICE_TICKS,
+  type CrossedReport,
+  type L2BookLike,
+  type L2BookOptions,
+  type L2BookView,
+  type LevelVisitor,
+} from './l2-book.js';
+export { crc32, decimalUnitsPerStep, KrakenChecksum, type ChecksumScheme, type KrakenChecksumOptions } from './checksum.js';
+export {
+  CrossedBookError,
+  DuplicateOrderError,
+  InvalidLevelError,
+  InvalidOptionError,
+  InvalidSideError,
+  MicrostructureError,
+  OutOfOrderEventError,
+  UnknownOrderError,
+  type MicrostructureErrorOptions,
+} from './errors.js';
+export type { AggressorInput, BookSide, LevelInput, LevelsInput } from './types.js';

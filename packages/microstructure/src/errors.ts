@@ -1,0 +1,113 @@
+/**
+ * Errors thrown by @tickerml/microstructure: one subclass per condition, each with a literal `name`.
+ *
+ * @module
+ */
+
+// TODO(core): replace this local base with core's `BaseError` once packages/core exports it.
+/** Options accepted by {@link MicrostructureError}. */
+export interface MicrostructureErrorOptions {
+  /** Extra detail appended to the message (what was expected, what was found). */
+  readonly details?: string;
+  /** The underlying error, if any. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error thrown by this package.
+ *
+ * @example
+ * ```ts
+ * try { book.applyLevel('bid', 1.5, 1); } catch (e) { if (e instanceof MicrostructureError) console.log(e.shortMessage); }
+ * ```
+ */
+export class MicrostructureError extends Error {
+  override name = 'MicrostructureError';
+  /** The message without details. */
+  readonly shortMessage: string;
+  /** What was expected and what was found, if known. */
+  readonly details: string | undefined;
+
+  constructor(shortMessage: string, options: MicrostructureErrorOptions = {}) {
+    super(options.details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${options.details}`, {
+      cause: options.cause,
+    });
+    this.shortMessage = shortMessage;
+    this.details = options.details;
+  }
+
+  /** Walks the `cause` chain and returns the deepest error (or the first one `fn` accepts). */
+  walk(fn?: (err: unknown) => boolean): unknown {
+    let current: unknown = this;
+    while (current instanceof Error) {
+      if (fn?.(current)) return current;
+      if (current.cause === undefined) break;
+      current = current.cause;
+    }
+    return fn ? undefined : current;
+  }
+}
+
+/** A price or quantity given to a book is not a non-negative safe integer (ticks/lots). */
+export class InvalidLevelError extends MicrostructureError {
+  override name = 'InvalidLevelError' as const;
+  constructor(what: string, value: number) {
+    super(`Invalid ${what}: expected a non-negative safe integer, was ${String(value)}.`);
+  }
+}
+
+/** A side other than `'bid'` or `'ask'` was given. */
+export class InvalidSideError extends MicrostructureError {
+  override name = 'InvalidSideError' as const;
+  constructor(side: unknown) {
+    super(`Invalid side: expected 'bid' or 'ask', was ${JSON.stringify(side)}.`);
+  }
+}
+
+/** The book is crossed or locked where the caller required a sane book ({@link L2Book.assertNotCrossed}). */
+export class CrossedBookError extends MicrostructureError {
+  override name = 'CrossedBookError' as const;
+  /** Best bid in ticks at the time of the check. */
+  readonly bestBidTicks: number;
+  /** Best ask in ticks at the time of the check. */
+  readonly bestAskTicks: number;
+  constructor(state: string, bestBidTicks: number, bestAskTicks: number, context?: string) {
+    super(`Order book is ${state}: best bid ${bestBidTicks} ticks >= best ask ${bestAskTicks} ticks.`, {
+      ...(context === undefined ? {} : { details: context }),
+    });
+    this.bestBidTicks = bestBidTicks;
+    this.bestAskTicks = bestAskTicks;
+  }
+}
+
+/** An L3 order id was added twice. */
+export class DuplicateOrderError extends MicrostructureError {
+  override name = 'DuplicateOrderError' as const;
+  constructor(orderId: string) {
+    super(`Order ${JSON.stringify(orderId)} is already in the book.`);
+  }
+}
+
+/** An L3 change or removal named an order the book does not hold. */
+export class UnknownOrderError extends MicrostructureError {
+  override name = 'UnknownOrderError' as const;
+  constructor(orderId: string, action: string) {
+    super(`Cannot ${action} order ${JSON.stringify(orderId)}: it is not in the book.`);
+  }
+}
+
+/** A feature or checksum was configured with an invalid option. */
+export class InvalidOptionError extends MicrostructureError {
+  override name = 'InvalidOptionError' as const;
+  constructor(option: string, expected: string, value: unknown) {
+    super(`Invalid option ${option}: expected ${expected}, was ${JSON.stringify(value)}.`);
+  }
+}
+
+/** An event was given out of time order to a windowed feature (its `localTs` went backwards). */
+export class OutOfOrderEventError extends MicrostructureError {
+  override name = 'OutOfOrderEventError' as const;
+  constructor(feature: string, previousTs: number, ts: number) {
+    super(`${feature}: event localTs ${ts} µs is before the previous one ${previousTs} µs; features need events in localTs order.`);
+  }
+}

@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ModelBook } from '../test/model.js';
+import { CrossedBookError, InvalidLevelError, InvalidSideError } from './errors.js';
+import { BookState, L2Book, NO_ASK_TICKS, NO_BID_TICKS, NO_PRICE_TICKS, type L2BookLike } from './l2-book.js';
+import { TickArrayL2Book } from './tick-array-l2-book.js';
+import type { BookSide } from './types.js';
+
+const lv = (priceTicks: number, qtyLots: number) => ({ priceTicks, qtyLots });
+
+function levelsOf(book: L2BookLike, side: BookSide): [number, number][] {
+  const out: [number, number][] = [];
+  book.forEachLevel(side, (p, q) => {
+    out.push([p, q]);
+  });
+  return out;
+}
+
+const candidates: [string, () => L2BookLike][] = [
+  ['L2Book', () => new L2Book({ initialCapacity: 2 })],
+  ['TickArrayL2Book', () => new TickArrayL2Book({ roiHalfWidthTicks: 20 })],
+];
+
+describe.each(candidates)('%s', (_name, make) => {
+  it('reports sentinels and empty state on an empty book', () => {
+    const book = make();
+    expect(book.bestBid()).toBe(NO_BID_TICKS);
+    expect(book.bestAsk()).toBe(NO_ASK_TICKS);
+    expect(book.bestBidQty()).toBe(0);
+    expect(book.state()).toBe(BookState.Empty);
+    expect(book.depthToQty('ask', 1)).toBe(NO_PRICE_TICKS);
+  });
+
+  it('applies a snapshot, deltas and deletes', () => {
+    const book = make();
+    expect(book.applySnapshot([lv(100, 5), lv(99, 7), lv(97, 1)], [lv(101, 3), lv(103, 4)])).toBe('ok');
+    expect([book.bestBid(), book.bestBidQty(), book.bestAsk(), book.bestAskQty()]).toEqual([100, 5, 101, 3]);
+    book.applyDelta({ bids: [lv(100, 0), lv(98, 2)], asks: [lv(102, 9)] });
+    expect(levelsOf(book, 'bid')).toEqual([
+      [99, 7],
+      [98, 2],
+      [97, 1],
+    ]);
+    expect(levelsOf(book, 'ask')).toEqual([
+      [101, 3],
+      [102, 9],
+      [103, 4],
+    ]);
+    expect(book.qtyAt('ask', 102)).toBe(9);
+    expect(book.qtyAt('ask', 104)).toBe(0);
+    expect(book.levelCount('bid')).toBe(3);
+  });
+
+  it('answers depth queries', () => {
+    const book = make();
+    book.applySnapshot([lv(100, 5), lv(99, 7)], [lv(101, 3), lv(103, 4)]);
+    expect(book.depthToQty('ask', 3)).toBe(101);
+    expect(book.depthToQty('ask', 4)).toBe(103);
+    expect(book.depthToQty('ask', 8)).toBe(NO_PRICE_TICKS);
+    expect(book.depthToQty('bid', 12)).toBe(99);
+    // 3 lots at 101 cost 303 tick-lots; 103 more buys 1 lot at 103.
+    expect(book.depthToNotional('ask', 303 + 103)).toBe(4);
+    expect(book.depthToNotional('ask', 303 + 51.5)).toBe(3.5);
+    const prices = new Float64Array(4);
+    const qtys = new Float64Array(4);
+    expect(book.topLevels('bid', 4, prices, qtys)).toBe(2);
+    expect([...prices.subarray(0, 2)]).toEqual([100, 99]);
+    expect([...qtys.subarray(0, 2)]).toEqual([5, 7]);
+  });
+
+  it('reports crossed and locked books without repairing them', () => {
+    const book = make();
+    book.applySnapshot([lv(100, 1)], [lv(101, 1)]);
+    expect(book.applyDelta({ bids: [lv(101, 2)], asks: [] })).toBe('locked');
+    expect(book.applyDelta({ bids: [lv(102, 2)], asks: [] })).toBe('crossed');
+    expect(book.bestBid()).toBe(102);
+    expect(book.bestAsk()).toBe(101);
+  });
+
+  it('truncates to a depth', () => {
+    const book = make();
+    book.applySnapshot([lv(100, 1), lv(99, 1), lv(98, 1)], [lv(101, 1), lv(102, 1), lv(103, 1)]);
+    book.truncate(2);
+    expect(levelsOf(book, 'bid').map((l) => l[0])).toEqual([100, 99]);
+    expect(levelsOf(book, 'ask').map((l) => l[0])).toEqual([101, 102]);
+  });
+
+  it('rejects non-integer, negative and unsafe ticks/lots with a named error', () => {
+    const book = make();
+    book.applySnapshot([lv(100, 1)], [lv(101, 1)]);
+    expect(() => book.applyLevel('bid', 100.5, 1)).toThrow(InvalidLevelError);
+    expect(() => book.applyLevel('bid', 100, -1)).toThrow(/qtyLots/);
+    expect(() => book.applyLevel('ask', 2 ** 53, 1)).toThrow(/priceTicks.*9007199254740992/);
+    expect(() => book.applyLevel('middle' as BookSide, 100, 1)).toThrow(InvalidSideError);
+    // A bad snapshot leaves an empty book, never half of one.
+    expect(() => book.applySnapshot([lv(100, 1), lv(99, Number.NaN)], [])).toThrow(InvalidLevelError);
+    expect(book.levelCount('bid') + book.levelCount('ask')).toBe(0);
+  });
+
+  it('matches a naive model on random operation sequences (property)', () => {
+    const op = fc.record({
+      side: fc.constantFrom<BookSide>('bid', 'ask'),
+      price: fc.integer({ min: 0, max: 120 }),
+      qty: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 })),
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 40, max: 80 }), fc.integer({ min: 1, max: 9 })), { maxLength: 30 }), fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), (snap, ops, depth) => {
+        const book = make();
+        const model = new ModelBook();
+        const bids = snap.map(([p, q]) => lv(p, q));
+        const asks = snap.map(([p, q]) => lv(p + 45, q));
+        book.applySnapshot(bids, asks);
+        model.snapshot(bids, asks);
+        for (const [i, o] of ops.entries()) {
+          book.applyLevel(o.side, o.price, o.qty);
+          model.set(o.side, o.price, o.qty);
+          if (i % 50 === 49) {
+            book.truncate(depth);
+            model.truncate(depth);
+          }
+        }
+        for (const side of ['bid', 'ask'] as const) {
+          expect(levelsOf(book, side)).toEqual(model.levels(side));
+          expect(book.levelCount(side)).toBe(model.levels(side).length);
+        }
+        const mb = model.levels('bid')[0];
+        const ma = model.levels('ask')[0];
+        expect(book.bestBid()).toBe(mb ? mb[0] : NO_BID_TICKS);
+        expect(book.bestAsk()).toBe(ma ? ma[0] : NO_ASK_TICKS);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('L2Book extras', () => {
+  it('keeps maxDepth after every delta (Kraken sends no deletes beyond its depth)', () => {
+    const book = new L2Book({ maxDepth: 2 });
+    book.applySnapshot([lv(100, 1), lv(99, 1)], [lv(101, 1), lv(102, 1)]);
+    book.applyDelta({ bids: [lv(100, 0), lv(98, 4)], asks: [lv(103, 2)] });
+    expect(book.levelCount('bid')).toBe(2);
+    expect(book.levelCount('ask')).toBe(2);
+    expect(book.bestAsk()).toBe(101);
+  });
+
+  it('describes a crossed book and throws CrossedBookError on request', () => {
+    const book = new L2Book();
+    book.applySnapshot([lv(105, 1), lv(103, 1), lv(100, 1)], [lv(102, 1), lv(104, 1)]);
+    expect(book.crossedReport()).toEqual({ state: 'crossed', bestBidTicks: 105, bestAskTicks: 102, bidLevelsThrough: 2, askLevelsThrough: 2 });
+    expect(() => book.assertNotCrossed('seq 42')).toThrow(CrossedBookError);
+    book.applyLevel('bid', 105, 0);
+    book.applyLevel('bid', 103, 0);
+    expect(book.crossedReport()).toBeUndefined();
+  });
+
+  it('stops iteration when the visitor returns false and honours maxLevels', () => {
+    const book = new L2Book();
+    book.applySnapshot([lv(100, 1), lv(99, 2), lv(98, 3)], []);
+    const seen: number[] = [];
+    book.forEachLevel('bid', (p) => (seen.push(p), p > 99));
+    expect(seen).toEqual([100, 99]);
+    const depthIdx: number[] = [];
+    book.forEachLevel('bid', (_p, _q, d) => void depthIdx.push(d), 2);
+    expect(depthIdx).toEqual([0, 1]);
+  });
+});

@@ -1,0 +1,341 @@
+/**
+ * Level-2 order book keyed by integer ticks, holding integer lots.
+ *
+ * @module
+ */
+import { CrossedBookError, InvalidLevelError, InvalidOptionError, InvalidSideError } from './errors.js';
+import { SortedSide } from './sorted-side.js';
+import type { BookSide, LevelInput, LevelsInput } from './types.js';
+
+/** Returned by `bestBid()` when the bid side is empty: lower than any real price. */
+export const NO_BID_TICKS = Number.MIN_SAFE_INTEGER;
+/** Returned by `bestAsk()` when the ask side is empty: higher than any real price. */
+export const NO_ASK_TICKS = Number.MAX_SAFE_INTEGER;
+/** Returned by price-finding queries ({@link L2BookView.depthToQty}) when the book cannot satisfy them. */
+export const NO_PRICE_TICKS = -1;
+
+/** The condition of a book's top, as reported by `state()`. */
+export const BookState = {
+  /** Both sides present and best bid < best ask. */
+  Ok: 'ok',
+  /** Best bid > best ask: the venue's data or our sync is wrong. */
+  Crossed: 'crossed',
+  /** Best bid == best ask. */
+  Locked: 'locked',
+  /** At least one side has no levels. */
+  Empty: 'empty',
+} as const;
+/** One of {@link BookState}'s values. */
+export type BookState = (typeof BookState)[keyof typeof BookState];
+
+/** Called for each level by `forEachLevel`; return `false` to stop early. */
+export type LevelVisitor = (priceTicks: number, qtyLots: number, depthIndex: number) => boolean | undefined | void;
+
+/** What `crossedReport()` returns when the book is crossed or locked. */
+export interface CrossedReport {
+  readonly state: 'crossed' | 'locked';
+  readonly bestBidTicks: number;
+  readonly bestAskTicks: number;
+  /** Number of bid levels priced at or above the best ask. */
+  readonly bidLevelsThrough: number;
+  /** Number of ask levels priced at or below the best bid. */
+  readonly askLevelsThrough: number;
+}
+
+/** Read-only queries shared by every L2 book implementation; features take this. */
+export interface L2BookView {
+  /** Best (highest) bid in ticks, or {@link NO_BID_TICKS}. */
+  bestBid(): number;
+  /** Best (lowest) ask in ticks, or {@link NO_ASK_TICKS}. */
+  bestAsk(): number;
+  /** Lots at the best bid, 0 if none. */
+  bestBidQty(): number;
+  /** Lots at the best ask, 0 if none. */
+  bestAskQty(): number;
+  /** Lots resting at `priceTicks` on `side`, 0 if no level there. */
+  qtyAt(side: BookSide, priceTicks: number): number;
+  /** Number of levels on `side`. */
+  levelCount(side: BookSide): number;
+  /** Visits levels best first without allocating; `maxLevels` bounds the walk. */
+  forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels?: number): void;
+  /** Copies up to `maxLevels` best-first levels into the caller's arrays; returns how many were written. */
+  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number;
+  /** Worst price (ticks) reached when taking `qtyLots` from `side` best first, or {@link NO_PRICE_TICKS} if the side holds less. */
+  depthToQty(side: BookSide, qtyLots: number): number;
+  /** Lots obtainable from `side` best first for at most `notionalTickLots` (Σ priceTicks × qtyLots), fractional at the last level. */
+  depthToNotional(side: BookSide, notionalTickLots: number): number;
+  /** `'ok'`, `'crossed'`, `'locked'` or `'empty'`. */
+  state(): BookState;
+}
+
+/** Mutations shared by every L2 book implementation. */
+export interface L2BookLike extends L2BookView {
+  applySnapshot(bids: readonly LevelInput[], asks: readonly LevelInput[]): BookState;
+  applyLevel(side: BookSide, priceTicks: number, qtyLots: number): void;
+  applyDelta(delta: LevelsInput): BookState;
+  truncate(depth: number): void;
+  clear(): void;
+}
+
+/** Options for {@link L2Book}. */
+export interface L2BookOptions {
+  /**
+   * Levels kept per side after every snapshot and delta (Kraken's subscription depth: the venue
+   * sends no deletes for levels falling out of it). Defaults to unbounded.
+   */
+  readonly maxDepth?: number;
+  /** Initial level capacity per side; the arrays double when full. Defaults to 256. */
+  readonly initialCapacity?: number;
+}
+
+/** @internal */
+export function checkPrice(priceTicks: number): void {
+  if (!Number.isSafeInteger(priceTicks) || priceTicks < 0) throw new InvalidLevelError('priceTicks', priceTicks);
+}
+/** @internal */
+export function checkQty(qtyLots: number): void {
+  if (!Number.isSafeInteger(qtyLots) || qtyLots < 0) throw new InvalidLevelError('qtyLots', qtyLots);
+}
+
+/**
+ * An L2 book: integer price ticks to integer lot quantities, each side held as sorted
+ * `Float64Array`s with the best level at the end (chosen by benchmark over a tick-indexed array,
+ * see docs/performance.md). Updating the top is O(1) plus a short shift; any level O(log n + k)
+ * where k is the number of levels better than it. No allocation per update.
+ *
+ * A crossed or locked book is never "fixed": it is reported by {@link L2Book.state} and by the
+ * return value of {@link L2Book.applyDelta}.
+ *
+ * @example
+ * ```ts
+ * const book = new L2Book();
+ * book.applySnapshot([{ priceTicks: 100, qtyLots: 5 }], [{ priceTicks: 101, qtyLots: 3 }]);
+ * book.applyLevel('bid', 100, 0); // delete
+ * book.bestBid(); // NO_BID_TICKS
+ * ```
+ */
+export class L2Book implements L2BookLike {
+  private readonly bids: SortedSide;
+  private readonly asks: SortedSide;
+  private readonly maxDepth: number;
+
+  /** @throws {InvalidOptionError} when `maxDepth` or `initialCapacity` is not a positive integer. */
+  constructor(options: L2BookOptions = {}) {
+    const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    if (maxDepth !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxDepth) || maxDepth < 1)) {
+      throw new InvalidOptionError('maxDepth', 'a positive integer', maxDepth);
+    }
+    this.maxDepth = maxDepth;
+    this.bids = new SortedSide(true, options.initialCapacity);
+    this.asks = new SortedSide(false, options.initialCapacity);
+  }
+
+  private sideOf(side: BookSide): SortedSide {
+    if (side === 'bid') return this.bids;
+    if (side === 'ask') return this.asks;
+    throw new InvalidSideError(side);
+  }
+
+  /**
+   * Replaces the whole book. Levels may come in any order (best first is fastest); zero
+   * quantities are skipped.
+   *
+   * @returns the book's state afterwards.
+   * @throws {InvalidLevelError} when a price or quantity is not a non-negative safe integer; the
+   *   book is then left empty rather than half-loaded.
+   */
+  applySnapshot(bids: readonly LevelInput[], asks: readonly LevelInput[]): BookState {
+    this.bids.clear();
+    this.asks.clear();
+    try {
+      loadSide(this.bids, bids);
+      loadSide(this.asks, asks);
+    } catch (err) {
+      this.bids.clear();
+      this.asks.clear();
+      throw err;
+    }
+    if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
+    return this.state();
+  }
+
+  /**
+   * Sets the absolute quantity of one level; `qtyLots = 0` deletes it (deleting an absent level
+   * is a no-op). Does not apply `maxDepth` (call {@link L2Book.truncate} or use `applyDelta`).
+   *
+   * @throws {InvalidLevelError} when a price or quantity is not a non-negative safe integer.
+   * @throws {InvalidSideError} when `side` is neither `'bid'` nor `'ask'`.
+   */
+  applyLevel(side: BookSide, priceTicks: number, qtyLots: number): void {
+    checkPrice(priceTicks);
+    checkQty(qtyLots);
+    this.sideOf(side).set(priceTicks, qtyLots);
+  }
+
+  /**
+   * Applies a delta (core's `BookDelta` or any `{ bids, asks }` of absolute levels), then
+   * truncates to `maxDepth`.
+   *
+   * @returns the book's state afterwards (`'crossed'`/`'locked'` are reported, not repaired).
+   * @throws {InvalidLevelError} on a bad price or quantity; levels before it in the delta stay applied.
+   */
+  applyDelta(delta: LevelsInput): BookState {
+    const { bids, asks } = delta;
+    for (let i = 0; i < bids.length; i++) {
+      const l = bids[i] as LevelInput;
+      checkPrice(l.priceTicks);
+      checkQty(l.qtyLots);
+      this.bids.set(l.priceTicks, l.qtyLots);
+    }
+    for (let i = 0; i < asks.length; i++) {
+      const l = asks[i] as LevelInput;
+      checkPrice(l.priceTicks);
+      checkQty(l.qtyLots);
+      this.asks.set(l.priceTicks, l.qtyLots);
+    }
+    if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
+    return this.state();
+  }
+
+  bestBid(): number {
+    const s = this.bids;
+    return s.length === 0 ? NO_BID_TICKS : (s.prices[s.length - 1] as number);
+  }
+  bestAsk(): number {
+    const s = this.asks;
+    return s.length === 0 ? NO_ASK_TICKS : (s.prices[s.length - 1] as number);
+  }
+  bestBidQty(): number {
+    const s = this.bids;
+    return s.length === 0 ? 0 : (s.qtys[s.length - 1] as number);
+  }
+  bestAskQty(): number {
+    const s = this.asks;
+    return s.length === 0 ? 0 : (s.qtys[s.length - 1] as number);
+  }
+
+  qtyAt(side: BookSide, priceTicks: number): number {
+    return this.sideOf(side).qtyAt(priceTicks);
+  }
+
+  levelCount(side: BookSide): number {
+    return this.sideOf(side).length;
+  }
+
+  forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels = Number.POSITIVE_INFINITY): void {
+    const s = this.sideOf(side);
+    const end = Math.max(0, s.length - Math.min(s.length, maxLevels));
+    for (let i = s.length - 1, d = 0; i >= end; i--, d++) {
+      if (visit(s.prices[i] as number, s.qtys[i] as number, d) === false) return;
+    }
+  }
+
+  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
+    const s = this.sideOf(side);
+    const count = Math.min(maxLevels, s.length);
+    for (let d = 0; d < count; d++) {
+      const i = s.length - 1 - d;
+      outPriceTicks[d] = s.prices[i] as number;
+      outQtyLots[d] = s.qtys[i] as number;
+    }
+    return count;
+  }
+
+  depthToQty(side: BookSide, qtyLots: number): number {
+    const s = this.sideOf(side);
+    let remaining = qtyLots;
+    for (let i = s.length - 1; i >= 0; i--) {
+      remaining -= s.qtys[i] as number;
+      if (remaining <= 0) return s.prices[i] as number;
+    }
+    return NO_PRICE_TICKS;
+  }
+
+  depthToNotional(side: BookSide, notionalTickLots: number): number {
+    const s = this.sideOf(side);
+    let remaining = notionalTickLots;
+    let lots = 0;
+    for (let i = s.length - 1; i >= 0 && remaining > 0; i--) {
+      const price = s.prices[i] as number;
+      const qty = s.qtys[i] as number;
+      const cost = price * qty;
+      if (cost <= remaining) {
+        lots += qty;
+        remaining -= cost;
+      } else {
+        lots += price === 0 ? qty : remaining / price;
+        remaining = 0;
+      }
+    }
+    return lots;
+  }
+
+  /**
+   * Keeps the best `depth` levels on each side and drops the rest.
+   *
+   * @throws {InvalidOptionError} when `depth` is not a non-negative integer.
+   */
+  truncate(depth: number): void {
+    if (!Number.isSafeInteger(depth) || depth < 0) throw new InvalidOptionError('depth', 'a non-negative integer', depth);
+    this.bids.truncate(depth);
+    this.asks.truncate(depth);
+  }
+
+  state(): BookState {
+    if (this.bids.length === 0 || this.asks.length === 0) return BookState.Empty;
+    const bid = this.bestBid();
+    const ask = this.bestAsk();
+    if (bid < ask) return BookState.Ok;
+    return bid === ask ? BookState.Locked : BookState.Crossed;
+  }
+
+  /**
+   * Describes how the book is crossed or locked, or returns `undefined` when it is not.
+   * Allocates (only when there is something to report).
+   */
+  crossedReport(): CrossedReport | undefined {
+    const state = this.state();
+    if (state !== BookState.Crossed && state !== BookState.Locked) return undefined;
+    const bestBidTicks = this.bestBid();
+    const bestAskTicks = this.bestAsk();
+    let bidLevelsThrough = 0;
+    this.forEachLevel('bid', (p) => (p >= bestAskTicks ? (bidLevelsThrough++, true) : false));
+    let askLevelsThrough = 0;
+    this.forEachLevel('ask', (p) => (p <= bestBidTicks ? (askLevelsThrough++, true) : false));
+    return { state, bestBidTicks, bestAskTicks, bidLevelsThrough, askLevelsThrough };
+  }
+
+  /**
+   * @throws {CrossedBookError} when the book is crossed or locked; `context` (e.g. the venue
+   *   sequence) goes into the error's details.
+   */
+  assertNotCrossed(context?: string): void {
+    const state = this.state();
+    if (state === BookState.Crossed || state === BookState.Locked) {
+      throw new CrossedBookError(state, this.bestBid(), this.bestAsk(), context);
+    }
+  }
+
+  clear(): void {
+    this.bids.clear();
+    this.asks.clear();
+  }
+}
+
+function loadSide(side: SortedSide, levels: readonly LevelInput[]): void {
+  // Validate everything first so a bad level leaves nothing half-loaded.
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i] as LevelInput;
+    checkPrice(l.priceTicks);
+    checkQty(l.qtyLots);
+  }
+  // Snapshots arrive best first: walking them backwards appends each level as the new best.
+  // Any other order falls back to a sorted insert.
+  for (let i = levels.length - 1; i >= 0; i--) {
+    const l = levels[i] as LevelInput;
+    if (l.qtyLots === 0) continue;
+    if (side.isBetterThanBest(l.priceTicks)) side.pushBest(l.priceTicks, l.qtyLots);
+    // A price listed twice: the later entry (already loaded, as we walk backwards) wins.
+    else if (side.qtyAt(l.priceTicks) === 0) side.set(l.priceTicks, l.qtyLots);
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * The second L2 book candidate: a tick-indexed array over a region of interest (ROI) around the
+ * price, with a sorted fallback outside it (hftbacktest's ROI vector depth, in TypeScript).
+ *
+ * @module
+ */
+import { InvalidOptionError, InvalidSideError } from './errors.js';
+import {
+  BookState,
+  checkPrice,
+  checkQty,
+  type L2BookLike,
+  type LevelVisitor,
+  NO_ASK_TICKS,
+  NO_BID_TICKS,
+  NO_PRICE_TICKS,
+} from './l2-book.js';
+import { SortedSide } from './sorted-side.js';
+import type { BookSide, LevelInput, LevelsInput } from './types.js';
+
+/** Options for {@link TickArrayL2Book}. */
+export interface TickArrayL2BookOptions {
+  /** Ticks on each side of the first mid covered by the direct-indexed array. Defaults to 65,536. */
+  readonly roiHalfWidthTicks?: number;
+  /** Levels kept per side after every snapshot and delta. Defaults to unbounded. */
+  readonly maxDepth?: number;
+}
+
+/** One side: direct-indexed quantities over [base, base + size), a sorted fallback elsewhere. */
+class TickSide {
+  readonly qty: Float64Array;
+  /** Index of the best level in the ROI, -1 when the ROI holds none on this side. */
+  best = -1;
+  /** Levels held in the ROI. */
+  count = 0;
+  /** Lowest and highest index written since the last clear (bounds for clearing). */
+  dirtyLo: number;
+  dirtyHi = -1;
+  readonly fallback: SortedSide;
+
+  constructor(
+    readonly isBid: boolean,
+    size: number,
+  ) {
+    this.qty = new Float64Array(size);
+    this.dirtyLo = size;
+    this.fallback = new SortedSide(isBid, 64);
+  }
+
+  setRoi(idx: number, q: number): void {
+    const qty = this.qty;
+    const old = qty[idx] as number;
+    qty[idx] = q;
+    if (q > 0) {
+      if (old === 0) this.count++;
+      if (idx < this.dirtyLo) this.dirtyLo = idx;
+      if (idx > this.dirtyHi) this.dirtyHi = idx;
+      if (this.best < 0 || (this.isBid ? idx > this.best : idx < this.best)) this.best = idx;
+      return;
+    }
+    if (old === 0) return;
+    this.count--;
+    if (idx !== this.best) return;
+    if (this.count === 0) {
+      this.best = -1;
+      return;
+    }
+    let i = idx;
+    if (this.isBid) while ((qty[--i] as number) === 0);
+    else while ((qty[++i] as number) === 0);
+    this.best = i;
+  }
+
+  clear(): void {
+    if (this.dirtyHi >= this.dirtyLo) this.qty.fill(0, this.dirtyLo, this.dirtyHi + 1);
+    this.dirtyLo = this.qty.length;
+    this.dirtyHi = -1;
+    this.best = -1;
+    this.count = 0;
+    this.fallback.clear();
+  }
+}
+
+/**
+ * L2 book over a tick-indexed `Float64Array` covering `2 × roiHalfWidthTicks` ticks around the
+ * first mid it sees, with levels outside that window kept in a sorted fallback. Setting a level
+ * inside the ROI is O(1); losing the best level scans to the next occupied tick. Same API and
+ * semantics as {@link L2Book}; kept as the benchmark's second candidate.
+ *
+ * @example
+ * ```ts
+ * const book = new TickArrayL2Book({ roiHalfWidthTicks: 50_000 });
+ * book.applySnapshot([{ priceTicks: 100, qtyLots: 5 }], [{ priceTicks: 101, qtyLots: 3 }]);
+ * book.bestAsk(); // 101
+ * ```
+ */
+export class TickArrayL2Book implements L2BookLike {
+  private readonly size: number;
+  private readonly halfWidth: number;
+  private readonly maxDepth: number;
+  /** Price in ticks of ROI index 0; NaN until the first level places the ROI. */
+  private base = Number.NaN;
+  private readonly bids: TickSide;
+  private readonly asks: TickSide;
+
+  /** @throws {InvalidOptionError} when an option is not a positive integer. */
+  constructor(options: TickArrayL2BookOptions = {}) {
+    const half = options.roiHalfWidthTicks ?? 65_536;
+    if (!Number.isSafeInteger(half) || half < 1 || half > 2 ** 26) {
+      throw new InvalidOptionError('roiHalfWidthTicks', 'an integer in [1, 2^26]', half);
+    }
+    const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+    if (maxDepth !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxDepth) || maxDepth < 1)) {
+      throw new InvalidOptionError('maxDepth', 'a positive integer', maxDepth);
+    }
+    this.halfWidth = half;
+    this.size = 2 * half;
+    this.maxDepth = maxDepth;
+    this.bids = new TickSide(true, this.size);
+    this.asks = new TickSide(false, this.size);
+  }
+
+  private sideOf(side: BookSide): TickSide {
+    if (side === 'bid') return this.bids;
+    if (side === 'ask') return this.asks;
+    throw new InvalidSideError(side);
+  }
+
+  private place(centerTicks: number): void {
+    this.base = Math.max(0, centerTicks - this.halfWidth);
+  }
+
+  private set(s: TickSide, price: number, qty: number): void {
+    if (Number.isNaN(this.base)) this.place(price);
+    const idx = price - this.base;
+    if (idx >= 0 && idx < this.size) s.setRoi(idx, qty);
+    else s.fallback.set(price, qty);
+  }
+
+  applySnapshot(bids: readonly LevelInput[], asks: readonly LevelInput[]): BookState {
+    this.bids.clear();
+    this.asks.clear();
+    for (const l of bids) (checkPrice(l.priceTicks), checkQty(l.qtyLots));
+    for (const l of asks) (checkPrice(l.priceTicks), checkQty(l.qtyLots));
+    if (Number.isNaN(this.base)) {
+      let hiBid = -1;
+      let loAsk = Number.POSITIVE_INFINITY;
+      for (const l of bids) if (l.qtyLots > 0 && l.priceTicks > hiBid) hiBid = l.priceTicks;
+      for (const l of asks) if (l.qtyLots > 0 && l.priceTicks < loAsk) loAsk = l.priceTicks;
+      if (hiBid >= 0 && loAsk !== Number.POSITIVE_INFINITY) this.place(Math.floor((hiBid + loAsk) / 2));
+    }
+    for (const l of bids) if (l.qtyLots > 0) this.set(this.bids, l.priceTicks, l.qtyLots);
+    for (const l of asks) if (l.qtyLots > 0) this.set(this.asks, l.priceTicks, l.qtyLots);
+    if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
+    return this.state();
+  }
+
+  applyLevel(side: BookSide, priceTicks: number, qtyLots: number): void {
+    checkPrice(priceTicks);
+    checkQty(qtyLots);
+    this.set(this.sideOf(side), priceTicks, qtyLots);
+  }
+
+  applyDelta(delta: LevelsInput): BookState {
+    const { bids, asks } = delta;
+    for (let i = 0; i < bids.length; i++) {
+      const l = bids[i] as LevelInput;
+      checkPrice(l.priceTicks);
+      checkQty(l.qtyLots);
+      this.set(this.bids, l.priceTicks, l.qtyLots);
+    }
+    for (let i = 0; i < asks.length; i++) {
+      const l = asks[i] as LevelInput;
+      checkPrice(l.priceTicks);
+      checkQty(l.qtyLots);
+      this.set(this.asks, l.priceTicks, l.qtyLots);
+    }
+    if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
+    return this.state();
+  }
+
+  bestBid(): number {
+    const s = this.bids;
+    const roi = s.best < 0 ? NO_BID_TICKS : this.base + s.best;
+    const f = s.fallback;
+    const fb = f.length === 0 ? NO_BID_TICKS : (f.prices[f.length - 1] as number);
+    return roi > fb ? roi : fb;
+  }
+  bestAsk(): number {
+    const s = this.asks;
+    const roi = s.best < 0 ? NO_ASK_TICKS : this.base + s.best;
+    const f = s.fallback;
+    const fb = f.length === 0 ? NO_ASK_TICKS : (f.prices[f.length - 1] as number);
+    return roi < fb ? roi : fb;
+  }
+  bestBidQty(): number {
+    const p = this.bestBid();
+    return p === NO_BID_TICKS ? 0 : this.qtyAt('bid', p);
+  }
+  bestAskQty(): number {
+    const p = this.bestAsk();
+    return p === NO_ASK_TICKS ? 0 : this.qtyAt('ask', p);
+  }
+
+  qtyAt(side: BookSide, priceTicks: number): number {
+    const s = this.sideOf(side);
+    const idx = priceTicks - this.base;
+    if (idx >= 0 && idx < this.size) return s.qty[idx] as number;
+    return s.fallback.qtyAt(priceTicks);
+  }
+
+  levelCount(side: BookSide): number {
+    const s = this.sideOf(side);
+    return s.count + s.fallback.length;
+  }
+
+  forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels = Number.POSITIVE_INFINITY): void {
+    const s = this.sideOf(side);
+    const f = s.fallback;
+    const qty = s.qty;
+    let d = 0;
+    let fi = f.length - 1;
+    // Fallback levels better than the ROI come first.
+    if (s.isBid) {
+      const roiTop = this.base + this.size;
+      for (; fi >= 0 && d < maxLevels && (f.prices[fi] as number) >= roiTop; fi--, d++) {
+        if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
+      }
+      if (s.best >= 0) {
+        for (let i = s.best; i >= 0 && d < maxLevels; i--) {
+          const q = qty[i] as number;
+          if (q !== 0) {
+            if (visit(this.base + i, q, d) === false) return;
+            d++;
+          }
+        }
+      }
+    } else {
+      for (; fi >= 0 && d < maxLevels && (f.prices[fi] as number) < this.base; fi--, d++) {
+        if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
+      }
+      if (s.best >= 0) {
+        for (let i = s.best; i < this.size && d < maxLevels; i++) {
+          const q = qty[i] as number;
+          if (q !== 0) {
+            if (visit(this.base + i, q, d) === false) return;
+            d++;
+          }
+        }
+      }
+    }
+    for (; fi >= 0 && d < maxLevels; fi--, d++) {
+      if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
+    }
+  }
+
+  // Scratch state for the allocation-free visitors below.
+  private outP: Float64Array | number[] = [];
+  private outQ: Float64Array | number[] = [];
+  private acc = 0;
+  private accPrice = 0;
+  private readonly copyVisitor: LevelVisitor = (p, q, d) => {
+    this.outP[d] = p;
+    this.outQ[d] = q;
+  };
+  private readonly qtyVisitor: LevelVisitor = (p, q) => {
+    this.acc -= q;
+    if (this.acc <= 0) {
+      this.accPrice = p;
+      return false;
+    }
+    return true;
+  };
+  private readonly notionalVisitor: LevelVisitor = (p, q) => {
+    const cost = p * q;
+    if (cost <= this.acc) {
+      this.accPrice += q;
+      this.acc -= cost;
+      return this.acc > 0;
+    }
+    this.accPrice += p === 0 ? q : this.acc / p;
+    this.acc = 0;
+    return false;
+  };
+
+  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
+    this.outP = outPriceTicks;
+    this.outQ = outQtyLots;
+    this.forEachLevel(side, this.copyVisitor, maxLevels);
+    return Math.min(maxLevels, this.levelCount(side));
+  }
+
+  depthToQty(side: BookSide, qtyLots: number): number {
+    this.acc = qtyLots;
+    this.accPrice = NO_PRICE_TICKS;
+    this.forEachLevel(side, this.qtyVisitor);
+    return this.acc <= 0 ? this.accPrice : NO_PRICE_TICKS;
+  }
+
+  depthToNotional(side: BookSide, notionalTickLots: number): number {
+    this.acc = notionalTickLots;
+    this.accPrice = 0;
+    if (notionalTickLots > 0) this.forEachLevel(side, this.notionalVisitor);
+    return this.accPrice;
+  }
+
+  /** @throws {InvalidOptionError} when `depth` is not a non-negative integer. */
+  truncate(depth: number): void {
+    if (!Number.isSafeInteger(depth) || depth < 0) throw new InvalidOptionError('depth', 'a non-negative integer', depth);
+    this.truncateSide(this.bids, depth);
+    this.truncateSide(this.asks, depth);
+  }
+
+  private truncateSide(s: TickSide, depth: number): void {
+    const total = s.count + s.fallback.length;
+    if (total <= depth) return;
+    if (depth === 0) {
+      s.clear();
+      return;
+    }
+    // Price of the depth-th level: everything worse goes.
+    this.acc = depth;
+    this.forEachLevel(s.isBid ? 'bid' : 'ask', this.countVisitor);
+    const cut = this.accPrice;
+    const f = s.fallback;
+    f.truncate(f.length - f.lowerBound(cut)); // keep fallback levels at least as good as `cut`
+    const cutIdx = cut - this.base;
+    if (s.isBid) {
+      const end = Math.min(cutIdx, s.dirtyHi + 1);
+      for (let i = Math.max(0, s.dirtyLo); i < end; i++) if ((s.qty[i] as number) !== 0) s.setRoi(i, 0);
+    } else {
+      for (let i = Math.max(cutIdx + 1, s.dirtyLo); i <= s.dirtyHi; i++) if ((s.qty[i] as number) !== 0) s.setRoi(i, 0);
+    }
+  }
+
+  private readonly countVisitor: LevelVisitor = (p) => {
+    this.accPrice = p;
+    return --this.acc > 0;
+  };
+
+  state(): BookState {
+    if (this.levelCount('bid') === 0 || this.levelCount('ask') === 0) return BookState.Empty;
+    const bid = this.bestBid();
+    const ask = this.bestAsk();
+    if (bid < ask) return BookState.Ok;
+    return bid === ask ? BookState.Locked : BookState.Crossed;
+  }
+
+  clear(): void {
+    this.bids.clear();
+    this.asks.clear();
+  }
+}
