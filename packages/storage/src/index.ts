@@ -1,5 +1,63 @@
 /**
  * @packageDocumentation
- * SQLite (default) and PostgreSQL/TimescaleDB storage for TickerML events, orders, fills and portfolio state.
+ * SQLite (default) and PostgreSQL/TimescaleDB storage for TickerML events, orders, fills and
+ * portfolio state. PostgreSQL lives in the `@tickerml/storage/postgres` entry point so that a
+ * SQLite-only install never loads `pg`.
  */
-export {};
+export {
+  CorruptDatabaseError,
+  DatabaseOpenError,
+  DatabaseUnreachableError,
+  type ErrorKind,
+  InvalidConnectionStringError,
+  InvalidRowError,
+  MigrationVerificationError,
+  SchemaVersionError,
+  StorageError,
+  UnknownInstrumentError,
+  UnknownTableError,
+  WriterClosedError,
+  WriterFailedError,
+} from './errors.js';
+export { decimalToUnits, unitsToDecimal } from './decimal.js';
+export {
+  ColumnType,
+  type ColumnSpec,
+  type FeatureRow,
+  type FillRow,
+  type FundingRateRow,
+  MIGRATIONS,
+  type MarketEventRow,
+  type OhlcvRow,
+  type OrderBookRow,
+  type OrderRow,
+  type PortfolioStateRow,
+  type Row,
+  type RowQuery,
+  SCHEMA_VERSION,
+  TABLE_NAMES,
+  TABLES,
+  type TableName,
+  type TableRows,
+  type TableSpec,
+  type TradeRow,
+} from './schema.js';
+export {
+  eventToRow,
+  type InstrumentIncrements,
+  type InstrumentLookup,
+  instrumentMap,
+  rowToBookSnapshot,
+  rowToFundingRate,
+  rowToGenericEvent,
+  rowToTrade,
+  tableForKind,
+} from './rows.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export {
+  type EventSink,
+  EventWriter,
+  type EventWriterOptions,
+  installSignalHandlers,
+  type SignalHandlerOptions,
+} from './writer.js';

@@ -1,0 +1,265 @@
+/**
+ * Normalized market events ⇄ table rows.
+ *
+ * Book snapshots go to `order_books`, trades to `trades`, funding rates to `funding_rates`, and
+ * every other event kind (book deltas, L3 order events, feed health) to `market_events` with its
+ * body as JSON in ticks and lots. Reading a row back gives the identical event.
+ *
+ * @module
+ */
+
+import type { BookSnapshot, FundingRate, Level, MarketEvent, Trade } from '@tickerml/core';
+import { halfUnitsToDecimal, decimalToUnits, isDecimalText, unitsToDecimal } from './decimal.js';
+import { InvalidRowError, UnknownInstrumentError } from './errors.js';
+import type { FundingRateRow, MarketEventRow, OrderBookRow, Row, TableName, TableSpec, TradeRow } from './schema.js';
+
+/** The increments of an instrument, as exact decimal text (e.g. tick `0.01`, lot `0.00001`). */
+export interface InstrumentIncrements {
+  readonly tickSize: string;
+  readonly lotSize: string;
+}
+
+/**
+ * Finds the increments of `venue`/`symbol`, or `undefined` if unknown. Core's instrument
+ * registry fits: `(venue, symbol) => registry.get(venue, symbol)`.
+ */
+export type InstrumentLookup = (venue: string, symbol: string) => InstrumentIncrements | undefined;
+
+/** Builds an {@link InstrumentLookup} from a plain map keyed `venue:symbol`. */
+export function instrumentMap(entries: Readonly<Record<string, InstrumentIncrements>>): InstrumentLookup {
+  const map = new Map(Object.entries(entries));
+  return (venue, symbol) => map.get(`${venue}:${symbol}`);
+}
+
+/** Which table an event kind is stored in. */
+export function tableForKind(kind: MarketEvent['kind']): TableName {
+  switch (kind) {
+    case 'book_snapshot':
+      return 'order_books';
+    case 'trade':
+      return 'trades';
+    case 'funding_rate':
+      return 'funding_rates';
+    default:
+      return 'market_events';
+  }
+}
+
+function increments(lookup: InstrumentLookup, venue: string, symbol: string): InstrumentIncrements {
+  const found = lookup(venue, symbol);
+  if (found === undefined) throw new UnknownInstrumentError(venue, symbol);
+  return found;
+}
+
+function levelsToSeed(table: string, column: string, levels: readonly Level[], inc: InstrumentIncrements): [string, string, number][] {
+  const out = new Array<[string, string, number]>(levels.length);
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as Level;
+    if (!Number.isSafeInteger(level.priceTicks) || !Number.isSafeInteger(level.qtyLots)) {
+      throw new InvalidRowError(table, column, level, 'integer priceTicks and qtyLots');
+    }
+    out[i] = [unitsToDecimal(level.priceTicks, inc.tickSize), unitsToDecimal(level.qtyLots, inc.lotSize), i];
+  }
+  return out;
+}
+
+/** Converts a book snapshot to an `order_books` row (exact decimal prices from the instrument's increments). */
+export function bookSnapshotToRow(event: BookSnapshot, lookup: InstrumentLookup): OrderBookRow {
+  const inc = increments(lookup, event.venue, event.symbol);
+  const bestBid = event.bids[0];
+  const bestAsk = event.asks[0];
+  let bidLots = 0;
+  let askLots = 0;
+  for (const level of event.bids) bidLots += level.qtyLots;
+  for (const level of event.asks) askLots += level.qtyLots;
+  return {
+    timestamp: event.exchTs,
+    local_ts: event.localTs,
+    exchange: event.venue,
+    symbol: event.symbol,
+    seq: event.seq ?? null,
+    bids: levelsToSeed('order_books', 'bids', event.bids, inc),
+    asks: levelsToSeed('order_books', 'asks', event.asks, inc),
+    mid_price: bestBid && bestAsk ? halfUnitsToDecimal(bestBid.priceTicks + bestAsk.priceTicks, inc.tickSize) : null,
+    spread: bestBid && bestAsk ? unitsToDecimal(bestAsk.priceTicks - bestBid.priceTicks, inc.tickSize) : null,
+    imbalance: bidLots + askLots > 0 ? (bidLots - askLots) / (bidLots + askLots) : null,
+    tick_size: inc.tickSize,
+    lot_size: inc.lotSize,
+    depth: event.depth ?? null,
+  };
+}
+
+/** Converts a trade to a `trades` row (ticks/lots and their exact decimal text). */
+export function tradeToRow(event: Trade, lookup: InstrumentLookup): TradeRow {
+  const inc = increments(lookup, event.venue, event.symbol);
+  return {
+    timestamp: event.exchTs,
+    local_ts: event.localTs,
+    exchange: event.venue,
+    symbol: event.symbol,
+    seq: event.seq ?? null,
+    trade_id: event.tradeId,
+    price: unitsToDecimal(event.priceTicks, inc.tickSize),
+    quantity: unitsToDecimal(event.qtyLots, inc.lotSize),
+    side: event.aggressor,
+    price_ticks: event.priceTicks,
+    qty_lots: event.qtyLots,
+    tick_size: inc.tickSize,
+    lot_size: inc.lotSize,
+  };
+}
+
+/** Converts a funding rate to a `funding_rates` row; the instrument is needed only when a mark price is present. */
+export function fundingRateToRow(event: FundingRate, lookup: InstrumentLookup): FundingRateRow {
+  const tickSize = event.markPriceTicks === undefined ? null : increments(lookup, event.venue, event.symbol).tickSize;
+  return {
+    timestamp: event.exchTs,
+    local_ts: event.localTs,
+    exchange: event.venue,
+    symbol: event.symbol,
+    seq: event.seq ?? null,
+    rate: event.rate,
+    funding_ts: event.fundingTs,
+    mark_price: event.markPriceTicks === undefined || tickSize === null ? null : unitsToDecimal(event.markPriceTicks, tickSize),
+    mark_price_ticks: event.markPriceTicks ?? null,
+    tick_size: tickSize,
+  };
+}
+
+const HEADER_KEYS = new Set(['kind', 'venue', 'symbol', 'exchTs', 'localTs', 'seq']);
+
+/** Converts any other event (book delta, L3, feed health) to a `market_events` row. */
+export function genericEventToRow(event: MarketEvent): MarketEventRow {
+  const payload: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (!HEADER_KEYS.has(key) && value !== undefined) payload[key] = value;
+  }
+  return {
+    timestamp: event.exchTs,
+    local_ts: event.localTs,
+    exchange: event.venue,
+    symbol: event.symbol,
+    seq: event.seq ?? null,
+    kind: event.kind,
+    payload,
+  };
+}
+
+/** A row and the table it belongs to. */
+export interface TableRow {
+  readonly table: TableName;
+  readonly row: Row;
+}
+
+/**
+ * Converts any normalized event to its table and row.
+ *
+ * @throws {UnknownInstrumentError} when a price must be written as decimal text and `lookup` does not know the instrument.
+ * @throws {InvalidRowError} when a price or quantity is not a safe integer.
+ */
+export function eventToRow(event: MarketEvent, lookup: InstrumentLookup): TableRow {
+  switch (event.kind) {
+    case 'book_snapshot':
+      return { table: 'order_books', row: bookSnapshotToRow(event, lookup) as unknown as Row };
+    case 'trade':
+      return { table: 'trades', row: tradeToRow(event, lookup) as unknown as Row };
+    case 'funding_rate':
+      return { table: 'funding_rates', row: fundingRateToRow(event, lookup) as unknown as Row };
+    default:
+      return { table: 'market_events', row: genericEventToRow(event) as unknown as Row };
+  }
+}
+
+function headerOf(row: { timestamp: number; local_ts: number; exchange: string; symbol: string; seq: number | null }) {
+  const head: { venue: string; symbol: string; exchTs: number; localTs: number; seq?: number } = {
+    venue: row.exchange,
+    symbol: row.symbol,
+    exchTs: row.timestamp,
+    localTs: row.local_ts,
+  };
+  if (row.seq !== null) head.seq = row.seq;
+  return head;
+}
+
+function seedToLevels(levels: readonly (readonly [string, string, number])[], inc: InstrumentIncrements): Level[] {
+  return levels.map(([price, quantity]) => ({
+    priceTicks: decimalToUnits(price, inc.tickSize),
+    qtyLots: decimalToUnits(quantity, inc.lotSize),
+  }));
+}
+
+/** Rebuilds the {@link BookSnapshot} stored in an `order_books` row. */
+export function rowToBookSnapshot(row: OrderBookRow): BookSnapshot {
+  const inc = { tickSize: row.tick_size, lotSize: row.lot_size };
+  return {
+    kind: 'book_snapshot',
+    ...headerOf(row),
+    bids: seedToLevels(row.bids, inc),
+    asks: seedToLevels(row.asks, inc),
+    ...(row.depth === null ? {} : { depth: row.depth }),
+  };
+}
+
+/** Rebuilds the {@link Trade} stored in a `trades` row. */
+export function rowToTrade(row: TradeRow): Trade {
+  return {
+    kind: 'trade',
+    ...headerOf(row),
+    tradeId: row.trade_id,
+    priceTicks: row.price_ticks,
+    qtyLots: row.qty_lots,
+    aggressor: row.side as Trade['aggressor'],
+  };
+}
+
+/** Rebuilds the {@link FundingRate} stored in a `funding_rates` row. */
+export function rowToFundingRate(row: FundingRateRow): FundingRate {
+  return {
+    kind: 'funding_rate',
+    ...headerOf(row),
+    rate: row.rate,
+    fundingTs: row.funding_ts,
+    ...(row.mark_price_ticks === null ? {} : { markPriceTicks: row.mark_price_ticks }),
+  };
+}
+
+/** Rebuilds the event stored in a `market_events` row. */
+export function rowToGenericEvent(row: MarketEventRow): MarketEvent {
+  return { ...row.payload, kind: row.kind, ...headerOf(row) } as unknown as MarketEvent;
+}
+
+/**
+ * Checks every value of `row` against its column; returns the values in column order.
+ *
+ * @throws {InvalidRowError} naming the table and column of the first value that does not fit.
+ */
+export function rowValues(spec: TableSpec, row: Row): unknown[] {
+  const values = new Array<unknown>(spec.columns.length);
+  for (let i = 0; i < spec.columns.length; i++) {
+    const column = spec.columns[i] as TableSpec['columns'][number];
+    const value = row[column.name];
+    if (value === null || value === undefined) {
+      if (!column.nullable) throw new InvalidRowError(spec.name, column.name, value, `a ${column.type} value (column is NOT NULL)`);
+      values[i] = null;
+      continue;
+    }
+    switch (column.type) {
+      case 'int':
+        if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new InvalidRowError(spec.name, column.name, value, 'a safe integer');
+        break;
+      case 'float':
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidRowError(spec.name, column.name, value, 'a finite number');
+        break;
+      case 'decimal':
+        if (!isDecimalText(value)) throw new InvalidRowError(spec.name, column.name, value, 'a plain decimal string such as "65000.01"');
+        break;
+      case 'text':
+        if (typeof value !== 'string') throw new InvalidRowError(spec.name, column.name, value, 'a string');
+        break;
+      case 'json':
+        break;
+    }
+    values[i] = value;
+  }
+  return values;
+}

@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { everyKind, instruments, numberedTrades } from '../test/events.js';
+import { CorruptDatabaseError, DatabaseOpenError, InvalidRowError, SchemaVersionError, UnknownInstrumentError } from './errors.js';
+import { SqliteStore } from './sqlite.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tickerml-sqlite-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SqliteStore', () => {
+  it('round-trips every event kind through a file, identical after reopening', () => {
+    const path = join(dir, 'rt.db');
+    const events = everyKind();
+    const store = SqliteStore.open(path, { instruments });
+    store.writeEvents(events);
+    store.close();
+
+    const reopened = SqliteStore.open(path);
+    const back = [...reopened.readBookSnapshots(), ...reopened.readTrades(), ...reopened.readFundingRates(), ...reopened.readMarketEvents()];
+    back.sort((a, b) => a.exchTs - b.exchTs);
+    expect(back).toEqual(events);
+    reopened.close();
+  });
+
+  it('stores book snapshots in the seed shape with exact decimal text', () => {
+    const store = SqliteStore.open(join(dir, 'seed.db'), { instruments });
+    store.writeEvents(everyKind());
+    const [row] = store.query('order_books');
+    expect(row).toMatchObject({
+      exchange: 'binanceus',
+      symbol: 'BTC/USDT',
+      bids: [
+        ['65083.66', '1.50000', 0],
+        ['65083.65', '0.00007', 1],
+      ],
+      asks: [
+        ['65083.67', '0.20000', 0],
+        ['65083.70', '0.00001', 1],
+      ],
+      mid_price: '65083.665',
+      spread: '0.01',
+    });
+    expect(row?.imbalance).toBeCloseTo((150_007 - 20_001) / (150_007 + 20_001), 12);
+    const [trade] = store.query('trades', { exchange: 'binanceus' });
+    expect(trade).toMatchObject({ price: '65083.67', quantity: '0.12345', price_ticks: 6_508_367, qty_lots: 12_345, side: 'buy' });
+    store.close();
+  });
+
+  it('queries by venue, symbol and time range, and returns the latest N newest first', () => {
+    const store = SqliteStore.open(':memory:', { instruments });
+    store.writeEvents([...numberedTrades(100)]);
+    store.writeEvents(everyKind());
+    const all = store.query('trades', { exchange: 'binanceus', symbol: 'BTC/USDT' });
+    expect(all).toHaveLength(101);
+    const first = all[0]?.timestamp as number;
+    const range = store.query('trades', { exchange: 'binanceus', symbol: 'BTC/USDT', fromUs: first + 10, toUs: first + 20 });
+    expect(range.map((r) => r.trade_id)).toEqual(['10', '11', '12', '13', '14', '15', '16', '17', '18', '19']);
+    expect(store.query('trades', { exchange: 'kraken' }).map((r) => r.trade_id)).toEqual(['k-1']);
+    const latest = store.latest('trades', 3, { exchange: 'binanceus', symbol: 'BTC/USDT' });
+    expect(latest.map((r) => r.trade_id)).toEqual(['3772041', '99', '98']);
+    store.close();
+  });
+
+  it('keeps money exact in orders, fills and portfolio_state', () => {
+    const store = SqliteStore.open(':memory:');
+    store.insert('portfolio_state', [
+      {
+        timestamp: 1,
+        cash_balance: '10000.10',
+        total_value: '10000.30',
+        positions: { 'BTC/USDT': { qty: '0.00001', avg_price: '65000.01' } },
+        daily_pnl: '0.30',
+        max_drawdown: 0.012,
+        sharpe_ratio: null,
+      },
+    ]);
+    store.insert('fills', [
+      {
+        timestamp: 2,
+        exchange: 'binanceus',
+        symbol: 'BTC/USDT',
+        order_id: 'a',
+        fill_id: 'f1',
+        side: 'buy',
+        price: '0.1',
+        quantity: '0.2',
+        fee: '-0.0000001',
+        fee_currency: 'USDT',
+        liquidity: 'maker',
+      },
+    ]);
+    expect(store.latest('portfolio_state', 1)[0]).toMatchObject({ cash_balance: '10000.10', positions: { 'BTC/USDT': { qty: '0.00001' } } });
+    expect(store.query('fills')[0]).toMatchObject({ price: '0.1', fee: '-0.0000001' });
+    expect(() => store.insert('fills', [{ ...store.query('fills')[0]!, id: 9, price: 0.1 as unknown as string }])).toThrow(InvalidRowError);
+    expect(() => store.insert('fills', [{ ...store.query('fills')[0]!, id: 9, price: '1e5' }])).toThrow(/fills\.price: expected a plain decimal/);
+    store.close();
+  });
+
+  it('writes a batch all or none: a bad event rolls back the whole transaction', () => {
+    const store = SqliteStore.open(':memory:', { instruments });
+    const bad = { ...[...numberedTrades(1)][0]!, symbol: 'DOGE/USDT' };
+    expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(UnknownInstrumentError);
+    expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(/binanceus DOGE\/USDT/);
+    expect(store.count('trades')).toBe(0);
+    store.close();
+  });
+
+  it('applies migrations once and records the version', () => {
+    const path = join(dir, 'v.db');
+    SqliteStore.open(path).close();
+    const store = SqliteStore.open(path);
+    expect(store.schemaVersion()).toBe(1);
+    store.close();
+  });
+
+  it('refuses a database written by a newer schema version', async () => {
+    const path = join(dir, 'new.db');
+    SqliteStore.open(path).close();
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path);
+    db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', 0)").run();
+    db.close();
+    expect(() => SqliteStore.open(path)).toThrow(SchemaVersionError);
+  });
+
+  it('names a corrupt file in one typed error', () => {
+    const path = join(dir, 'corrupt.db');
+    writeFileSync(path, Buffer.from('this is not a sqlite database, just some bytes'.repeat(200)));
+    const error = (() => {
+      try {
+        SqliteStore.open(path);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(CorruptDatabaseError);
+    expect((error as Error).message).toContain(path);
+    expect((error as CorruptDatabaseError).name).toBe('CorruptDatabaseError');
+  });
+
+  it('names a file it cannot open', () => {
+    expect(() => SqliteStore.open(join(dir, 'missing-dir', 'x.db'))).toThrow(DatabaseOpenError);
+    expect(() => SqliteStore.open(join(dir, 'missing-dir', 'x.db'))).toThrow(/missing-dir/);
+  });
+});

@@ -1,0 +1,318 @@
+/**
+ * The embedded default store: one SQLite file (better-sqlite3, WAL, prepared statements,
+ * batched transactions).
+ *
+ * @module
+ */
+
+import Database from 'better-sqlite3';
+import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/core';
+import { CorruptDatabaseError, DatabaseOpenError, SchemaVersionError } from './errors.js';
+import {
+  eventToRow,
+  type InstrumentLookup,
+  rowToBookSnapshot,
+  rowToFundingRate,
+  rowToGenericEvent,
+  rowToTrade,
+  rowValues,
+} from './rows.js';
+import {
+  MIGRATIONS,
+  type MarketEventRow,
+  type Row,
+  type RowQuery,
+  SCHEMA_VERSION,
+  TABLE_NAMES,
+  type TableName,
+  type TableRows,
+  type TableSpec,
+  tableSpec,
+} from './schema.js';
+
+/** Options of {@link SqliteStore.open}. */
+export interface SqliteStoreOptions {
+  /**
+   * Tick and lot sizes per instrument, needed to write book snapshots, trades and mark prices
+   * as exact decimal text. Without it, writing those events throws `UnknownInstrumentError`.
+   */
+  readonly instruments?: InstrumentLookup;
+  /**
+   * `normal` (default): a committed transaction survives the process being killed (it is in the
+   * WAL, handed to the OS); `full`: it also survives power loss (fsync at every commit, slower).
+   */
+  readonly synchronous?: 'normal' | 'full';
+  /** Open an existing database read-only (no migrations are run). Default false. */
+  readonly readonly?: boolean;
+}
+
+const SQLITE_TYPES = { int: 'INTEGER', text: 'TEXT', decimal: 'TEXT', json: 'TEXT', float: 'REAL' } as const;
+
+/** Quotes an SQL identifier (both dialects use double quotes). */
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Renders the SQLite DDL of one table and its indexes. */
+export function sqliteTableDdl(spec: TableSpec): string[] {
+  const columns = spec.columns.map((c) => `${quoteIdent(c.name)} ${SQLITE_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
+  const statements = [`CREATE TABLE IF NOT EXISTS ${quoteIdent(spec.name)} ("id" INTEGER PRIMARY KEY, ${columns.join(', ')})`];
+  if (spec.byInstrument) {
+    statements.push(
+      `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_instrument_time`)} ON ${quoteIdent(spec.name)} ("exchange", "symbol", "timestamp")`,
+    );
+  }
+  statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_time`)} ON ${quoteIdent(spec.name)} ("timestamp")`);
+  return statements;
+}
+
+function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+/**
+ * A SQLite database holding every TickerML table.
+ *
+ * @example
+ * const store = SqliteStore.open('data/tickerml.db', { instruments: instrumentMap({ 'binanceus:BTC/USDT': { tickSize: '0.01', lotSize: '0.00001' } }) });
+ * store.writeEvents([trade]);
+ * const last10 = store.latest('trades', 10, { exchange: 'binanceus', symbol: 'BTC/USDT' });
+ * store.close();
+ */
+export class SqliteStore {
+  readonly #db: Database.Database;
+  readonly #instruments: InstrumentLookup;
+  readonly #inserts = new Map<TableName, Statement>();
+  readonly #writeEventsTx: (events: readonly MarketEvent[]) => void;
+  readonly #insertTx: (table: TableName, rows: readonly Row[]) => void;
+
+  private constructor(
+    readonly path: string,
+    db: Database.Database,
+    instruments: InstrumentLookup,
+  ) {
+    this.#db = db;
+    this.#instruments = instruments;
+    this.#writeEventsTx = db.transaction((events: readonly MarketEvent[]) => {
+      for (const event of events) {
+        const { table, row } = eventToRow(event, this.#instruments);
+        this.#insertOne(table, row);
+      }
+    });
+    this.#insertTx = db.transaction((table: TableName, rows: readonly Row[]) => {
+      for (const row of rows) this.#insertOne(table, row);
+    });
+  }
+
+  /**
+   * Opens (creating if needed) the database at `path` and brings its schema up to date.
+   *
+   * @param path A file path, or `:memory:`.
+   * @throws {CorruptDatabaseError} if the file is not a SQLite database or is damaged.
+   * @throws {DatabaseOpenError} if the file cannot be opened (missing directory, permissions).
+   * @throws {SchemaVersionError} if the database was written by a newer version.
+   * @example
+   * const store = SqliteStore.open('/tmp/ticks.db');
+   */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (error) {
+      if (isCorruption(error)) throw new CorruptDatabaseError(path, error);
+      throw new DatabaseOpenError(path, error);
+    }
+    try {
+      // Reading the schema forces SQLite to parse the header and the first page.
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      }
+      db.pragma('busy_timeout = 5000');
+      const store = new SqliteStore(path, db, options.instruments ?? (() => undefined));
+      if (!options.readonly) store.#migrate();
+      else store.#checkVersion();
+      return store;
+    } catch (error) {
+      db.close();
+      if (isCorruption(error)) throw new CorruptDatabaseError(path, error);
+      throw error;
+    }
+  }
+
+  #currentVersion(): number {
+    const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    if (exists === undefined) return 0;
+    const row = this.#db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  #checkVersion(): void {
+    const version = this.#currentVersion();
+    if (version > SCHEMA_VERSION) throw new SchemaVersionError(version, SCHEMA_VERSION);
+  }
+
+  #migrate(): void {
+    this.#checkVersion();
+    this.#db.transaction(() => {
+      this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_us INTEGER NOT NULL)');
+      const version = this.#currentVersion();
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= version) continue;
+        if (migration.version === 1) {
+          for (const name of TABLE_NAMES) for (const sql of sqliteTableDdl(tableSpec(name))) this.#db.exec(sql);
+        }
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, description, applied_at_us) VALUES (?, ?, ?)')
+          .run(migration.version, migration.description, Date.now() * 1000);
+      }
+    })();
+  }
+
+  /** The schema version the database is at. */
+  schemaVersion(): number {
+    return this.#currentVersion();
+  }
+
+  #insertStatement(table: TableName): Statement {
+    let statement = this.#inserts.get(table);
+    if (statement === undefined) {
+      const spec = tableSpec(table);
+      const names = ['id', ...spec.columns.map((c) => c.name)].map(quoteIdent).join(', ');
+      const params = new Array(spec.columns.length + 1).fill('?').join(', ');
+      statement = this.#db.prepare(`INSERT INTO ${quoteIdent(table)} (${names}) VALUES (${params})`);
+      this.#inserts.set(table, statement);
+    }
+    return statement;
+  }
+
+  #insertOne(table: TableName, row: Row): void {
+    const spec = tableSpec(table);
+    const values = rowValues(spec, row);
+    for (let i = 0; i < spec.columns.length; i++) {
+      if ((spec.columns[i] as TableSpec['columns'][number]).type === 'json' && values[i] !== null) values[i] = JSON.stringify(values[i]);
+    }
+    const id = row.id;
+    this.#insertStatement(table).run(typeof id === 'number' ? id : null, ...values);
+  }
+
+  /**
+   * Writes events in one transaction: all or none.
+   *
+   * @throws {UnknownInstrumentError} if a snapshot, trade or mark price names an instrument the store was not given.
+   * @throws {InvalidRowError} if a value does not fit its column.
+   */
+  writeEvents(events: readonly MarketEvent[]): void {
+    this.#writeEventsTx(events);
+  }
+
+  /**
+   * Inserts rows into `table` in one transaction (all or none). A row's `id`, when given, is kept.
+   *
+   * @throws {InvalidRowError} naming the table and column of a value that does not fit.
+   * @example
+   * store.insert('portfolio_state', [{ timestamp: 1_700_000_000_000_000, cash_balance: '10000.00', total_value: '10000.00', positions: {}, daily_pnl: '0', max_drawdown: 0, sharpe_ratio: null }]);
+   */
+  insert<T extends TableName>(table: T, rows: readonly TableRows[T][]): void {
+    this.#insertTx(table, rows as unknown as readonly Row[]);
+  }
+
+  /**
+   * Rows of `table` matching `query` (venue, symbol, time range), oldest first unless `order: 'desc'`.
+   *
+   * @example
+   * store.query('trades', { exchange: 'binanceus', symbol: 'BTC/USDT', fromUs: t0, toUs: t1 });
+   */
+  query<T extends TableName>(table: T, query: RowQuery = {}): TableRows[T][] {
+    const spec = tableSpec(table);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.exchange !== undefined) {
+      where.push('"exchange" = ?');
+      params.push(query.exchange);
+    }
+    if (query.symbol !== undefined) {
+      where.push('"symbol" = ?');
+      params.push(query.symbol);
+    }
+    if (query.fromUs !== undefined) {
+      where.push('"timestamp" >= ?');
+      params.push(query.fromUs);
+    }
+    if (query.toUs !== undefined) {
+      where.push('"timestamp" < ?');
+      params.push(query.toUs);
+    }
+    const direction = query.order === 'desc' ? 'DESC' : 'ASC';
+    let sql = `SELECT * FROM ${quoteIdent(table)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY "timestamp" ${direction}, "id" ${direction}`;
+    if (query.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(query.limit);
+    }
+    const rows = this.#db.prepare(sql).all(...params) as Row[];
+    return rows.map((row) => decodeSqliteRow(spec, row)) as unknown as TableRows[T][];
+  }
+
+  /**
+   * The newest `n` rows of `table` (optionally for one venue and symbol), newest first.
+   *
+   * @example
+   * store.latest('order_books', 1, { exchange: 'binanceus', symbol: 'BTC/USDT' });
+   */
+  latest<T extends TableName>(table: T, n: number, filter: Pick<RowQuery, 'exchange' | 'symbol'> = {}): TableRows[T][] {
+    return this.query(table, { ...filter, limit: n, order: 'desc' });
+  }
+
+  /** Book snapshots in a venue/symbol/time range, rebuilt as events. */
+  readBookSnapshots(query: RowQuery = {}): BookSnapshot[] {
+    return this.query('order_books', query).map(rowToBookSnapshot);
+  }
+
+  /** Trades in a venue/symbol/time range, rebuilt as events. */
+  readTrades(query: RowQuery = {}): Trade[] {
+    return this.query('trades', query).map(rowToTrade);
+  }
+
+  /** Funding rates in a venue/symbol/time range, rebuilt as events. */
+  readFundingRates(query: RowQuery = {}): FundingRate[] {
+    return this.query('funding_rates', query).map(rowToFundingRate);
+  }
+
+  /** Book deltas, L3 and feed-health events in a venue/symbol/time range, rebuilt as events. */
+  readMarketEvents(query: RowQuery = {}): MarketEvent[] {
+    return this.query('market_events', query).map((row: MarketEventRow) => rowToGenericEvent(row));
+  }
+
+  /** Number of rows in `table`. */
+  count(table: TableName): number {
+    tableSpec(table);
+    return (this.#db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: number }).n;
+  }
+
+  /**
+   * Up to `limit` raw rows of `table` with `id > afterId`, in id order (for migration and
+   * checksums). Values are as SQLite holds them: JSON and decimals are text.
+   */
+  rowsAfter(table: TableName, afterId: number, limit: number): Row[] {
+    tableSpec(table);
+    return this.#db.prepare(`SELECT * FROM ${quoteIdent(table)} WHERE "id" > ? ORDER BY "id" LIMIT ?`).all(afterId, limit) as Row[];
+  }
+
+  /** Closes the database (checkpointing the WAL). Safe to call twice. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+/** Turns a raw SQLite row into the typed row of {@link TableRows} (parses JSON columns). */
+export function decodeSqliteRow(spec: TableSpec, row: Row): Row {
+  for (const column of spec.columns) {
+    if (column.type === 'json') {
+      const value = row[column.name];
+      if (typeof value === 'string') row[column.name] = JSON.parse(value);
+    }
+  }
+  return row;
+}
