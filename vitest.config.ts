@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `@tickerml/source`
-// export condition, so tests never need a prior build.
-const conditions = ['@tickerml/source', 'node', 'import', 'module', 'default'];
+// export condition, so tests never need a prior build. No 'import'/'module' here: vitest hands
+// these conditions to Node for external CommonJS packages too, and `require('pg-pool')` under an
+// 'import' condition loads its ESM build as a namespace object ("Class extends value [object Module]").
+const conditions = ['@tickerml/source', 'node'];
 
 export default defineConfig({
   resolve: { conditions },
@@ -13,8 +15,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/dist/**'],
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'examples/*/src/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
+          exclude: ['**/*.int.test.ts', 'test/integration/**', '**/node_modules/**', '**/dist/**'],
           testTimeout: 20_000,
         },
       },
