@@ -4,41 +4,15 @@
  * @module
  */
 
-/** What a caller can do about an error. */
-export type ErrorKind = 'retryable' | 'non_retryable' | 'fatal';
+import { BaseError, type ErrorKind } from '@tickerml/core';
 
 /**
- * The root of every storage error.
- *
- * TODO(core): replace with core's `BaseError` once `@tickerml/core` exports it; the shape
- * (`shortMessage`, `details`, `cause`, `walk`, `kind`) is the same so callers do not change.
+ * The root of every storage error (a core `BaseError`), so a caller can catch all of them at once.
  */
-export class StorageError extends Error {
+export class StorageError extends BaseError {
   override name = 'StorageError';
-  /** One line saying what failed, without the details. */
-  readonly shortMessage: string;
-  /** Extra detail (the underlying driver message), if any. */
-  readonly details: string | undefined;
-  /** Whether retrying can help. */
-  readonly kind: ErrorKind;
-
   constructor(shortMessage: string, options: { cause?: unknown; details?: string; kind?: ErrorKind } = {}) {
-    const details = options.details ?? (options.cause instanceof Error ? options.cause.message : undefined);
-    super(details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${details}`, { cause: options.cause });
-    this.shortMessage = shortMessage;
-    this.details = details;
-    this.kind = options.kind ?? 'non_retryable';
-  }
-
-  /** Walks the `cause` chain; returns the first error for which `predicate` holds, else the deepest one. */
-  walk(predicate?: (error: unknown) => boolean): unknown {
-    let current: unknown = this;
-    for (;;) {
-      if (predicate?.(current)) return current;
-      const next = current instanceof Error ? current.cause : undefined;
-      if (next === undefined) return predicate === undefined ? current : undefined;
-      current = next;
-    }
+    super(shortMessage, options);
   }
 }
 
@@ -79,14 +53,6 @@ export class UnknownTableError extends StorageError {
   override name = 'UnknownTableError' as const;
   constructor(readonly table: string) {
     super(`unknown table '${table}'`);
-  }
-}
-
-/** No tick/lot size is known for an instrument, so its prices cannot be written as exact decimals. */
-export class UnknownInstrumentError extends StorageError {
-  override name = 'UnknownInstrumentError' as const;
-  constructor(readonly venue: string, readonly symbol: string) {
-    super(`no instrument (tick size, lot size) known for ${venue} ${symbol}`);
   }
 }
 

@@ -8,18 +8,15 @@ export {
   CorruptDatabaseError,
   DatabaseOpenError,
   DatabaseUnreachableError,
-  type ErrorKind,
   InvalidConnectionStringError,
   InvalidRowError,
   MigrationVerificationError,
   SchemaVersionError,
   StorageError,
-  UnknownInstrumentError,
   UnknownTableError,
   WriterClosedError,
   WriterFailedError,
 } from './errors.js';
-export { decimalToUnits, unitsToDecimal } from './decimal.js';
 export {
   ColumnType,
   type ColumnSpec,
@@ -46,12 +43,14 @@ export {
   eventToRow,
   type InstrumentIncrements,
   type InstrumentLookup,
+  type InstrumentSource,
   instrumentMap,
   rowToBookSnapshot,
   rowToFundingRate,
   rowToGenericEvent,
   rowToTrade,
   tableForKind,
+  toLookup,
 } from './rows.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export {

@@ -8,9 +8,19 @@
  * @module
  */
 
-import type { BookSnapshot, FundingRate, Level, MarketEvent, Trade } from '@tickerml/core';
-import { halfUnitsToDecimal, decimalToUnits, isDecimalText, unitsToDecimal } from './decimal.js';
-import { InvalidRowError, UnknownInstrumentError } from './errors.js';
+import {
+  type BookSnapshot,
+  decimalToUnits,
+  type FundingRate,
+  type InstrumentRegistry,
+  type Level,
+  type MarketEvent,
+  type Trade,
+  UnknownInstrumentError,
+  unitsToDecimal,
+} from '@tickerml/core';
+import { halfUnitsToDecimal, isDecimalText } from './decimal.js';
+import { InvalidRowError } from './errors.js';
 import type { FundingRateRow, MarketEventRow, OrderBookRow, Row, TableName, TableSpec, TradeRow } from './schema.js';
 
 /** The increments of an instrument, as exact decimal text (e.g. tick `0.01`, lot `0.00001`). */
@@ -19,11 +29,18 @@ export interface InstrumentIncrements {
   readonly lotSize: string;
 }
 
-/**
- * Finds the increments of `venue`/`symbol`, or `undefined` if unknown. Core's instrument
- * registry fits: `(venue, symbol) => registry.get(venue, symbol)`.
- */
+/** Finds the increments of `venue`/`symbol`, or `undefined` if unknown. */
 export type InstrumentLookup = (venue: string, symbol: string) => InstrumentIncrements | undefined;
+
+/** Where the stores find tick and lot sizes: core's `InstrumentRegistry`, or a lookup function. */
+export type InstrumentSource = InstrumentRegistry | InstrumentLookup;
+
+/** Normalizes an {@link InstrumentSource} to a lookup function. */
+export function toLookup(source: InstrumentSource | undefined): InstrumentLookup {
+  if (source === undefined) return () => undefined;
+  if (typeof source === 'function') return source;
+  return (venue, symbol) => source.find(venue, symbol);
+}
 
 /** Builds an {@link InstrumentLookup} from a plain map keyed `venue:symbol`. */
 export function instrumentMap(entries: Readonly<Record<string, InstrumentIncrements>>): InstrumentLookup {

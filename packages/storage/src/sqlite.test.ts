@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyKind, instruments, numberedTrades } from '../test/events.js';
-import { CorruptDatabaseError, DatabaseOpenError, InvalidRowError, SchemaVersionError, UnknownInstrumentError } from './errors.js';
+import { UnknownInstrumentError } from '@tickerml/core';
+import { CorruptDatabaseError, DatabaseOpenError, InvalidRowError, SchemaVersionError } from './errors.js';
 import { SqliteStore } from './sqlite.js';
 
 let dir: string;
@@ -107,7 +108,7 @@ describe('SqliteStore', () => {
     const store = SqliteStore.open(':memory:', { instruments });
     const bad = { ...[...numberedTrades(1)][0]!, symbol: 'DOGE/USDT' };
     expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(UnknownInstrumentError);
-    expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(/binanceus DOGE\/USDT/);
+    expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(/DOGE\/USDT on binanceus/);
     expect(store.count('trades')).toBe(0);
     store.close();
   });

@@ -11,11 +11,13 @@ import { CorruptDatabaseError, DatabaseOpenError, SchemaVersionError } from './e
 import {
   eventToRow,
   type InstrumentLookup,
+  type InstrumentSource,
   rowToBookSnapshot,
   rowToFundingRate,
   rowToGenericEvent,
   rowToTrade,
   rowValues,
+  toLookup,
 } from './rows.js';
 import {
   MIGRATIONS,
@@ -36,7 +38,7 @@ export interface SqliteStoreOptions {
    * Tick and lot sizes per instrument, needed to write book snapshots, trades and mark prices
    * as exact decimal text. Without it, writing those events throws `UnknownInstrumentError`.
    */
-  readonly instruments?: InstrumentLookup;
+  readonly instruments?: InstrumentSource;
   /**
    * `normal` (default): a committed transaction survives the process being killed (it is in the
    * WAL, handed to the OS); `full`: it also survives power loss (fsync at every commit, slower).
@@ -131,7 +133,7 @@ export class SqliteStore {
         db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       }
       db.pragma('busy_timeout = 5000');
-      const store = new SqliteStore(path, db, options.instruments ?? (() => undefined));
+      const store = new SqliteStore(path, db, toLookup(options.instruments));
       if (!options.readonly) store.#migrate();
       else store.#checkVersion();
       return store;
