@@ -8,3 +8,4 @@ export * from './readers/raw-frame.js';
 export * from './readers/errors.js';
 export { openRecording, detectFormat, type OpenRecordingOptions, type Recording } from './readers/open.js';
 export type { RecordingSource } from './readers/bytes.js';
+export { Recorder, encodeFrame, utcDay, RECORDING_EXTENSION, type RecorderClock, type RecorderOptions } from './recording/recorder.js';

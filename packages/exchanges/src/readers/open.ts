@@ -118,7 +118,10 @@ export async function openRecording(source: RecordingSource, options: OpenRecord
   const firstLine = (nl < 0 ? head : head.slice(0, nl)).replace(/\r$/, '');
   const requested = options.format ?? 'auto';
   let detected: Omit<RecordingInfo, 'compressed'>;
-  if (requested === 'auto') {
+  if (requested === 'auto' && firstLine.length === 0 && typeof source === 'string' && source.endsWith('.tmrec.gz')) {
+    // A recording cut short before its first line was complete (a crash right after creation).
+    detected = { format: 'tickerml' };
+  } else if (requested === 'auto') {
     detected = detectFormat(firstLine, sourceName(source));
   } else {
     try {
