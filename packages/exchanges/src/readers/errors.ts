@@ -4,33 +4,13 @@
  * @module
  */
 
-// TODO(core): extend core's BaseError once packages/core/src/errors.ts lands; this local base
-// keeps the same fields (shortMessage, details, cause, walk) so the switch is a one-line change.
+import { BaseError, type BaseErrorOptions } from '@tickerml/core';
+
 /** Base of every error thrown by the recording readers, recorder and replay kit. */
-export class RecordingBaseError extends Error {
+export class RecordingBaseError extends BaseError {
   override name = 'RecordingBaseError';
-  /** One line saying what went wrong, without the details. */
-  readonly shortMessage: string;
-  /** What was expected and what was found, where known. */
-  readonly details: string | undefined;
-
-  constructor(shortMessage: string, options: { details?: string; cause?: unknown } = {}) {
-    super(options.details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${options.details}`, {
-      cause: options.cause,
-    });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
-  }
-
-  /** Walks the `cause` chain and returns the deepest error, or the first one `predicate` accepts. */
-  walk(predicate?: (err: unknown) => boolean): unknown {
-    let current: unknown = this;
-    for (;;) {
-      if (predicate?.(current)) return current;
-      const next = (current as { cause?: unknown } | null)?.cause;
-      if (next === undefined || next === null) return predicate ? null : current;
-      current = next;
-    }
+  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
+    super(shortMessage, options);
   }
 }
 
