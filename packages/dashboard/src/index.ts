@@ -1,5 +1,17 @@
 /**
  * @packageDocumentation
- * Live P&L dashboard served over HTTP with server-sent events.
+ * The live P&L dashboard of TickerML: a page served over HTTP that updates through server-sent
+ * events, with an equity chart (uPlot), positions, open orders, fills with markouts and toxic
+ * flags, risk state and feed health.
  */
-export {};
+export { DashboardServer, DashboardStartError, type DashboardOptions } from './server.js';
+export type {
+  DashboardSnapshot,
+  DashboardUpdate,
+  EquityPoint,
+  FeedView,
+  FillView,
+  OrderView,
+  PositionView,
+  RiskView,
+} from './types.js';

@@ -1,0 +1,131 @@
+// TickerML dashboard page: renders the snapshot, then applies server-sent updates without reload.
+(() => {
+  'use strict';
+  const token = new URLSearchParams(location.search).get('token');
+  const q = token ? `?token=${encodeURIComponent(token)}` : '';
+  const $ = (id) => document.getElementById(id);
+  const state = { equity: [], fills: [], startingBalance: '10000' };
+  let chart;
+
+  const fmtTime = (us) => new Date(us / 1000).toISOString().slice(11, 23);
+  const num = (s) => Number.parseFloat(s);
+  const cls = (v) => (v > 0 ? 'up' : v < 0 ? 'down' : '');
+  const bp = (v) => (v === null || v === undefined ? '…' : `<span class="${cls(v)}">${v.toFixed(2)}</span>`);
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  const rows = (tbody, items, render) => {
+    tbody.innerHTML = items.length ? items.map(render).join('') : `<tr><td colspan="12" class="label">none</td></tr>`;
+  };
+
+  function chartData() {
+    const xs = state.equity.map((p) => p.tsUs / 1e6);
+    return [xs, state.equity.map((p) => num(p.equity)), state.equity.map((p) => num(p.pnl))];
+  }
+
+  function drawChart() {
+    const el = $('chart');
+    const data = chartData();
+    if (!chart) {
+      chart = new uPlot(
+        {
+          width: Math.max(300, el.clientWidth - 4),
+          height: 260,
+          series: [
+            {},
+            { label: 'Equity', stroke: '#58a6ff', width: 2, scale: 'usd' },
+            { label: 'P&L', stroke: '#3fb950', width: 1, scale: 'pnl' },
+          ],
+          axes: [{ stroke: '#8a96a3' }, { scale: 'usd', stroke: '#8a96a3', size: 70 }, { scale: 'pnl', side: 1, stroke: '#8a96a3' }],
+        },
+        data,
+        el,
+      );
+      window.addEventListener('resize', () => chart.setSize({ width: Math.max(300, el.clientWidth - 4), height: 260 }));
+    } else {
+      chart.setData(data);
+    }
+    el.dataset.points = String(state.equity.length);
+  }
+
+  function renderKpis() {
+    const last = state.equity[state.equity.length - 1];
+    if (last) {
+      $('kpi-equity').textContent = num(last.equity).toFixed(2);
+      const pnl = num(last.pnl);
+      $('kpi-pnl').textContent = (pnl >= 0 ? '+' : '') + pnl.toFixed(2);
+      $('kpi-pnl').className = cls(pnl);
+    }
+    $('kpi-fills').textContent = String(state.fills.length);
+  }
+
+  function renderRisk(r) {
+    $('kpi-drawdown').textContent = `${(r.drawdown * 100).toFixed(2)} %`;
+    const halts = r.halts.length
+      ? `<ul>${r.halts.map((h) => `<li class="warn">${esc(h.rule)} · ${esc(h.venue)}${h.symbol ? ` ${esc(h.symbol)}` : ''}: ${esc(h.detail)}</li>`).join('')}</ul>`
+      : '<div>No circuit breaker tripped</div>';
+    $('risk').innerHTML =
+      `<div>Emergency stop: <span class="badge ${r.emergencyStop ? 'bad' : 'ok'}">${r.emergencyStop ? 'TRIPPED' : 'armed'}</span></div>` +
+      halts +
+      (r.lastDecision ? `<div class="label">Last decision: ${esc(r.lastDecision)}</div>` : '');
+  }
+
+  function renderFeeds(feeds) {
+    rows($('feeds').tBodies[0], feeds, (f) =>
+      `<tr><td>${esc(f.venue)}</td><td><span class="badge ${f.connected ? 'ok' : 'bad'}">${f.connected ? 'connected' : 'down'}</span></td>` +
+      `<td>${f.frames}</td><td class="${f.gaps ? 'warn' : ''}">${f.gaps}</td><td>${f.resyncs}</td><td>${f.checksumMismatches}</td><td>${f.lagMs === null ? '–' : f.lagMs.toFixed(1)}</td></tr>`);
+  }
+
+  function renderPositions(ps) {
+    rows($('positions').tBodies[0], ps, (p) =>
+      `<tr><td>${esc(p.venue)}</td><td>${esc(p.symbol)}</td><td>${esc(p.qty)}</td><td>${esc(p.avgPrice)}</td>` +
+      `<td class="${cls(num(p.unrealizedPnl))}">${esc(p.unrealizedPnl)}</td><td class="${cls(num(p.realizedPnl))}">${esc(p.realizedPnl)}</td></tr>`);
+  }
+
+  function renderOrders(os) {
+    rows($('orders').tBodies[0], os, (o) =>
+      `<tr><td>${esc(o.venue)}</td><td>${esc(o.symbol)}</td><td class="${o.side === 'buy' ? 'up' : 'down'}">${o.side}</td><td>${esc(o.type)}</td>` +
+      `<td>${esc(o.price)}</td><td>${esc(o.qty)}</td><td>${esc(o.filledQty)}</td><td>${esc(o.status)}</td></tr>`);
+  }
+
+  function renderFills() {
+    const recent = state.fills.slice(-50).reverse();
+    rows($('fills').tBodies[0], recent, (f) =>
+      `<tr data-fill="${esc(f.id)}"><td>${fmtTime(f.tsUs)}</td><td>${esc(f.venue)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>` +
+      `<td>${esc(f.price)}</td><td>${esc(f.qty)}</td><td>${esc(f.fee)}</td><td>${f.liquidity}</td>` +
+      `<td>${bp(f.markoutsBps[0])}</td><td>${bp(f.markoutsBps[1])}</td><td>${bp(f.markoutsBps[2])}</td>` +
+      `<td>${f.toxic ? '<span class="badge bad">toxic</span>' : ''}</td></tr>`);
+  }
+
+  function apply(u, replace) {
+    if (u.title) {
+      document.title = u.title;
+      $('title').textContent = u.title;
+    }
+    if (u.equity) state.equity = replace ? u.equity.slice() : state.equity.concat(u.equity);
+    if (u.fills) {
+      if (replace) state.fills = u.fills.slice();
+      else
+        for (const f of u.fills) {
+          const i = state.fills.findIndex((x) => x.id === f.id);
+          if (i >= 0) state.fills[i] = f;
+          else state.fills.push(f);
+        }
+      renderFills();
+    }
+    if (u.equity) drawChart();
+    if (u.risk) renderRisk(u.risk);
+    if (u.feeds) renderFeeds(u.feeds);
+    if (u.positions) renderPositions(u.positions);
+    if (u.openOrders) renderOrders(u.openOrders);
+    renderKpis();
+  }
+
+  const es = new EventSource(`/events${q}`);
+  es.addEventListener('snapshot', (e) => {
+    apply(JSON.parse(e.data), true);
+    $('kpi-stream').textContent = 'live';
+  });
+  es.addEventListener('update', (e) => apply(JSON.parse(e.data), false));
+  es.onerror = () => {
+    $('kpi-stream').textContent = 'reconnecting';
+  };
+})();
