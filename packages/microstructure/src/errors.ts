@@ -4,47 +4,21 @@
  * @module
  */
 
-// TODO(core): replace this local base with core's `BaseError` once packages/core exports it.
-/** Options accepted by {@link MicrostructureError}. */
-export interface MicrostructureErrorOptions {
-  /** Extra detail appended to the message (what was expected, what was found). */
-  readonly details?: string;
-  /** The underlying error, if any. */
-  readonly cause?: unknown;
-}
+import { BaseError, type BaseErrorOptions } from '@tickerml/core';
 
 /**
- * Base class of every error thrown by this package.
+ * Base class of every error thrown by this package (a core `BaseError`, non-retryable: the same
+ * input fails the same way).
  *
  * @example
  * ```ts
  * try { book.applyLevel('bid', 1.5, 1); } catch (e) { if (e instanceof MicrostructureError) console.log(e.shortMessage); }
  * ```
  */
-export class MicrostructureError extends Error {
+export class MicrostructureError extends BaseError {
   override name = 'MicrostructureError';
-  /** The message without details. */
-  readonly shortMessage: string;
-  /** What was expected and what was found, if known. */
-  readonly details: string | undefined;
-
-  constructor(shortMessage: string, options: MicrostructureErrorOptions = {}) {
-    super(options.details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${options.details}`, {
-      cause: options.cause,
-    });
-    this.shortMessage = shortMessage;
-    this.details = options.details;
-  }
-
-  /** Walks the `cause` chain and returns the deepest error (or the first one `fn` accepts). */
-  walk(fn?: (err: unknown) => boolean): unknown {
-    let current: unknown = this;
-    while (current instanceof Error) {
-      if (fn?.(current)) return current;
-      if (current.cause === undefined) break;
-      current = current.cause;
-    }
-    return fn ? undefined : current;
+  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
+    super(shortMessage, options);
   }
 }
 

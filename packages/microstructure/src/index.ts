@@ -24,6 +24,5 @@ export {
   MicrostructureError,
   OutOfOrderEventError,
   UnknownOrderError,
-  type MicrostructureErrorOptions,
 } from './errors.js';
 export type { AggressorInput, BookSide, LevelInput, LevelsInput } from './types.js';
