@@ -1,0 +1,15 @@
+/**
+ * Coinbase symbol mapping.
+ *
+ * @module
+ */
+
+/** `BTC/USD` → `BTC-USD`. */
+export function toCoinbaseProduct(symbol: string): string {
+  return symbol.replace('/', '-').toUpperCase();
+}
+
+/** `BTC-USD` → `BTC/USD`. */
+export function fromCoinbaseProduct(productId: string): string {
+  return productId.replace('-', '/');
+}
