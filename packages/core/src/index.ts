@@ -3,6 +3,17 @@
  * Types, fixed-point units, money, clocks, events, the event bus, replay merge, config, errors, logging and metrics for TickerML.
  */
 export {
+  type Clock,
+  defaultTimerProvider,
+  LiveClock,
+  type LiveClockOptions,
+  TestClock,
+  type TimerEvent,
+  TimerEventKind,
+  type TimerHandler,
+  type TimerProvider,
+} from './clock.js';
+export {
   BaseError,
   type BaseErrorOptions,
   BusClosedError,
@@ -59,6 +70,7 @@ export {
   type SymbolParts,
 } from './instrument.js';
 export { currencyMinorUnits, Money } from './money.js';
+export { SeededRandom } from './random.js';
 export {
   decimalToUnits,
   formatScaled,
