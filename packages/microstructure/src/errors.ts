@@ -25,8 +25,8 @@ export class MicrostructureError extends BaseError {
 /** A price or quantity given to a book is not a non-negative safe integer (ticks/lots). */
 export class InvalidLevelError extends MicrostructureError {
   override name = 'InvalidLevelError' as const;
-  constructor(what: string, value: number) {
-    super(`Invalid ${what}: expected a non-negative safe integer, was ${String(value)}.`);
+  constructor(what: string, value: number, expected = 'a non-negative safe integer') {
+    super(`Invalid ${what}: expected ${expected}, was ${String(value)}.`);
   }
 }
 

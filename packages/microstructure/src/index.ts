@@ -14,6 +14,8 @@ export {
   type L2BookView,
   type LevelVisitor,
 } from './l2-book.js';
+export { L3Book, type L3EventInput, type L3PriorityRules, type RestingOrder } from './l3-book.js';
+export { TickArrayL2Book, type TickArrayL2BookOptions } from './tick-array-l2-book.js';
 export { crc32, decimalUnitsPerStep, KrakenChecksum, type ChecksumScheme, type KrakenChecksumOptions } from './checksum.js';
 export {
   CrossedBookError,
