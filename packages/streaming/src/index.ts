@@ -1,5 +1,53 @@
 /**
  * @packageDocumentation
- * Kafka (kafkajs) implementation of the TickerML event bus.
+ * Kafka (kafkajs) implementation of the TickerML event bus: topics per kind keyed by
+ * `venue:symbol`, a versioned envelope, an idempotent batching producer, consumer groups that
+ * commit after processing and skip redeliveries, a dead-letter topic and consumer-lag reports.
  */
-export {};
+export {
+  type BusMessage,
+  type BusRecord,
+  decodeMessage,
+  ENVELOPE_VERSION,
+  encodeMessage,
+  isMarketEvent,
+  isMarketEventKind,
+  SUPPORTED_VERSIONS,
+} from './codec.js';
+export { SequenceTracker } from './dedupe.js';
+export { DLQ_HEADERS, type DeadLetterInfo, deadLetterHeaders, readDeadLetterHeaders } from './dlq.js';
+export {
+  BrokerUnreachableError,
+  HandlerFailedError,
+  KafkaOptionsError,
+  MalformedMessageError,
+  PublishFailedError,
+  UnsupportedVersionError,
+} from './errors.js';
+export {
+  KafkaBus,
+  type KafkaBusOptions,
+  KafkaLogLevel,
+  type KafkaLogLevelName,
+  type KafkaProducerOptions,
+} from './kafka-bus.js';
+export { fetchConsumerLag, formatLagTable, type PartitionLag, registerGroupLagGauge } from './lag.js';
+export {
+  CONSUMER_LAG_METRIC,
+  KafkaSubscription,
+  type KafkaSubscribeOptions,
+  type MessageContext,
+  type MessageHandler,
+  type SubscriptionStats,
+} from './subscription.js';
+export { systemTimers, type TimerProvider } from './timers.js';
+export {
+  DEFAULT_TOPICS,
+  instrumentKey,
+  resolveTopics,
+  TOPIC_KINDS,
+  TopicKind,
+  type TopicMap,
+  type TopicSpec,
+  topicKindOf,
+} from './topics.js';

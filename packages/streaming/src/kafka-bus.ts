@@ -1,0 +1,549 @@
+/**
+ * The Kafka implementation of TickerML's event bus.
+ *
+ * @module
+ */
+import type { MarketEvent } from '@tickerml/core';
+import { BusClosedError } from '@tickerml/core';
+import {
+  type Admin,
+  CompressionTypes,
+  type IHeaders,
+  Kafka,
+  type KafkaConfig,
+  logLevel as KafkaJsLogLevel,
+  type Message,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
+import type { Registry } from 'prom-client';
+import { type BusMessage, encodeMessage } from './codec.js';
+import { BrokerUnreachableError, KafkaOptionsError, PublishFailedError } from './errors.js';
+import { fetchConsumerLag, type PartitionLag } from './lag.js';
+import { KafkaSubscription, type KafkaSubscribeOptions, type MessageHandler } from './subscription.js';
+import { systemTimers, type TimerProvider } from './timers.js';
+import { instrumentKey, resolveTopics, type TopicKind, type TopicMap, type TopicSpec, topicKindOf } from './topics.js';
+
+/** How much kafkajs itself logs (to stderr). */
+export const KafkaLogLevel = {
+  Nothing: 'nothing',
+  Error: 'error',
+  Warn: 'warn',
+  Info: 'info',
+} as const;
+/** One of `'nothing' | 'error' | 'warn' | 'info'`. */
+export type KafkaLogLevelName = (typeof KafkaLogLevel)[keyof typeof KafkaLogLevel];
+
+/** Options of the producer side of {@link KafkaBus}. */
+export interface KafkaProducerOptions {
+  /**
+   * How long a message may wait for others to share its request, in milliseconds. While a request
+   * is in flight, new messages gather for the next one anyway. Default 5.
+   */
+  readonly lingerMs?: number;
+  /** Most messages in one produce request. Default 5,000. */
+  readonly maxBatchMessages?: number;
+  /**
+   * Most messages accepted but not yet acknowledged by the broker; past it `publish` waits
+   * (back-pressure, never a silent drop). Default 100,000.
+   */
+  readonly maxBufferedMessages?: number;
+  /**
+   * Retries of a failed produce request. The producer is idempotent (`acks: -1`, one request in
+   * flight, broker-side de-duplication), so retries never duplicate a message. Default: unlimited
+   * (kafkajs' idempotent default), so a publish waits through a broker restart.
+   */
+  readonly retries?: number;
+  /** Compression of produce requests: `none` (default) or `gzip`. */
+  readonly compression?: 'none' | 'gzip';
+}
+
+/** Options of {@link KafkaBus}. */
+export interface KafkaBusOptions {
+  /** Bootstrap brokers, `host:port`. At least one. */
+  readonly brokers: readonly string[];
+  /** Client id shown in broker logs. Default `tickerml`. */
+  readonly clientId?: string;
+  /** Topic names and creation settings per kind; missing kinds use {@link DEFAULT_TOPICS}. */
+  readonly topics?: Partial<TopicMap>;
+  /** Create the configured topics on connect when missing. Default true. */
+  readonly createTopics?: boolean;
+  /** Time to open a TCP connection to a broker, in milliseconds. Default 3,000. */
+  readonly connectionTimeoutMs?: number;
+  /** Time to wait for a broker's answer, in milliseconds. Default 30,000. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Retries of the client's own requests (connect, metadata, admin) before an error surfaces.
+   * Default 5 (with kafkajs' exponential back-off from 300 ms).
+   */
+  readonly connectRetries?: number;
+  /** Producer settings. */
+  readonly producer?: KafkaProducerOptions;
+  /** Registry for the consumer-lag gauge; none means no metric. */
+  readonly metrics?: Registry;
+  /** kafkajs' own log level. Default `error`. */
+  readonly logLevel?: KafkaLogLevelName;
+  /** Timers for the linger and retry back-off; defaults to the global timers. */
+  readonly timers?: TimerProvider;
+}
+
+// TODO(core): implement core's EventBus interface (packages/core/src/bus.ts) once it lands; this
+// has its shape: publish(topic, message, key?) / subscribe(topic, handler, options) / close().
+
+/** A produce request being gathered or sent, shared by every message in it. */
+interface PendingBatch {
+  readonly byTopic: Map<string, Message[]>;
+  count: number;
+  readonly done: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const LOG_LEVELS = {
+  nothing: KafkaJsLogLevel.NOTHING,
+  error: KafkaJsLogLevel.ERROR,
+  warn: KafkaJsLogLevel.WARN,
+  info: KafkaJsLogLevel.INFO,
+} as const;
+
+/**
+ * Carries TickerML messages between processes through Kafka.
+ *
+ * - Market events go to the topic of their kind (`publishEvent`) keyed by `venue:symbol`, so each
+ *   instrument stays in one partition, in order.
+ * - Messages are written as a versioned envelope (see `encodeMessage`).
+ * - The producer is idempotent, retries, and batches: messages published while a request is in
+ *   flight, or within `lingerMs`, share the next request; `publish` resolves once the broker has
+ *   acknowledged the message (acks from all in-sync replicas).
+ * - Subscriptions are consumer-group members that process whole batches, commit offsets only
+ *   after processing, skip redelivered events (by offset and by venue sequence) and send what
+ *   cannot be processed to the dead-letter topic (see {@link KafkaSubscription}).
+ *
+ * @example
+ * ```ts
+ * const bus = new KafkaBus({ brokers: ['127.0.0.1:9092'] });
+ * await bus.connect();
+ * const sub = bus.subscribe(bus.topicName('trades'), (event) => console.log(event), { groupId: 'printer' });
+ * await sub.ready;
+ * await bus.publishEvent(trade);
+ * await bus.close();
+ * ```
+ */
+export class KafkaBus<T extends BusMessage = BusMessage> {
+  /** The resolved topic map. */
+  readonly topics: TopicMap;
+  readonly #kafka: Kafka;
+  readonly #brokers: readonly string[];
+  readonly #admin: Admin;
+  readonly #producer: Producer;
+  readonly #options: KafkaBusOptions;
+  readonly #timers: TimerProvider;
+  readonly #lingerMs: number;
+  readonly #maxBatchMessages: number;
+  readonly #maxBufferedMessages: number;
+  readonly #compression: CompressionTypes;
+  readonly #subscriptions = new Set<KafkaSubscription>();
+  readonly #knownTopics = new Set<string>();
+  readonly #sealed: PendingBatch[] = [];
+  readonly #spaceWaiters: Array<() => void> = [];
+  #open: PendingBatch;
+  #buffered = 0;
+  #sending = false;
+  #lingerHandle: unknown;
+  #lingerArmed = false;
+  #connecting: Promise<void> | undefined;
+  #closed = false;
+  #lastPublishError: unknown;
+
+  /**
+   * @throws {KafkaOptionsError} when the options cannot work (no brokers, bad sizes, bad topics)
+   */
+  constructor(options: KafkaBusOptions) {
+    if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
+      throw new KafkaOptionsError('brokers: expected at least one host:port');
+    }
+    for (const broker of options.brokers) {
+      if (typeof broker !== 'string' || !/^[^:\s]+:\d{1,5}$/.test(broker)) {
+        throw new KafkaOptionsError(`brokers: expected host:port, found ${JSON.stringify(broker)}`);
+      }
+    }
+    const producer = options.producer ?? {};
+    this.#lingerMs = positiveInt('producer.lingerMs', producer.lingerMs ?? 5, true);
+    this.#maxBatchMessages = positiveInt('producer.maxBatchMessages', producer.maxBatchMessages ?? 5_000);
+    this.#maxBufferedMessages = positiveInt('producer.maxBufferedMessages', producer.maxBufferedMessages ?? 100_000);
+    this.#compression = producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.topics = resolveTopics(options.topics);
+    this.#options = options;
+    this.#brokers = [...options.brokers];
+    this.#timers = options.timers ?? systemTimers;
+    const config: KafkaConfig = {
+      clientId: options.clientId ?? 'tickerml',
+      brokers: [...options.brokers],
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      retry: { retries: options.connectRetries ?? 5 },
+      logLevel: LOG_LEVELS[options.logLevel ?? 'error'],
+    };
+    this.#kafka = new Kafka(config);
+    this.#admin = this.#kafka.admin();
+    this.#producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(producer.retries === undefined ? {} : { retry: { retries: positiveInt('producer.retries', producer.retries) } }),
+    });
+    this.#open = newBatch();
+  }
+
+  /** The broker addresses this bus uses. */
+  get brokers(): readonly string[] {
+    return this.#brokers;
+  }
+
+  /** The kafkajs client, for admin tasks this class does not wrap (lag reports, tests). */
+  get client(): Kafka {
+    return this.#kafka;
+  }
+
+  /**
+   * The Kafka topic name of a kind.
+   *
+   * @example
+   * ```ts
+   * bus.topicName('trades'); // 'tickerml.trades'
+   * ```
+   */
+  topicName(kind: TopicKind): string {
+    return this.topics[kind].name;
+  }
+
+  /**
+   * Connects the producer and admin client and creates the configured topics that are missing.
+   * Publishing connects on its own; call this to learn early that the broker is unreachable.
+   *
+   * @throws {BrokerUnreachableError} naming the brokers, when none answers within the retries
+   * @throws {BusClosedError} after {@link close}
+   * @example
+   * ```ts
+   * await bus.connect();
+   * ```
+   */
+  connect(): Promise<void> {
+    if (this.#closed) return Promise.reject(new BusClosedError('Kafka bus is closed'));
+    this.#connecting ??= this.#doConnect().catch((error: unknown) => {
+      this.#connecting = undefined;
+      throw error;
+    });
+    return this.#connecting;
+  }
+
+  async #doConnect(): Promise<void> {
+    try {
+      await this.#admin.connect();
+      await this.#producer.connect();
+    } catch (cause) {
+      await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
+      throw new BrokerUnreachableError(this.#brokers, cause);
+    }
+    if (this.#options.createTopics ?? true) {
+      await this.ensureTopics(Object.values(this.topics));
+    }
+  }
+
+  /**
+   * Creates the given topics when missing (existing ones are left as they are).
+   *
+   * @throws {BrokerUnreachableError} when the broker cannot be reached
+   * @example
+   * ```ts
+   * await bus.ensureTopics([{ name: 'my.topic', partitions: 6 }]);
+   * ```
+   */
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    const missing = specs.filter((spec) => !this.#knownTopics.has(spec.name));
+    if (missing.length === 0) return;
+    try {
+      await this.#admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions ?? 3,
+          replicationFactor: spec.replicationFactor ?? 1,
+          ...(spec.retentionMs === undefined
+            ? {}
+            : { configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs) }] }),
+        })),
+      });
+    } catch (cause) {
+      throw new BrokerUnreachableError(this.#brokers, cause);
+    }
+    for (const spec of missing) this.#knownTopics.add(spec.name);
+  }
+
+  /**
+   * Publishes one message to a topic. Resolves when the broker has acknowledged it; waits first
+   * when `maxBufferedMessages` are unacknowledged (back-pressure). Messages of one key keep their
+   * publish order.
+   *
+   * @param topic Kafka topic name (see {@link topicName})
+   * @param message a market event or a record with a string `kind`
+   * @param key partition key; messages of one key stay in order. Default: `venue:symbol` for a
+   *   market event, none (round-robin) otherwise
+   * @throws {PublishFailedError} when the batch holding the message failed after retries
+   * @throws {BrokerUnreachableError} when the bus could not connect
+   * @throws {MalformedMessageError} when the message has no string `kind`
+   * @throws {BusClosedError} after {@link close}
+   * @example
+   * ```ts
+   * await bus.publish('tickerml.features', { kind: 'feature', venue: 'kraken', symbol: 'BTC/USD', values: [0.1] }, 'kraken:BTC/USD');
+   * ```
+   */
+  publish(topic: string, message: T, key?: string): Promise<void> {
+    if (this.#closed) return Promise.reject(new BusClosedError('Kafka bus is closed'));
+    let value: Buffer;
+    try {
+      value = encodeMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const messageKey = key ?? defaultKey(message);
+    const record: Message = messageKey === undefined ? { value } : { key: messageKey, value };
+    return this.#enqueue(topic, record);
+  }
+
+  /**
+   * Publishes a market event to the topic of its kind, keyed by `venue:symbol`.
+   *
+   * @throws see {@link publish}
+   * @example
+   * ```ts
+   * await bus.publishEvent({ kind: 'trade', venue: 'binanceus', symbol: 'BTC/USDT', exchTs, localTs, tradeId: '1', priceTicks: 6508366, qtyLots: 10, aggressor: 'buy' });
+   * ```
+   */
+  publishEvent(event: MarketEvent & T): Promise<void> {
+    return this.publish(this.topics[topicKindOf(event.kind)].name, event, instrumentKey(event));
+  }
+
+  /** Sends raw bytes (a dead letter). Resolves when acknowledged. */
+  publishRaw(topic: string, key: Buffer | string | null, value: Buffer | null, headers: IHeaders): Promise<void> {
+    if (this.#closed) return Promise.reject(new BusClosedError('Kafka bus is closed'));
+    return this.#enqueue(topic, { key, value, headers });
+  }
+
+  /**
+   * Subscribes a handler to a topic as a member of a consumer group. See {@link KafkaSubscription}
+   * for the delivery rules (batches, commit after processing, de-duplication, dead letters).
+   *
+   * @param topic Kafka topic name
+   * @param handler called once per message, in partition order; a throw is retried, then the
+   *   message goes to the dead-letter topic
+   * @param options the group id and delivery settings
+   * @returns the subscription; await its `ready` before relying on delivery
+   * @throws {BusClosedError} after {@link close}
+   * @example
+   * ```ts
+   * const sub = bus.subscribe('tickerml.trades', (trade) => book.apply(trade), { groupId: 'books', fromBeginning: true });
+   * await sub.ready;
+   * ```
+   */
+  subscribe(topic: string, handler: MessageHandler<T>, options: KafkaSubscribeOptions): KafkaSubscription {
+    if (this.#closed) throw new BusClosedError('Kafka bus is closed');
+    const subscription = new KafkaSubscription(
+      {
+        kafka: this.#kafka,
+        brokers: this.#brokers,
+        deadLetterTopic: this.topics.deadLetter.name,
+        timers: this.#timers,
+        metrics: this.#options.metrics,
+        prepare: () => this.connect().then(() => this.ensureTopics([this.#specFor(topic)])),
+        deadLetter: (key, value, headers) => this.publishRaw(this.topics.deadLetter.name, key, value, headers),
+        onClosed: (sub) => this.#subscriptions.delete(sub),
+      },
+      topic,
+      handler as MessageHandler<BusMessage>,
+      options,
+    );
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * The lag of a consumer group per partition (committed offsets against log-end offsets).
+   *
+   * @throws {BrokerUnreachableError} naming the brokers, when they cannot be reached
+   * @example
+   * ```ts
+   * for (const row of await bus.consumerLag('books')) console.log(row.topic, row.partition, row.lag);
+   * ```
+   */
+  async consumerLag(groupId: string, topics?: readonly string[]): Promise<PartitionLag[]> {
+    await this.connect();
+    return fetchConsumerLag(this.#admin, groupId, { brokers: this.#brokers, ...(topics === undefined ? {} : { topics }) });
+  }
+
+  /**
+   * Sends everything published so far and waits for the broker's acknowledgements.
+   *
+   * @throws {PublishFailedError} when a batch failed since the last flush
+   * @example
+   * ```ts
+   * for (const e of events) void bus.publishEvent(e);
+   * await bus.flush();
+   * ```
+   */
+  async flush(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    if (this.#open.count > 0) waits.push(this.#open.done);
+    for (const batch of this.#sealed) waits.push(batch.done);
+    this.#sealOpen();
+    void this.#pump();
+    await Promise.allSettled(waits);
+    const error = this.#lastPublishError;
+    this.#lastPublishError = undefined;
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Flushes, stops every subscription (committing what they processed) and disconnects.
+   * Further calls do nothing.
+   *
+   * @throws {PublishFailedError} when the final flush failed (the bus is closed all the same)
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => void bus.close());
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    let flushError: unknown;
+    try {
+      if (this.#connecting !== undefined) await this.flush();
+    } catch (error) {
+      flushError = error;
+    }
+    this.#closed = true;
+    await Promise.allSettled([...this.#subscriptions].map((sub) => sub.unsubscribe()));
+    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
+    if (flushError !== undefined) throw flushError;
+  }
+
+  #specFor(topic: string): TopicSpec {
+    for (const spec of Object.values(this.topics)) if (spec.name === topic) return spec;
+    return { name: topic, partitions: 1 };
+  }
+
+  #enqueue(topic: string, message: Message): Promise<void> {
+    if (this.#buffered >= this.#maxBufferedMessages || this.#spaceWaiters.length > 0) {
+      // Wait in line: waiters are let in first come, first served, so order is kept.
+      return new Promise<void>((resolve, reject) => {
+        this.#spaceWaiters.push(() => this.#add(topic, message).then(resolve, reject));
+      });
+    }
+    return this.#add(topic, message);
+  }
+
+  #add(topic: string, message: Message): Promise<void> {
+    const batch = this.#open;
+    let list = batch.byTopic.get(topic);
+    if (list === undefined) {
+      list = [];
+      batch.byTopic.set(topic, list);
+    }
+    list.push(message);
+    batch.count++;
+    this.#buffered++;
+    if (batch.count >= this.#maxBatchMessages) {
+      this.#sealOpen();
+      void this.#pump();
+    } else if (!this.#sending && !this.#lingerArmed) {
+      this.#lingerArmed = true;
+      this.#lingerHandle = this.#timers.setTimeout(() => {
+        this.#lingerArmed = false;
+        this.#sealOpen();
+        void this.#pump();
+      }, this.#lingerMs);
+    }
+    return batch.done;
+  }
+
+  #sealOpen(): void {
+    if (this.#lingerArmed) {
+      this.#timers.clearTimeout(this.#lingerHandle);
+      this.#lingerArmed = false;
+    }
+    if (this.#open.count === 0) return;
+    this.#sealed.push(this.#open);
+    this.#open = newBatch();
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#sending) return;
+    this.#sending = true;
+    try {
+      for (;;) {
+        if (this.#sealed.length === 0) this.#sealOpen();
+        const batch = this.#sealed.shift();
+        if (batch === undefined) break;
+        await this.#send(batch);
+      }
+    } finally {
+      this.#sending = false;
+    }
+  }
+
+  async #send(batch: PendingBatch): Promise<void> {
+    const topics = [...batch.byTopic.keys()];
+    try {
+      await this.connect();
+      await this.ensureTopics(topics.map((topic) => this.#specFor(topic)));
+      await this.#producer.sendBatch({
+        acks: -1,
+        compression: this.#compression,
+        topicMessages: topics.map((topic) => ({ topic, messages: batch.byTopic.get(topic) ?? [] })),
+      });
+      batch.resolve();
+    } catch (cause) {
+      const error =
+        cause instanceof BrokerUnreachableError ? cause : new PublishFailedError(topics, batch.count, cause);
+      this.#lastPublishError = error;
+      batch.reject(error);
+    } finally {
+      this.#buffered -= batch.count;
+      this.#wakeWaiters();
+    }
+  }
+
+  #wakeWaiters(): void {
+    while (this.#buffered < this.#maxBufferedMessages) {
+      const waiter = this.#spaceWaiters.shift();
+      if (waiter === undefined) break;
+      waiter();
+    }
+  }
+}
+
+function newBatch(): PendingBatch {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A caller that does not await its publish must not crash the process; the error is also
+  // reported by flush() and close().
+  done.catch(() => {});
+  return { byTopic: new Map(), count: 0, done, resolve, reject };
+}
+
+function defaultKey(message: BusMessage): string | undefined {
+  const { venue, symbol } = message as { venue?: unknown; symbol?: unknown };
+  return typeof venue === 'string' && typeof symbol === 'string' ? `${venue}:${symbol}` : undefined;
+}
+
+function positiveInt(name: string, value: number, allowZero = false): number {
+  if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new KafkaOptionsError(`${name}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, found ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,322 @@
+/**
+ * A consumer-group member of the Kafka bus.
+ *
+ * @module
+ */
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
+import { type BusMessage, decodeMessage, isMarketEvent } from './codec.js';
+import { SequenceTracker } from './dedupe.js';
+import { deadLetterHeaders, errorName, errorText } from './dlq.js';
+import { BrokerUnreachableError, HandlerFailedError, KafkaOptionsError } from './errors.js';
+import type { TimerProvider } from './timers.js';
+
+/** Where a message came from, passed to the handler beside it. */
+export interface MessageContext {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offset, a decimal string (offsets are 64-bit). */
+  readonly offset: string;
+  /** The message key (`venue:symbol` for market events), or `null`. */
+  readonly key: string | null;
+  /** 1 on the first call for this message, 2 on the first retry, … */
+  readonly attempt: number;
+}
+
+/** Handles one message; a throw (or rejection) is retried, then dead-lettered. */
+export type MessageHandler<T extends BusMessage = BusMessage> = (
+  message: T,
+  context: MessageContext,
+) => void | Promise<void>;
+
+/** Options of {@link KafkaBus.subscribe}. */
+export interface KafkaSubscribeOptions {
+  /** Consumer group id. Members of one group share the topic's partitions. */
+  readonly groupId: string;
+  /** With no committed offset for the group, start at the oldest message (else the newest). Default false. */
+  readonly fromBeginning?: boolean;
+  /** Calls of the handler on one message before it goes to the dead-letter topic. Default 3. */
+  readonly maxAttempts?: number;
+  /** Wait before the first retry of a failed handler, in milliseconds; doubles each retry, at most 5,000. Default 100. */
+  readonly retryBackoffMs?: number;
+  /**
+   * Skip market events whose venue sequence was applied already (see {@link SequenceTracker}).
+   * Redelivered offsets are skipped regardless. Default true.
+   */
+  readonly dedupeBySequence?: boolean;
+  /** The tracker of applied sequences; pass one to share or keep it across subscriptions. */
+  readonly sequenceTracker?: SequenceTracker;
+  /** Consumer session timeout, in milliseconds. Default 10,000. */
+  readonly sessionTimeoutMs?: number;
+  /** Longest wait of a fetch for new messages, in milliseconds. Default 100. */
+  readonly maxWaitTimeMs?: number;
+  /** Told of errors the subscription survives (a failed commit, a consumer crash it restarts from). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Counters of what a subscription did with the messages it received. */
+export interface SubscriptionStats {
+  /** Messages the handler took. */
+  applied: number;
+  /** Messages skipped as already applied (redelivered offsets or venue sequences). */
+  duplicates: number;
+  /** Messages sent to the dead-letter topic. */
+  deadLettered: number;
+  /** Handler calls that threw and were retried. */
+  retries: number;
+  /** Offset commits that failed (the next commit covers them). */
+  failedCommits: number;
+}
+
+/** What the bus lends a subscription. @internal */
+export interface SubscriptionHost {
+  readonly kafka: Kafka;
+  readonly brokers: readonly string[];
+  readonly deadLetterTopic: string;
+  readonly timers: TimerProvider;
+  readonly metrics: Registry | undefined;
+  prepare(): Promise<void>;
+  deadLetter(key: Buffer | null, value: Buffer | null, headers: IHeaders): Promise<void>;
+  onClosed(subscription: KafkaSubscription): void;
+}
+
+/** Name of the consumer-lag gauge. */
+export const CONSUMER_LAG_METRIC = 'tickerml_kafka_consumer_lag_messages';
+
+/**
+ * A member of a consumer group reading one topic of the Kafka bus.
+ *
+ * Delivery rules:
+ * - messages are fetched in batches and handed to the handler one by one, in partition order;
+ * - a message is settled (applied, skipped or dead-lettered) before the next one, and the
+ *   group's offset is committed after the batch: a crash can redeliver, never skip;
+ * - a redelivered message is skipped: by offset (per partition, the highest settled offset) and,
+ *   for market events, by venue sequence ({@link SequenceTracker});
+ * - a message that cannot be decoded, or whose handler throws `maxAttempts` times, is written to
+ *   the dead-letter topic with the error and its topic/partition/offset in headers
+ *   ({@link DLQ_HEADERS}), then the consumer goes on;
+ * - after each batch the lag of the partition (log-end offset minus next offset) is set on the
+ *   `tickerml_kafka_consumer_lag_messages{group,topic,partition}` gauge when the bus has a registry.
+ *
+ * @example
+ * ```ts
+ * const sub = bus.subscribe('tickerml.books', (event) => book.apply(event), { groupId: 'books' });
+ * await sub.ready;
+ * // …
+ * await sub.unsubscribe();
+ * ```
+ */
+export class KafkaSubscription {
+  /** The topic read. */
+  readonly topic: string;
+  /** The consumer group. */
+  readonly groupId: string;
+  /** Resolves once the consumer has joined its group; rejects with {@link BrokerUnreachableError} if it cannot start. */
+  readonly ready: Promise<void>;
+  /** What happened to the messages so far. */
+  readonly stats: SubscriptionStats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0, failedCommits: 0 };
+  readonly #host: SubscriptionHost;
+  readonly #handler: MessageHandler<BusMessage>;
+  readonly #consumer: Consumer;
+  readonly #tracker: SequenceTracker | undefined;
+  readonly #maxAttempts: number;
+  readonly #retryBackoffMs: number;
+  readonly #fromBeginning: boolean;
+  readonly #onError: (error: unknown) => void;
+  /** Highest settled offset per partition. */
+  readonly #settled = new Map<number, number>();
+  readonly #lag: Gauge | undefined;
+  #stopped = false;
+  #stopping: Promise<void> | undefined;
+
+  /** @internal use {@link KafkaBus.subscribe} */
+  constructor(
+    host: SubscriptionHost,
+    topic: string,
+    handler: MessageHandler<BusMessage>,
+    options: KafkaSubscribeOptions,
+  ) {
+    if (typeof options?.groupId !== 'string' || options.groupId === '') {
+      throw new KafkaOptionsError(`subscribe(${topic}): groupId: expected a non-empty string`);
+    }
+    const maxAttempts = options.maxAttempts ?? 3;
+    if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+      throw new KafkaOptionsError(`subscribe(${topic}): maxAttempts: expected a positive integer, found ${maxAttempts}`);
+    }
+    this.#host = host;
+    this.topic = topic;
+    this.groupId = options.groupId;
+    this.#handler = handler;
+    this.#maxAttempts = maxAttempts;
+    this.#retryBackoffMs = Math.max(0, options.retryBackoffMs ?? 100);
+    this.#fromBeginning = options.fromBeginning ?? false;
+    this.#tracker = (options.dedupeBySequence ?? true) ? (options.sequenceTracker ?? new SequenceTracker()) : undefined;
+    this.#onError = options.onError ?? (() => {});
+    this.#lag = host.metrics === undefined ? undefined : lagGauge(host.metrics);
+    this.#consumer = host.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.floor((options.sessionTimeoutMs ?? 10_000) / 5),
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+      allowAutoTopicCreation: false,
+      retry: { retries: 8 },
+    });
+    this.ready = this.#start();
+    this.ready.catch(() => {});
+  }
+
+  async #start(): Promise<void> {
+    await this.#host.prepare();
+    if (this.#stopped) return;
+    const joined = new Promise<void>((resolve) => {
+      const remove = this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+        remove();
+        resolve();
+      });
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, (event) => this.#onError(event.payload.error));
+    try {
+      await this.#consumer.connect();
+      if (this.#stopped) return;
+      await this.#consumer.subscribe({ topics: [this.topic], fromBeginning: this.#fromBeginning });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.#eachBatch(payload),
+      });
+    } catch (cause) {
+      await this.#consumer.disconnect().catch(() => {});
+      throw new BrokerUnreachableError(this.#host.brokers, cause);
+    }
+    await joined;
+  }
+
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const partition = batch.partition;
+    let settledOffset = this.#settled.get(partition) ?? -1;
+    let lastSettled: string | undefined;
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const offset = Number(message.offset);
+      if (offset <= settledOffset) {
+        this.stats.duplicates++;
+      } else {
+        await this.#settle(message, partition, payload);
+        settledOffset = offset;
+        this.#settled.set(partition, offset);
+      }
+      payload.resolveOffset(message.offset);
+      lastSettled = message.offset;
+    }
+    if (lastSettled !== undefined) {
+      const next = String(Number(lastSettled) + 1);
+      try {
+        await this.#consumer.commitOffsets([{ topic: batch.topic, partition, offset: next }]);
+      } catch (error) {
+        // The next commit covers this one; a redelivery meanwhile is skipped by offset.
+        this.stats.failedCommits++;
+        this.#onError(error);
+      }
+      this.#lag?.set(
+        { group: this.groupId, topic: batch.topic, partition: String(partition) },
+        Math.max(0, Number(batch.highWatermark) - Number(next)),
+      );
+    }
+  }
+
+  /** Applies, skips or dead-letters one message. Returns once it is settled. */
+  async #settle(message: KafkaMessage, partition: number, payload: EachBatchPayload): Promise<void> {
+    let decoded: BusMessage;
+    try {
+      decoded = decodeMessage(message.value);
+    } catch (error) {
+      await this.#deadLetter(message, partition, error, 0);
+      return;
+    }
+    const event = isMarketEvent(decoded) ? decoded : undefined;
+    if (event !== undefined && this.#tracker?.isDuplicate(event) === true) {
+      this.stats.duplicates++;
+      return;
+    }
+    const key = message.key === null ? null : message.key.toString('utf8');
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+      try {
+        await this.#handler(decoded, { topic: this.topic, partition, offset: message.offset, key, attempt });
+        this.stats.applied++;
+        if (event !== undefined) this.#tracker?.record(event);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (attempt < this.#maxAttempts) {
+          this.stats.retries++;
+          await this.#backoff(attempt);
+          await payload.heartbeat();
+        }
+      }
+    }
+    await this.#deadLetter(
+      message,
+      partition,
+      new HandlerFailedError(this.topic, partition, message.offset, this.#maxAttempts, lastError),
+      this.#maxAttempts,
+    );
+  }
+
+  async #deadLetter(message: KafkaMessage, partition: number, error: unknown, attempts: number): Promise<void> {
+    const headers = deadLetterHeaders(message.headers, {
+      error: errorText(error),
+      errorName: errorName(error),
+      topic: this.topic,
+      partition,
+      offset: message.offset,
+      group: this.groupId,
+      attempts,
+    });
+    await this.#host.deadLetter(message.key, message.value, headers);
+    this.stats.deadLettered++;
+  }
+
+  #backoff(attempt: number): Promise<void> {
+    const delayMs = Math.min(5_000, this.#retryBackoffMs * 2 ** (attempt - 1));
+    if (delayMs === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#host.timers.setTimeout(resolve, delayMs));
+  }
+
+  /**
+   * Stops consuming (after the batch in hand is settled and committed) and leaves the group.
+   * Safe to call more than once.
+   *
+   * @example
+   * ```ts
+   * await sub.unsubscribe();
+   * ```
+   */
+  unsubscribe(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stopped = true;
+      await this.#consumer.stop().catch(() => {});
+      await this.#consumer.disconnect().catch(() => {});
+      this.#host.onClosed(this);
+    })();
+    return this.#stopping;
+  }
+
+  /** True once {@link unsubscribe} was called. */
+  get closed(): boolean {
+    return this.#stopped;
+  }
+}
+
+// TODO(core): use core's metrics helpers (get-or-create by name) once metrics.ts lands.
+function lagGauge(registry: Registry): Gauge {
+  const existing = registry.getSingleMetric(CONSUMER_LAG_METRIC);
+  if (existing instanceof Gauge) return existing;
+  return new Gauge({
+    name: CONSUMER_LAG_METRIC,
+    help: 'Messages between a consumer group position and the log end, per partition',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [registry],
+  });
+}
