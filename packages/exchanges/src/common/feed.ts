@@ -62,6 +62,8 @@ export interface HandlerHooks {
    */
   readonly requestSnapshot: (venueSymbol: string, method: ResyncMethod) => void;
   readonly logger?: FeedLogger;
+  /** Control frames the connection layer cares about (KuCoin `welcome`, `pong`). */
+  readonly onControl?: (type: 'welcome' | 'pong') => void;
 }
 
 /** The transport-free part of an adapter: raw text in, normalized events out. */
