@@ -3,6 +3,16 @@
  * Types, fixed-point units, money, clocks, events, the event bus, replay merge, config, errors, logging and metrics for TickerML.
  */
 export {
+  type EventBus,
+  InProcessBus,
+  type MessageHandler,
+  type MessageMeta,
+  OverflowPolicy,
+  type PublishOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.js';
+export {
   type Clock,
   defaultTimerProvider,
   LiveClock,
