@@ -179,7 +179,8 @@ async function locate<N extends ServiceName>(
       return { reason: `nothing answers at ${target.host}:${target.port} (${(error as Error).message})` };
     }
   }
-  const service = name === 'kafka' ? { name, brokers: addresses } : { name, url: configured };
+  const service: KafkaService | PostgresService =
+    name === 'kafka' ? { name: 'kafka', brokers: addresses } : { name: 'postgres', url: configured };
   return { service: service as ServiceMap[N] };
 }
 
