@@ -280,9 +280,9 @@ export class OutOfOrderError extends BaseError {
   readonly streamIndex: number;
   readonly previousTsUs: number;
   readonly tsUs: number;
-  constructor(streamIndex: number, previousTsUs: number, tsUs: number, windowUs = 0) {
+  constructor(streamIndex: number, previousTsUs: number, tsUs: number, windowUs = 0, streamName?: string) {
     super(
-      `stream ${streamIndex} went back in time: localTs ${tsUs} µs after ${previousTsUs} µs` +
+      `stream ${streamIndex}${streamName === undefined ? '' : ` (${streamName})`} went back in time: localTs ${tsUs} µs after ${previousTsUs} µs` +
         (windowUs > 0 ? ` (beyond the reorder window of ${windowUs} µs)` : ''),
     );
     this.streamIndex = streamIndex;

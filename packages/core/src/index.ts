@@ -79,6 +79,7 @@ export {
   parseSymbol,
   type SymbolParts,
 } from './instrument.js';
+export { type LocalTimestamped, type MergeOptions, mergeByLocalTs, mergeByLocalTsSync } from './merge.js';
 export { currencyMinorUnits, Money } from './money.js';
 export { SeededRandom } from './random.js';
 export {
