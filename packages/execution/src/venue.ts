@@ -91,6 +91,8 @@ interface SymbolState {
   readonly l3Asks: Map<number, Map<string, number>>;
   readonly markouts: [PendingMarkout[], PendingMarkout[], PendingMarkout[]];
   readonly markoutHeads: [number, number, number];
+  /** Markouts not yet resolved, all horizons. */
+  pendingMarkouts: number;
   funding: { rate: Rate; fundingTs: number; markTicks: number | undefined } | undefined;
   lastSettledFundingTs: number;
   /** False after a gap or checksum mismatch, until the next snapshot or resync. */
@@ -247,6 +249,7 @@ export class SimulatedVenue {
         l3Asks: new Map(),
         markouts: [[], [], []],
         markoutHeads: [0, 0, 0],
+        pendingMarkouts: 0,
         funding: undefined,
         lastSettledFundingTs: Number.NEGATIVE_INFINITY,
         bookValid: true,
@@ -577,6 +580,7 @@ export class SimulatedVenue {
     this.portfolio.applyFill(inst, fill);
     if (!Number.isNaN(fill.midAtFillTicks)) {
       for (let h = 0; h < 3; h++) st.markouts[h as 0 | 1 | 2].push({ fill, dueUs: atUs + (MARKOUT_HORIZONS_US[h] as number) });
+      st.pendingMarkouts += 3;
     }
     this.listener.onFill(fill, order);
     if (order.leavesLots === 0) this.close(order, 'filled', atUs);
@@ -594,6 +598,8 @@ export class SimulatedVenue {
     const st = this.symbols.get(e.symbol);
     if (st === undefined) return;
     const t = e.exchTs;
+    // A funding time that has passed settles at the rate announced for it, before anything replaces it.
+    if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs) this.settleFunding(st);
     switch (e.kind) {
       case 'book_snapshot': {
         // Snapshots are rare: remember what each resting order saw at its price before the reset.
@@ -626,13 +632,13 @@ export class SimulatedVenue {
         for (let i = 0; i < e.bids.length; i++) {
           const l = e.bids[i] as { priceTicks: number; qtyLots: number };
           const prev = st.book.bids.set(l.priceTicks, l.qtyLots);
-          if (st.consumedBids.size > 0) this.capConsumed(st.consumedBids, l.priceTicks, l.qtyLots);
+          if (st.consumedBids.size > 0) this.capConsumed(st.consumedBids, l.priceTicks, l.qtyLots, t);
           if (hasResting) this.levelChanged(st, 'buy', l.priceTicks, prev, l.qtyLots, t);
         }
         for (let i = 0; i < e.asks.length; i++) {
           const l = e.asks[i] as { priceTicks: number; qtyLots: number };
           const prev = st.book.asks.set(l.priceTicks, l.qtyLots);
-          if (st.consumedAsks.size > 0) this.capConsumed(st.consumedAsks, l.priceTicks, l.qtyLots);
+          if (st.consumedAsks.size > 0) this.capConsumed(st.consumedAsks, l.priceTicks, l.qtyLots, t);
           if (hasResting) this.levelChanged(st, 'sell', l.priceTicks, prev, l.qtyLots, t);
         }
         if (hasResting) this.crossCheck(st, t);
@@ -661,14 +667,20 @@ export class SimulatedVenue {
         break;
     }
     if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs) this.settleFunding(st);
-    if (st.markouts[0].length > st.markoutHeads[0]) this.resolveMarkouts(st, t);
+    if (st.pendingMarkouts > 0) this.resolveMarkouts(st, t);
   }
 
-  private capConsumed(map: Map<number, Consumed>, priceTicks: number, qtyLots: number): void {
+  /** The book reported a new quantity where we took liquidity: what we took cannot exceed it. */
+  private capConsumed(map: Map<number, Consumed>, priceTicks: number, qtyLots: number, atUs: number): void {
     const c = map.get(priceTicks);
     if (c === undefined) return;
-    if (qtyLots <= 0) map.delete(priceTicks);
-    else if (c.lots > qtyLots) c.lots = qtyLots;
+    if (qtyLots <= 0) {
+      map.delete(priceTicks);
+      return;
+    }
+    const now = this.consumedAt(map, priceTicks, atUs);
+    c.lots = now < qtyLots ? now : qtyLots;
+    if (atUs > c.atUs) c.atUs = atUs;
   }
 
   private levelChanged(st: SymbolState, side: 'buy' | 'sell', priceTicks: number, prev: number, next: number, t: number): void {
@@ -861,6 +873,7 @@ export class SimulatedVenue {
         const move = mid - fill.midAtFillTicks;
         fill.markoutsTicks[h] = fill.side === 'buy' ? move : -move;
         head++;
+        st.pendingMarkouts--;
       }
       if (head > 1024 && head * 2 > list.length) {
         list.splice(0, head);
