@@ -16,7 +16,7 @@ export {
   type LatencySample,
   rangeLatency,
 } from './latency.js';
-export { atomsToDecimal, decimalToAtoms, divRoundHalfEven, InvalidAmountError, MONEY_SCALE, mulRate, parseRate, type Rate } from './money.js';
+export { atomsToDecimal, atomsToMoney, decimalToAtoms, divRoundHalfEven, InvalidAmountError, MONEY_SCALE, mulRate, parseRate, type Rate } from './money.js';
 export {
   InvalidOrderTransitionError,
   isFinalStatus,

@@ -2,13 +2,12 @@
  * What the simulated venue knows about a tradable instrument: its grid (tick and lot size),
  * minimums and the currencies it moves.
  *
- * TODO(core): core's `Instrument` (exact decimal⇄ticks/lots) is not exported yet; this keeps the
- * same spec fields (`venue`, `symbol`, `base`, `quote`, `tickSize`, `lotSize`) so a core
- * instrument can be passed where a {@link InstrumentSpec} is expected.
+ * Built from a plain spec or from core's `Instrument` ({@link TradableInstrument.fromCore}); it
+ * adds what the ledger needs: the exact atom value of one tick × one lot.
  *
  * @module
  */
-import { BaseError } from './internal/core.js';
+import { BaseError, type Instrument } from './internal/core.js';
 import { decimalToAtoms, InvalidAmountError } from './money.js';
 
 /** The static description of an instrument on one venue. Sizes are decimal strings. */
@@ -96,6 +95,27 @@ export class TradableInstrument {
       if (e instanceof InvalidAmountError) throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: minNotional ${e.shortMessage}`);
       throw e;
     }
+  }
+
+  /**
+   * From core's {@link Instrument} (same tick and lot sizes, minimums carried over).
+   * @throws InvalidInstrumentSpecError when the grid is finer than 18 decimals in total.
+   * @example
+   * ```ts
+   * TradableInstrument.fromCore(registry.get('binanceus', 'BTC/USDT'));
+   * ```
+   */
+  static fromCore(instrument: Instrument): TradableInstrument {
+    return new TradableInstrument({
+      venue: instrument.venue,
+      symbol: instrument.symbol,
+      base: instrument.base,
+      quote: instrument.quote,
+      tickSize: instrument.tickSize,
+      lotSize: instrument.lotSize,
+      ...(instrument.minQtyLots === undefined ? {} : { minQtyLots: instrument.minQtyLots }),
+      ...(instrument.minNotional === undefined ? {} : { minNotional: instrument.minNotional.toDecimalString() }),
+    });
   }
 
   /** Notional of `qtyLots` at `priceTicks`, in quote atoms (exact). */

@@ -7,12 +7,11 @@
  * Eighteen decimals hold any product of a price (tick size up to 8 decimals), a quantity (lot
  * size up to 10 decimals) exactly; a fee or funding rate adds its own decimals, and where the
  * sum exceeds 18 the result is rounded half to even at the 18th decimal (documented on each
- * function). TODO(core): core's `Money` (exact bigint) is not exported yet; amounts here convert
- * to it with `atomsToDecimal`.
+ * function). {@link atomsToMoney} converts to core's `Money`.
  *
  * @module
  */
-import { BaseError } from './internal/core.js';
+import { BaseError, Money } from './internal/core.js';
 
 /** Decimals held by an atom amount. */
 export const MONEY_SCALE = 18;
@@ -139,3 +138,15 @@ export function mulRate(atoms: bigint, rate: Rate): bigint {
 
 /** `1` in atoms. */
 export const ONE_ATOMS = SCALE_FACTOR;
+
+/**
+ * Atoms as core's {@link Money} (scale 18), exactly.
+ *
+ * @example
+ * ```ts
+ * atomsToMoney(decimalToAtoms('1.5'), 'USDT').toDecimalString(); // '1.500000000000000000'
+ * ```
+ */
+export function atomsToMoney(atoms: bigint, currency: string): Money {
+  return Money.of(atoms, MONEY_SCALE, currency);
+}
