@@ -99,9 +99,10 @@ export function checkQty(qtyLots: number): void {
 
 /**
  * An L2 book: integer price ticks to integer lot quantities, each side held as sorted
- * `Float64Array`s with the best level at the end (chosen by benchmark over a tick-indexed array,
- * see docs/performance.md). Updating the top is O(1) plus a short shift; any level O(log n + k)
- * where k is the number of levels better than it. No allocation per update.
+ * `Float64Array`s with room at both ends (chosen by benchmark over a tick-indexed array, see
+ * docs/performance.md). Updating an existing level at the top is O(1); any other change is a
+ * binary search plus a shift of the shorter part of the side (levels better or worse than it);
+ * truncation is O(1). No allocation per update (the arrays double, rarely, when full).
  *
  * A crossed or locked book is never "fixed": it is reported by {@link L2Book.state} and by the
  * return value of {@link L2Book.applyDelta}.
@@ -193,25 +194,27 @@ export class L2Book implements L2BookLike {
       checkQty(l.qtyLots);
       this.asks.set(l.priceTicks, l.qtyLots);
     }
-    if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
+    const maxDepth = this.maxDepth;
+    this.bids.truncate(maxDepth);
+    this.asks.truncate(maxDepth);
     return this.state();
   }
 
   bestBid(): number {
     const s = this.bids;
-    return s.length === 0 ? NO_BID_TICKS : (s.prices[s.length - 1] as number);
+    return s.end === s.start ? NO_BID_TICKS : (s.prices[s.end - 1] as number);
   }
   bestAsk(): number {
     const s = this.asks;
-    return s.length === 0 ? NO_ASK_TICKS : (s.prices[s.length - 1] as number);
+    return s.end === s.start ? NO_ASK_TICKS : (s.prices[s.end - 1] as number);
   }
   bestBidQty(): number {
     const s = this.bids;
-    return s.length === 0 ? 0 : (s.qtys[s.length - 1] as number);
+    return s.end === s.start ? 0 : (s.qtys[s.end - 1] as number);
   }
   bestAskQty(): number {
     const s = this.asks;
-    return s.length === 0 ? 0 : (s.qtys[s.length - 1] as number);
+    return s.end === s.start ? 0 : (s.qtys[s.end - 1] as number);
   }
 
   qtyAt(side: BookSide, priceTicks: number): number {
@@ -224,8 +227,8 @@ export class L2Book implements L2BookLike {
 
   forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels = Number.POSITIVE_INFINITY): void {
     const s = this.sideOf(side);
-    const end = Math.max(0, s.length - Math.min(s.length, maxLevels));
-    for (let i = s.length - 1, d = 0; i >= end; i--, d++) {
+    const last = Math.max(s.start, s.end - maxLevels);
+    for (let i = s.end - 1, d = 0; i >= last; i--, d++) {
       if (visit(s.prices[i] as number, s.qtys[i] as number, d) === false) return;
     }
   }
@@ -234,7 +237,7 @@ export class L2Book implements L2BookLike {
     const s = this.sideOf(side);
     const count = Math.min(maxLevels, s.length);
     for (let d = 0; d < count; d++) {
-      const i = s.length - 1 - d;
+      const i = s.end - 1 - d;
       outPriceTicks[d] = s.prices[i] as number;
       outQtyLots[d] = s.qtys[i] as number;
     }
@@ -244,7 +247,7 @@ export class L2Book implements L2BookLike {
   depthToQty(side: BookSide, qtyLots: number): number {
     const s = this.sideOf(side);
     let remaining = qtyLots;
-    for (let i = s.length - 1; i >= 0; i--) {
+    for (let i = s.end - 1; i >= s.start; i--) {
       remaining -= s.qtys[i] as number;
       if (remaining <= 0) return s.prices[i] as number;
     }
@@ -255,7 +258,7 @@ export class L2Book implements L2BookLike {
     const s = this.sideOf(side);
     let remaining = notionalTickLots;
     let lots = 0;
-    for (let i = s.length - 1; i >= 0 && remaining > 0; i--) {
+    for (let i = s.end - 1; i >= s.start && remaining > 0; i--) {
       const price = s.prices[i] as number;
       const qty = s.qtys[i] as number;
       const cost = price * qty;
@@ -282,7 +285,7 @@ export class L2Book implements L2BookLike {
   }
 
   state(): BookState {
-    if (this.bids.length === 0 || this.asks.length === 0) return BookState.Empty;
+    if (this.bids.end === this.bids.start || this.asks.end === this.asks.start) return BookState.Empty;
     const bid = this.bestBid();
     const ask = this.bestAsk();
     if (bid < ask) return BookState.Ok;

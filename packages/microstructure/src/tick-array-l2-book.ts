@@ -31,6 +31,8 @@ class TickSide {
   readonly qty: Float64Array;
   /** Index of the best level in the ROI, -1 when the ROI holds none on this side. */
   best = -1;
+  /** Index of the worst level in the ROI, -1 when the ROI holds none on this side. */
+  worst = -1;
   /** Levels held in the ROI. */
   count = 0;
   /** Lowest and highest index written since the last clear (bounds for clearing). */
@@ -52,23 +54,38 @@ class TickSide {
     const old = qty[idx] as number;
     qty[idx] = q;
     if (q > 0) {
-      if (old === 0) this.count++;
+      if (old !== 0) return;
+      this.count++;
       if (idx < this.dirtyLo) this.dirtyLo = idx;
       if (idx > this.dirtyHi) this.dirtyHi = idx;
-      if (this.best < 0 || (this.isBid ? idx > this.best : idx < this.best)) this.best = idx;
+      if (this.best < 0) {
+        this.best = idx;
+        this.worst = idx;
+      } else if (this.isBid) {
+        if (idx > this.best) this.best = idx;
+        else if (idx < this.worst) this.worst = idx;
+      } else if (idx < this.best) this.best = idx;
+      else if (idx > this.worst) this.worst = idx;
       return;
     }
     if (old === 0) return;
     this.count--;
-    if (idx !== this.best) return;
     if (this.count === 0) {
       this.best = -1;
+      this.worst = -1;
       return;
     }
-    let i = idx;
-    if (this.isBid) while ((qty[--i] as number) === 0);
-    else while ((qty[++i] as number) === 0);
-    this.best = i;
+    // Losing the best (or worst) level: scan towards the other end for the next occupied tick.
+    const towardsWorse = this.isBid ? -1 : 1;
+    if (idx === this.best) {
+      let i = idx + towardsWorse;
+      while ((qty[i] as number) === 0) i += towardsWorse;
+      this.best = i;
+    } else if (idx === this.worst) {
+      let i = idx - towardsWorse;
+      while ((qty[i] as number) === 0) i -= towardsWorse;
+      this.worst = i;
+    }
   }
 
   clear(): void {
@@ -76,6 +93,7 @@ class TickSide {
     this.dirtyLo = this.qty.length;
     this.dirtyHi = -1;
     this.best = -1;
+    this.worst = -1;
     this.count = 0;
     this.fallback.clear();
   }
@@ -175,7 +193,9 @@ export class TickArrayL2Book implements L2BookLike {
       checkQty(l.qtyLots);
       this.set(this.asks, l.priceTicks, l.qtyLots);
     }
-    if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
+    const maxDepth = this.maxDepth;
+    if (this.bids.count + this.bids.fallback.length > maxDepth) this.truncateSide(this.bids, maxDepth);
+    if (this.asks.count + this.asks.fallback.length > maxDepth) this.truncateSide(this.asks, maxDepth);
     return this.state();
   }
 
@@ -183,14 +203,14 @@ export class TickArrayL2Book implements L2BookLike {
     const s = this.bids;
     const roi = s.best < 0 ? NO_BID_TICKS : this.base + s.best;
     const f = s.fallback;
-    const fb = f.length === 0 ? NO_BID_TICKS : (f.prices[f.length - 1] as number);
+    const fb = f.end === f.start ? NO_BID_TICKS : (f.prices[f.end - 1] as number);
     return roi > fb ? roi : fb;
   }
   bestAsk(): number {
     const s = this.asks;
     const roi = s.best < 0 ? NO_ASK_TICKS : this.base + s.best;
     const f = s.fallback;
-    const fb = f.length === 0 ? NO_ASK_TICKS : (f.prices[f.length - 1] as number);
+    const fb = f.end === f.start ? NO_ASK_TICKS : (f.prices[f.end - 1] as number);
     return roi < fb ? roi : fb;
   }
   bestBidQty(): number {
@@ -219,11 +239,12 @@ export class TickArrayL2Book implements L2BookLike {
     const f = s.fallback;
     const qty = s.qty;
     let d = 0;
-    let fi = f.length - 1;
+    let fi = f.end - 1;
+    const fStart = f.start;
     // Fallback levels better than the ROI come first.
     if (s.isBid) {
       const roiTop = this.base + this.size;
-      for (; fi >= 0 && d < maxLevels && (f.prices[fi] as number) >= roiTop; fi--, d++) {
+      for (; fi >= fStart && d < maxLevels && (f.prices[fi] as number) >= roiTop; fi--, d++) {
         if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
       }
       if (s.best >= 0) {
@@ -236,7 +257,7 @@ export class TickArrayL2Book implements L2BookLike {
         }
       }
     } else {
-      for (; fi >= 0 && d < maxLevels && (f.prices[fi] as number) < this.base; fi--, d++) {
+      for (; fi >= fStart && d < maxLevels && (f.prices[fi] as number) < this.base; fi--, d++) {
         if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
       }
       if (s.best >= 0) {
@@ -249,7 +270,7 @@ export class TickArrayL2Book implements L2BookLike {
         }
       }
     }
-    for (; fi >= 0 && d < maxLevels; fi--, d++) {
+    for (; fi >= fStart && d < maxLevels; fi--, d++) {
       if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
     }
   }
@@ -312,31 +333,18 @@ export class TickArrayL2Book implements L2BookLike {
   }
 
   private truncateSide(s: TickSide, depth: number): void {
-    const total = s.count + s.fallback.length;
-    if (total <= depth) return;
-    if (depth === 0) {
-      s.clear();
-      return;
-    }
-    // Price of the depth-th level: everything worse goes.
-    this.acc = depth;
-    this.forEachLevel(s.isBid ? 'bid' : 'ask', this.countVisitor);
-    const cut = this.accPrice;
     const f = s.fallback;
-    f.truncate(f.length - f.lowerBound(cut)); // keep fallback levels at least as good as `cut`
-    const cutIdx = cut - this.base;
-    if (s.isBid) {
-      const end = Math.min(cutIdx, s.dirtyHi + 1);
-      for (let i = Math.max(0, s.dirtyLo); i < end; i++) if ((s.qty[i] as number) !== 0) s.setRoi(i, 0);
-    } else {
-      for (let i = Math.max(cutIdx + 1, s.dirtyLo); i <= s.dirtyHi; i++) if ((s.qty[i] as number) !== 0) s.setRoi(i, 0);
+    let excess = s.count + f.length - depth;
+    // Drop the worst level until `depth` remain: O(1) each plus a scan to the next occupied tick.
+    while (excess > 0) {
+      excess--;
+      // Fallback levels are either all better or all worse than the ROI on their side of it.
+      const fallbackWorst = f.length > 0 ? (f.prices[f.start] as number) : Number.NaN;
+      const fallbackIsWorse = f.length > 0 && (s.isBid ? fallbackWorst < this.base : fallbackWorst >= this.base + this.size);
+      if (fallbackIsWorse || s.count === 0) f.set(fallbackWorst, 0);
+      else s.setRoi(s.worst, 0);
     }
   }
-
-  private readonly countVisitor: LevelVisitor = (p) => {
-    this.accPrice = p;
-    return --this.acc > 0;
-  };
 
   state(): BookState {
     if (this.levelCount('bid') === 0 || this.levelCount('ask') === 0) return BookState.Empty;

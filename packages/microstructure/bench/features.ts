@@ -1,0 +1,1 @@
+export async function runFeatureBench(_datasets: unknown): Promise<void> {}
