@@ -9,3 +9,4 @@ export * from './readers/errors.js';
 export { openRecording, detectFormat, type OpenRecordingOptions, type Recording } from './readers/open.js';
 export type { RecordingSource } from './readers/bytes.js';
 export { Recorder, encodeFrame, utcDay, RECORDING_EXTENSION, type RecorderClock, type RecorderOptions } from './recording/recorder.js';
+export { loadFrames } from './testkit/load.js';

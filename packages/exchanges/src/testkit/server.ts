@@ -1,0 +1,521 @@
+/**
+ * The replay server: a loopback WebSocket + HTTP venue that plays a recording to a real adapter.
+ *
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { RecordingBaseError } from '../readers/errors.js';
+import type { RawFrame } from '../readers/raw-frame.js';
+import { BookState } from './book-state.js';
+import { FaultKind, type FaultPlanSpec, type InjectedFault, planFaults } from './faults.js';
+import { answerClient, coinbaseSequence, corruptFrame, FrameRole, frameRole, withCoinbaseSequence } from './protocol.js';
+
+/** How fast the tape plays. */
+export type ReplayPace =
+  /** As fast as the socket takes it (with backpressure). */
+  | 'max'
+  /** With the recorded gaps between frames. */
+  | 'recorded'
+  /** Recorded gaps divided by `speed` (×N). */
+  | { readonly speed: number };
+
+/** Timer provider for paced replay; defaults to the real timers, wrapped lazily. */
+export interface ReplayTimers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link ReplayServer.start}. */
+export interface ReplayServerOptions {
+  /** The recording, in file order (`recv` frames are played, `http` frames answer REST requests). */
+  readonly frames: readonly RawFrame[];
+  /** Defaults to `'max'`. */
+  readonly pace?: ReplayPace;
+  /** Seeded faults to inject while playing. */
+  readonly faults?: FaultPlanSpec;
+  /** Seed of the fault plan. Defaults to 1. */
+  readonly seed?: number;
+  /**
+   * When the tape starts for a connection: `'connect'`, or `'first-message'` (after the client's
+   * first subscribe). Defaults to `'first-message'` when the recording holds `send` frames,
+   * else `'connect'`.
+   */
+  readonly startOn?: 'connect' | 'first-message';
+  /** Timers for `recorded` / `{speed}` pacing. */
+  readonly timers?: ReplayTimers;
+  /** Server time for reply stamps, µs. Defaults to the tape position's recorded `localTs`. */
+  readonly nowUs?: () => number;
+}
+
+/** The server could not be started or was misused. */
+export class ReplayServerError extends RecordingBaseError {
+  override name = 'ReplayServerError' as const;
+}
+
+interface Connection {
+  readonly ws: WebSocket;
+  readonly path: string;
+  streaming: boolean;
+  /** Coinbase: next sequence_num this connection should see, and recorded→sent offset. */
+  cbNext: number;
+  cbOffset: number | undefined;
+}
+
+/** A REST request the server answered. */
+export interface ServedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** `tracked` (current book), `recorded` (body from the file), `stale`, `bullet`, or `none`. */
+  readonly source: 'tracked' | 'recorded' | 'stale' | 'bullet' | 'none';
+}
+
+const realTimers: ReplayTimers = {
+  setTimeout: (cb, ms) => setTimeout(cb, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Serves a recording on `127.0.0.1:<ephemeral port>` as if it were the venue: WebSocket on any
+ * path (`wsUrl`), REST on `httpUrl`. Answers subscribe and ping messages, REST depth snapshots
+ * (of the book *now*, or the recorded body), KuCoin's `POST /api/v1/bullet-public`, and injects
+ * faults on command ({@link ReplayServer.inject}) or from a seeded plan.
+ *
+ * The tape is one cursor shared by all connections: frames go to every subscribed socket; when
+ * none is open the tape waits, so a reconnecting client resumes where the stream is.
+ *
+ * @throws {ReplayServerError} from `start` when the port cannot be bound.
+ * @example
+ * ```ts
+ * const rec = await openRecording('test/fixtures/kraken/crossbook_kraken_btcusd_l2.cbcap');
+ * const frames = []; for await (const f of rec.frames()) frames.push(f);
+ * const server = await ReplayServer.start({ frames, faults: { corrupt: 2 }, seed: 7 });
+ * const adapter = new KrakenAdapter({ urls: { ws: server.wsUrl, rest: server.httpUrl } });
+ * await server.finished;
+ * console.log(server.injected); // the faults applied, where
+ * await server.close();
+ * ```
+ */
+export class ReplayServer {
+  /** The faults applied so far, in order. */
+  readonly injected: InjectedFault[] = [];
+  /** REST requests answered so far. */
+  readonly requests: ServedRequest[] = [];
+  /** Frames sent over WebSocket so far (all connections). */
+  framesSent = 0;
+  /** WebSocket connections accepted so far. */
+  connectionsAccepted = 0;
+  /** Resolves when the last frame of the tape has been sent. */
+  readonly finished: Promise<void>;
+
+  private readonly tape: RawFrame[];
+  private readonly roles: FrameRole[];
+  private readonly recordedHttp = new Map<string, RawFrame[]>();
+  private readonly book = new BookState();
+  private readonly plan: Map<number, FaultKind>;
+  private readonly pending: FaultKind[] = [];
+  private readonly sentAhead = new Set<number>();
+  private readonly connections = new Set<Connection>();
+  private readonly greeting: string | undefined;
+  private readonly startOn: 'connect' | 'first-message';
+  private readonly pace: ReplayPace;
+  private readonly timers: ReplayTimers;
+  private readonly nowUsFn: (() => number) | undefined;
+  private cursor = 0;
+  private staleArmed = 0;
+  private stalled = false;
+  private pumping = false;
+  private timer: unknown;
+  private closed = false;
+  private resolveFinished!: () => void;
+  private readonly firstKrakenSnapshot = new Map<string, string>();
+
+  private constructor(
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    options: ReplayServerOptions,
+  ) {
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    this.pace = options.pace ?? 'max';
+    this.timers = options.timers ?? realTimers;
+    this.nowUsFn = options.nowUs;
+    const hasSend = options.frames.some((f) => f.kind === 'send');
+    this.startOn = options.startOn ?? (hasSend ? 'first-message' : 'connect');
+    this.tape = [];
+    this.roles = [];
+    let greeting: string | undefined;
+    for (const frame of options.frames) {
+      if (frame.kind === 'http') {
+        const key = requestKey(frame.url ?? '');
+        const list = this.recordedHttp.get(key.path) ?? [];
+        list.push(frame);
+        this.recordedHttp.set(key.path, list);
+      }
+      if (frame.kind !== 'recv' && frame.kind !== 'http') continue;
+      const role = frame.kind === 'recv' ? frameRole(frame.data) : FrameRole.Data;
+      if (role === FrameRole.Greeting) {
+        greeting ??= frame.data;
+        continue;
+      }
+      this.tape.push(frame);
+      this.roles.push(role);
+    }
+    this.greeting = greeting;
+    const eligible: number[] = [];
+    for (let i = 0; i < this.roles.length; i++) if (this.roles[i] === FrameRole.BookUpdate) eligible.push(i);
+    this.plan = options.faults === undefined ? new Map() : planFaults(eligible, options.faults, options.seed ?? 1);
+    if (this.tape.length === 0) this.resolveFinished();
+  }
+
+  /**
+   * Starts a server for `options.frames` on 127.0.0.1 and an ephemeral port.
+   * @throws {ReplayServerError} when the socket cannot be bound.
+   */
+  static async start(options: ReplayServerOptions): Promise<ReplayServer> {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http });
+    const server = new ReplayServer(http, wss, options);
+    http.on('request', (req, res) => server.onHttp(req, res));
+    wss.on('connection', (ws, req) => server.onConnection(ws, req));
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', (err) => reject(new ReplayServerError('Cannot start the replay server', { cause: err })));
+      http.listen(0, '127.0.0.1', () => resolve());
+    });
+    return server;
+  }
+
+  /** The bound port. */
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** WebSocket base URL, `ws://127.0.0.1:<port>` (any path is accepted). */
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** REST base URL, `http://127.0.0.1:<port>`. */
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Frames in the tape (received frames and REST bodies, greetings excluded). */
+  get tapeLength(): number {
+    return this.tape.length;
+  }
+
+  /** Index of the next tape frame to play. */
+  get position(): number {
+    return this.cursor;
+  }
+
+  /** Number of sockets open now. */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Injects a fault now: `close` terminates every socket at once, `stall` stops the tape until
+   * {@link resume}, `stale-snapshot` makes the next snapshot served stale, and `drop`, `dup`,
+   * `reorder`, `corrupt` apply to the next book update played.
+   */
+  inject(kind: FaultKind): void {
+    if (kind === FaultKind.Close) this.closeSockets(-1);
+    else if (kind === FaultKind.Stall) this.stall();
+    else if (kind === FaultKind.StaleSnapshot) this.staleArmed++;
+    else this.pending.push(kind);
+  }
+
+  /** Stops playing frames (the `stall` fault); sockets stay open and still answer pings. */
+  stall(): void {
+    if (!this.stalled) this.injected.push({ kind: FaultKind.Stall, tapeIndex: this.cursor, localTs: this.tape[this.cursor]?.localTs ?? 0, detail: 'tape stopped' });
+    this.stalled = true;
+  }
+
+  /** Resumes a stalled tape. */
+  resume(): void {
+    this.stalled = false;
+    this.kick();
+  }
+
+  /** Stops everything and frees the port. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    for (const c of this.connections) c.ws.terminate();
+    this.connections.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private nowUs(): number {
+    return this.nowUsFn?.() ?? this.tape[Math.min(this.cursor, this.tape.length - 1)]?.localTs ?? 0;
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const method = req.method ?? 'GET';
+    const reply = (status: number, body: string, source: ServedRequest['source']) => {
+      this.requests.push({ method, path: url, status, source });
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    };
+    req.resume();
+    if (method === 'POST' && url.startsWith('/api/v1/bullet-public')) {
+      reply(
+        200,
+        JSON.stringify({
+          code: '200000',
+          data: {
+            token: 'replay-token',
+            instanceServers: [{ endpoint: `${this.wsUrl}/kucoin`, encrypt: false, protocol: 'websocket', pingInterval: 18000, pingTimeout: 10000 }],
+          },
+        }),
+        'bullet',
+      );
+      return;
+    }
+    if (this.staleArmed > 0) {
+      const stale = this.book.restSnapshot(url, this.nowUs(), true);
+      if (stale !== undefined) {
+        this.staleArmed--;
+        this.injected.push({ kind: FaultKind.StaleSnapshot, tapeIndex: this.cursor, localTs: this.nowUs(), detail: `stale snapshot served on ${url}` });
+        reply(200, stale, 'stale');
+        return;
+      }
+    }
+    const tracked = this.book.restSnapshot(url, this.nowUs());
+    if (tracked !== undefined) {
+      reply(200, tracked, 'tracked');
+      return;
+    }
+    const recorded = this.lookupRecorded(url);
+    if (recorded !== undefined) {
+      reply(200, recorded, 'recorded');
+      return;
+    }
+    reply(404, JSON.stringify({ error: `no recorded response for ${method} ${url}` }), 'none');
+  }
+
+  /** The recorded body for a path: same query first, then same `symbol`, then any; latest at or before the tape position. */
+  private lookupRecorded(url: string): string | undefined {
+    const key = requestKey(url);
+    const list = this.recordedHttp.get(key.path);
+    if (list === undefined || list.length === 0) return undefined;
+    const nowTs = this.tape[Math.min(this.cursor, this.tape.length - 1)]?.localTs ?? 0;
+    const candidates = list.filter((f) => requestKey(f.url ?? '').query === key.query);
+    const bySymbol = candidates.length > 0 ? candidates : list.filter((f) => requestKey(f.url ?? '').symbol === key.symbol);
+    const pool = bySymbol.length > 0 ? bySymbol : key.symbol === undefined ? list : [];
+    if (pool.length === 0) return undefined;
+    let best = pool[0] as RawFrame;
+    for (const f of pool) if (f.localTs <= nowTs) best = f;
+    return best.data;
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    if (this.closed) {
+      ws.terminate();
+      return;
+    }
+    this.connectionsAccepted++;
+    const conn: Connection = { ws, path: req.url ?? '/', streaming: false, cbNext: 0, cbOffset: undefined };
+    this.connections.add(conn);
+    ws.on('close', () => this.connections.delete(conn));
+    ws.on('error', () => this.connections.delete(conn));
+    ws.on('message', (data) => this.onClientMessage(conn, data.toString()));
+    if (this.greeting !== undefined) this.sendTo(conn, this.greeting, false);
+    if (this.startOn === 'connect') {
+      conn.streaming = true;
+      this.kick();
+    }
+  }
+
+  private onClientMessage(conn: Connection, text: string): void {
+    const answer = answerClient(text, this.nowUs());
+    for (const reply of answer.replies) this.sendTo(conn, reply, true);
+    if (answer.bookSymbols !== undefined && this.cursor > 0) {
+      for (const symbol of answer.bookSymbols) {
+        let snapshot: string | undefined;
+        if (answer.protocol === 'kraken') {
+          if (this.staleArmed > 0 && this.firstKrakenSnapshot.has(symbol)) {
+            this.staleArmed--;
+            snapshot = this.firstKrakenSnapshot.get(symbol);
+            this.injected.push({ kind: FaultKind.StaleSnapshot, tapeIndex: this.cursor, localTs: this.nowUs(), detail: `stale ${symbol} snapshot on subscribe` });
+          } else {
+            snapshot = this.book.krakenSnapshot(symbol, this.nowUs());
+          }
+        } else if (answer.protocol === 'coinbase') {
+          snapshot = this.book.coinbaseSnapshot(symbol, this.nowUs());
+        }
+        if (snapshot !== undefined) this.sendTo(conn, snapshot, true);
+      }
+    }
+    if (!conn.streaming) {
+      conn.streaming = true;
+      this.kick();
+    }
+  }
+
+  /** Sends one message to one socket; `synthesized` messages take the next Coinbase sequence number. */
+  private sendTo(conn: Connection, text: string, synthesized: boolean, recordedSeq = -1): void {
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    let out = text;
+    if (synthesized && coinbaseSequence(text) >= 0) {
+      out = withCoinbaseSequence(text, conn.cbNext);
+      conn.cbNext++;
+      if (conn.cbOffset !== undefined) conn.cbOffset++;
+    } else if (recordedSeq >= 0) {
+      conn.cbOffset ??= conn.cbNext - recordedSeq;
+      const seq = recordedSeq + conn.cbOffset;
+      out = withCoinbaseSequence(text, seq);
+      conn.cbNext = seq + 1;
+    }
+    conn.ws.send(out);
+    this.framesSent++;
+  }
+
+  private broadcast(index: number, text: string): void {
+    const recordedSeq = coinbaseSequence(text);
+    for (const conn of this.connections) if (conn.streaming) this.sendTo(conn, text, false, recordedSeq);
+  }
+
+  private closeSockets(index: number): void {
+    this.injected.push({ kind: FaultKind.Close, tapeIndex: index, localTs: this.tape[index]?.localTs ?? 0, detail: `${this.connections.size} socket(s) terminated` });
+    for (const conn of this.connections) conn.ws.terminate();
+    this.connections.clear();
+  }
+
+  private hasListener(): boolean {
+    for (const c of this.connections) if (c.streaming && c.ws.readyState === WebSocket.OPEN) return true;
+    return false;
+  }
+
+  private kick(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
+    queueMicrotask(() => {
+      void this.pump();
+    });
+  }
+
+  /** Plays frames while someone listens and the tape is not stalled. */
+  private async pump(): Promise<void> {
+    try {
+      let sinceYield = 0;
+      while (!this.closed && !this.stalled && this.cursor < this.tape.length && this.hasListener()) {
+        if (this.pace !== 'max' && this.cursor > 0) {
+          const prev = this.tape[this.cursor - 1] as RawFrame;
+          const next = this.tape[this.cursor] as RawFrame;
+          const speed = this.pace === 'recorded' ? 1 : this.pace.speed;
+          const delayMs = (next.localTs - prev.localTs) / 1000 / speed;
+          if (delayMs >= 1) {
+            await new Promise<void>((resolve) => {
+              this.timer = this.timers.setTimeout(resolve, delayMs);
+            });
+            this.timer = undefined;
+            if (this.closed || this.stalled || !this.hasListener()) break;
+          }
+        }
+        this.playOne();
+        if (++sinceYield >= 64 || this.maxBuffered() > 4 * 1024 * 1024) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.cursor >= this.tape.length) this.resolveFinished();
+  }
+
+  private maxBuffered(): number {
+    let max = 0;
+    for (const c of this.connections) if (c.ws.bufferedAmount > max) max = c.ws.bufferedAmount;
+    return max;
+  }
+
+  private playOne(): void {
+    const index = this.cursor++;
+    const frame = this.tape[index] as RawFrame;
+    const role = this.roles[index] as FrameRole;
+    this.book.observe(frame);
+    if (frame.kind === 'http') return;
+    if (frame.data.startsWith('{"channel":"book","type":"snapshot"')) {
+      const symbol = /"symbol":"([^"]+)"/.exec(frame.data)?.[1];
+      if (symbol !== undefined && !this.firstKrakenSnapshot.has(symbol)) this.firstKrakenSnapshot.set(symbol, frame.data);
+    }
+    if (this.sentAhead.delete(index)) return;
+    if (role === FrameRole.Control) {
+      // Replies are synthesized for the live client; keep a Coinbase connection's counter whole.
+      if (coinbaseSequence(frame.data) >= 0) for (const c of this.connections) if (c.cbOffset !== undefined) c.cbOffset--;
+      return;
+    }
+    let fault: FaultKind | undefined;
+    if (role === FrameRole.BookUpdate) {
+      fault = this.pending.shift() ?? this.plan.get(index);
+    }
+    if (fault === undefined) {
+      this.broadcast(index, frame.data);
+      return;
+    }
+    const log = (detail: string, kind: FaultKind = fault as FaultKind) => this.injected.push({ kind, tapeIndex: index, localTs: frame.localTs, detail });
+    switch (fault) {
+      case FaultKind.Drop:
+        log('book update not sent');
+        return;
+      case FaultKind.Duplicate:
+        this.broadcast(index, frame.data);
+        this.broadcast(index, frame.data);
+        log('book update sent twice');
+        return;
+      case FaultKind.Reorder: {
+        let next = index + 1;
+        while (next < this.tape.length && this.roles[next] !== FrameRole.BookUpdate) next++;
+        if (next >= this.tape.length) {
+          this.broadcast(index, frame.data);
+          return;
+        }
+        this.broadcast(next, (this.tape[next] as RawFrame).data);
+        this.broadcast(index, frame.data);
+        this.sentAhead.add(next);
+        log(`book update sent after tape frame ${next}`);
+        return;
+      }
+      case FaultKind.Corrupt:
+        this.broadcast(index, corruptFrame(frame.data));
+        log(frame.data.includes('"checksum":') ? 'checksum changed' : 'frame cut in half');
+        return;
+      case FaultKind.Close:
+        this.broadcast(index, frame.data);
+        this.closeSockets(index);
+        return;
+      case FaultKind.StaleSnapshot:
+        // Lose this update so the client must resync, and make the snapshot it gets stale.
+        this.staleArmed++;
+        log('book update not sent, next snapshot stale', FaultKind.Drop);
+        return;
+      default:
+        this.broadcast(index, frame.data);
+    }
+  }
+}
+
+function requestKey(url: string): { path: string; query: string; symbol: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'http://replay.invalid');
+  } catch {
+    return { path: url, query: '', symbol: undefined };
+  }
+  const params = [...parsed.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    path: parsed.pathname,
+    query: params.map(([k, v]) => `${k}=${v}`).join('&'),
+    symbol: parsed.searchParams.get('symbol') ?? parsed.searchParams.get('pair') ?? undefined,
+  };
+}
