@@ -16,7 +16,7 @@ import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/co
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseUnreachableError, InvalidConnectionStringError, SchemaVersionError, StorageError } from './errors.js';
-import { eventToRow, type InstrumentLookup, type InstrumentSource, rowToBookSnapshot, rowToFundingRate, rowToGenericEvent, rowToTrade, rowValues, toLookup } from './rows.js';
+import { eventToRow, type InstrumentLookup, JsonText, type InstrumentSource, rowToBookSnapshot, rowToFundingRate, rowToGenericEvent, rowToTrade, rowValues, toLookup } from './rows.js';
 import {
   type ColumnType,
   MIGRATIONS,
@@ -164,7 +164,7 @@ function csvField(value: unknown, type: ColumnType | 'id'): string {
   if (value === null || value === undefined) return '';
   switch (type) {
     case 'json':
-      return `"${JSON.stringify(value).replaceAll('"', '""')}"`;
+      return `"${(value instanceof JsonText ? value.text : JSON.stringify(value)).replaceAll('"', '""')}"`;
     case 'text':
     case 'decimal':
       return `"${(value as string).replaceAll('"', '""')}"`;

@@ -11,15 +11,18 @@
 import {
   type BookSnapshot,
   decimalToUnits,
+  formatScaled,
+  fromUnits,
   type FundingRate,
+  type Increment,
   type InstrumentRegistry,
   type Level,
   type MarketEvent,
+  parseIncrement,
   type Trade,
   UnknownInstrumentError,
-  unitsToDecimal,
 } from '@tickerml/core';
-import { halfUnitsToDecimal, isDecimalText } from './decimal.js';
+import { isDecimalText } from './decimal.js';
 import { InvalidRowError } from './errors.js';
 import type { FundingRateRow, MarketEventRow, OrderBookRow, Row, TableName, TableSpec, TradeRow } from './schema.js';
 
@@ -44,8 +47,46 @@ export function toLookup(source: InstrumentSource | undefined): InstrumentLookup
 
 /** Builds an {@link InstrumentLookup} from a plain map keyed `venue:symbol`. */
 export function instrumentMap(entries: Readonly<Record<string, InstrumentIncrements>>): InstrumentLookup {
-  const map = new Map(Object.entries(entries));
-  return (venue, symbol) => map.get(`${venue}:${symbol}`);
+  const byVenue = new Map<string, Map<string, InstrumentIncrements>>();
+  for (const [key, increments] of Object.entries(entries)) {
+    const at = key.indexOf(':');
+    if (at <= 0) throw new RangeError(`instrument key '${key}' is not 'venue:symbol'`);
+    const venue = key.slice(0, at);
+    let symbols = byVenue.get(venue);
+    if (symbols === undefined) {
+      symbols = new Map();
+      byVenue.set(venue, symbols);
+    }
+    symbols.set(key.slice(at + 1), increments);
+  }
+  // Nested maps: no key string is built per lookup.
+  return (venue, symbol) => byVenue.get(venue)?.get(symbol);
+}
+
+/**
+ * A JSON column value already serialized (the write path builds book levels as text directly,
+ * without intermediate arrays). Stores write `text` as is.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+interface ParsedIncrements {
+  readonly tickSize: string;
+  readonly lotSize: string;
+  readonly tick: Increment;
+  readonly lot: Increment;
+}
+
+const parsedCache = new WeakMap<InstrumentIncrements, ParsedIncrements>();
+
+function parsed(inc: InstrumentIncrements): ParsedIncrements {
+  let found = parsedCache.get(inc);
+  if (found === undefined) {
+    found = { tickSize: inc.tickSize, lotSize: inc.lotSize, tick: parseIncrement(inc.tickSize), lot: parseIncrement(inc.lotSize) };
+    parsedCache.set(inc, found);
+  }
+  return found;
 }
 
 /** Which table an event kind is stored in. */
@@ -62,48 +103,76 @@ export function tableForKind(kind: MarketEvent['kind']): TableName {
   }
 }
 
-function increments(lookup: InstrumentLookup, venue: string, symbol: string): InstrumentIncrements {
+function increments(lookup: InstrumentLookup, venue: string, symbol: string): ParsedIncrements {
   const found = lookup(venue, symbol);
   if (found === undefined) throw new UnknownInstrumentError(venue, symbol);
-  return found;
+  return parsed(found);
 }
 
-function levelsToSeed(table: string, column: string, levels: readonly Level[], inc: InstrumentIncrements): [string, string, number][] {
-  const out = new Array<[string, string, number]>(levels.length);
+/** Seed-shaped levels as JSON text, `[["65083.66","1.50000",0],...]`, built without intermediate arrays. */
+function levelsJson(column: string, levels: readonly Level[], inc: ParsedIncrements): string {
+  let text = '[';
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i] as Level;
     if (!Number.isSafeInteger(level.priceTicks) || !Number.isSafeInteger(level.qtyLots)) {
-      throw new InvalidRowError(table, column, level, 'integer priceTicks and qtyLots');
+      throw new InvalidRowError('order_books', column, level, 'integer priceTicks and qtyLots');
     }
-    out[i] = [unitsToDecimal(level.priceTicks, inc.tickSize), unitsToDecimal(level.qtyLots, inc.lotSize), i];
+    // Decimal text never needs JSON escaping.
+    text += `${i === 0 ? '' : ','}["${fromUnits(level.priceTicks, inc.tick)}","${fromUnits(level.qtyLots, inc.lot)}",${i}]`;
   }
-  return out;
+  return `${text}]`;
 }
 
-/** Converts a book snapshot to an `order_books` row (exact decimal prices from the instrument's increments). */
-export function bookSnapshotToRow(event: BookSnapshot, lookup: InstrumentLookup): OrderBookRow {
+/**
+ * The `order_books` row of a snapshot with the level lists as {@link JsonText} (the stores'
+ * write path). Mid price has one more decimal than the tick (it may fall between two ticks).
+ */
+export function bookSnapshotToStorageRow(event: BookSnapshot, lookup: InstrumentLookup): Row {
   const inc = increments(lookup, event.venue, event.symbol);
   const bestBid = event.bids[0];
   const bestAsk = event.asks[0];
   let bidLots = 0;
   let askLots = 0;
-  for (const level of event.bids) bidLots += level.qtyLots;
-  for (const level of event.asks) askLots += level.qtyLots;
+  for (let i = 0; i < event.bids.length; i++) bidLots += (event.bids[i] as Level).qtyLots;
+  for (let i = 0; i < event.asks.length; i++) askLots += (event.asks[i] as Level).qtyLots;
+  const both = bestBid !== undefined && bestAsk !== undefined;
   return {
     timestamp: event.exchTs,
     local_ts: event.localTs,
     exchange: event.venue,
     symbol: event.symbol,
     seq: event.seq ?? null,
-    bids: levelsToSeed('order_books', 'bids', event.bids, inc),
-    asks: levelsToSeed('order_books', 'asks', event.asks, inc),
-    mid_price: bestBid && bestAsk ? halfUnitsToDecimal(bestBid.priceTicks + bestAsk.priceTicks, inc.tickSize) : null,
-    spread: bestBid && bestAsk ? unitsToDecimal(bestAsk.priceTicks - bestBid.priceTicks, inc.tickSize) : null,
+    bids: new JsonText(levelsJson('bids', event.bids, inc)),
+    asks: new JsonText(levelsJson('asks', event.asks, inc)),
+    mid_price: both ? midDecimal(bestBid.priceTicks + bestAsk.priceTicks, inc.tick) : null,
+    spread: both ? fromUnits(bestAsk.priceTicks - bestBid.priceTicks, inc.tick) : null,
     imbalance: bidLots + askLots > 0 ? (bidLots - askLots) / (bidLots + askLots) : null,
     tick_size: inc.tickSize,
     lot_size: inc.lotSize,
     depth: event.depth ?? null,
   };
+}
+
+/** Half of `sumTicks` ticks as exact decimal text with one more decimal than the tick. */
+function midDecimal(sumTicks: number, tick: Increment): string {
+  const product = sumTicks * tick.coefficient * 5;
+  if (Number.isSafeInteger(product)) return formatScaled(product, tick.scale + 1);
+  return formatScaled(BigInt(sumTicks) * tick.coefficientBig * 5n, tick.scale + 1);
+}
+
+/**
+ * Converts a book snapshot to an `order_books` row in the seed's shape (exact decimal prices
+ * from the instrument's increments; `queue_position` is the level's rank, 0 = best).
+ *
+ * @throws {UnknownInstrumentError} if `lookup` does not know the instrument.
+ */
+export function bookSnapshotToRow(event: BookSnapshot, lookup: InstrumentLookup): OrderBookRow {
+  const row = bookSnapshotToStorageRow(event, lookup);
+  return {
+    ...row,
+    bids: JSON.parse((row.bids as JsonText).text),
+    asks: JSON.parse((row.asks as JsonText).text),
+  } as unknown as OrderBookRow;
 }
 
 /** Converts a trade to a `trades` row (ticks/lots and their exact decimal text). */
@@ -116,8 +185,8 @@ export function tradeToRow(event: Trade, lookup: InstrumentLookup): TradeRow {
     symbol: event.symbol,
     seq: event.seq ?? null,
     trade_id: event.tradeId,
-    price: unitsToDecimal(event.priceTicks, inc.tickSize),
-    quantity: unitsToDecimal(event.qtyLots, inc.lotSize),
+    price: fromUnits(event.priceTicks, inc.tick),
+    quantity: fromUnits(event.qtyLots, inc.lot),
     side: event.aggressor,
     price_ticks: event.priceTicks,
     qty_lots: event.qtyLots,
@@ -128,7 +197,7 @@ export function tradeToRow(event: Trade, lookup: InstrumentLookup): TradeRow {
 
 /** Converts a funding rate to a `funding_rates` row; the instrument is needed only when a mark price is present. */
 export function fundingRateToRow(event: FundingRate, lookup: InstrumentLookup): FundingRateRow {
-  const tickSize = event.markPriceTicks === undefined ? null : increments(lookup, event.venue, event.symbol).tickSize;
+  const inc = event.markPriceTicks === undefined ? null : increments(lookup, event.venue, event.symbol);
   return {
     timestamp: event.exchTs,
     local_ts: event.localTs,
@@ -137,9 +206,9 @@ export function fundingRateToRow(event: FundingRate, lookup: InstrumentLookup): 
     seq: event.seq ?? null,
     rate: event.rate,
     funding_ts: event.fundingTs,
-    mark_price: event.markPriceTicks === undefined || tickSize === null ? null : unitsToDecimal(event.markPriceTicks, tickSize),
+    mark_price: event.markPriceTicks === undefined || inc === null ? null : fromUnits(event.markPriceTicks, inc.tick),
     mark_price_ticks: event.markPriceTicks ?? null,
-    tick_size: tickSize,
+    tick_size: inc === null ? null : inc.tickSize,
   };
 }
 
@@ -169,7 +238,7 @@ export interface TableRow {
 }
 
 /**
- * Converts any normalized event to its table and row.
+ * Converts any normalized event to its table and row (book levels as {@link JsonText}).
  *
  * @throws {UnknownInstrumentError} when a price must be written as decimal text and `lookup` does not know the instrument.
  * @throws {InvalidRowError} when a price or quantity is not a safe integer.
@@ -177,7 +246,7 @@ export interface TableRow {
 export function eventToRow(event: MarketEvent, lookup: InstrumentLookup): TableRow {
   switch (event.kind) {
     case 'book_snapshot':
-      return { table: 'order_books', row: bookSnapshotToRow(event, lookup) as unknown as Row };
+      return { table: 'order_books', row: bookSnapshotToStorageRow(event, lookup) };
     case 'trade':
       return { table: 'trades', row: tradeToRow(event, lookup) as unknown as Row };
     case 'funding_rate':

@@ -12,6 +12,7 @@ import {
   eventToRow,
   type InstrumentLookup,
   type InstrumentSource,
+  JsonText,
   rowToBookSnapshot,
   rowToFundingRate,
   rowToGenericEvent,
@@ -194,7 +195,9 @@ export class SqliteStore {
     const spec = tableSpec(table);
     const values = rowValues(spec, row);
     for (let i = 0; i < spec.columns.length; i++) {
-      if ((spec.columns[i] as TableSpec['columns'][number]).type === 'json' && values[i] !== null) values[i] = JSON.stringify(values[i]);
+      if ((spec.columns[i] as TableSpec['columns'][number]).type !== 'json' || values[i] === null) continue;
+      const value = values[i];
+      values[i] = value instanceof JsonText ? value.text : JSON.stringify(value);
     }
     const id = row.id;
     this.#insertStatement(table).run(typeof id === 'number' ? id : null, ...values);
