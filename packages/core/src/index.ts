@@ -24,6 +24,29 @@ export {
   type TimerProvider,
 } from './clock.js';
 export {
+  type AppConfig,
+  type CamelCase,
+  type Camelize,
+  defaultConfig,
+  type KafkaConfig,
+  type LoadConfigOptions,
+  loadConfig,
+  type ModelConfig,
+  type MonitoringConfig,
+  parseConfig,
+  type RiskLimitsConfig,
+  type TickerMLConfig,
+} from './config/load.js';
+export {
+  appConfigSchema,
+  CONFIG_FILES,
+  kafkaConfigSchema,
+  modelConfigSchema,
+  monitoringConfigSchema,
+  rangeNumber,
+  riskLimitsSchema,
+} from './config/schema.js';
+export {
   BaseError,
   type BaseErrorOptions,
   BusClosedError,

@@ -1,0 +1,196 @@
+/**
+ * Schemas of the five configuration files, with their defaults and allowed ranges.
+ * Keys in YAML are snake_case; the loaded configuration uses the same names in camelCase.
+ *
+ * @module
+ */
+
+import { z } from 'zod';
+
+/** `[lo, hi]`, `(lo, hi]`, … as printed in errors. */
+function rangeLabel(lo: number, hi: number, loOpen: boolean, hiOpen: boolean): string {
+  return `${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
+}
+
+/** Environment overrides arrive as strings: read numeric text as a number where a number is expected. */
+function numeric(value: unknown): unknown {
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return value;
+}
+
+function booleanish(value: unknown): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
+
+/** A number within a range; the error reads "is out of range (0, 0.5]". */
+export function rangeNumber(lo: number, hi: number, options: { loOpen?: boolean; hiOpen?: boolean; integer?: boolean } = {}) {
+  const loOpen = options.loOpen ?? false;
+  const hiOpen = options.hiOpen ?? false;
+  const label = rangeLabel(lo, hi, loOpen, hiOpen);
+  return z.preprocess(
+    numeric,
+    z
+      .number({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a number in ${label}`) })
+      .refine((v) => !options.integer || Number.isInteger(v), { message: `must be an integer in ${label}` })
+      .refine((v) => (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi), { message: `is out of range ${label}` }),
+  );
+}
+
+const bool = z.preprocess(booleanish, z.boolean({ error: 'must be true or false' }));
+const text = z.string({ error: 'must be a string' }).min(1, { message: 'must not be empty' });
+const decimalText = z
+  .preprocess((v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v), z.string({ error: 'must be a decimal amount' }))
+  .refine((v) => /^\d+(\.\d+)?$/.test(v), { message: 'must be a non-negative decimal amount like "10000.00"' });
+const symbolText = z.string().regex(/^[A-Z0-9][A-Z0-9._-]*\/[A-Z0-9][A-Z0-9._-]*(:[A-Z0-9][A-Z0-9._-]*)?$/, {
+  message: 'must be a canonical symbol like BTC/USDT or BTC/USDT:USDT',
+});
+
+/** Simulated order-entry latency of a venue, milliseconds (uniform in [min, max], seeded). */
+function latency(minMs: number, maxMs: number) {
+  return z
+    .strictObject({
+      min: rangeNumber(0, 60_000).default(minMs),
+      max: rangeNumber(0, 60_000).default(maxMs),
+    })
+    .prefault({})
+    .superRefine((l, ctx) => {
+      if (l.min > l.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `must be ≤ max (${l.max} ms)` });
+    });
+}
+
+function venue(enabled: boolean, symbols: readonly string[], minMs: number, maxMs: number) {
+  return z
+    .strictObject({
+      enabled: bool.default(enabled),
+      symbols: z.array(symbolText).default([...symbols]),
+      latency_ms: latency(minMs, maxMs),
+    })
+    .prefault({});
+}
+
+/** `config/config.yaml`: trading, venues and symbols, storage, dashboard, logging. */
+export const appConfigSchema = z.strictObject({
+  trading: z
+    .strictObject({
+      mode: z.enum(['paper', 'backtest', 'replay']).default('paper'),
+      starting_balance: decimalText.default('10000.00'),
+      currency: text.default('USD'),
+      seed: z.preprocess(numeric, z.int({ error: 'must be an integer' })).default(42),
+    })
+    .prefault({}),
+  venues: z
+    .object({
+      binanceus: venue(true, ['BTC/USDT', 'ETH/USDT'], 50, 100),
+      coinbase: venue(true, ['BTC/USD', 'ETH/USD'], 100, 200),
+      kraken: venue(false, ['BTC/USD', 'ETH/USD'], 50, 150),
+      kucoin: venue(false, ['BTC/USDT', 'ETH/USDT'], 100, 200),
+    })
+    .catchall(
+      z.strictObject({
+        enabled: bool.default(true),
+        symbols: z.array(symbolText).default([]),
+        latency_ms: latency(100, 200),
+      }),
+    )
+    .prefault({}),
+  storage: z
+    .strictObject({
+      sqlite_path: text.default('data/tickerml.sqlite'),
+      postgres_url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+        .optional(),
+      recordings_dir: text.default('data/recordings'),
+    })
+    .prefault({}),
+  dashboard: z
+    .strictObject({
+      host: text.default('127.0.0.1'),
+      port: rangeNumber(1, 65_535, { integer: true }).default(5005),
+      token: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      dir: text.default('logs'),
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+
+/** `config/risk_limits.yaml`: sizing, limits and circuit breakers. */
+export const riskLimitsSchema = z.strictObject({
+  /** Fraction of the Kelly bet to take: never full Kelly. */
+  kelly_fraction: rangeNumber(0, 0.5, { loOpen: true }).default(0.25),
+  /** Largest position as a fraction of equity. */
+  max_position_fraction: rangeNumber(0, 1, { loOpen: true }).default(0.25),
+  /** Drawdown from the equity peak that triggers the emergency stop. */
+  max_drawdown: rangeNumber(0, 1, { loOpen: true, hiOpen: true }).default(0.25),
+  /** Correlation with held positions above which new exposure is reduced. */
+  correlation_threshold: rangeNumber(0, 1).default(0.7),
+  circuit_breakers: z
+    .strictObject({
+      stale_data_ms: rangeNumber(1, 3_600_000, { integer: true }).default(5_000),
+      max_spread_bps: rangeNumber(0, 10_000, { loOpen: true }).default(50),
+      max_price_jump_fraction: rangeNumber(0, 1, { loOpen: true }).default(0.05),
+    })
+    .prefault({}),
+});
+
+/** `config/kafka_config.yaml`: brokers and topics. */
+export const kafkaConfigSchema = z.strictObject({
+  brokers: z
+    .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port' }))
+    .min(1, { message: 'must list at least one broker' })
+    .default(['127.0.0.1:9092']),
+  client_id: text.default('tickerml'),
+  topics: z
+    .strictObject({
+      book: text.default('tickerml.book'),
+      trades: text.default('tickerml.trades'),
+      funding: text.default('tickerml.funding'),
+      health: text.default('tickerml.health'),
+      dead_letter: text.default('tickerml.dead-letter'),
+    })
+    .prefault({}),
+});
+
+/** `config/model_config.yaml`: model files and training windows. */
+export const modelConfigSchema = z.strictObject({
+  backbone_path: text.default('models/backbone'),
+  policy_path: text.default('models/decision_transformer'),
+  onnx_path: text.default('models/policy.onnx'),
+  onnx_int8_path: text.default('models/policy.int8.onnx'),
+  sequence_length: rangeNumber(1, 4096, { integer: true }).default(100),
+  /** Most recent days never used for training, relative to the run's as-of time. */
+  quarantine_days: rangeNumber(30, 3650, { integer: true }).default(30),
+});
+
+/** `config/monitoring_config.yaml`: metrics endpoint and alert thresholds. */
+export const monitoringConfigSchema = z.strictObject({
+  metrics: z
+    .strictObject({
+      enabled: bool.default(true),
+      host: text.default('127.0.0.1'),
+      port: rangeNumber(1, 65_535, { integer: true }).default(9464),
+    })
+    .prefault({}),
+  alerts: z
+    .strictObject({
+      feed_gap_ms: rangeNumber(1, 3_600_000, { integer: true }).default(5_000),
+      consumer_lag_messages: rangeNumber(1, 1e9, { integer: true }).default(10_000),
+      drawdown_fraction: rangeNumber(0, 1, { loOpen: true, hiOpen: true }).default(0.2),
+    })
+    .prefault({}),
+});
+
+/** The configuration files, by the section name used in environment overrides. */
+export const CONFIG_FILES = {
+  app: { file: 'config.yaml', schema: appConfigSchema },
+  risk: { file: 'risk_limits.yaml', schema: riskLimitsSchema },
+  kafka: { file: 'kafka_config.yaml', schema: kafkaConfigSchema },
+  model: { file: 'model_config.yaml', schema: modelConfigSchema },
+  monitoring: { file: 'monitoring_config.yaml', schema: monitoringConfigSchema },
+} as const;
