@@ -20,6 +20,8 @@ interface SymbolState {
   readonly grid: DecimalGrid;
   readonly stats: FeedStats;
   readonly sync: SequencedBookSync;
+  /** Highest trade id emitted: trades seen twice (two sockets during a rollover) are skipped. */
+  lastTradeId: number;
 }
 
 /** Options of {@link BinanceHandler}. */
@@ -64,7 +66,7 @@ export class BinanceHandler implements VenueHandler {
         strict: true,
         requestSnapshot: () => opts.hooks.requestSnapshot(venueSymbol, 'rest_snapshot'),
       });
-      const state = { grid, stats, sync };
+      const state: SymbolState = { grid, stats, sync, lastTradeId: -1 };
       this.bySymbol.set(venueSymbol, state);
       this.byCanonical.set(grid.symbol, state);
     }
@@ -97,10 +99,15 @@ export class BinanceHandler implements VenueHandler {
     state.stats.frames++;
     const grid = state.grid;
     if (msg.type === 'trade') {
+      if (msg.t <= state.lastTradeId) {
+        state.stats.duplicates++;
+        return;
+      }
       const priceTicks = grid.priceToTicksOrNaN(msg.p);
       const qtyLots = grid.qtyToLotsOrNaN(msg.q);
       if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return this.bad(text, `trade price/qty off grid (${msg.p}, ${msg.q})`, state);
       state.stats.trades++;
+      state.lastTradeId = msg.t;
       this.hooks.emit({
         kind: 'trade',
         venue: this.venue,

@@ -1,0 +1,72 @@
+/**
+ * Binance.US live feed: combined-stream socket, REST depth snapshots, 24 h lifetime rollover.
+ *
+ * @module
+ */
+import { type FeedClock, systemClock } from '../../../common/clock.js';
+import type { DecimalGrid } from '../../../common/decimal.js';
+import type { EventSink } from '../../../common/feed.js';
+import type { FeedLogger } from '../../../common/logger.js';
+import type { BackoffOptions } from '../../../connection/backoff.js';
+import { FeedClient, type HttpGet } from '../../../connection/feed-client.js';
+import { BINANCE_US } from '../common/constants.js';
+import { BINANCE_US_URLS, type BinanceUrls, combinedStreamUrl, depthSnapshotUrl } from '../common/urls.js';
+import { BinanceHandler } from './handler.js';
+
+/** Options of {@link binanceUsFeed}. */
+export interface BinanceUsFeedOptions {
+  /** Grids of the symbols to stream (canonical `BTC/USDT`, tick size, lot size). */
+  readonly instruments: readonly DecimalGrid[];
+  readonly emit: EventSink;
+  /** Defaults to {@link systemClock}. */
+  readonly clock?: FeedClock;
+  /** Jitter source in [0, 1); defaults to `Math.random` (pass a seeded one for reproducible runs). */
+  readonly random?: () => number;
+  readonly logger?: FeedLogger;
+  /** Endpoint overrides (the replay kit, or binance.com with `venue: 'binance'`). */
+  readonly urls?: Partial<BinanceUrls>;
+  /** Venue id stamped on events. Defaults to `binanceus`. */
+  readonly venue?: string;
+  readonly backoff?: BackoffOptions;
+  readonly httpGet?: HttpGet;
+  /** Connection lifetime override, ms (defaults to the venue's 24 h). */
+  readonly lifetimeMs?: number;
+  /** Roll over this long before the lifetime ends, ms (default 10 min). */
+  readonly rolloverBeforeMs?: number;
+  /** No frame for this long reconnects, ms (default 10 min: the venue pings every 3). */
+  readonly idleTimeoutMs?: number;
+}
+
+/**
+ * A Binance.US spot feed (books + trades) for up to 512 symbols on one connection.
+ *
+ * @throws {RangeError} when more symbols are given than one connection can carry.
+ * @example
+ * const feed = binanceUsFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')], emit: (e) => console.log(e.kind) });
+ * feed.start();
+ */
+export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
+  const urls: BinanceUrls = { ...BINANCE_US_URLS, ...options.urls };
+  if (options.instruments.length * 2 > BINANCE_US.maxStreamsPerConnection) {
+    throw new RangeError(`binance: ${options.instruments.length} symbols need ${options.instruments.length * 2} streams, one connection carries ${BINANCE_US.maxStreamsPerConnection}`);
+  }
+  return new FeedClient({
+    makeHandler: (hooks) => new BinanceHandler({ instruments: options.instruments, hooks, ...(options.venue ? { venue: options.venue } : {}) }),
+    symbols: options.instruments.map((g) => g.symbol),
+    emit: options.emit,
+    clock: options.clock ?? systemClock(),
+    random: options.random ?? Math.random,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.httpGet ? { httpGet: options.httpGet } : {}),
+    connection: {
+      name: options.venue ?? BINANCE_US.venue,
+      url: () => combinedStreamUrl(urls),
+      idleTimeoutMs: options.idleTimeoutMs ?? BINANCE_US.idleTimeoutMs,
+      maxMessagesPerSecond: BINANCE_US.maxMessagesPerSecond,
+      lifetime: { lifetimeMs: options.lifetimeMs ?? BINANCE_US.connectionLifetimeMs, rolloverBeforeMs: options.rolloverBeforeMs ?? BINANCE_US.rolloverBeforeMs },
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    },
+    subscribeMessages: (h) => (h as BinanceHandler).subscribeMessages(),
+    snapshotUrl: (venueSymbol) => depthSnapshotUrl(urls, venueSymbol, BINANCE_US.snapshotLimit),
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * KuCoin spot live feed: bullet token before every connect, `welcome` before subscribing,
+ * `ping` every `pingInterval`, REST depth snapshots.
+ *
+ * @module
+ */
+import { type FeedClock, systemClock } from '../../../common/clock.js';
+import type { DecimalGrid } from '../../../common/decimal.js';
+import type { EventSink } from '../../../common/feed.js';
+import type { FeedLogger } from '../../../common/logger.js';
+import type { BackoffOptions } from '../../../connection/backoff.js';
+import { defaultHttpGet, FeedClient, type HttpGet } from '../../../connection/feed-client.js';
+import { fetchBullet } from '../http/bullet.js';
+import { KUCOIN } from '../common/constants.js';
+import { bulletPublicUrl, depthSnapshotUrl, KUCOIN_URLS, type KucoinUrls } from '../common/urls.js';
+import { KucoinHandler } from './handler.js';
+import { pingMessage } from './messages.js';
+
+/** Options of {@link kucoinFeed}. */
+export interface KucoinFeedOptions {
+  readonly instruments: readonly DecimalGrid[];
+  readonly emit: EventSink;
+  readonly clock?: FeedClock;
+  readonly random?: () => number;
+  readonly logger?: FeedLogger;
+  readonly urls?: Partial<KucoinUrls>;
+  readonly backoff?: BackoffOptions;
+  readonly httpGet?: HttpGet;
+}
+
+/**
+ * A KuCoin spot feed (level2 + match).
+ *
+ * @example
+ * const feed = kucoinFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.1', '0.00000001')], emit: console.log });
+ * feed.start();
+ */
+export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
+  const urls: KucoinUrls = { ...KUCOIN_URLS, ...options.urls };
+  const httpGet = options.httpGet ?? defaultHttpGet;
+  let pingIntervalMs: number = KUCOIN.defaultPingIntervalMs;
+  let pingId = 1;
+  let connectId = 1;
+  return new FeedClient({
+    makeHandler: (hooks) => new KucoinHandler({ instruments: options.instruments, hooks }),
+    symbols: options.instruments.map((g) => g.symbol),
+    emit: options.emit,
+    clock: options.clock ?? systemClock(),
+    random: options.random ?? Math.random,
+    httpGet,
+    ...(options.logger ? { logger: options.logger } : {}),
+    connection: {
+      name: KUCOIN.venue,
+      url: async () => {
+        const bullet = await fetchBullet(httpGet, bulletPublicUrl(urls));
+        pingIntervalMs = bullet.pingIntervalMs;
+        const sep = bullet.endpoint.includes('?') ? '&' : '?';
+        return `${bullet.endpoint}${sep}token=${encodeURIComponent(bullet.token)}&connectId=${connectId++}`;
+      },
+      idleTimeoutMs: KUCOIN.defaultPingIntervalMs + KUCOIN.defaultPingTimeoutMs,
+      maxMessagesPerSecond: KUCOIN.maxMessagesPerSecond,
+      waitForReady: true,
+      ping: {
+        get intervalMs() {
+          return pingIntervalMs;
+        },
+        message: () => pingMessage(String(pingId++)),
+      },
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    },
+    subscribeMessages: (h) => (h as KucoinHandler).subscribeMessages(),
+    snapshotUrl: (venueSymbol) => depthSnapshotUrl(urls, venueSymbol),
+  });
+}
