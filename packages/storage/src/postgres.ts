@@ -354,7 +354,7 @@ export class PostgresStore {
           line += csvField(values[i], types[i] as ColumnType);
         }
         chunk += `${line}\n`;
-        if (chunk.length > 1 << 20) {
+        if (chunk.length > 1 << 16) {
           yield chunk;
           chunk = '';
         }
