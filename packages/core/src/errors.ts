@@ -371,3 +371,15 @@ export class ConfigError extends BaseError {
 export class MetricConflictError extends BaseError {
   override name = 'MetricConflictError' as const;
 }
+
+/**
+ * A metric or label name that Prometheus does not accept.
+ *
+ * @example
+ * ```ts
+ * metrics.counter('frames-total', 'help'); // throws InvalidMetricNameError
+ * ```
+ */
+export class InvalidMetricNameError extends BaseError {
+  override name = 'InvalidMetricNameError' as const;
+}

@@ -58,6 +58,7 @@ export {
   InsufficientAmountError,
   InvalidDecimalError,
   InvalidInstrumentError,
+  InvalidMetricNameError,
   InvalidTimerError,
   MetricConflictError,
   OutOfOrderError,
@@ -102,7 +103,9 @@ export {
   parseSymbol,
   type SymbolParts,
 } from './instrument.js';
+export { closeLogger, createLogger, LogLevel, type Logger, type LoggerOptions, REDACTED_KEYS } from './logger.js';
 export { type LocalTimestamped, type MergeOptions, mergeByLocalTs, mergeByLocalTsSync } from './merge.js';
+export { createMetricsRegistry, MetricKind, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
 export { currencyMinorUnits, Money } from './money.js';
 export { SeededRandom } from './random.js';
 export {
