@@ -6,10 +6,15 @@ import { defineConfig } from 'vitest/config';
 // 'import' condition loads its ESM build as a namespace object ("Class extends value [object Module]").
 const conditions = ['@tickerml/source', 'node'];
 
+// .ci/run sets TICKERML_TEST_REPORT so `pnpm test` (the README's command, unchanged) also writes a
+// JSON report that scripts/test-summary.mjs reads.
+const jsonReport = process.env['TICKERML_TEST_REPORT'];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@tickerml/source'] } },
   test: {
+    ...(jsonReport ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } } : {}),
     projects: [
       {
         extends: true,
