@@ -66,10 +66,14 @@ describe('InProcessBus', () => {
     const slow = gate();
     const got: string[] = [];
     const other: string[] = [];
-    const recorder = bus.subscribe('t', async (m) => {
-      await slow.promise;
-      got.push(m);
-    }, { bufferSize: 1, overflow: 'error', id: 'recorder' });
+    const recorder = bus.subscribe(
+      't',
+      async (m) => {
+        await slow.promise;
+        got.push(m);
+      },
+      { bufferSize: 1, overflow: 'error', id: 'recorder' },
+    );
     bus.subscribe('t', (m) => {
       other.push(m);
     });
@@ -138,10 +142,14 @@ describe('InProcessBus', () => {
   it('close waits for blocked publishes and slow handlers to finish', async () => {
     const bus = new InProcessBus<number>();
     const seen: number[] = [];
-    bus.subscribe('t', async (m) => {
-      await flush();
-      seen.push(m);
-    }, { bufferSize: 1 });
+    bus.subscribe(
+      't',
+      async (m) => {
+        await flush();
+        seen.push(m);
+      },
+      { bufferSize: 1 },
+    );
     const all = Array.from({ length: 10 }, (_, i) => bus.publish('t', i));
     await bus.close();
     await Promise.all(all);
@@ -151,18 +159,25 @@ describe('InProcessBus', () => {
   it('delivers every message exactly once and in order, whatever the buffer sizes and handler speeds (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ bufferSize: fc.integer({ min: 1, max: 4 }), slowEvery: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.record({ bufferSize: fc.integer({ min: 1, max: 4 }), slowEvery: fc.integer({ min: 1, max: 5 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         fc.integer({ min: 0, max: 60 }),
         fc.boolean(),
         async (subscribers, count, awaitEach) => {
           const bus = new InProcessBus<number>();
           const received = subscribers.map(() => [] as number[]);
           subscribers.forEach((s, i) => {
-            bus.subscribe('t', async (m, meta) => {
-              expect(meta.offset).toBe(m);
-              if (m % s.slowEvery === 0) await flush();
-              received[i]!.push(m);
-            }, { bufferSize: s.bufferSize });
+            bus.subscribe(
+              't',
+              async (m, meta) => {
+                expect(meta.offset).toBe(m);
+                if (m % s.slowEvery === 0) await flush();
+                received[i]!.push(m);
+              },
+              { bufferSize: s.bufferSize },
+            );
           });
           const publishes: Promise<void>[] = [];
           for (let m = 0; m < count; m++) {

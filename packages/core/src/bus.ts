@@ -142,7 +142,13 @@ class SubscriptionImpl<T> implements Subscription {
   failed = false;
   detached = false;
 
-  constructor(bus: InProcessBus<T>, state: TopicState<T>, id: string, handler: MessageHandler<T>, options: SubscribeOptions<T>) {
+  constructor(
+    bus: InProcessBus<T>,
+    state: TopicState<T>,
+    id: string,
+    handler: MessageHandler<T>,
+    options: SubscribeOptions<T>,
+  ) {
     const capacity = options.bufferSize ?? 1024;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new InvalidDecimalError(String(capacity), 'a bufferSize (a positive integer number of messages)');

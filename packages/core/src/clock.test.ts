@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type TimerEvent, LiveClock, TestClock, type TimerProvider } from './clock.js';
+import { LiveClock, TestClock, type TimerEvent, type TimerProvider } from './clock.js';
 import { ClockBackwardsError, InvalidTimerError } from './errors.js';
 
 describe('TestClock', () => {
@@ -10,7 +10,12 @@ describe('TestClock', () => {
     clock.setAlert('open', 31_000_000);
     clock.setAlert('same-time-later-registered', 61_000_000);
     const fired = clock.advanceTo(121_000_000).map((e) => `${e.name}@${e.tsUs}#${e.count}`);
-    expect(fired).toEqual(['open@31000000#1', 'bar@61000000#1', 'same-time-later-registered@61000000#1', 'bar@121000000#2']);
+    expect(fired).toEqual([
+      'open@31000000#1',
+      'bar@61000000#1',
+      'same-time-later-registered@61000000#1',
+      'bar@121000000#2',
+    ]);
     expect(clock.nowUs()).toBe(121_000_000);
     expect(clock.timerNames()).toEqual(['bar']);
     expect(clock.nextTimeUs('bar')).toBe(181_000_000);
@@ -65,33 +70,38 @@ describe('TestClock', () => {
       stopAfter: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.array(timerArb, { maxLength: 12 }), fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 12 }), (timers, steps) => {
-        const clock = new TestClock(0);
-        const expected: { ts: number; order: number; name: string }[] = [];
-        const end = steps.reduce((a, b) => a + b, 0);
-        timers.forEach((t, order) => {
-          const name = `t${order}`;
-          if (t.alert) {
-            clock.setAlert(name, t.atOrInterval);
-            if (t.atOrInterval <= end) expected.push({ ts: t.atOrInterval, order, name });
-          } else {
-            const first = t.start + t.atOrInterval;
-            const stop = t.stopAfter === undefined ? undefined : first + t.stopAfter;
-            clock.setTimer(name, t.atOrInterval, t.start, stop);
-            for (let ts = first; ts <= end && (stop === undefined || ts <= stop); ts += t.atOrInterval) expected.push({ ts, order, name });
+      fc.property(
+        fc.array(timerArb, { maxLength: 12 }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 12 }),
+        (timers, steps) => {
+          const clock = new TestClock(0);
+          const expected: { ts: number; order: number; name: string }[] = [];
+          const end = steps.reduce((a, b) => a + b, 0);
+          timers.forEach((t, order) => {
+            const name = `t${order}`;
+            if (t.alert) {
+              clock.setAlert(name, t.atOrInterval);
+              if (t.atOrInterval <= end) expected.push({ ts: t.atOrInterval, order, name });
+            } else {
+              const first = t.start + t.atOrInterval;
+              const stop = t.stopAfter === undefined ? undefined : first + t.stopAfter;
+              clock.setTimer(name, t.atOrInterval, t.start, stop);
+              for (let ts = first; ts <= end && (stop === undefined || ts <= stop); ts += t.atOrInterval)
+                expected.push({ ts, order, name });
+            }
+          });
+          expected.sort((a, b) => a.ts - b.ts || a.order - b.order);
+          const fired: TimerEvent[] = [];
+          let now = 0;
+          for (const step of steps) {
+            now += step;
+            const batch = clock.advanceTo(now);
+            for (const e of batch) expect(e.tsUs <= now).toBe(true);
+            fired.push(...batch);
           }
-        });
-        expected.sort((a, b) => a.ts - b.ts || a.order - b.order);
-        const fired: TimerEvent[] = [];
-        let now = 0;
-        for (const step of steps) {
-          now += step;
-          const batch = clock.advanceTo(now);
-          for (const e of batch) expect(e.tsUs <= now).toBe(true);
-          fired.push(...batch);
-        }
-        expect(fired.map((e) => `${e.name}@${e.tsUs}`)).toEqual(expected.map((e) => `${e.name}@${e.ts}`));
-      }),
+          expect(fired.map((e) => `${e.name}@${e.tsUs}`)).toEqual(expected.map((e) => `${e.name}@${e.ts}`));
+        },
+      ),
     );
   });
 });

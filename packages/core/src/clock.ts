@@ -105,7 +105,9 @@ abstract class TimerBook implements Clock {
   setTimer(name: string, intervalUs: number, startUs?: number, stopUs?: number, handler?: TimerHandler): void {
     this.checkName(name);
     if (!Number.isSafeInteger(intervalUs) || intervalUs <= 0) {
-      throw new InvalidTimerError(`timer '${name}': interval must be a positive integer number of microseconds, was ${intervalUs}`);
+      throw new InvalidTimerError(
+        `timer '${name}': interval must be a positive integer number of microseconds, was ${intervalUs}`,
+      );
     }
     const start = startUs ?? this.nowUs();
     checkTime(start, `timer '${name}': startUs`);
@@ -133,7 +135,16 @@ abstract class TimerBook implements Clock {
     checkTime(atUs, `alert '${name}': atUs`);
     const now = this.nowUs();
     if (atUs < now) throw new InvalidTimerError(`alert '${name}' at ${atUs} µs is in the past (now ${now} µs)`);
-    this.add({ name, kind: TimerEventKind.Alert, intervalUs: 0, stopUs: atUs, handler, order: this.nextOrder++, nextUs: atUs, count: 0 });
+    this.add({
+      name,
+      kind: TimerEventKind.Alert,
+      intervalUs: 0,
+      stopUs: atUs,
+      handler,
+      order: this.nextOrder++,
+      nextUs: atUs,
+      count: 0,
+    });
   }
 
   cancelTimer(name: string): boolean {
@@ -253,7 +264,10 @@ class DueHeap {
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      if (right < n && this.less(items[right] as Scheduled, times[right] as number, items[left] as Scheduled, times[left] as number)) {
+      if (
+        right < n &&
+        this.less(items[right] as Scheduled, times[right] as number, items[left] as Scheduled, times[left] as number)
+      ) {
         child = right;
       }
       if (!this.less(items[child] as Scheduled, times[child] as number, lastItem, lastTime)) break;
@@ -317,7 +331,8 @@ export class TestClock extends TimerBook {
    * @throws whatever a handler throws (the clock then stands at that event's time).
    */
   advanceTo(toUs: number): TimerEvent[] {
-    if (!Number.isSafeInteger(toUs)) throw new InvalidTimerError(`advanceTo: ${toUs} is not an integer number of microseconds`);
+    if (!Number.isSafeInteger(toUs))
+      throw new InvalidTimerError(`advanceTo: ${toUs} is not an integer number of microseconds`);
     if (toUs < this.timeUs) throw new ClockBackwardsError(this.timeUs, toUs);
     const fired: TimerEvent[] = [];
     for (;;) {

@@ -103,7 +103,7 @@ export class BaseError extends Error {
     let current: unknown = this;
     const seen = new Set<unknown>();
     for (;;) {
-      if (fn !== undefined && fn(current)) return current;
+      if (fn?.(current)) return current;
       seen.add(current);
       const next: unknown = current instanceof Error ? current.cause : undefined;
       if (next === undefined || next === null || seen.has(next)) return fn === undefined ? current : null;

@@ -103,7 +103,7 @@ export {
   parseSymbol,
   type SymbolParts,
 } from './instrument.js';
-export { closeLogger, createLogger, LogLevel, type Logger, type LoggerOptions, REDACTED_KEYS } from './logger.js';
+export { closeLogger, createLogger, type Logger, type LoggerOptions, LogLevel, REDACTED_KEYS } from './logger.js';
 export { type LocalTimestamped, type MergeOptions, mergeByLocalTs, mergeByLocalTsSync } from './merge.js';
 export { createMetricsRegistry, MetricKind, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
 export { currencyMinorUnits, Money } from './money.js';

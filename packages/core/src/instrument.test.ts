@@ -39,12 +39,26 @@ describe('Instrument', () => {
     expect(notional.toDecimalString()).toBe('97.6254900');
     expect(btc.notional(-3, 7).toDecimalString()).toBe('-0.0000021');
     // 0.1 × 3 style float traps do not reach money
-    const cents = new Instrument({ venue: 'x', symbol: 'A/USD', base: 'A', quote: 'USD', tickSize: '0.1', lotSize: '1' });
+    const cents = new Instrument({
+      venue: 'x',
+      symbol: 'A/USD',
+      base: 'A',
+      quote: 'USD',
+      tickSize: '0.1',
+      lotSize: '1',
+    });
     expect(cents.notional(1, 3).toDecimalString()).toBe('0.3');
   });
 
   it('notional equals the product of the decimal strings for any ticks and lots (property)', () => {
-    const inst = new Instrument({ venue: 'kraken', symbol: 'ETH/USD', base: 'ETH', quote: 'USD', tickSize: '0.05', lotSize: '0.25' });
+    const inst = new Instrument({
+      venue: 'kraken',
+      symbol: 'ETH/USD',
+      base: 'ETH',
+      quote: 'USD',
+      tickSize: '0.05',
+      lotSize: '0.25',
+    });
     fc.assert(
       fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: -1e9, max: 1e9 }), (ticks, lots) => {
         // independent: 0.05 × 0.25 = 0.0125 → 125 × 10^-4 per tick·lot
@@ -110,7 +124,14 @@ describe('symbols', () => {
 describe('InstrumentRegistry', () => {
   it('finds by venue and symbol, and names what is missing', () => {
     const registry = new InstrumentRegistry([btc]);
-    registry.add({ venue: 'kraken', symbol: 'BTC/USD', base: 'BTC', quote: 'USD', tickSize: '0.1', lotSize: '0.00000001' });
+    registry.add({
+      venue: 'kraken',
+      symbol: 'BTC/USD',
+      base: 'BTC',
+      quote: 'USD',
+      tickSize: '0.1',
+      lotSize: '0.00000001',
+    });
     expect(registry.get('binanceus', 'BTC/USDT')).toBe(btc);
     expect(registry.get('kraken', 'BTC/USD').tickSize).toBe('0.1');
     expect(registry.size).toBe(2);

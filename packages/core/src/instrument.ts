@@ -7,7 +7,7 @@
 import { InvalidInstrumentError, UnknownInstrumentError, UnsafeIntegerError } from './errors.js';
 import type { VenueId } from './events.js';
 import { Money } from './money.js';
-import { type Increment, parseIncrement, Rounding, fromUnits, toUnits } from './units.js';
+import { fromUnits, type Increment, parseIncrement, Rounding, toUnits } from './units.js';
 
 /** Spot, or a linear perpetual future (settled in `settle`, usually the quote). */
 export const InstrumentKind = { Spot: 'spot', Perpetual: 'perpetual' } as const;
@@ -319,7 +319,8 @@ export class InstrumentRegistry {
   get(venue: VenueId, symbol: string): Instrument {
     const symbols = this.byVenue.get(venue);
     const found = symbols?.get(symbol);
-    if (found === undefined) throw new UnknownInstrumentError(venue, symbol, symbols === undefined ? [] : [...symbols.keys()]);
+    if (found === undefined)
+      throw new UnknownInstrumentError(venue, symbol, symbols === undefined ? [] : [...symbols.keys()]);
     return found;
   }
 

@@ -34,7 +34,12 @@ describe('createLogger', () => {
     const sink = memory();
     const log = createLogger({ destination: sink.stream, name: 'test', redactKeys: ['x-mbx-apikey'] });
     log.info(
-      { venue: 'kraken', apiKey: 'AKIA', config: { secret: 's', passphrase: 'p', nested: { token: 't' } }, headers: { 'x-mbx-apikey': 'k' } },
+      {
+        venue: 'kraken',
+        apiKey: 'AKIA',
+        config: { secret: 's', passphrase: 'p', nested: { token: 't' } },
+        headers: { 'x-mbx-apikey': 'k' },
+      },
       'connected',
     );
     log.debug('hidden at info level');
@@ -63,10 +68,13 @@ describe('createLogger', () => {
     const files = readdirSync(join(dir, 'nested'));
     const today = new Date().toISOString().slice(0, 10);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^tickerml\\.\\d{4}-\\d{2}-\\d{2}\\.1\\.log$`));
+    expect(files[0]).toMatch(/^tickerml\.\d{4}-\d{2}-\d{2}\.1\.log$/);
     // pino-roll names by local date; in UTC containers this is today's UTC date
     if (new Date().getTimezoneOffset() === 0) expect(files[0]).toContain(today);
-    const lines = readFileSync(join(dir, 'nested', files[0] as string), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(dir, 'nested', files[0] as string), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l: { msg: string }) => l.msg)).toEqual(['first', 'second']);
     expect(lines[0].token).toBe('[REDACTED]');
   });

@@ -52,8 +52,18 @@ describe('mergeByLocalTsSync', () => {
   it('puts events back in order within a reorder window, and still throws beyond it', () => {
     const late = stream(0, [10, 12, 11, 20, 15, 40]);
     const merged = [...mergeByLocalTsSync([late, stream(1, [11])], { reorderWindowUs: 5 })];
-    expect(merged.map((e) => `${e.stream}:${e.localTs}`)).toEqual(['0:10', '0:11', '1:11', '0:12', '0:15', '0:20', '0:40']);
-    expect(() => [...mergeByLocalTsSync([stream(0, [10, 30, 12])], { reorderWindowUs: 5 })]).toThrow('beyond the reorder window of 5 µs');
+    expect(merged.map((e) => `${e.stream}:${e.localTs}`)).toEqual([
+      '0:10',
+      '0:11',
+      '1:11',
+      '0:12',
+      '0:15',
+      '0:20',
+      '0:40',
+    ]);
+    expect(() => [...mergeByLocalTsSync([stream(0, [10, 30, 12])], { reorderWindowUs: 5 })]).toThrow(
+      'beyond the reorder window of 5 µs',
+    );
   });
 
   it('closes its inputs when the consumer stops early', () => {
@@ -87,12 +97,18 @@ describe('mergeByLocalTsSync', () => {
   it('with a window, equals a stable sort for inputs whose disorder is within the window (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 10 })), { maxLength: 30 }), { maxLength: 5 }),
+        fc.array(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 10 })), { maxLength: 30 }),
+          { maxLength: 5 },
+        ),
         (lists) => {
           // jitter each sorted stamp by up to 10 µs into the past: disorder stays within 10 µs
           const streams = lists.map((pairs, i) => {
             const base = pairs.map(([t]) => t).sort((x, y) => x - y);
-            return stream(i, base.map((t, k) => Math.max(0, t - (pairs[k]?.[1] ?? 0))));
+            return stream(
+              i,
+              base.map((t, k) => Math.max(0, t - (pairs[k]?.[1] ?? 0))),
+            );
           });
           const expected = streams.map((s) => [...s].sort((a, b) => a.localTs - b.localTs || a.seq - b.seq));
           expect([...mergeByLocalTsSync(streams, { reorderWindowUs: 10 })]).toEqual(reference(expected));
@@ -104,7 +120,9 @@ describe('mergeByLocalTsSync', () => {
 
 describe('mergeByLocalTs (async)', () => {
   it('merges async and sync inputs in order, ties by stream order', async () => {
-    const merged = await collect(mergeByLocalTs([slowly(stream(0, [2, 4, 6])), stream(1, [1, 4, 9]), slowly(stream(2, [4]))]));
+    const merged = await collect(
+      mergeByLocalTs([slowly(stream(0, [2, 4, 6])), stream(1, [1, 4, 9]), slowly(stream(2, [4]))]),
+    );
     expect(merged.map((e) => `${e.stream}:${e.localTs}`)).toEqual(['1:1', '0:2', '0:4', '1:4', '2:4', '0:6', '1:9']);
   });
 
@@ -133,11 +151,20 @@ describe('mergeByLocalTs (async)', () => {
 
   it('is sorted, stable and complete for any sorted async inputs (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(sortedStamps, { maxLength: 6 }), fc.integer({ min: 0, max: 10 }), async (stampLists, window) => {
-        const streams = stampLists.map((stamps, i) => stream(i, stamps));
-        const merged = await collect(mergeByLocalTs(streams.map((s, i) => (i % 2 === 0 ? slowly(s) : s)), { reorderWindowUs: window }));
-        expect(merged).toEqual(reference(streams));
-      }),
+      fc.asyncProperty(
+        fc.array(sortedStamps, { maxLength: 6 }),
+        fc.integer({ min: 0, max: 10 }),
+        async (stampLists, window) => {
+          const streams = stampLists.map((stamps, i) => stream(i, stamps));
+          const merged = await collect(
+            mergeByLocalTs(
+              streams.map((s, i) => (i % 2 === 0 ? slowly(s) : s)),
+              { reorderWindowUs: window },
+            ),
+          );
+          expect(merged).toEqual(reference(streams));
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -166,7 +166,10 @@ class ReorderBuffer<T extends LocalTimestamped> {
         const l = items[left] as T;
         if (right < n) {
           const r = items[right] as T;
-          if (r.localTs < l.localTs || (r.localTs === l.localTs && (arrivals[right] as number) < (arrivals[left] as number))) {
+          if (
+            r.localTs < l.localTs ||
+            (r.localTs === l.localTs && (arrivals[right] as number) < (arrivals[left] as number))
+          ) {
             child = right;
           }
         }
@@ -188,12 +191,20 @@ class ReorderBuffer<T extends LocalTimestamped> {
 function windowOf(options: MergeOptions | undefined): number {
   const windowUs = options?.reorderWindowUs ?? 0;
   if (!Number.isSafeInteger(windowUs) || windowUs < 0) {
-    throw new InvalidDecimalError(String(windowUs), 'a reorderWindowUs (a non-negative integer number of microseconds)');
+    throw new InvalidDecimalError(
+      String(windowUs),
+      'a reorderWindowUs (a non-negative integer number of microseconds)',
+    );
   }
   return windowUs;
 }
 
-function* reorderSync<T extends LocalTimestamped>(source: Iterable<T>, windowUs: number, index: number, name: string | undefined): Generator<T> {
+function* reorderSync<T extends LocalTimestamped>(
+  source: Iterable<T>,
+  windowUs: number,
+  index: number,
+  name: string | undefined,
+): Generator<T> {
   const buffer = new ReorderBuffer<T>(windowUs, index, name);
   for (const event of source) {
     buffer.add(event);

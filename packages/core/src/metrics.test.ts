@@ -10,7 +10,9 @@ describe('createMetricsRegistry', () => {
     frames.inc({ venue: 'kraken' });
     frames.inc({ venue: 'kraken' }, 2);
     metrics.gauge('equity_usd', 'Account equity').set(10_000);
-    metrics.histogram('feed_latency_seconds', 'localTs - exchTs', ['venue'], [0.01, 0.1, 1]).observe({ venue: 'kraken' }, 0.05);
+    metrics
+      .histogram('feed_latency_seconds', 'localTs - exchTs', ['venue'], [0.01, 0.1, 1])
+      .observe({ venue: 'kraken' }, 0.05);
     const text = await metrics.metrics();
     expect(text).toContain('tickerml_ws_frames_total{venue="kraken",box="pi-1"} 3');
     expect(text).toContain('tickerml_equity_usd{box="pi-1"} 10000');

@@ -43,7 +43,12 @@ export interface MetricsRegistry {
    * The histogram `prefix + name`, created on first use. Name units in the name
    * (`…_seconds`, `…_bytes`); `buckets` in that unit.
    */
-  histogram<L extends string = string>(name: string, help: string, labelNames?: readonly L[], buckets?: readonly number[]): Histogram<L>;
+  histogram<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames?: readonly L[],
+    buckets?: readonly number[],
+  ): Histogram<L>;
   /** The exposition text of every metric. */
   metrics(): Promise<string>;
 }
@@ -78,12 +83,20 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix });
   const entries = new Map<string, Entry>();
 
-  function getOrCreate(kind: MetricKind, name: string, help: string, labelNames: readonly string[], create: (fullName: string) => Entry['metric']): Entry['metric'] {
+  function getOrCreate(
+    kind: MetricKind,
+    name: string,
+    labelNames: readonly string[],
+    create: (fullName: string) => Entry['metric'],
+  ): Entry['metric'] {
     const fullName = prefix + name;
-    if (!METRIC_NAME.test(fullName)) throw new InvalidMetricNameError(`metric name '${fullName}' is not a valid Prometheus name`);
+    if (!METRIC_NAME.test(fullName))
+      throw new InvalidMetricNameError(`metric name '${fullName}' is not a valid Prometheus name`);
     for (const label of labelNames) {
       if (!LABEL_NAME.test(label) || label.startsWith('__')) {
-        throw new InvalidMetricNameError(`label '${label}' of metric '${fullName}' is not a valid Prometheus label name`);
+        throw new InvalidMetricNameError(
+          `label '${label}' of metric '${fullName}' is not a valid Prometheus label name`,
+        );
       }
     }
     const labelKey = [...labelNames].sort().join(',');
@@ -108,18 +121,39 @@ export function createMetricsRegistry(options: MetricsRegistryOptions = {}): Met
     registry,
     prefix,
     counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
-      return getOrCreate(MetricKind.Counter, name, help, labelNames, (fullName) =>
-        new Counter({ name: fullName, help, labelNames, registers: [registry] }),
+      return getOrCreate(
+        MetricKind.Counter,
+        name,
+        labelNames,
+        (fullName) => new Counter({ name: fullName, help, labelNames, registers: [registry] }),
       ) as Counter<L>;
     },
     gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
-      return getOrCreate(MetricKind.Gauge, name, help, labelNames, (fullName) =>
-        new Gauge({ name: fullName, help, labelNames, registers: [registry] }),
+      return getOrCreate(
+        MetricKind.Gauge,
+        name,
+        labelNames,
+        (fullName) => new Gauge({ name: fullName, help, labelNames, registers: [registry] }),
       ) as Gauge<L>;
     },
-    histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: readonly number[]) {
-      return getOrCreate(MetricKind.Histogram, name, help, labelNames, (fullName) =>
-        new Histogram({ name: fullName, help, labelNames, registers: [registry], ...(buckets === undefined ? {} : { buckets: [...buckets] }) }),
+    histogram<L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[] = [],
+      buckets?: readonly number[],
+    ) {
+      return getOrCreate(
+        MetricKind.Histogram,
+        name,
+        labelNames,
+        (fullName) =>
+          new Histogram({
+            name: fullName,
+            help,
+            labelNames,
+            registers: [registry],
+            ...(buckets === undefined ? {} : { buckets: [...buckets] }),
+          }),
       ) as Histogram<L>;
     },
     metrics: () => registry.metrics(),

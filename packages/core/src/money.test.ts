@@ -18,7 +18,8 @@ describe('Money', () => {
     expect(usd('0.1').add(usd('0.2')).eq(usd('0.3'))).toBe(true);
     expect(usd('0.1').add(usd('0.2')).toDecimalString()).toBe('0.3');
     expect(JSON.stringify(usd('1.50'))).toBe('{"amount":"1.50","currency":"USD"}');
-    for (const bad of ['', '1e5', '1.', ' 1', '1,000.00', 'NaN']) expect(() => usd(bad), bad).toThrow(InvalidDecimalError);
+    for (const bad of ['', '1e5', '1.', ' 1', '1,000.00', 'NaN'])
+      expect(() => usd(bad), bad).toThrow(InvalidDecimalError);
     expect(() => Money.of(0.5, 2, 'USD')).toThrow();
   });
 
@@ -51,7 +52,12 @@ describe('Money', () => {
   it('adds associatively and commutatively (property)', () => {
     fc.assert(
       fc.property(amounts, amounts, amounts, (a, b, c) => {
-        expect(a.add(b).add(c).eq(a.add(b.add(c)))).toBe(true);
+        expect(
+          a
+            .add(b)
+            .add(c)
+            .eq(a.add(b.add(c))),
+        ).toBe(true);
         expect(a.add(b).eq(b.add(a))).toBe(true);
       }),
     );
@@ -71,15 +77,26 @@ describe('Money', () => {
 
   it('distributes integer multiplication and keeps mulRatio within one unit of the exact value (property)', () => {
     fc.assert(
-      fc.property(amounts, amounts, fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 10_000 }), (a, b, k, d) => {
-        expect(a.add(b).mul(k).eq(a.mul(k).add(b.mul(k)))).toBe(true);
-        const floor = a.mulRatio(k, d, Rounding.Floor);
-        const ceil = a.mulRatio(k, d, Rounding.Ceil);
-        // floor ≤ a·k/d ≤ ceil, and they differ by at most one unit
-        expect(floor.amount * BigInt(d) <= a.amount * BigInt(k)).toBe(true);
-        expect(ceil.amount * BigInt(d) >= a.amount * BigInt(k)).toBe(true);
-        expect(ceil.amount - floor.amount <= 1n).toBe(true);
-      }),
+      fc.property(
+        amounts,
+        amounts,
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (a, b, k, d) => {
+          expect(
+            a
+              .add(b)
+              .mul(k)
+              .eq(a.mul(k).add(b.mul(k))),
+          ).toBe(true);
+          const floor = a.mulRatio(k, d, Rounding.Floor);
+          const ceil = a.mulRatio(k, d, Rounding.Ceil);
+          // floor ≤ a·k/d ≤ ceil, and they differ by at most one unit
+          expect(floor.amount * BigInt(d) <= a.amount * BigInt(k)).toBe(true);
+          expect(ceil.amount * BigInt(d) >= a.amount * BigInt(k)).toBe(true);
+          expect(ceil.amount - floor.amount <= 1n).toBe(true);
+        },
+      ),
     );
   });
 });

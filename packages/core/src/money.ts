@@ -116,7 +116,8 @@ export class Money {
     if (typeof amount === 'number' && !Number.isSafeInteger(amount)) {
       throw new UnsafeIntegerError(String(amount), 'money amount');
     }
-    if (!Number.isInteger(scale) || scale < 0 || scale > 36) throw new InvalidDecimalError(String(scale), 'a scale in [0, 36]');
+    if (!Number.isInteger(scale) || scale < 0 || scale > 36)
+      throw new InvalidDecimalError(String(scale), 'a scale in [0, 36]');
     if (!CURRENCY_RE.test(currency)) throw new InvalidDecimalError(currency, 'a currency code');
     return new Money(BigInt(amount), scale, currency);
   }
@@ -211,7 +212,9 @@ export class Money {
   checkedSub(other: Money): Money {
     const result = this.sub(other);
     if (result.amount < 0n) {
-      throw new InsufficientAmountError(`cannot subtract ${other.toString()} from ${this.toString()}: result would be negative`);
+      throw new InsufficientAmountError(
+        `cannot subtract ${other.toString()} from ${this.toString()}: result would be negative`,
+      );
     }
     return result;
   }
@@ -248,7 +251,8 @@ export class Money {
    * ```
    */
   mul(factor: bigint | number): Money {
-    if (typeof factor === 'number' && !Number.isSafeInteger(factor)) throw new UnsafeIntegerError(String(factor), 'factor');
+    if (typeof factor === 'number' && !Number.isSafeInteger(factor))
+      throw new UnsafeIntegerError(String(factor), 'factor');
     return new Money(this.amount * BigInt(factor), this.scale, this.currency);
   }
 
@@ -285,9 +289,15 @@ export class Money {
    * ```
    */
   roundTo(scale: number, rounding: Rounding): Money {
-    if (!Number.isInteger(scale) || scale < 0 || scale > 36) throw new InvalidDecimalError(String(scale), 'a scale in [0, 36]');
+    if (!Number.isInteger(scale) || scale < 0 || scale > 36)
+      throw new InvalidDecimalError(String(scale), 'a scale in [0, 36]');
     if (scale >= this.scale) return new Money(this.unitsAt(scale), scale, this.currency);
-    const amount = divRound(this.amount, pow10(this.scale - scale), rounding, () => `${this.toString()} at ${scale} decimals`);
+    const amount = divRound(
+      this.amount,
+      pow10(this.scale - scale),
+      rounding,
+      () => `${this.toString()} at ${scale} decimals`,
+    );
     return new Money(amount, scale, this.currency);
   }
 

@@ -41,7 +41,9 @@ function referenceStream(seed: bigint, count: number): number[] {
 describe('SeededRandom', () => {
   it('matches the published xoshiro128** vector for state 1,2,3,4', () => {
     const rng = SeededRandom.fromState([1, 2, 3, 4]);
-    expect(Array.from({ length: 6 }, () => rng.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+    expect(Array.from({ length: 6 }, () => rng.nextUint32())).toEqual([
+      11520, 0, 5927040, 70819200, 2031721883, 1637235492,
+    ]);
   });
 
   it('seeds from SplitMix64 (published vector for seed 0: e220a8397b1dcdaf, 6e789e6aa1b965f4)', () => {
@@ -70,15 +72,20 @@ describe('SeededRandom', () => {
 
   it('keeps draws in range (property)', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: 0, max: 1e6 }), (seed, min, span) => {
-        const rng = new SeededRandom(seed);
-        for (let i = 0; i < 20; i++) {
-          const u = rng.next();
-          expect(u >= 0 && u < 1).toBe(true);
-          const k = rng.int(min, min + span);
-          expect(Number.isInteger(k) && k >= min && k <= min + span).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (seed, min, span) => {
+          const rng = new SeededRandom(seed);
+          for (let i = 0; i < 20; i++) {
+            const u = rng.next();
+            expect(u >= 0 && u < 1).toBe(true);
+            const k = rng.int(min, min + span);
+            expect(Number.isInteger(k) && k >= min && k <= min + span).toBe(true);
+          }
+        },
+      ),
     );
   });
 

@@ -73,11 +73,29 @@ describe('decimalToUnits', () => {
   });
 
   it('rejects malformed text with InvalidDecimalError naming it', () => {
-    for (const bad of ['', '-', '.', '1.', '.5', '1,5', ' 1', '1 ', 'NaN', 'Infinity', '1e', '1e+', '0x10', '1.2.3', '--1', '1e5.5']) {
+    for (const bad of [
+      '',
+      '-',
+      '.',
+      '1.',
+      '.5',
+      '1,5',
+      ' 1',
+      '1 ',
+      'NaN',
+      'Infinity',
+      '1e',
+      '1e+',
+      '0x10',
+      '1.2.3',
+      '--1',
+      '1e5.5',
+    ]) {
       expect(() => decimalToUnits(bad, '0.01'), bad).toThrow(InvalidDecimalError);
     }
     expect(() => decimalToUnits('12,5', '0.01')).toThrow("'12,5' is not a decimal number");
-    for (const bad of ['0', '-0.01', 'abc', '0.000']) expect(() => decimalToUnits('1', bad), bad).toThrow(InvalidDecimalError);
+    for (const bad of ['0', '-0.01', 'abc', '0.000'])
+      expect(() => decimalToUnits('1', bad), bad).toThrow(InvalidDecimalError);
   });
 
   it('refuses results beyond the safe-integer range', () => {
@@ -99,7 +117,8 @@ describe('decimalToUnits', () => {
           const incText = plain(BigInt(inc.coefficient), inc.scale);
           const expected = referenceUnits(n, s, BigInt(inc.coefficient), inc.scale, rounding);
           const safe =
-            expected === 'inexact' || (expected <= BigInt(Number.MAX_SAFE_INTEGER) && expected >= -BigInt(Number.MAX_SAFE_INTEGER));
+            expected === 'inexact' ||
+            (expected <= BigInt(Number.MAX_SAFE_INTEGER) && expected >= -BigInt(Number.MAX_SAFE_INTEGER));
           if (expected === 'inexact') {
             expect(() => decimalToUnits(text, incText, rounding)).toThrow(PrecisionError);
           } else if (!safe) {
@@ -146,12 +165,17 @@ describe('unitsToDecimal', () => {
 
   it('round-trips string → units → string up to trailing zeros (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 4 }), (n, k, extraZeros) => {
-        const increment = plain(1n, k);
-        const written = plain(n * 10n ** BigInt(extraZeros), k + extraZeros);
-        const units = decimalToUnits(written, increment);
-        expect(unitsToDecimal(units, increment)).toBe(plain(n, k));
-      }),
+      fc.property(
+        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 4 }),
+        (n, k, extraZeros) => {
+          const increment = plain(1n, k);
+          const written = plain(n * 10n ** BigInt(extraZeros), k + extraZeros);
+          const units = decimalToUnits(written, increment);
+          expect(unitsToDecimal(units, increment)).toBe(plain(n, k));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

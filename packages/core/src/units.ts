@@ -178,7 +178,13 @@ export function formatScaled(value: bigint | number, scale: number): string {
 }
 
 /** Rounds magnitude quotient `q` with remainder `r` of divisor `b`; `up` tells which way. */
-function roundsUp(rounding: Rounding, negative: boolean, qOdd: boolean, twiceR: number | bigint, b: number | bigint): boolean {
+function roundsUp(
+  rounding: Rounding,
+  negative: boolean,
+  qOdd: boolean,
+  twiceR: number | bigint,
+  b: number | bigint,
+): boolean {
   switch (rounding) {
     case Rounding.Floor:
       return negative;
@@ -228,7 +234,7 @@ export function toUnits(
 ): number {
   if (!scan(text)) throw new InvalidDecimalError(text);
   const negative = scanNegative;
-  const s = scanScale > increment.scale ? scanScale : increment.scale;
+  const s = Math.max(scanScale, increment.scale);
   const aShift = s - scanScale;
   const bShift = s - increment.scale;
   if (

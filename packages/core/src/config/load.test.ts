@@ -55,14 +55,23 @@ describe('loadConfig', () => {
 
   it('merges a partial file over the defaults, including extra venues', () => {
     const dir = configDir({
-      'config.yaml': 'venues:\n  kraken:\n    enabled: true\n    latency_ms: { max: 300 }\n  bitstamp:\n    symbols: [BTC/USD]\n    latency_ms: { min: 20, max: 40 }\n',
+      'config.yaml':
+        'venues:\n  kraken:\n    enabled: true\n    latency_ms: { max: 300 }\n  bitstamp:\n    symbols: [BTC/USD]\n    latency_ms: { min: 20, max: 40 }\n',
       'risk_limits.yaml': 'kelly_fraction: 0.1\n',
     });
     const config = loadConfig(dir, { env: {} });
     expect(config.risk.kellyFraction).toBe(0.1);
     expect(config.risk.maxDrawdown).toBe(0.25);
-    expect(config.app.venues.kraken).toEqual({ enabled: true, symbols: ['BTC/USD', 'ETH/USD'], latencyMs: { min: 50, max: 300 } });
-    expect(config.app.venues.bitstamp).toEqual({ enabled: true, symbols: ['BTC/USD'], latencyMs: { min: 20, max: 40 } });
+    expect(config.app.venues.kraken).toEqual({
+      enabled: true,
+      symbols: ['BTC/USD', 'ETH/USD'],
+      latencyMs: { min: 50, max: 300 },
+    });
+    expect(config.app.venues.bitstamp).toEqual({
+      enabled: true,
+      symbols: ['BTC/USD'],
+      latencyMs: { min: 20, max: 40 },
+    });
     expect(config.app.venues.binanceus.enabled).toBe(true);
   });
 
@@ -88,10 +97,13 @@ describe('loadConfig', () => {
     expect(errorOf(() => parseConfig({ app: { logging: { level: 'loud' } } }, { env: {} })).shortMessage).toBe(
       'config.yaml: logging.level = "loud" must be one of trace, debug, info, warn, error, fatal, silent',
     );
-    expect(errorOf(() => parseConfig({ app: { venues: { coinbase: { latency_ms: { min: 300 } } } } }, { env: {} })).shortMessage).toBe(
-      'config.yaml: venues.coinbase.latency_ms.min = 300 must be ≤ max (200 ms)',
-    );
-    expect(errorOf(() => parseConfig({ app: { venues: { coinbase: { symbols: ['BTC-USD'] } } } }, { env: {} })).shortMessage).toBe(
+    expect(
+      errorOf(() => parseConfig({ app: { venues: { coinbase: { latency_ms: { min: 300 } } } } }, { env: {} }))
+        .shortMessage,
+    ).toBe('config.yaml: venues.coinbase.latency_ms.min = 300 must be ≤ max (200 ms)');
+    expect(
+      errorOf(() => parseConfig({ app: { venues: { coinbase: { symbols: ['BTC-USD'] } } } }, { env: {} })).shortMessage,
+    ).toBe(
       'config.yaml: venues.coinbase.symbols[0] = "BTC-USD" must be a canonical symbol like BTC/USDT or BTC/USDT:USDT',
     );
     expect(errorOf(() => parseConfig({ kafka: { brokers: [] } }, { env: {} })).shortMessage).toBe(
@@ -100,13 +112,15 @@ describe('loadConfig', () => {
   });
 
   it('rejects broken files and a missing directory', () => {
-    expect(errorOf(() => loadConfig(configDir({ 'config.yaml': 'trading: [unclosed\n' }), { env: {} })).shortMessage).toBe(
-      'config.yaml: is not valid YAML',
+    expect(
+      errorOf(() => loadConfig(configDir({ 'config.yaml': 'trading: [unclosed\n' }), { env: {} })).shortMessage,
+    ).toBe('config.yaml: is not valid YAML');
+    expect(
+      errorOf(() => loadConfig(configDir({ 'risk_limits.yaml': '- a\n- b\n' }), { env: {} })).shortMessage,
+    ).toContain('risk_limits.yaml: must be a mapping');
+    expect(errorOf(() => loadConfig('/nonexistent/tickerml-config', { env: {} })).shortMessage).toContain(
+      'is not a directory',
     );
-    expect(errorOf(() => loadConfig(configDir({ 'risk_limits.yaml': '- a\n- b\n' }), { env: {} })).shortMessage).toContain(
-      'risk_limits.yaml: must be a mapping',
-    );
-    expect(errorOf(() => loadConfig('/nonexistent/tickerml-config', { env: {} })).shortMessage).toContain('is not a directory');
     // an empty file is all defaults
     expect(loadConfig(configDir({ 'risk_limits.yaml': '' }), { env: {} }).risk.kellyFraction).toBe(0.25);
   });
@@ -133,6 +147,8 @@ describe('loadConfig', () => {
     expect(error.shortMessage).toBe(
       'TICKERML__RISK__KELLY_FRACTION (environment, over risk_limits.yaml): kelly_fraction = 1 is out of range (0, 0.5]',
     );
-    expect(errorOf(() => parseConfig({}, { env: { TICKERML__RISK__: 'x' } })).shortMessage).toContain('does not name a key');
+    expect(errorOf(() => parseConfig({}, { env: { TICKERML__RISK__: 'x' } })).shortMessage).toContain(
+      'does not name a key',
+    );
   });
 });

@@ -19,7 +19,9 @@ import {
 } from './schema.js';
 
 /** `snake_case` → `camelCase` at the type level. */
-export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
 
 /** Deeply renames object keys from `snake_case` to `camelCase` and makes everything readonly. */
 export type Camelize<T> = T extends readonly (infer U)[]
@@ -98,7 +100,8 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function formatValue(value: unknown): string {
-  if (typeof value === 'string') return value.trim() !== '' && Number.isFinite(Number(value)) ? value : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.trim() !== '' && Number.isFinite(Number(value)) ? value : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
@@ -147,7 +150,12 @@ function readYaml(dir: string, file: string): { data: Record<string, unknown>; f
     throw new ConfigError(file, '', 'is not valid YAML', { cause: error });
   }
   if (parsed === null || parsed === undefined) return { data: {}, found: true };
-  if (!isPlainObject(parsed)) throw new ConfigError(file, '', `must be a mapping of keys to values, was ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
+  if (!isPlainObject(parsed))
+    throw new ConfigError(
+      file,
+      '',
+      `must be a mapping of keys to values, was ${Array.isArray(parsed) ? 'a list' : typeof parsed}`,
+    );
   return { data: parsed, found: true };
 }
 
@@ -163,7 +171,13 @@ function parseOverrideValue(text: string): unknown {
   return text;
 }
 
-function applyOverride(target: Record<string, unknown>, path: readonly string[], value: unknown, variable: string, file: string): void {
+function applyOverride(
+  target: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+  variable: string,
+  file: string,
+): void {
   let current = target;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i] as string;
@@ -175,7 +189,11 @@ function applyOverride(target: Record<string, unknown>, path: readonly string[],
     } else if (isPlainObject(next)) {
       current = next;
     } else {
-      throw new ConfigError(variable, path.slice(0, i + 1).join('.'), `cannot be overridden below: ${file} sets it to a ${Array.isArray(next) ? 'list' : typeof next}`);
+      throw new ConfigError(
+        variable,
+        path.slice(0, i + 1).join('.'),
+        `cannot be overridden below: ${file} sets it to a ${Array.isArray(next) ? 'list' : typeof next}`,
+      );
     }
   }
   current[path[path.length - 1] as string] = value;
@@ -210,7 +228,11 @@ function applyOverride(target: Record<string, unknown>, path: readonly string[],
  */
 export function loadConfig(dir: string, options: LoadConfigOptions = {}): TickerMLConfig {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError(dir, '', 'is not a directory (expected the directory holding config.yaml and the other files)');
+    throw new ConfigError(
+      dir,
+      '',
+      'is not a directory (expected the directory holding config.yaml and the other files)',
+    );
   }
   const raw = {} as Record<Section, Record<string, unknown>>;
   const sources: string[] = [];
@@ -241,7 +263,11 @@ export function parseConfig(
   return validate(raw, [], options);
 }
 
-function validate(raw: Record<Section, Record<string, unknown>>, sources: string[], options: LoadConfigOptions): TickerMLConfig {
+function validate(
+  raw: Record<Section, Record<string, unknown>>,
+  sources: string[],
+  options: LoadConfigOptions,
+): TickerMLConfig {
   const env = options.env ?? process.env;
   const prefix = options.envPrefix ?? 'TICKERML__';
   const overrides: Record<Section, Override[]> = { app: [], risk: [], kafka: [], model: [], monitoring: [] };
@@ -249,12 +275,19 @@ function validate(raw: Record<Section, Record<string, unknown>>, sources: string
     if (!variable.startsWith(prefix)) continue;
     const value = env[variable];
     if (value === undefined) continue;
-    const segments = variable.slice(prefix.length).split('__').map((s) => s.toLowerCase());
+    const segments = variable
+      .slice(prefix.length)
+      .split('__')
+      .map((s) => s.toLowerCase());
     const first = segments[0] ?? '';
     const section: Section = first !== 'app' && (SECTIONS as string[]).includes(first) ? (first as Section) : 'app';
     const path = section === 'app' && first !== 'app' ? segments : segments.slice(1);
     if (path.length === 0 || path.some((s) => s === '')) {
-      throw new ConfigError(variable, '', `does not name a key (expected ${prefix}<SECTION>__<KEY>, e.g. ${prefix}RISK__KELLY_FRACTION)`);
+      throw new ConfigError(
+        variable,
+        '',
+        `does not name a key (expected ${prefix}<SECTION>__<KEY>, e.g. ${prefix}RISK__KELLY_FRACTION)`,
+      );
     }
     applyOverride(raw[section], path, parseOverrideValue(value), variable, CONFIG_FILES[section].file);
     overrides[section].push({ variable, path });
@@ -269,7 +302,8 @@ function validate(raw: Record<Section, Record<string, unknown>>, sources: string
     if (result.success) {
       out[section] = camelize(result.data);
     } else {
-      for (const issue of result.error.issues) problems.push(describeIssue(issue, file, raw[section], overrides[section]));
+      for (const issue of result.error.issues)
+        problems.push(describeIssue(issue, file, raw[section], overrides[section]));
     }
   }
   const first = problems[0];

@@ -25,7 +25,11 @@ function booleanish(value: unknown): unknown {
 }
 
 /** A number within a range; the error reads "is out of range (0, 0.5]". */
-export function rangeNumber(lo: number, hi: number, options: { loOpen?: boolean; hiOpen?: boolean; integer?: boolean } = {}) {
+export function rangeNumber(
+  lo: number,
+  hi: number,
+  options: { loOpen?: boolean; hiOpen?: boolean; integer?: boolean } = {},
+) {
   const loOpen = options.loOpen ?? false;
   const hiOpen = options.hiOpen ?? false;
   const label = rangeLabel(lo, hi, loOpen, hiOpen);
@@ -34,14 +38,19 @@ export function rangeNumber(lo: number, hi: number, options: { loOpen?: boolean;
     z
       .number({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a number in ${label}`) })
       .refine((v) => !options.integer || Number.isInteger(v), { message: `must be an integer in ${label}` })
-      .refine((v) => (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi), { message: `is out of range ${label}` }),
+      .refine((v) => (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi), {
+        message: `is out of range ${label}`,
+      }),
   );
 }
 
 const bool = z.preprocess(booleanish, z.boolean({ error: 'must be true or false' }));
 const text = z.string({ error: 'must be a string' }).min(1, { message: 'must not be empty' });
 const decimalText = z
-  .preprocess((v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v), z.string({ error: 'must be a decimal amount' }))
+  .preprocess(
+    (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v),
+    z.string({ error: 'must be a decimal amount' }),
+  )
   .refine((v) => /^\d+(\.\d+)?$/.test(v), { message: 'must be a non-negative decimal amount like "10000.00"' });
 const symbolText = z.string().regex(/^[A-Z0-9][A-Z0-9._-]*\/[A-Z0-9][A-Z0-9._-]*(:[A-Z0-9][A-Z0-9._-]*)?$/, {
   message: 'must be a canonical symbol like BTC/USDT or BTC/USDT:USDT',
