@@ -19,7 +19,10 @@ export class StorageError extends BaseError {
 /** A SQLite file exists but is not a usable database (corrupt, truncated, not SQLite at all). */
 export class CorruptDatabaseError extends StorageError {
   override name = 'CorruptDatabaseError' as const;
-  constructor(readonly path: string, cause: unknown) {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
     super(`SQLite database '${path}' is corrupt or not a SQLite database`, { cause, kind: 'fatal' });
   }
 }
@@ -27,7 +30,10 @@ export class CorruptDatabaseError extends StorageError {
 /** A SQLite file could not be opened (missing directory, no permission). */
 export class DatabaseOpenError extends StorageError {
   override name = 'DatabaseOpenError' as const;
-  constructor(readonly path: string, cause: unknown) {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
     super(`cannot open SQLite database '${path}'`, { cause });
   }
 }
@@ -35,7 +41,10 @@ export class DatabaseOpenError extends StorageError {
 /** A connection string or storage URL is malformed or of an unsupported scheme. */
 export class InvalidConnectionStringError extends StorageError {
   override name = 'InvalidConnectionStringError' as const;
-  constructor(readonly connectionString: string, reason: string) {
+  constructor(
+    readonly connectionString: string,
+    reason: string,
+  ) {
     super(`invalid connection string '${redactUrl(connectionString)}': ${reason}`);
   }
 }
@@ -43,7 +52,10 @@ export class InvalidConnectionStringError extends StorageError {
 /** PostgreSQL could not be reached or refused the connection (wrong host/port, server down, unknown database). */
 export class DatabaseUnreachableError extends StorageError {
   override name = 'DatabaseUnreachableError' as const;
-  constructor(readonly connectionString: string, cause: unknown) {
+  constructor(
+    readonly connectionString: string,
+    cause: unknown,
+  ) {
     super(`cannot connect to PostgreSQL at '${redactUrl(connectionString)}'`, { cause, kind: 'retryable' });
   }
 }
@@ -59,7 +71,12 @@ export class UnknownTableError extends StorageError {
 /** A value does not fit its column (not a safe integer, not a decimal string, wrong type). */
 export class InvalidRowError extends StorageError {
   override name = 'InvalidRowError' as const;
-  constructor(readonly table: string, readonly column: string, value: unknown, expected: string) {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    value: unknown,
+    expected: string,
+  ) {
     super(`${table}.${column}: expected ${expected}, was ${describe(value)}`);
   }
 }
@@ -67,8 +84,13 @@ export class InvalidRowError extends StorageError {
 /** The database holds a schema version newer than this code knows. */
 export class SchemaVersionError extends StorageError {
   override name = 'SchemaVersionError' as const;
-  constructor(readonly found: number, readonly known: number) {
-    super(`database schema version ${found} is newer than the ${known} this version of @tickerml/storage knows`, { kind: 'fatal' });
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(`database schema version ${found} is newer than the ${known} this version of @tickerml/storage knows`, {
+      kind: 'fatal',
+    });
   }
 }
 

@@ -18,13 +18,26 @@ export {
   WriterFailedError,
 } from './errors.js';
 export {
-  ColumnType,
+  eventToRow,
+  type InstrumentIncrements,
+  type InstrumentLookup,
+  type InstrumentSource,
+  instrumentMap,
+  rowToBookSnapshot,
+  rowToFundingRate,
+  rowToGenericEvent,
+  rowToTrade,
+  tableForKind,
+  toLookup,
+} from './rows.js';
+export {
   type ColumnSpec,
+  ColumnType,
   type FeatureRow,
   type FillRow,
   type FundingRateRow,
-  MIGRATIONS,
   type MarketEventRow,
+  MIGRATIONS,
   type OhlcvRow,
   type OrderBookRow,
   type OrderRow,
@@ -39,19 +52,6 @@ export {
   type TableSpec,
   type TradeRow,
 } from './schema.js';
-export {
-  eventToRow,
-  type InstrumentIncrements,
-  type InstrumentLookup,
-  type InstrumentSource,
-  instrumentMap,
-  rowToBookSnapshot,
-  rowToFundingRate,
-  rowToGenericEvent,
-  rowToTrade,
-  tableForKind,
-  toLookup,
-} from './rows.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export {
   type EventSink,

@@ -47,7 +47,10 @@ await describeWithService('postgres', 'SQLite → PostgreSQL migration (real Pos
     expect(partly).toBeLessThan(source.count('trades'));
 
     const progress: MigrationProgress[] = [];
-    const report = await migrateSqliteToPostgres(source, target, { batchRows: 500, onProgress: (p) => progress.push(p) });
+    const report = await migrateSqliteToPostgres(source, target, {
+      batchRows: 500,
+      onProgress: (p) => progress.push(p),
+    });
     expect(report.ok).toBe(true);
     expect(report.tables.map((t) => t.table)).toEqual([...TABLE_NAMES]);
     for (const table of report.tables) {
@@ -71,9 +74,13 @@ await describeWithService('postgres', 'SQLite → PostgreSQL migration (real Pos
   });
 
   it('reads back the migrated events identically', async () => {
-    expect(await target.readTrades({ exchange: 'binanceus', symbol: 'BTC/USDT' })).toEqual(source.readTrades({ exchange: 'binanceus', symbol: 'BTC/USDT' }));
+    expect(await target.readTrades({ exchange: 'binanceus', symbol: 'BTC/USDT' })).toEqual(
+      source.readTrades({ exchange: 'binanceus', symbol: 'BTC/USDT' }),
+    );
     expect(await target.readMarketEvents()).toEqual(source.readMarketEvents());
-    expect(await target.query('portfolio_state', { limit: 50 })).toEqual(source.query('portfolio_state', { limit: 50 }));
+    expect(await target.query('portfolio_state', { limit: 50 })).toEqual(
+      source.query('portfolio_state', { limit: 50 }),
+    );
   });
 
   it('detects a changed row in the target', async () => {

@@ -72,7 +72,11 @@ const PROGRESS_TABLE = 'tickerml_migration_progress';
  * });
  * if (!report.ok) process.exitCode = 1;
  */
-export async function migrateSqliteToPostgres(source: SqliteStore, target: PostgresStore, options: MigrationOptions = {}): Promise<MigrationReport> {
+export async function migrateSqliteToPostgres(
+  source: SqliteStore,
+  target: PostgresStore,
+  options: MigrationOptions = {},
+): Promise<MigrationReport> {
   const batchRows = options.batchRows ?? 5_000;
   const sourceId = options.sourceId ?? (source.path === ':memory:' ? ':memory:' : resolve(source.path));
   await target.execute(
@@ -82,7 +86,10 @@ export async function migrateSqliteToPostgres(source: SqliteStore, target: Postg
   for (const table of options.tables ?? TABLE_NAMES) {
     const spec = tableSpec(table);
     const totalRows = source.count(table);
-    const mark = await target.execute(`SELECT last_id FROM ${PROGRESS_TABLE} WHERE source = $1 AND table_name = $2`, [sourceId, table]);
+    const mark = await target.execute(`SELECT last_id FROM ${PROGRESS_TABLE} WHERE source = $1 AND table_name = $2`, [
+      sourceId,
+      table,
+    ]);
     let lastId = Number((mark.rows[0] as { last_id?: string } | undefined)?.last_id ?? 0);
     let copiedRows = 0;
     let doneRows = await target.count(table);
@@ -102,7 +109,9 @@ export async function migrateSqliteToPostgres(source: SqliteStore, target: Postg
       options.onProgress?.({ table, doneRows, totalRows });
     }
     const targetRows = await target.count(table);
-    const sourceChecksum = await checksum(spec, async (after, limit) => source.rowsAfter(table, after, limit).map((row) => decodeSqliteRow(spec, row)));
+    const sourceChecksum = await checksum(spec, async (after, limit) =>
+      source.rowsAfter(table, after, limit).map((row) => decodeSqliteRow(spec, row)),
+    );
     const targetChecksum = await checksum(spec, (after, limit) => target.rowsAfter(table, after, limit));
     results.push({
       table,
@@ -123,7 +132,10 @@ export async function migrateSqliteToPostgres(source: SqliteStore, target: Postg
  * PostgreSQL agree on: integers in decimal, decimals as stored, floats in shortest round-trip
  * form, JSON re-serialized with sorted keys, NULL as `\N`.
  */
-export async function checksum(spec: TableSpec, page: (afterId: number, limit: number) => Promise<Row[]>): Promise<string> {
+export async function checksum(
+  spec: TableSpec,
+  page: (afterId: number, limit: number) => Promise<Row[]>,
+): Promise<string> {
   const hash = createHash('sha256');
   let after = 0;
   for (;;) {

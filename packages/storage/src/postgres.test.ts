@@ -8,23 +8,41 @@ import { TABLES } from './schema.js';
 
 describe('timescaleTableDdl', () => {
   it('makes a hypertable on integer µs time with compression and retention from config', () => {
-    const sql = timescaleTableDdl(TABLES.trades, { chunkIntervalUs: 6 * 3_600_000_000, compressAfterUs: 2 * DAY_US, retentionUs: 30 * DAY_US });
-    expect(sql[0]).toMatch(/^CREATE TABLE IF NOT EXISTS "trades" \("id" bigserial NOT NULL, "timestamp" bigint NOT NULL, .*"price" numeric NOT NULL.*PRIMARY KEY \("id", "timestamp"\)\)$/);
+    const sql = timescaleTableDdl(TABLES.trades, {
+      chunkIntervalUs: 6 * 3_600_000_000,
+      compressAfterUs: 2 * DAY_US,
+      retentionUs: 30 * DAY_US,
+    });
+    expect(sql[0]).toMatch(
+      /^CREATE TABLE IF NOT EXISTS "trades" \("id" bigserial NOT NULL, "timestamp" bigint NOT NULL, .*"price" numeric NOT NULL.*PRIMARY KEY \("id", "timestamp"\)\)$/,
+    );
     expect(sql[0]).not.toMatch(/PARTITION BY/);
-    expect(sql).toContain("SELECT create_hypertable('trades', by_range('timestamp', 21600000000::bigint), if_not_exists => TRUE)");
+    expect(sql).toContain(
+      "SELECT create_hypertable('trades', by_range('timestamp', 21600000000::bigint), if_not_exists => TRUE)",
+    );
     expect(sql).toContain("SELECT set_integer_now_func('trades', 'tickerml_now_us', replace_if_exists => TRUE)");
     expect(sql).toContain(
       `ALTER TABLE "trades" SET (timescaledb.compress, timescaledb.compress_segmentby = 'exchange, symbol', timescaledb.compress_orderby = 'timestamp DESC')`,
     );
-    expect(sql).toContain("SELECT add_compression_policy('trades', compress_after => 172800000000::bigint, if_not_exists => TRUE)");
-    expect(sql).toContain("SELECT add_retention_policy('trades', drop_after => 2592000000000::bigint, if_not_exists => TRUE)");
+    expect(sql).toContain(
+      "SELECT add_compression_policy('trades', compress_after => 172800000000::bigint, if_not_exists => TRUE)",
+    );
+    expect(sql).toContain(
+      "SELECT add_retention_policy('trades', drop_after => 2592000000000::bigint, if_not_exists => TRUE)",
+    );
   });
 
   it('defaults: one-day chunks, compression after 7 days, no retention; no segmenting without instruments', () => {
     const sql = timescaleTableDdl(TABLES.portfolio_state);
-    expect(sql).toContain(`SELECT create_hypertable('portfolio_state', by_range('timestamp', ${DAY_US}::bigint), if_not_exists => TRUE)`);
-    expect(sql).toContain(`ALTER TABLE "portfolio_state" SET (timescaledb.compress, timescaledb.compress_orderby = 'timestamp DESC')`);
-    expect(sql).toContain(`SELECT add_compression_policy('portfolio_state', compress_after => ${7 * DAY_US}::bigint, if_not_exists => TRUE)`);
+    expect(sql).toContain(
+      `SELECT create_hypertable('portfolio_state', by_range('timestamp', ${DAY_US}::bigint), if_not_exists => TRUE)`,
+    );
+    expect(sql).toContain(
+      `ALTER TABLE "portfolio_state" SET (timescaledb.compress, timescaledb.compress_orderby = 'timestamp DESC')`,
+    );
+    expect(sql).toContain(
+      `SELECT add_compression_policy('portfolio_state', compress_after => ${7 * DAY_US}::bigint, if_not_exists => TRUE)`,
+    );
     expect(sql.some((s) => s.includes('add_retention_policy'))).toBe(false);
     expect(timescaleTableDdl(TABLES.trades, { compressAfterUs: null }).some((s) => s.includes('compress'))).toBe(false);
   });

@@ -16,11 +16,22 @@ import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/co
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseUnreachableError, InvalidConnectionStringError, SchemaVersionError, StorageError } from './errors.js';
-import { eventToRow, type InstrumentLookup, JsonText, type InstrumentSource, rowToBookSnapshot, rowToFundingRate, rowToGenericEvent, rowToTrade, rowValues, toLookup } from './rows.js';
+import {
+  eventToRow,
+  type InstrumentLookup,
+  type InstrumentSource,
+  JsonText,
+  rowToBookSnapshot,
+  rowToFundingRate,
+  rowToGenericEvent,
+  rowToTrade,
+  rowValues,
+  toLookup,
+} from './rows.js';
 import {
   type ColumnType,
-  MIGRATIONS,
   type MarketEventRow,
+  MIGRATIONS,
   type Row,
   type RowQuery,
   SCHEMA_VERSION,
@@ -86,7 +97,10 @@ export function parsePostgresUrl(url: string): URL {
     throw new InvalidConnectionStringError(url, 'not a URL (expected postgres://user@host:port/database)');
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new InvalidConnectionStringError(url, `scheme '${parsed.protocol.replace(/:$/, '')}' is not postgres or postgresql`);
+    throw new InvalidConnectionStringError(
+      url,
+      `scheme '${parsed.protocol.replace(/:$/, '')}' is not postgres or postgresql`,
+    );
   }
   if (parsed.hostname === '') throw new InvalidConnectionStringError(url, 'no host');
   if (parsed.port !== '' && !(Number(parsed.port) > 0 && Number(parsed.port) < 65536)) {
@@ -111,7 +125,9 @@ function columnsDdl(spec: TableSpec): string {
 
 function indexDdl(spec: TableSpec): string[] {
   return spec.byInstrument
-    ? [`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_instrument_time`)} ON ${quoteIdent(spec.name)} ("exchange", "symbol", "timestamp")`]
+    ? [
+        `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_instrument_time`)} ON ${quoteIdent(spec.name)} ("exchange", "symbol", "timestamp")`,
+      ]
     : [];
 }
 
@@ -150,14 +166,16 @@ export function timescaleTableDdl(spec: TableSpec, options: TimescaleOptions = {
     );
   }
   if (retention !== null) {
-    statements.push(`SELECT add_retention_policy(${literal}, drop_after => ${retention}::bigint, if_not_exists => TRUE)`);
+    statements.push(
+      `SELECT add_retention_policy(${literal}, drop_after => ${retention}::bigint, if_not_exists => TRUE)`,
+    );
   }
   return statements;
 }
 
 /** The function TimescaleDB uses as "now" for integer-µs time columns. */
 export const TIMESCALE_NOW_FUNCTION =
-  "CREATE OR REPLACE FUNCTION tickerml_now_us() RETURNS bigint LANGUAGE SQL STABLE AS $$ SELECT (extract(epoch FROM now()) * 1000000)::bigint $$";
+  'CREATE OR REPLACE FUNCTION tickerml_now_us() RETURNS bigint LANGUAGE SQL STABLE AS $$ SELECT (extract(epoch FROM now()) * 1000000)::bigint $$';
 
 /** Encodes one value as a CSV field for `COPY ... (FORMAT csv)`: NULL unquoted-empty, every string quoted. */
 function csvField(value: unknown, type: ColumnType | 'id'): string {
@@ -177,7 +195,17 @@ function isMissingServer(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return (
     typeof code === 'string' &&
-    (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '3D000', '28P01', '28000'].includes(code) ||
+    ([
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ECONNRESET',
+      '3D000',
+      '28P01',
+      '28000',
+    ].includes(code) ||
       code.startsWith('08'))
   );
 }
@@ -222,7 +250,11 @@ export class PostgresStore {
    */
   static async connect(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     parsePostgresUrl(url);
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, connectionTimeoutMillis: options.connectTimeoutMs ?? 5000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
     pool.on('error', () => {
       // An idle client lost its connection; the next query reports it.
     });
@@ -264,14 +296,18 @@ export class PostgresStore {
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, description text NOT NULL, applied_at_us bigint NOT NULL)',
       );
-      const current = Number((await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0);
+      const current = Number(
+        (await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations')).rows[0]?.v ?? 0,
+      );
       if (current > SCHEMA_VERSION) throw new SchemaVersionError(current, SCHEMA_VERSION);
       for (const migration of MIGRATIONS) {
         if (migration.version <= current) continue;
         if (migration.version === 1) {
           if (useTimescale) await client.query(TIMESCALE_NOW_FUNCTION);
           for (const name of TABLE_NAMES) {
-            const ddl = useTimescale ? timescaleTableDdl(tableSpec(name), options.timescale) : nativeTableDdl(tableSpec(name));
+            const ddl = useTimescale
+              ? timescaleTableDdl(tableSpec(name), options.timescale)
+              : nativeTableDdl(tableSpec(name));
             for (const sql of ddl) await client.query(sql);
           }
         }
@@ -282,7 +318,9 @@ export class PostgresStore {
         ]);
       }
       await client.query('COMMIT');
-      const kind = await client.query<{ relkind: string }>("SELECT relkind FROM pg_class WHERE oid = 'trades'::regclass");
+      const kind = await client.query<{ relkind: string }>(
+        "SELECT relkind FROM pg_class WHERE oid = 'trades'::regclass",
+      );
       this.#mode = kind.rows[0]?.relkind === 'p' ? PartitionMode.Native : PartitionMode.Timescale;
       const database = new URL(this.url).pathname.slice(1);
       const line =
@@ -323,7 +361,9 @@ export class PostgresStore {
     for (const start of needed) {
       const name = quoteIdent(`${table}_p${start < 0 ? `m${-start}` : start}`);
       try {
-        await client.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${quoteIdent(table)} FOR VALUES FROM (${start}) TO (${start + width})`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${quoteIdent(table)} FOR VALUES FROM (${start}) TO (${start + width})`,
+        );
       } catch (error) {
         // Another connection created it at the same moment.
         const code = (error as { code?: string }).code;
@@ -346,7 +386,8 @@ export class PostgresStore {
         const values = rowValues(spec, row);
         let line = '';
         if (withIds) {
-          if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id)) throw new StorageError(`${table}.id: every row of a batch must carry an id when the first does`);
+          if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id))
+            throw new StorageError(`${table}.id: every row of a batch must carry an id when the first does`);
           line = `${row.id},`;
         }
         for (let i = 0; i < values.length; i++) {
@@ -436,7 +477,9 @@ export class PostgresStore {
       const result = await client.query(
         `INSERT INTO ${quoteIdent(table)} (${names}) SELECT ${names} FROM ${staging} ON CONFLICT ("id", "timestamp") DO NOTHING`,
       );
-      await client.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT max("id") FROM ${quoteIdent(table)}), 1))`);
+      await client.query(
+        `SELECT setval(pg_get_serial_sequence('${table}', 'id'), GREATEST((SELECT max("id") FROM ${quoteIdent(table)}), 1))`,
+      );
       await client.query('COMMIT');
       return result.rowCount ?? 0;
     } catch (error) {
@@ -471,7 +514,11 @@ export class PostgresStore {
   }
 
   /** The newest `n` rows of `table` (optionally for one venue and symbol), newest first. */
-  async latest<T extends TableName>(table: T, n: number, filter: Pick<RowQuery, 'exchange' | 'symbol'> = {}): Promise<TableRows[T][]> {
+  async latest<T extends TableName>(
+    table: T,
+    n: number,
+    filter: Pick<RowQuery, 'exchange' | 'symbol'> = {},
+  ): Promise<TableRows[T][]> {
     return this.query(table, { ...filter, limit: n, order: 'desc' });
   }
 
@@ -505,7 +552,10 @@ export class PostgresStore {
   /** Up to `limit` rows of `table` with `id > afterId`, in id order, decoded like {@link query}. */
   async rowsAfter(table: TableName, afterId: number, limit: number): Promise<Row[]> {
     const spec = tableSpec(table);
-    const result = await this.#pool.query(`SELECT * FROM ${quoteIdent(table)} WHERE "id" > $1 ORDER BY "id" LIMIT $2`, [afterId, limit]);
+    const result = await this.#pool.query(`SELECT * FROM ${quoteIdent(table)} WHERE "id" > $1 ORDER BY "id" LIMIT $2`, [
+      afterId,
+      limit,
+    ]);
     return result.rows.map((row: Row) => decodePostgresRow(spec, row));
   }
 
@@ -552,7 +602,12 @@ export class PostgresStore {
    * @example
    * const stop = store.startRetentionJob({ retentionUs: 30 * DAY_US, intervalMs: 3_600_000 });
    */
-  startRetentionJob(options: { retentionUs: number; intervalMs: number; nowUs?: () => number; onError?: (error: unknown) => void }): () => void {
+  startRetentionJob(options: {
+    retentionUs: number;
+    intervalMs: number;
+    nowUs?: () => number;
+    onError?: (error: unknown) => void;
+  }): () => void {
     const nowUs = options.nowUs ?? (() => Date.now() * 1000);
     let running = false;
     const tick = () => {

@@ -11,9 +11,9 @@
 import {
   type BookSnapshot,
   decimalToUnits,
+  type FundingRate,
   formatScaled,
   fromUnits,
-  type FundingRate,
   type Increment,
   type InstrumentRegistry,
   type Level,
@@ -83,7 +83,12 @@ const parsedCache = new WeakMap<InstrumentIncrements, ParsedIncrements>();
 function parsed(inc: InstrumentIncrements): ParsedIncrements {
   let found = parsedCache.get(inc);
   if (found === undefined) {
-    found = { tickSize: inc.tickSize, lotSize: inc.lotSize, tick: parseIncrement(inc.tickSize), lot: parseIncrement(inc.lotSize) };
+    found = {
+      tickSize: inc.tickSize,
+      lotSize: inc.lotSize,
+      tick: parseIncrement(inc.tickSize),
+      lot: parseIncrement(inc.lotSize),
+    };
     parsedCache.set(inc, found);
   }
   return found;
@@ -325,19 +330,23 @@ export function rowValues(spec: TableSpec, row: Row): unknown[] {
     const column = spec.columns[i] as TableSpec['columns'][number];
     const value = row[column.name];
     if (value === null || value === undefined) {
-      if (!column.nullable) throw new InvalidRowError(spec.name, column.name, value, `a ${column.type} value (column is NOT NULL)`);
+      if (!column.nullable)
+        throw new InvalidRowError(spec.name, column.name, value, `a ${column.type} value (column is NOT NULL)`);
       values[i] = null;
       continue;
     }
     switch (column.type) {
       case 'int':
-        if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new InvalidRowError(spec.name, column.name, value, 'a safe integer');
+        if (typeof value !== 'number' || !Number.isSafeInteger(value))
+          throw new InvalidRowError(spec.name, column.name, value, 'a safe integer');
         break;
       case 'float':
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidRowError(spec.name, column.name, value, 'a finite number');
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          throw new InvalidRowError(spec.name, column.name, value, 'a finite number');
         break;
       case 'decimal':
-        if (!isDecimalText(value)) throw new InvalidRowError(spec.name, column.name, value, 'a plain decimal string such as "65000.01"');
+        if (!isDecimalText(value))
+          throw new InvalidRowError(spec.name, column.name, value, 'a plain decimal string such as "65000.01"');
         break;
       case 'text':
         if (typeof value !== 'string') throw new InvalidRowError(spec.name, column.name, value, 'a string');

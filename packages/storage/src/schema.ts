@@ -139,7 +139,13 @@ export const TABLES: { readonly [K in TableName]: TableSpec } = {
   features: {
     name: 'features',
     byInstrument: true,
-    columns: [col('timestamp', 'int'), col('exchange', 'text'), col('symbol', 'text'), col('feature_set', 'text'), col('values', 'json')],
+    columns: [
+      col('timestamp', 'int'),
+      col('exchange', 'text'),
+      col('symbol', 'text'),
+      col('feature_set', 'text'),
+      col('values', 'json'),
+    ],
   },
   orders: {
     name: 'orders',
@@ -331,7 +337,10 @@ export const SCHEMA_VERSION = 1;
 
 /** Versioned migrations: version → description. The DDL is rendered per dialect by each store. */
 export const MIGRATIONS: readonly { readonly version: number; readonly description: string }[] = [
-  { version: 1, description: 'order_books, trades, ohlcv, funding_rates, market_events, features, orders, fills, portfolio_state' },
+  {
+    version: 1,
+    description: 'order_books, trades, ohlcv, funding_rates, market_events, features, orders, fills, portfolio_state',
+  },
 ];
 
 /** Filter for {@link SqliteStore.query} and {@link PostgresStore.query}. */

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { everyKind, instruments, numberedTrades } from '../test/events.js';
 import { UnknownInstrumentError } from '@tickerml/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
 import { CorruptDatabaseError, DatabaseOpenError, InvalidRowError, SchemaVersionError } from './errors.js';
+import type { FillRow } from './schema.js';
 import { SqliteStore } from './sqlite.js';
 
 let dir: string;
@@ -24,7 +25,12 @@ describe('SqliteStore', () => {
     store.close();
 
     const reopened = SqliteStore.open(path);
-    const back = [...reopened.readBookSnapshots(), ...reopened.readTrades(), ...reopened.readFundingRates(), ...reopened.readMarketEvents()];
+    const back = [
+      ...reopened.readBookSnapshots(),
+      ...reopened.readTrades(),
+      ...reopened.readFundingRates(),
+      ...reopened.readMarketEvents(),
+    ];
     back.sort((a, b) => a.exchTs - b.exchTs);
     expect(back).toEqual(events);
     reopened.close();
@@ -50,7 +56,13 @@ describe('SqliteStore', () => {
     });
     expect(row?.imbalance).toBeCloseTo((150_007 - 20_001) / (150_007 + 20_001), 12);
     const [trade] = store.query('trades', { exchange: 'binanceus' });
-    expect(trade).toMatchObject({ price: '65083.67', quantity: '0.12345', price_ticks: 6_508_367, qty_lots: 12_345, side: 'buy' });
+    expect(trade).toMatchObject({
+      price: '65083.67',
+      quantity: '0.12345',
+      price_ticks: 6_508_367,
+      qty_lots: 12_345,
+      side: 'buy',
+    });
     store.close();
   });
 
@@ -61,7 +73,12 @@ describe('SqliteStore', () => {
     const all = store.query('trades', { exchange: 'binanceus', symbol: 'BTC/USDT' });
     expect(all).toHaveLength(101);
     const first = all[0]?.timestamp as number;
-    const range = store.query('trades', { exchange: 'binanceus', symbol: 'BTC/USDT', fromUs: first + 10, toUs: first + 20 });
+    const range = store.query('trades', {
+      exchange: 'binanceus',
+      symbol: 'BTC/USDT',
+      fromUs: first + 10,
+      toUs: first + 20,
+    });
     expect(range.map((r) => r.trade_id)).toEqual(['10', '11', '12', '13', '14', '15', '16', '17', '18', '19']);
     expect(store.query('trades', { exchange: 'kraken' }).map((r) => r.trade_id)).toEqual(['k-1']);
     const latest = store.latest('trades', 3, { exchange: 'binanceus', symbol: 'BTC/USDT' });
@@ -97,16 +114,23 @@ describe('SqliteStore', () => {
         liquidity: 'maker',
       },
     ]);
-    expect(store.latest('portfolio_state', 1)[0]).toMatchObject({ cash_balance: '10000.10', positions: { 'BTC/USDT': { qty: '0.00001' } } });
+    expect(store.latest('portfolio_state', 1)[0]).toMatchObject({
+      cash_balance: '10000.10',
+      positions: { 'BTC/USDT': { qty: '0.00001' } },
+    });
     expect(store.query('fills')[0]).toMatchObject({ price: '0.1', fee: '-0.0000001' });
-    expect(() => store.insert('fills', [{ ...store.query('fills')[0]!, id: 9, price: 0.1 as unknown as string }])).toThrow(InvalidRowError);
-    expect(() => store.insert('fills', [{ ...store.query('fills')[0]!, id: 9, price: '1e5' }])).toThrow(/fills\.price: expected a plain decimal/);
+    expect(() =>
+      store.insert('fills', [{ ...(store.query('fills')[0] as FillRow), id: 9, price: 0.1 as unknown as string }]),
+    ).toThrow(InvalidRowError);
+    expect(() => store.insert('fills', [{ ...(store.query('fills')[0] as FillRow), id: 9, price: '1e5' }])).toThrow(
+      /fills\.price: expected a plain decimal/,
+    );
     store.close();
   });
 
   it('writes a batch all or none: a bad event rolls back the whole transaction', () => {
     const store = SqliteStore.open(':memory:', { instruments });
-    const bad = { ...[...numberedTrades(1)][0]!, symbol: 'DOGE/USDT' };
+    const bad = { ...trade(0), symbol: 'DOGE/USDT' };
     expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(UnknownInstrumentError);
     expect(() => store.writeEvents([...numberedTrades(5), bad])).toThrow(/DOGE\/USDT on binanceus/);
     expect(store.count('trades')).toBe(0);

@@ -5,8 +5,8 @@
  * @module
  */
 
-import Database from 'better-sqlite3';
 import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/core';
+import Database from 'better-sqlite3';
 import { CorruptDatabaseError, DatabaseOpenError, SchemaVersionError } from './errors.js';
 import {
   eventToRow,
@@ -21,8 +21,8 @@ import {
   toLookup,
 } from './rows.js';
 import {
-  MIGRATIONS,
   type MarketEventRow,
+  MIGRATIONS,
   type Row,
   type RowQuery,
   SCHEMA_VERSION,
@@ -56,20 +56,30 @@ export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""
 
 /** Renders the SQLite DDL of one table and its indexes. */
 export function sqliteTableDdl(spec: TableSpec): string[] {
-  const columns = spec.columns.map((c) => `${quoteIdent(c.name)} ${SQLITE_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`);
-  const statements = [`CREATE TABLE IF NOT EXISTS ${quoteIdent(spec.name)} ("id" INTEGER PRIMARY KEY, ${columns.join(', ')})`];
+  const columns = spec.columns.map(
+    (c) => `${quoteIdent(c.name)} ${SQLITE_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`,
+  );
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(spec.name)} ("id" INTEGER PRIMARY KEY, ${columns.join(', ')})`,
+  ];
   if (spec.byInstrument) {
     statements.push(
       `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_instrument_time`)} ON ${quoteIdent(spec.name)} ("exchange", "symbol", "timestamp")`,
     );
   }
-  statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_time`)} ON ${quoteIdent(spec.name)} ("timestamp")`);
+  statements.push(
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${spec.name}_time`)} ON ${quoteIdent(spec.name)} ("timestamp")`,
+  );
   return statements;
 }
 
 function isCorruption(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
+  return (
+    code === 'SQLITE_NOTADB' ||
+    code === 'SQLITE_CORRUPT' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))
+  );
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -146,7 +156,9 @@ export class SqliteStore {
   }
 
   #currentVersion(): number {
-    const exists = this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    const exists = this.#db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
     if (exists === undefined) return 0;
     const row = this.#db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
     return row.v ?? 0;
@@ -160,7 +172,9 @@ export class SqliteStore {
   #migrate(): void {
     this.#checkVersion();
     this.#db.transaction(() => {
-      this.#db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_us INTEGER NOT NULL)');
+      this.#db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_us INTEGER NOT NULL)',
+      );
       const version = this.#currentVersion();
       for (const migration of MIGRATIONS) {
         if (migration.version <= version) continue;
@@ -302,7 +316,9 @@ export class SqliteStore {
    */
   rowsAfter(table: TableName, afterId: number, limit: number): Row[] {
     tableSpec(table);
-    return this.#db.prepare(`SELECT * FROM ${quoteIdent(table)} WHERE "id" > ? ORDER BY "id" LIMIT ?`).all(afterId, limit) as Row[];
+    return this.#db
+      .prepare(`SELECT * FROM ${quoteIdent(table)} WHERE "id" > ? ORDER BY "id" LIMIT ?`)
+      .all(afterId, limit) as Row[];
   }
 
   /** Closes the database (checkpointing the WAL). Safe to call twice. */

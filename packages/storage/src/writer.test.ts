@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { MarketEvent } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { instruments, numberedTrades } from '../test/events.js';
+import { instruments, numberedTrades, trade } from '../test/events.js';
 import { WriterClosedError, WriterFailedError } from './errors.js';
 import { SqliteStore } from './sqlite.js';
 import { type EventSink, EventWriter } from './writer.js';
@@ -74,7 +74,7 @@ describe('EventWriter', () => {
     const reason = (rejected[0] as PromiseRejectedResult).reason as WriterFailedError;
     expect(reason).toBeInstanceOf(WriterFailedError);
     expect(reason.message).toContain('disk full');
-    await expect(writer.write([...numberedTrades(1)][0]!)).rejects.toBeInstanceOf(WriterFailedError);
+    await expect(writer.write(trade(0))).rejects.toBeInstanceOf(WriterFailedError);
   });
 
   it('commits what is queued on close and refuses writes afterwards', async () => {
@@ -84,7 +84,7 @@ describe('EventWriter', () => {
     await writer.close();
     await Promise.all(pending);
     expect(sink.batches.reduce((a, b) => a + b, 0)).toBe(10);
-    await expect(writer.write([...numberedTrades(1)][0]!)).rejects.toBeInstanceOf(WriterClosedError);
+    await expect(writer.write(trade(0))).rejects.toBeInstanceOf(WriterClosedError);
   });
 });
 
@@ -95,7 +95,10 @@ function startChild(path: string, args: string[] = []): ChildProcess {
 }
 
 /** Feeds stdout lines to `onLine` until the process exits; resolves with its exit code and signal. */
-function follow(proc: ChildProcess, onLine: (line: string) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function follow(
+  proc: ChildProcess,
+  onLine: (line: string) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let buffer = '';
   proc.stdout?.setEncoding('utf8');
   proc.stdout?.on('data', (chunk: string) => {

@@ -65,7 +65,8 @@ export class EventWriter {
     this.#maxQueued = options.maxQueuedEvents ?? 10_000;
     this.#maxBatch = options.maxBatchEvents ?? 5_000;
     this.#onCommit = options.onCommit;
-    if (!(this.#maxQueued >= 1 && this.#maxBatch >= 1)) throw new RangeError('maxQueuedEvents and maxBatchEvents must be at least 1');
+    if (!(this.#maxQueued >= 1 && this.#maxBatch >= 1))
+      throw new RangeError('maxQueuedEvents and maxBatchEvents must be at least 1');
   }
 
   /** Events committed (acknowledged) so far. */

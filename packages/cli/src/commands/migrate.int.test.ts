@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '@tickerml/storage';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithService } from '../../../../test/support/services.js';
 import { instruments } from '../../../storage/test/events.js';
 import { type ScratchDatabase, scratchDatabase } from '../../../storage/test/pg.js';
 import { populate } from '../../../storage/test/populate.js';
-import { describeWithService } from '../../../../test/support/services.js';
 import { migrateCommand } from './migrate.js';
 
 function capture() {
@@ -59,7 +59,9 @@ await describeWithService('postgres', 'tickerml migrate (real PostgreSQL)', (ser
     expect(scheme.err.join('')).toMatch(/scheme 'mysql' is not postgres/);
 
     const down = capture();
-    expect(await migrateCommand(['--from', `sqlite:${file}`, '--to', 'postgres://postgres@127.0.0.1:1/test'], down.io)).toBe(1);
+    expect(
+      await migrateCommand(['--from', `sqlite:${file}`, '--to', 'postgres://postgres@127.0.0.1:1/test'], down.io),
+    ).toBe(1);
     expect(down.err.join('')).toMatch(/cannot connect to PostgreSQL at 'postgres:\/\/postgres@127\.0\.0\.1:1\/test'/);
   });
 
@@ -68,7 +70,9 @@ await describeWithService('postgres', 'tickerml migrate (real PostgreSQL)', (ser
     expect(await migrateCommand(['--from', `sqlite:${file}`], bad.io)).toBe(2);
     expect(bad.err.join('')).toContain('--to postgres://... is required');
     const table = capture();
-    expect(await migrateCommand(['--from', `sqlite:${file}`, '--to', db.url, '--tables', 'trades,candles'], table.io)).toBe(2);
+    expect(
+      await migrateCommand(['--from', `sqlite:${file}`, '--to', db.url, '--tables', 'trades,candles'], table.io),
+    ).toBe(2);
     expect(table.err.join('')).toContain("unknown table 'candles'");
   });
 });

@@ -7,7 +7,13 @@
  */
 
 import { existsSync } from 'node:fs';
-import { InvalidConnectionStringError, SqliteStore, StorageError, TABLE_NAMES, type TableName } from '@tickerml/storage';
+import {
+  InvalidConnectionStringError,
+  SqliteStore,
+  StorageError,
+  TABLE_NAMES,
+  type TableName,
+} from '@tickerml/storage';
 import { type MigrationReport, migrateSqliteToPostgres, PostgresStore } from '@tickerml/storage/postgres';
 
 /** Where a command writes: `stdout` for results, `stderr` for progress and errors. */
@@ -57,7 +63,10 @@ function parseArgs(args: readonly string[]): MigrateArgs | 'help' {
   let native = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = args[++i];
@@ -77,7 +86,8 @@ function parseArgs(args: readonly string[]): MigrateArgs | 'help' {
       case '--batch-rows': {
         const text = value();
         batchRows = Number(text);
-        if (!Number.isInteger(batchRows) || batchRows < 1) throw new UsageError(`--batch-rows must be a positive integer, was '${text}'`);
+        if (!Number.isInteger(batchRows) || batchRows < 1)
+          throw new UsageError(`--batch-rows must be a positive integer, was '${text}'`);
         break;
       }
       case '--tables':
@@ -86,7 +96,8 @@ function parseArgs(args: readonly string[]): MigrateArgs | 'help' {
           .map((t) => t.trim())
           .filter((t) => t !== '')
           .map((t) => {
-            if (!(TABLE_NAMES as readonly string[]).includes(t)) throw new UsageError(`unknown table '${t}' (tables: ${TABLE_NAMES.join(', ')})`);
+            if (!(TABLE_NAMES as readonly string[]).includes(t))
+              throw new UsageError(`unknown table '${t}' (tables: ${TABLE_NAMES.join(', ')})`);
             return t as TableName;
           });
         break;
@@ -118,10 +129,18 @@ export function formatReport(report: MigrationReport): string {
     String(t.sourceRows),
     String(t.targetRows),
     String(t.copiedRows),
-    t.ok ? `ok ${t.sourceChecksum.slice(0, 12)}` : t.sourceRows !== t.targetRows ? 'ROW COUNT DIFFERS' : `DIFFERS ${t.sourceChecksum.slice(0, 12)} != ${t.targetChecksum.slice(0, 12)}`,
+    t.ok
+      ? `ok ${t.sourceChecksum.slice(0, 12)}`
+      : t.sourceRows !== t.targetRows
+        ? 'ROW COUNT DIFFERS'
+        : `DIFFERS ${t.sourceChecksum.slice(0, 12)} != ${t.targetChecksum.slice(0, 12)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n${report.ok ? 'verified: every table matches\n' : 'VERIFICATION FAILED\n'}`;
 }
 

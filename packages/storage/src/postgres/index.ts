@@ -4,18 +4,7 @@
  * the SQLite → PostgreSQL migration. Separate from the main entry so that SQLite-only installs
  * never load `pg`.
  */
-export {
-  DAY_US,
-  decodePostgresRow,
-  nativeTableDdl,
-  PartitionMode,
-  parsePostgresUrl,
-  PostgresStore,
-  type PostgresStoreOptions,
-  TIMESCALE_NOW_FUNCTION,
-  type TimescaleOptions,
-  timescaleTableDdl,
-} from '../postgres.js';
+
 export {
   canonicalJson,
   checksum,
@@ -25,3 +14,15 @@ export {
   migrateSqliteToPostgres,
   type TableVerification,
 } from '../migrate.js';
+export {
+  DAY_US,
+  decodePostgresRow,
+  nativeTableDdl,
+  PartitionMode,
+  PostgresStore,
+  type PostgresStoreOptions,
+  parsePostgresUrl,
+  TIMESCALE_NOW_FUNCTION,
+  type TimescaleOptions,
+  timescaleTableDdl,
+} from '../postgres.js';
