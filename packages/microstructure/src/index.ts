@@ -28,3 +28,38 @@ export {
   UnknownOrderError,
 } from './errors.js';
 export type { AggressorInput, BookSide, LevelInput, LevelsInput } from './types.js';
+export {
+  DepthImbalance,
+  depthImbalanceBatch,
+  DepthWeighting,
+  micropriceTicks,
+  midTicks,
+  spreadBps,
+  spreadTicks,
+  TopOfBookFeatures,
+  topImbalance,
+  topOfBookBatch,
+  type TopOfBookBatch,
+  type TopOfBookSeries,
+  type TopOfBookValues,
+} from './features/book-features.js';
+export {
+  RealizedVolatility,
+  realizedVolatilityBatch,
+  RollingVwap,
+  rollingVwapBatch,
+  TradeFlowImbalance,
+  tradeFlowImbalanceBatch,
+  vwapDeviationBps,
+} from './features/windows.js';
+export {
+  type ArbitrageCallback,
+  type ArbitrageOpportunity,
+  CrossVenueSpread,
+  crossVenueSpreadBatch,
+  type CrossVenueQuoteSeries,
+  netCrossSpreadBps,
+  type VenueQuoteSpec,
+} from './features/cross-venue.js';
+export { QueueEventKind, QueuePositionEstimate, queuePositionBatch } from './features/queue-position.js';
+export { type OhlcvBar, OhlcvBarBuilder, ohlcvBatch } from './features/ohlcv.js';
