@@ -126,6 +126,31 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
     ]);
   });
 
+  it('runs the retention job on a schedule with an injected clock', async () => {
+    const day = 1_600_000_000_000_000 - (1_600_000_000_000_000 % DAY_US);
+    await store.writeEvents([
+      { ...trade(700_000), exchTs: day + 1 },
+      { ...trade(700_001), exchTs: day + DAY_US + 1 },
+    ]);
+    const passes: (readonly string[])[] = [];
+    const errors: unknown[] = [];
+    const stop = store.startRetentionJob({
+      retentionUs: 10 * DAY_US,
+      intervalMs: 60_000,
+      nowUs: () => day + 11 * DAY_US, // cutoff = day + DAY_US: only the first day is wholly older
+      onPass: (dropped) => passes.push(dropped),
+      onError: (error) => errors.push(error),
+    });
+    await expect.poll(() => passes.length + errors.length).toBeGreaterThan(0);
+    stop();
+    expect(errors).toEqual([]);
+    expect(passes[0]).toContain(`trades_p${day}`);
+    expect(passes[0]).not.toContain(`trades_p${day + DAY_US}`);
+    expect((await store.query('trades', { fromUs: day, toUs: day + 2 * DAY_US })).map((r) => r.trade_id)).toEqual([
+      '700001',
+    ]);
+  });
+
   it('acknowledges writer events only once PostgreSQL committed them', async () => {
     const writer = new EventWriter(store, { maxBatchEvents: 250 });
     const before = await store.count('trades');

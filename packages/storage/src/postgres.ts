@@ -603,9 +603,15 @@ export class PostgresStore {
    * const stop = store.startRetentionJob({ retentionUs: 30 * DAY_US, intervalMs: 3_600_000 });
    */
   startRetentionJob(options: {
+    /** Keep this much history, µs. */
     retentionUs: number;
+    /** Run every this many milliseconds (and once at start). */
     intervalMs: number;
+    /** Current time, µs since the epoch. Default: the wall clock. */
     nowUs?: () => number;
+    /** Called after each pass with the partitions it dropped (possibly none). */
+    onPass?: (dropped: readonly string[]) => void;
+    /** Called when a pass fails; the job keeps running. */
     onError?: (error: unknown) => void;
   }): () => void {
     const nowUs = options.nowUs ?? (() => Date.now() * 1000);
@@ -614,6 +620,7 @@ export class PostgresStore {
       if (running) return;
       running = true;
       this.dropPartitionsOlderThan(nowUs() - options.retentionUs)
+        .then((dropped) => options.onPass?.(dropped))
         .catch((error: unknown) => options.onError?.(error))
         .finally(() => {
           running = false;
