@@ -54,6 +54,13 @@ export interface KafkaProducerOptions {
    * (kafkajs' idempotent default), so a publish waits through a broker restart.
    */
   readonly retries?: number;
+  /**
+   * How long a batch keeps being retried through a broker outage (connection refused, leader
+   * moving, request timeouts) before its publishes fail, in milliseconds. Counted from the first
+   * attempt. Applies once the bus has connected; a bus that never reached a broker fails at once
+   * with {@link BrokerUnreachableError}. Default 120,000 (Kafka's `delivery.timeout.ms`).
+   */
+  readonly deliveryTimeoutMs?: number;
   /** Compression of produce requests: `none` (default) or `gzip`. */
   readonly compression?: 'none' | 'gzip';
 }
@@ -142,8 +149,10 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
   readonly #maxBatchMessages: number;
   readonly #maxBufferedMessages: number;
   readonly #compression: CompressionTypes;
+  readonly #deliveryTimeoutMs: number;
   readonly #subscriptions = new Set<KafkaSubscription>();
   readonly #knownTopics = new Set<string>();
+  readonly #groupTopics = new Map<string, string>();
   readonly #sealed: PendingBatch[] = [];
   readonly #spaceWaiters: Array<() => void> = [];
   #open: PendingBatch;
@@ -171,6 +180,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
     this.#lingerMs = positiveInt('producer.lingerMs', producer.lingerMs ?? 5, true);
     this.#maxBatchMessages = positiveInt('producer.maxBatchMessages', producer.maxBatchMessages ?? 5_000);
     this.#maxBufferedMessages = positiveInt('producer.maxBufferedMessages', producer.maxBufferedMessages ?? 100_000);
+    this.#deliveryTimeoutMs = positiveInt('producer.deliveryTimeoutMs', producer.deliveryTimeoutMs ?? 120_000, true);
     this.#compression = producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.topics = resolveTopics(options.topics);
     this.#options = options;
@@ -341,6 +351,8 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
    * @param options the group id and delivery settings
    * @returns the subscription; await its `ready` before relying on delivery
    * @throws {BusClosedError} after {@link close}
+   * @throws {KafkaOptionsError} when this bus already uses the group for another topic (every
+   *   member of a kafkajs consumer group must read the same topics: use one group per topic)
    * @example
    * ```ts
    * const sub = bus.subscribe('tickerml.trades', (trade) => book.apply(trade), { groupId: 'books', fromBeginning: true });
@@ -349,6 +361,12 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
    */
   subscribe(topic: string, handler: MessageHandler<T>, options: KafkaSubscribeOptions): KafkaSubscription {
     if (this.#closed) throw new BusClosedError('Kafka bus is closed');
+    const groupTopic = this.#groupTopics.get(options.groupId);
+    if (groupTopic !== undefined && groupTopic !== topic) {
+      throw new KafkaOptionsError(
+        `subscribe(${topic}): group '${options.groupId}' already reads '${groupTopic}'; use one group per topic`,
+      );
+    }
     const subscription = new KafkaSubscription(
       {
         kafka: this.#kafka,
@@ -365,6 +383,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
       options,
     );
     this.#subscriptions.add(subscription);
+    this.#groupTopics.set(options.groupId, topic);
     return subscription;
   }
 
@@ -494,14 +513,29 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
 
   async #send(batch: PendingBatch): Promise<void> {
     const topics = [...batch.byTopic.keys()];
+    const startedMs = performance.now();
+    let backoffMs = 100;
     try {
       await this.connect();
       await this.ensureTopics(topics.map((topic) => this.#specFor(topic)));
-      await this.#producer.sendBatch({
+      const request = {
         acks: -1,
         compression: this.#compression,
         topicMessages: topics.map((topic) => ({ topic, messages: batch.byTopic.get(topic) ?? [] })),
-      });
+      };
+      for (;;) {
+        try {
+          await this.#producer.sendBatch(request);
+          break;
+        } catch (cause) {
+          // kafkajs gives up on a broker outage after its own few retries. The same request is
+          // sent again: kafkajs rolls its sequence numbers back on failure, so the broker drops
+          // a copy it already wrote (idempotence), and nothing is written twice.
+          if (!isTransient(cause) || performance.now() - startedMs + backoffMs > this.#deliveryTimeoutMs) throw cause;
+          await new Promise<void>((resolve) => this.#timers.setTimeout(resolve, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 2_000);
+        }
+      }
       batch.resolve();
     } catch (cause) {
       const error =
@@ -521,6 +555,29 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
       waiter();
     }
   }
+}
+
+/** kafkajs errors that a broker restart or a leader move causes, anywhere in the cause chain. */
+const TRANSIENT_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+  'KafkaJSStaleTopicMetadataAssignment',
+]);
+
+function isTransient(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    if (TRANSIENT_ERRORS.has(current.name)) return true;
+    if (current.name === 'KafkaJSProtocolError' && (current as { retriable?: unknown }).retriable === true) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 function newBatch(): PendingBatch {

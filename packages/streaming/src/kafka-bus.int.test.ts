@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import type { MarketEvent, Trade } from '@tickerml/core';
+import type { KafkaMessage } from 'kafkajs';
+import { afterAll, expect, it, vi } from 'vitest';
+import { describeWithService, startKafka, stopKafka } from '../../../test/support/services.js';
+import { SAMPLE_EVENTS } from '../test/sample-events.js';
+import { type BusMessage, encodeMessage } from './codec.js';
+import { readDeadLetterHeaders } from './dlq.js';
+import { BrokerUnreachableError } from './errors.js';
+import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+import type { TopicMap } from './topics.js';
+
+/** Topic names of one test, unique so runs and tests never see each other's messages. */
+function uniqueTopics(partitions = 3): Partial<TopicMap> {
+  const run = randomUUID().slice(0, 8);
+  return {
+    orderBooks: { name: `it-${run}.books`, partitions },
+    trades: { name: `it-${run}.trades`, partitions },
+    funding: { name: `it-${run}.funding`, partitions: 1 },
+    features: { name: `it-${run}.features`, partitions },
+    decisions: { name: `it-${run}.decisions`, partitions: 1 },
+    news: { name: `it-${run}.news`, partitions: 1 },
+    deadLetter: { name: `it-${run}.dlq`, partitions: 1 },
+  };
+}
+
+/** Resolves waiters when a counter reaches their target: a condition to wait on, not a sleep. */
+class Progress {
+  count = 0;
+  readonly #waiters: { target: number; resolve: () => void }[] = [];
+  add(n = 1): void {
+    this.count += n;
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const waiter = this.#waiters[i];
+      if (waiter !== undefined && this.count >= waiter.target) {
+        this.#waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+  reached(target: number): Promise<void> {
+    if (this.count >= target) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ target, resolve }));
+  }
+}
+
+const trade = (seq: number, tradeId = String(seq)): Trade => ({
+  kind: 'trade',
+  venue: 'binanceus',
+  symbol: 'BTC/USDT',
+  exchTs: 1_700_000_000_000_000 + seq,
+  localTs: 1_700_000_000_000_500 + seq,
+  seq,
+  tradeId,
+  priceTicks: 6_500_000 + (seq % 100),
+  qtyLots: 1 + (seq % 7),
+  aggressor: seq % 2 === 0 ? 'buy' : 'sell',
+});
+
+await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => {
+  const buses: KafkaBus[] = [];
+  const newBus = (options: Partial<KafkaBusOptions> = {}): KafkaBus => {
+    const bus = new KafkaBus({ brokers: kafka.brokers, topics: uniqueTopics(), logLevel: 'nothing', ...options });
+    buses.push(bus);
+    return bus;
+  };
+  afterAll(async () => {
+    await Promise.allSettled(buses.map((bus) => bus.close()));
+  });
+
+  it('round-trips every market event kind and a feature record, each on the topic of its kind', async () => {
+    const bus = newBus();
+    await bus.connect();
+    const group = `rt-${randomUUID()}`;
+    const received = new Map<string, BusMessage[]>();
+    const progress = new Progress();
+    const subs = (['orderBooks', 'trades', 'funding', 'features'] as const).map((kind) =>
+      bus.subscribe(
+        bus.topicName(kind),
+        (message, context) => {
+          const list = received.get(context.topic) ?? [];
+          list.push(message);
+          received.set(context.topic, list);
+          progress.add();
+        },
+        // One group per topic: every member of a kafkajs group must read the same topics.
+        { groupId: `${group}-${kind}`, fromBeginning: true },
+      ),
+    );
+    await Promise.all(subs.map((sub) => sub.ready));
+
+    for (const event of SAMPLE_EVENTS) void bus.publishEvent(event);
+    const feature = { kind: 'feature', venue: 'kraken', symbol: 'BTC/USD', ts: 5, values: [0.25, -1.5] };
+    void bus.publish(bus.topicName('features'), feature);
+    await bus.flush();
+    await progress.reached(SAMPLE_EVENTS.length + 1);
+
+    const expectedByTopic = new Map<string, BusMessage[]>();
+    for (const event of SAMPLE_EVENTS) {
+      const topic = bus.topicName(event.kind === 'trade' ? 'trades' : event.kind === 'funding_rate' ? 'funding' : 'orderBooks');
+      expectedByTopic.set(topic, [...(expectedByTopic.get(topic) ?? []), event]);
+    }
+    expectedByTopic.set(bus.topicName('features'), [feature]);
+    for (const [topic, expected] of expectedByTopic) {
+      const got = received.get(topic) ?? [];
+      // Across instruments order is per partition; within one instrument it is the publish order.
+      const byKey = (list: readonly BusMessage[]) => {
+        const map = new Map<string, BusMessage[]>();
+        for (const m of list) {
+          const e = m as MarketEvent;
+          map.set(`${e.venue}:${e.symbol}`, [...(map.get(`${e.venue}:${e.symbol}`) ?? []), m]);
+        }
+        return map;
+      };
+      expect(byKey(got), topic).toEqual(byKey(expected));
+    }
+    await vi.waitFor(() => expect(subs.reduce((n, sub) => n + sub.stats.applied, 0)).toBe(SAMPLE_EVENTS.length + 1));
+  });
+
+  it('sends a poison message to the dead-letter topic with the error and where it came from, and goes on', async () => {
+    const bus = newBus({ topics: uniqueTopics(1) });
+    await bus.connect();
+    const tradesTopic = bus.topicName('trades');
+    const group = `poison-${randomUUID()}`;
+    const applied: string[] = [];
+    const attemptsOnPoison: number[] = [];
+    const progress = new Progress();
+    const sub = bus.subscribe(
+      tradesTopic,
+      (message, context) => {
+        const t = message as Trade;
+        if (t.tradeId === 'poison') {
+          attemptsOnPoison.push(context.attempt);
+          throw new Error('cannot apply trade poison');
+        }
+        applied.push(t.tradeId);
+        progress.add();
+      },
+      { groupId: group, fromBeginning: true, maxAttempts: 3, retryBackoffMs: 0 },
+    );
+    await sub.ready;
+
+    const key = 'binanceus:BTC/USDT';
+    void bus.publishRaw(tradesTopic, key, Buffer.from('{"v":1,"kind":"trade",garbage'), {}); // offset 0
+    void bus.publishRaw(tradesTopic, key, Buffer.from('{"v":2,"kind":"trade"}'), {}); // offset 1
+    void bus.publishEvent(trade(1, 'poison')); // offset 2: decodes, but the handler always throws
+    for (let seq = 2; seq <= 4; seq++) void bus.publishEvent(trade(seq)); // offsets 3..5
+    await bus.flush();
+    await progress.reached(3);
+    expect(applied).toEqual(['2', '3', '4']);
+    expect(attemptsOnPoison).toEqual([1, 2, 3]);
+    await vi.waitFor(() => expect(sub.stats).toMatchObject({ applied: 3, deadLettered: 3, retries: 2 }));
+
+    // Read the dead-letter topic back with a plain kafkajs consumer.
+    const letters = await readAll(bus, bus.topicName('deadLetter'), 3);
+    const infos = letters.map((m) => readDeadLetterHeaders(m.headers));
+    expect(infos.map((i) => [i?.errorName, i?.topic, i?.partition, i?.offset, i?.group, i?.attempts])).toEqual([
+      ['MalformedMessageError', tradesTopic, 0, '0', group, 0],
+      ['UnsupportedVersionError', tradesTopic, 0, '1', group, 0],
+      ['HandlerFailedError', tradesTopic, 0, '2', group, 3],
+    ]);
+    expect(infos[0]?.error).toMatch(/message is not JSON/);
+    expect(infos[1]?.error).toMatch(/envelope version 2 is not supported/);
+    expect(infos[2]?.error).toMatch(/handler failed 3 time\(s\)[\s\S]*cannot apply trade poison/);
+    // The original bytes and key travel unchanged.
+    expect(letters[0]?.value?.toString()).toBe('{"v":1,"kind":"trade",garbage');
+    expect(letters[2]?.value?.equals(encodeMessage(trade(1, 'poison')))).toBe(true);
+    expect(letters.map((m) => m.key?.toString())).toEqual([key, key, key]);
+
+    // Offsets were committed after processing: the group is at the end, lag 0.
+    const lag = await bus.consumerLag(group);
+    expect(lag).toEqual([
+      { group, topic: tradesTopic, partition: 0, currentOffset: 6, logEndOffset: 6, lag: 0 },
+    ]);
+  });
+
+  it('loses nothing and applies nothing twice when the broker is stopped and restarted mid-stream', async () => {
+    const total = 3_000;
+    const chunk = 100;
+    const bus = newBus();
+    await bus.connect();
+    const group = `restart-${randomUUID()}`;
+    const applied: number[] = [];
+    const progress = new Progress();
+    const errors: unknown[] = [];
+    const sub = bus.subscribe(
+      bus.topicName('trades'),
+      (message) => {
+        applied.push((message as Trade).seq ?? -1);
+        progress.add();
+      },
+      { groupId: group, fromBeginning: true, onError: (e) => errors.push(e) },
+    );
+    await sub.ready;
+
+    // The producer stays at most 5 chunks ahead of the consumer, so the stream is still flowing
+    // when the broker goes away.
+    const producing = (async () => {
+      for (let start = 1; start <= total; start += chunk) {
+        await progress.reached(start - 1 - 5 * chunk);
+        const sends: Promise<void>[] = [];
+        for (let seq = start; seq < start + chunk && seq <= total; seq++) sends.push(bus.publishEvent(trade(seq)));
+        await Promise.all(sends);
+      }
+    })();
+    producing.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+
+    await progress.reached(total / 3);
+    expect(applied.length).toBeLessThan(total);
+    await stopKafka();
+    const appliedWhileStopped = applied.length;
+    await startKafka();
+    await producing;
+    // A second publisher of the same feed sends the first 100 again, then one new event: the
+    // copies arrive at new offsets and are recognised by venue sequence.
+    const replays: Promise<void>[] = [];
+    for (let seq = 1; seq <= 100; seq++) replays.push(bus.publishEvent(trade(seq)));
+    replays.push(bus.publishEvent(trade(total + 1)));
+    await Promise.all(replays);
+    await progress.reached(total + 1);
+
+    expect(appliedWhileStopped).toBeLessThan(total);
+    expect(applied).toEqual(Array.from({ length: total + 1 }, (_, i) => i + 1));
+    await vi.waitFor(() => expect(sub.stats.applied).toBe(total + 1));
+    expect(sub.stats.duplicates).toBeGreaterThanOrEqual(100);
+  }, 240_000);
+
+  it('reports an unreachable broker once, naming its address, quickly', async () => {
+    const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], connectionTimeoutMs: 500, connectRetries: 1, logLevel: 'nothing' });
+    buses.push(bus);
+    const started = process.hrtime.bigint();
+    const error = await bus.connect().catch((e: unknown) => e);
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(error).toBeInstanceOf(BrokerUnreachableError);
+    expect((error as BrokerUnreachableError).shortMessage).toBe('Kafka broker unreachable at 127.0.0.1:1');
+    expect((error as Error).message).toMatch(/ECONNREFUSED|Connection error/);
+    expect(elapsedMs).toBeLessThan(10_000);
+    // A publish on that bus fails the same way instead of hanging.
+    await expect(bus.publishEvent(trade(1))).rejects.toThrow(/Kafka broker unreachable at 127\.0\.0\.1:1/);
+  });
+});
+
+/** Reads the first `count` messages of a topic from the beginning with a throwaway group. */
+async function readAll(bus: KafkaBus, topic: string, count: number): Promise<KafkaMessage[]> {
+  const consumer = bus.client.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const messages: KafkaMessage[] = [];
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+        if (messages.length >= count) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return messages;
+}
