@@ -148,22 +148,34 @@ export const riskLimitsSchema = z.strictObject({
     .prefault({}),
 });
 
-/** `config/kafka_config.yaml`: brokers and topics. */
+/** `config/kafka_config.yaml`: brokers, topics and producer settings (used by `@tickerml/streaming`). */
 export const kafkaConfigSchema = z.strictObject({
   brokers: z
     .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port' }))
     .min(1, { message: 'must list at least one broker' })
     .default(['127.0.0.1:9092']),
   client_id: text.default('tickerml'),
+  /** One topic per kind of message; feed-health events travel with the books of their instrument. */
   topics: z
     .strictObject({
       book: text.default('tickerml.book'),
       trades: text.default('tickerml.trades'),
       funding: text.default('tickerml.funding'),
-      health: text.default('tickerml.health'),
+      features: text.default('tickerml.features'),
+      decisions: text.default('tickerml.decisions'),
+      news: text.default('tickerml.news'),
       dead_letter: text.default('tickerml.dead-letter'),
     })
     .prefault({}),
+  /** Partitions of each topic created (instruments spread over them by `venue:symbol`). */
+  partitions: rangeNumber(1, 10_000, { integer: true }).default(3),
+  replication_factor: rangeNumber(1, 100, { integer: true }).default(1),
+  /** How long a message may wait for others to share a produce request, in milliseconds. */
+  linger_ms: rangeNumber(0, 60_000, { integer: true }).default(5),
+  /** How long a produce request is retried through a broker outage, in milliseconds. */
+  delivery_timeout_ms: rangeNumber(1_000, 3_600_000, { integer: true }).default(120_000),
+  /** Handler calls on one message before it goes to the dead-letter topic. */
+  max_attempts: rangeNumber(1, 100, { integer: true }).default(3),
 });
 
 /** `config/model_config.yaml`: model files and training windows. */
