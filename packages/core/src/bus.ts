@@ -338,7 +338,10 @@ export class InProcessBus<T> implements EventBus<T> {
     return true;
   }
 
-  /** A subscriber of `state` made room, failed or left: accept waiting publishes in order. */
+  /**
+   * A subscriber of `state` made room, failed or left: accept waiting publishes in order.
+   * @internal
+   */
   roomFreed(state: TopicState<T>): void {
     const pending = state.pending;
     while (pending.length > 0) {
@@ -357,6 +360,7 @@ export class InProcessBus<T> implements EventBus<T> {
     }
   }
 
+  /** @internal */
   detach(state: TopicState<T>, subscription: SubscriptionImpl<T>): void {
     state.subscribers = state.subscribers.filter((s) => s !== subscription);
     this.roomFreed(state);

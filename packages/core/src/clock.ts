@@ -92,14 +92,15 @@ function checkTime(value: number, what: string): void {
 
 /** Shared bookkeeping of timers, alerts and default handlers. */
 abstract class TimerBook implements Clock {
+  /** @internal */
   protected readonly scheduled = new Map<string, Scheduled>();
   private readonly defaultHandlers: TimerHandler[] = [];
   private nextOrder = 0;
 
   abstract nowUs(): number;
-  /** Called when an entry is added or rescheduled. */
+  /** Called when an entry is added or rescheduled. @internal */
   protected abstract schedule(entry: Scheduled): void;
-  /** Called when an entry is removed. */
+  /** Called when an entry is removed. @internal */
   protected abstract unschedule(entry: Scheduled): void;
 
   setTimer(name: string, intervalUs: number, startUs?: number, stopUs?: number, handler?: TimerHandler): void {
@@ -185,7 +186,7 @@ abstract class TimerBook implements Clock {
     this.schedule(entry);
   }
 
-  /** Whether `entry` is still the live registration for its name. */
+  /** Whether `entry` is still the live registration for its name. @internal */
   protected isLive(entry: Scheduled): boolean {
     return this.scheduled.get(entry.name) === entry;
   }
@@ -193,6 +194,7 @@ abstract class TimerBook implements Clock {
   /**
    * Produces the event for `entry`'s due time and moves the entry to its next time (or removes
    * it) before any handler runs, so handlers may set or cancel timers freely.
+   * @internal
    */
   protected fire(entry: Scheduled): TimerEvent {
     entry.count++;
@@ -207,6 +209,7 @@ abstract class TimerBook implements Clock {
     return event;
   }
 
+  /** @internal */
   protected dispatch(entry: Scheduled, event: TimerEvent): void {
     if (entry.handler !== undefined) {
       entry.handler(event);
@@ -315,10 +318,12 @@ export class TestClock extends TimerBook {
     return this.timeUs;
   }
 
+  /** @internal */
   protected schedule(entry: Scheduled): void {
     this.heap.push(entry);
   }
 
+  /** @internal */
   protected unschedule(): void {
     // Stale heap copies are skipped when they surface.
   }
@@ -422,6 +427,7 @@ export class LiveClock extends TimerBook {
     return t;
   }
 
+  /** @internal */
   protected schedule(entry: Scheduled): void {
     this.clearHandle(entry);
     const delayMs = Math.max(0, Math.ceil((entry.nextUs - this.nowUs()) / 1000));
@@ -431,6 +437,7 @@ export class LiveClock extends TimerBook {
     );
   }
 
+  /** @internal */
   protected unschedule(entry: Scheduled): void {
     this.clearHandle(entry);
   }

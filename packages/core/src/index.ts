@@ -27,6 +27,7 @@ export {
   type AppConfig,
   type CamelCase,
   type Camelize,
+  type ConfigSection,
   defaultConfig,
   type KafkaConfig,
   type LoadConfigOptions,

@@ -17,7 +17,7 @@ const instrument = new Instrument({
 });
 const rng = new SeededRandom('units-bench');
 /** 1000 Binance-style price strings (8 decimals, as the venue sends them). */
-const prices = Array.from({ length: 1000 }, () => instrument.ticksToPrice(rng.int(5_000_000, 7_000_000)) + '000000');
+const prices = Array.from({ length: 1000 }, () => `${instrument.ticksToPrice(rng.int(5_000_000, 7_000_000))}000000`);
 const { Precise } = ccxt;
 let sink = 0;
 

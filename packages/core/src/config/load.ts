@@ -60,7 +60,9 @@ export interface LoadConfigOptions {
   readonly envPrefix?: string;
 }
 
-type Section = keyof typeof CONFIG_FILES;
+/** A configuration section: `app` (config.yaml), `risk`, `kafka`, `model` or `monitoring`. */
+export type ConfigSection = keyof typeof CONFIG_FILES;
+type Section = ConfigSection;
 const SECTIONS = Object.keys(CONFIG_FILES) as Section[];
 
 function camelKey(key: string): string {
@@ -255,7 +257,7 @@ export function loadConfig(dir: string, options: LoadConfigOptions = {}): Ticker
  * ```
  */
 export function parseConfig(
-  sections: Partial<Record<Section, Record<string, unknown>>>,
+  sections: Partial<Record<ConfigSection, Record<string, unknown>>>,
   options: LoadConfigOptions = {},
 ): TickerMLConfig {
   const raw = {} as Record<Section, Record<string, unknown>>;
