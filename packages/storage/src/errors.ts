@@ -94,6 +94,14 @@ export class SchemaVersionError extends StorageError {
   }
 }
 
+/** A database opened read-only has no TickerML schema (it was never opened by a `SqliteStore`). */
+export class MissingSchemaError extends StorageError {
+  override name = 'MissingSchemaError' as const;
+  constructor(readonly path: string) {
+    super(`'${path}' is a SQLite database but not a TickerML one (no schema_migrations table)`);
+  }
+}
+
 /** The writer was closed (or is closing) and accepts nothing more. */
 export class WriterClosedError extends StorageError {
   override name = 'WriterClosedError' as const;
@@ -107,14 +115,6 @@ export class WriterFailedError extends StorageError {
   override name = 'WriterFailedError' as const;
   constructor(cause: unknown) {
     super('the event writer failed to commit a batch; unacknowledged events were not stored', { cause, kind: 'fatal' });
-  }
-}
-
-/** Migration finished but a table's row count or content checksum differs between source and target. */
-export class MigrationVerificationError extends StorageError {
-  override name = 'MigrationVerificationError' as const;
-  constructor(readonly tables: readonly string[]) {
-    super(`migration verification failed for table(s): ${tables.join(', ')}`);
   }
 }
 

@@ -10,7 +10,7 @@ export {
   DatabaseUnreachableError,
   InvalidConnectionStringError,
   InvalidRowError,
-  MigrationVerificationError,
+  MissingSchemaError,
   SchemaVersionError,
   StorageError,
   UnknownTableError,

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { UnknownInstrumentError } from '@tickerml/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
-import { CorruptDatabaseError, DatabaseOpenError, InvalidRowError, SchemaVersionError } from './errors.js';
+import {
+  CorruptDatabaseError,
+  DatabaseOpenError,
+  InvalidRowError,
+  MissingSchemaError,
+  SchemaVersionError,
+} from './errors.js';
 import type { FillRow } from './schema.js';
 import { SqliteStore } from './sqlite.js';
 
@@ -169,6 +175,16 @@ describe('SqliteStore', () => {
     expect(error).toBeInstanceOf(CorruptDatabaseError);
     expect((error as Error).message).toContain(path);
     expect((error as CorruptDatabaseError).name).toBe('CorruptDatabaseError');
+  });
+
+  it('refuses to read a SQLite file that holds no TickerML schema', async () => {
+    const path = join(dir, 'other.db');
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(() => SqliteStore.open(path, { readonly: true })).toThrow(MissingSchemaError);
+    expect(() => SqliteStore.open(path, { readonly: true })).toThrow(/not a TickerML one/);
   });
 
   it('names a file it cannot open', () => {

@@ -7,7 +7,7 @@
 
 import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/core';
 import Database from 'better-sqlite3';
-import { CorruptDatabaseError, DatabaseOpenError, SchemaVersionError } from './errors.js';
+import { CorruptDatabaseError, DatabaseOpenError, MissingSchemaError, SchemaVersionError } from './errors.js';
 import {
   eventToRow,
   type InstrumentLookup,
@@ -125,6 +125,7 @@ export class SqliteStore {
    * @throws {CorruptDatabaseError} if the file is not a SQLite database or is damaged.
    * @throws {DatabaseOpenError} if the file cannot be opened (missing directory, permissions).
    * @throws {SchemaVersionError} if the database was written by a newer version.
+   * @throws {MissingSchemaError} if opened read-only and the file has no TickerML schema.
    * @example
    * const store = SqliteStore.open('/tmp/ticks.db');
    */
@@ -166,6 +167,7 @@ export class SqliteStore {
 
   #checkVersion(): void {
     const version = this.#currentVersion();
+    if (version === 0 && this.#db.readonly) throw new MissingSchemaError(this.path);
     if (version > SCHEMA_VERSION) throw new SchemaVersionError(version, SCHEMA_VERSION);
   }
 
