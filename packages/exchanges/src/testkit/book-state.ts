@@ -57,6 +57,8 @@ class Book {
   seq = -1;
   /** The first snapshot body recorded for this book (served by the stale-snapshot fault). */
   firstBody: string | undefined;
+  /** Updates seen before the first snapshot, applied after it as the venue's procedure says. */
+  early: unknown[] = [];
 }
 
 function pairsText(levels: readonly Level[]): string {
@@ -123,6 +125,9 @@ export class BookState {
       for (const [p, q] of parsed.asks) book.asks.set(p, q);
       book.seq = parsed.lastUpdateId;
       this.binance.set(symbol, book);
+      const early = book.early as DepthUpdate[];
+      book.early = [];
+      for (const d of early) applyDepth(book, d);
     } else if (url.includes('/market/orderbook/level2')) {
       const symbol = queryParam(url, 'symbol');
       if (symbol === undefined) return;
@@ -135,6 +140,9 @@ export class BookState {
       for (const [p, q] of parsed.data.asks) book.asks.set(p, q);
       book.seq = Number(parsed.data.sequence);
       this.kucoin.set(symbol, book);
+      const early = book.early as KucoinUpdate[];
+      book.early = [];
+      for (const d of early) applyKucoin(book, d);
     }
   }
 
@@ -143,26 +151,22 @@ export class BookState {
     if (head.includes('"e":"depthUpdate"')) {
       const parsed = JSON.parse(text) as { data?: DepthUpdate } & DepthUpdate;
       const d = parsed.data ?? parsed;
-      const book = this.binance.get(d.s);
-      if (book === undefined || d.u <= book.seq) return;
-      for (const [p, q] of d.b) book.bids.set(p, q);
-      for (const [p, q] of d.a) book.asks.set(p, q);
-      book.seq = d.u;
+      let book = this.binance.get(d.s);
+      if (book === undefined) {
+        book = new Book();
+        this.binance.set(d.s, book);
+      }
+      if (book.firstBody === undefined) book.early.push(d);
+      else applyDepth(book, d);
     } else if (head.includes('"subject":"trade.l2update"')) {
       const d = (JSON.parse(text) as { data: KucoinUpdate }).data;
-      const book = this.kucoin.get(d.symbol);
-      if (book === undefined || d.sequenceEnd <= book.seq) return;
-      for (const [side, changes] of [
-        [book.bids, d.changes.bids],
-        [book.asks, d.changes.asks],
-      ] as const) {
-        for (const [p, q, s] of changes) {
-          if (s !== undefined && Number(s) <= book.seq) continue;
-          if (p === '0') continue;
-          side.set(p, q);
-        }
+      let book = this.kucoin.get(d.symbol);
+      if (book === undefined) {
+        book = new Book();
+        this.kucoin.set(d.symbol, book);
       }
-      book.seq = d.sequenceEnd;
+      if (book.firstBody === undefined) book.early.push(d);
+      else applyKucoin(book, d);
     } else if (head.startsWith('{"channel":"book","type":')) {
       const isSnapshot = head.startsWith('{"channel":"book","type":"snapshot"');
       for (const entry of text.split('{"symbol":"').slice(1)) {
@@ -205,7 +209,7 @@ export class BookState {
     if (symbol === undefined) return undefined;
     if (/\/depth\b/.test(pathAndQuery)) {
       const book = this.binance.get(symbol);
-      if (book === undefined) return undefined;
+      if (book?.firstBody === undefined) return undefined;
       if (stale) return book.firstBody;
       // The whole tracked book, not `limit` levels: a resynced client must end with the same
       // levels as one that never lost sync.
@@ -213,7 +217,7 @@ export class BookState {
     }
     if (pathAndQuery.includes('/market/orderbook/level2')) {
       const book = this.kucoin.get(symbol);
-      if (book === undefined) return undefined;
+      if (book?.firstBody === undefined) return undefined;
       if (stale) return book.firstBody;
       return `{"code":"200000","data":{"time":${Math.floor(nowUs / 1000)},"sequence":"${book.seq}","bids":${pairsText(book.bids.sorted())},"asks":${pairsText(book.asks.sorted())}}}`;
     }
@@ -248,6 +252,30 @@ export class BookState {
       events: [{ type: 'snapshot', product_id: productId, updates }],
     });
   }
+}
+
+/** Binance: drop `u <= lastUpdateId`, apply the rest. */
+function applyDepth(book: Book, d: DepthUpdate): void {
+  if (d.u <= book.seq) return;
+  for (const [p, q] of d.b) book.bids.set(p, q);
+  for (const [p, q] of d.a) book.asks.set(p, q);
+  book.seq = d.u;
+}
+
+/** KuCoin: skip changes already in the book, a price of "0" only advances the sequence. */
+function applyKucoin(book: Book, d: KucoinUpdate): void {
+  if (d.sequenceEnd <= book.seq) return;
+  for (const [side, changes] of [
+    [book.bids, d.changes.bids],
+    [book.asks, d.changes.asks],
+  ] as const) {
+    for (const [p, q, s] of changes) {
+      if (s !== undefined && Number(s) <= book.seq) continue;
+      if (p === '0') continue;
+      side.set(p, q);
+    }
+  }
+  book.seq = d.sequenceEnd;
 }
 
 interface DepthUpdate {

@@ -9,3 +9,5 @@ export { FaultKind, InvalidFaultSpecError, parseFaultSpec, planFaults, type Faul
 export { FrameRole, frameRole, answerClient, corruptFrame, type ClientRequest } from './protocol.js';
 export { BookState, krakenChecksumOfText } from './book-state.js';
 export { loadFrames } from './load.js';
+export { inferReplaySetup, makeHandler, replayIntoHandler, snapshotSymbolOf, canonicalSymbol, isBookVenue, BOOK_VENUES, type BookVenue, type ReplaySetup, type HandlerReplay } from './venues.js';
+export { replayThroughServer, ReplayTimeoutError, type ThroughServerOptions, type ThroughServerResult } from './live.js';

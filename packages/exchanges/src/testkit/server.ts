@@ -148,7 +148,9 @@ export class ReplayServer {
     this.tape = [];
     this.roles = [];
     let greeting: string | undefined;
-    for (const frame of options.frames) {
+    // Played in localTs order (stable), as recorded streams are replayed everywhere.
+    const ordered = options.frames.map((f, i) => [f, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
+    for (const [frame] of ordered) {
       if (frame.kind === 'http') {
         const key = requestKey(frame.url ?? '');
         const list = this.recordedHttp.get(key.path) ?? [];
@@ -305,7 +307,12 @@ export class ReplayServer {
   /** The recorded body for a path: same query first, then same `symbol`, then any; latest at or before the tape position. */
   private lookupRecorded(url: string): string | undefined {
     const key = requestKey(url);
-    const list = this.recordedHttp.get(key.path);
+    let list = this.recordedHttp.get(key.path);
+    if (list === undefined) {
+      // Same resource under another API version or depth variant (`/api/v1/.../level2_100` vs `/api/v3/.../level2`).
+      const wanted = resourceOf(key.path);
+      for (const [path, frames] of this.recordedHttp) if (resourceOf(path) === wanted) list = frames;
+    }
     if (list === undefined || list.length === 0) return undefined;
     const nowTs = this.tape[Math.min(this.cursor, this.tape.length - 1)]?.localTs ?? 0;
     const candidates = list.filter((f) => requestKey(f.url ?? '').query === key.query);
@@ -503,6 +510,10 @@ export class ReplayServer {
         this.broadcast(index, frame.data);
     }
   }
+}
+
+function resourceOf(path: string): string {
+  return path.replace(/^\/(api|fapi|dapi)\/v\d+/, '').replace(/_\d+$/, '');
 }
 
 function requestKey(url: string): { path: string; query: string; symbol: string | undefined } {

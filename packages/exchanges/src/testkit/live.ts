@@ -1,0 +1,145 @@
+/**
+ * The live path of a replay: the recording served by a {@link ReplayServer}, consumed by the
+ * venue's real feed (connection, subscribe, pings, REST snapshots, resyncs) pointed at it by URL.
+ *
+ * @module
+ */
+import { type MarketEvent, SeededRandom } from '@tickerml/core';
+import { systemClock } from '../common/clock.js';
+import type { EventSink, VenueHandler } from '../common/feed.js';
+import { type Feed, FeedClient, type FeedGroup } from '../connection/feed-client.js';
+import { RecordingBaseError } from '../readers/errors.js';
+import type { RawFrame } from '../readers/raw-frame.js';
+import { binanceUsFeed } from '../venues/binance/websocket/client.js';
+import { coinbaseFeed } from '../venues/coinbase/websocket/client.js';
+import { krakenFeed } from '../venues/kraken/websocket/client.js';
+import { kucoinFeed } from '../venues/kucoin/websocket/client.js';
+import type { FaultPlanSpec, InjectedFault } from './faults.js';
+import { ReplayServer } from './server.js';
+import type { ReplaySetup } from './venues.js';
+
+/** The replay through the server did not settle in time. */
+export class ReplayTimeoutError extends RecordingBaseError {
+  override name = 'ReplayTimeoutError' as const;
+}
+
+/** Options of {@link replayThroughServer}. */
+export interface ThroughServerOptions {
+  readonly faults?: FaultPlanSpec | undefined;
+  /** Seed of the fault plan and of the feed's reconnect jitter. Defaults to 1. */
+  readonly seed?: number;
+  /** Give up after this many milliseconds of wall time. Defaults to 120,000. */
+  readonly timeoutMs?: number;
+  /** Canonical symbols whose book must be synchronised before the run counts as settled. */
+  readonly mustSync?: readonly string[];
+  readonly onEvent?: (e: MarketEvent) => void;
+}
+
+/** Result of {@link replayThroughServer}. */
+export interface ThroughServerResult {
+  /** The feed after the run: its books and counters. */
+  readonly feed: Pick<VenueHandler, 'book' | 'stats'>;
+  readonly eventCounts: ReadonlyMap<string, Record<string, number>>;
+  readonly injected: readonly InjectedFault[];
+  /** Messages the server sent and the feed received (equal once settled). */
+  readonly framesSent: number;
+  readonly framesReceived: number;
+  readonly connections: number;
+}
+
+const backoff = { initialMs: 20, maxMs: 200 };
+
+function liveFeed(setup: ReplaySetup, server: ReplayServer, emit: EventSink, random: () => number): Feed {
+  const clock = systemClock();
+  switch (setup.venue) {
+    case 'binance':
+    case 'binanceus':
+      return binanceUsFeed({ instruments: setup.grids, emit, clock, random, backoff, venue: setup.venue, urls: { ws: server.wsUrl, rest: server.httpUrl } });
+    case 'kraken':
+      return krakenFeed({ instruments: setup.grids, emit, clock, random, backoff, depth: setup.depth, urls: { ws: server.wsUrl } });
+    case 'coinbase':
+      return coinbaseFeed({ instruments: setup.grids, emit, clock, random, backoff, urls: { ws: server.wsUrl } });
+    case 'kucoin':
+      return kucoinFeed({ instruments: setup.grids, emit, clock, random, backoff, urls: { rest: server.httpUrl } });
+  }
+}
+
+function clientsOf(feed: Feed): FeedClient[] {
+  if (feed instanceof FeedClient) return [feed];
+  return [...(feed as FeedGroup).feeds];
+}
+
+/**
+ * Plays `frames` through a replay server into the venue's live feed and waits until every frame
+ * sent has been handled and every book in `mustSync` is synchronised.
+ * @throws {ReplayTimeoutError} when that does not happen within `timeoutMs`.
+ * @example
+ * ```ts
+ * const setup = inferReplaySetup('kraken', frames);
+ * const run = await replayThroughServer(setup, frames, { faults: { corrupt: 5 }, seed: 7 });
+ * run.feed.book('BTC/USD')?.bestBidTicks();
+ * ```
+ */
+export async function replayThroughServer(setup: ReplaySetup, frames: readonly RawFrame[], options: ThroughServerOptions = {}): Promise<ThroughServerResult> {
+  const seed = options.seed ?? 1;
+  const server = await ReplayServer.start({ frames, ...(options.faults ? { faults: options.faults } : {}), seed });
+  const eventCounts = new Map<string, Record<string, number>>();
+  const emit: EventSink = (e) => {
+    const c = eventCounts.get(e.symbol) ?? {};
+    c[e.kind] = (c[e.kind] ?? 0) + 1;
+    eventCounts.set(e.symbol, c);
+    options.onEvent?.(e);
+  };
+  const rng = new SeededRandom(seed).fork('reconnect-jitter');
+  const feed = liveFeed(setup, server, emit, () => rng.next());
+  let received = 0;
+  for (const client of clientsOf(feed)) {
+    // Count what reaches the handler, to know when the socket has drained.
+    const handler = client.handler;
+    const onFrame = handler.onFrame.bind(handler);
+    handler.onFrame = (text, localTs) => {
+      received++;
+      onFrame(text, localTs);
+    };
+  }
+  const mustSync = options.mustSync ?? [];
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const started = performance.now();
+  let tapeDone = false;
+  void server.finished.then(() => {
+    tapeDone = true;
+  });
+  feed.start();
+  try {
+    let stableSince = -1;
+    let lastReceived = -1;
+    for (;;) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 10));
+      const settled = tapeDone && received === server.framesSent && mustSync.every((s) => feed.book(s) !== undefined);
+      if (settled) {
+        // Quiet for 50 ms: no resync or late frame still on its way.
+        if (received !== lastReceived) stableSince = performance.now();
+        if (stableSince >= 0 && performance.now() - stableSince >= 50 && received === server.framesSent) break;
+      } else {
+        stableSince = -1;
+      }
+      lastReceived = received;
+      if (performance.now() - started > timeoutMs) {
+        throw new ReplayTimeoutError('Replay through the server did not settle', {
+          details: `after ${timeoutMs} ms: tape ${tapeDone ? 'finished' : `at ${server.position}/${server.tapeLength}`}, ${received}/${server.framesSent} frames handled, unsynchronised books: ${mustSync.filter((s) => feed.book(s) === undefined).join(', ') || 'none'}`,
+        });
+      }
+    }
+  } finally {
+    feed.stop();
+    await server.close();
+  }
+  return {
+    feed,
+    eventCounts,
+    injected: [...server.injected],
+    framesSent: server.framesSent,
+    framesReceived: received,
+    connections: server.connectionsAccepted,
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * How to replay each venue's recording into its real handler: which handler, which grids
+ * (inferred from the data), and which REST bodies are depth snapshots of which symbol.
+ * Shared by `tickerml replay` and the replay-kit tests.
+ *
+ * @module
+ */
+import type { MarketEvent } from '@tickerml/core';
+import { DecimalGrid } from '../common/decimal.js';
+import type { HandlerHooks, VenueHandler } from '../common/feed.js';
+import type { RawFrame } from '../readers/raw-frame.js';
+import { BinanceHandler } from '../venues/binance/websocket/handler.js';
+import { CoinbaseHandler } from '../venues/coinbase/websocket/handler.js';
+import { quoteKrakenNumbers } from '../venues/kraken/common/parse.js';
+import { KrakenHandler } from '../venues/kraken/websocket/handler.js';
+import { KucoinHandler } from '../venues/kucoin/websocket/handler.js';
+
+/** Venue ids with a spot book handler. */
+export const BOOK_VENUES = ['binance', 'binanceus', 'coinbase', 'kraken', 'kucoin'] as const;
+export type BookVenue = (typeof BOOK_VENUES)[number];
+
+/** True when `venue` has a spot book handler the replay can drive. */
+export function isBookVenue(venue: string | undefined): venue is BookVenue {
+  return (BOOK_VENUES as readonly string[]).includes(venue ?? '');
+}
+
+const QUOTES = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH', 'BNB'];
+
+/** Canonical `BASE/QUOTE` of a venue symbol (`BTCUSDT`, `BTC-USD`, `BTC/USD`). */
+export function canonicalSymbol(venue: BookVenue, venueSymbol: string): string {
+  if (venueSymbol.includes('/')) return venueSymbol;
+  if (venueSymbol.includes('-')) return venueSymbol.replace('-', '/');
+  if (venue === 'binance' || venue === 'binanceus') {
+    for (const q of QUOTES) if (venueSymbol.endsWith(q) && venueSymbol.length > q.length) return `${venueSymbol.slice(0, -q.length)}/${q}`;
+  }
+  return venueSymbol;
+}
+
+type Visit = (venueSymbol: string, price: string, qty: string) => void;
+
+function pairs(visit: Visit, symbol: string, list: unknown): void {
+  if (!Array.isArray(list)) return;
+  for (const row of list) if (Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string') visit(symbol, row[0], row[1]);
+}
+
+function queryParam(url: string, name: string): string | undefined {
+  try {
+    return new URL(url, 'http://x').searchParams.get(name) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Calls `visit` with every (symbol, price, qty) text a frame carries. Never throws. */
+function scanFrame(venue: BookVenue, frame: RawFrame, visit: Visit): void {
+  try {
+    if (venue === 'binance' || venue === 'binanceus') {
+      if (frame.kind === 'http') {
+        const symbol = queryParam(frame.url ?? '', 'symbol');
+        if (symbol === undefined || !frame.data.startsWith('{"lastUpdateId"')) return;
+        const o = JSON.parse(frame.data) as { bids: unknown; asks: unknown };
+        pairs(visit, symbol, o.bids);
+        pairs(visit, symbol, o.asks);
+        return;
+      }
+      const o = JSON.parse(frame.data) as { data?: Record<string, unknown> } & Record<string, unknown>;
+      const d = (o.data ?? o) as Record<string, unknown>;
+      if (typeof d.s !== 'string') return;
+      if (d.e === 'depthUpdate') {
+        pairs(visit, d.s, d.b);
+        pairs(visit, d.s, d.a);
+      } else if (d.e === 'trade' && typeof d.p === 'string' && typeof d.q === 'string') {
+        visit(d.s, d.p, d.q);
+      }
+    } else if (venue === 'kraken') {
+      if (frame.kind !== 'recv' || !(frame.data.startsWith('{"channel":"book"') || frame.data.startsWith('{"channel":"trade"'))) return;
+      const o = JSON.parse(quoteKrakenNumbers(frame.data)) as { data?: Array<Record<string, unknown>> };
+      for (const entry of o.data ?? []) {
+        const symbol = entry.symbol;
+        if (typeof symbol !== 'string') continue;
+        for (const side of [entry.bids, entry.asks]) {
+          if (!Array.isArray(side)) continue;
+          for (const l of side as Array<Record<string, unknown>>) if (typeof l.price === 'string' && typeof l.qty === 'string') visit(symbol, l.price, l.qty);
+        }
+        if (typeof entry.price === 'string' && typeof entry.qty === 'string') visit(symbol, entry.price, entry.qty);
+      }
+    } else if (venue === 'coinbase') {
+      if (frame.kind !== 'recv') return;
+      const o = JSON.parse(frame.data) as { channel?: string; events?: Array<Record<string, unknown>> };
+      for (const ev of o.events ?? []) {
+        if (o.channel === 'l2_data' && typeof ev.product_id === 'string' && Array.isArray(ev.updates)) {
+          for (const u of ev.updates as Array<Record<string, unknown>>) {
+            if (typeof u.price_level === 'string' && typeof u.new_quantity === 'string') visit(ev.product_id, u.price_level, u.new_quantity);
+          }
+        } else if (o.channel === 'market_trades' && Array.isArray(ev.trades)) {
+          for (const t of ev.trades as Array<Record<string, unknown>>) {
+            if (typeof t.product_id === 'string' && typeof t.price === 'string' && typeof t.size === 'string') visit(t.product_id, t.price, t.size);
+          }
+        }
+      }
+    } else if (venue === 'kucoin') {
+      if (frame.kind === 'http') {
+        const symbol = queryParam(frame.url ?? '', 'symbol');
+        if (symbol === undefined || !(frame.url ?? '').includes('/orderbook/level2')) return;
+        const o = JSON.parse(frame.data) as { data?: { bids?: unknown; asks?: unknown } };
+        pairs(visit, symbol, o.data?.bids);
+        pairs(visit, symbol, o.data?.asks);
+        return;
+      }
+      if (!frame.data.includes('"subject":"trade.l2update"')) return;
+      const o = JSON.parse(frame.data) as { data?: { symbol?: string; changes?: { bids?: unknown; asks?: unknown } } };
+      const symbol = o.data?.symbol;
+      if (typeof symbol !== 'string') return;
+      for (const side of [o.data?.changes?.bids, o.data?.changes?.asks]) {
+        if (!Array.isArray(side)) continue;
+        for (const row of side) if (Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && row[0] !== '0') visit(symbol, row[0], row[1]);
+      }
+    }
+  } catch {
+    // Malformed frames are the handler's to count.
+  }
+}
+
+function decimals(text: string): number {
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+function stepOf(places: number): string {
+  return places === 0 ? '1' : `0.${'0'.repeat(places - 1)}1`;
+}
+
+/** What {@link inferReplaySetup} found in a recording. */
+export interface ReplaySetup {
+  readonly venue: BookVenue;
+  /** One grid per symbol with book or trade data: the finest price and quantity steps seen. */
+  readonly grids: DecimalGrid[];
+  /** Kraken book depth from the recorded subscription (default 10). */
+  readonly depth: number;
+}
+
+/**
+ * Infers the instruments of a recording from its data: the market-data grid of a symbol is the
+ * finest increment its prices and quantities show (a venue's order lot can be coarser than the
+ * sizes its book reports).
+ * @example
+ * ```ts
+ * const setup = inferReplaySetup('kraken', frames); // grids: [BTC/USD 0.1 / 0.00000001], depth 10
+ * ```
+ */
+export function inferReplaySetup(venue: BookVenue, frames: readonly RawFrame[]): ReplaySetup {
+  const places = new Map<string, { price: number; qty: number }>();
+  let depth = 10;
+  for (const frame of frames) {
+    if (venue === 'kraken') {
+      const m = /"channel":"book","depth":(\d+)/.exec(frame.data.slice(0, 200)) ?? (frame.kind === 'send' ? /"depth":(\d+)/.exec(frame.data) : null);
+      if (m !== null && frame.data.includes('"book"')) depth = Number(m[1]);
+    }
+    scanFrame(venue, frame, (symbol, price, qty) => {
+      const p = places.get(symbol) ?? { price: 0, qty: 0 };
+      const dp = decimals(price);
+      const dq = decimals(qty);
+      if (dp > p.price) p.price = dp;
+      if (dq > p.qty) p.qty = dq;
+      places.set(symbol, p);
+    });
+  }
+  const grids = [...places].map(([symbol, p]) => new DecimalGrid(canonicalSymbol(venue, symbol), stepOf(p.price), stepOf(p.qty)));
+  return { venue, grids, depth };
+}
+
+/** Builds the venue's real handler for a replay. */
+export function makeHandler(setup: ReplaySetup, hooks: HandlerHooks): VenueHandler {
+  switch (setup.venue) {
+    case 'binance':
+    case 'binanceus':
+      return new BinanceHandler({ instruments: setup.grids, hooks, venue: setup.venue });
+    case 'coinbase':
+      return new CoinbaseHandler({ instruments: setup.grids, hooks });
+    case 'kraken':
+      return new KrakenHandler({ instruments: setup.grids, hooks, depth: setup.depth });
+    case 'kucoin':
+      return new KucoinHandler({ instruments: setup.grids, hooks });
+  }
+}
+
+/** Venue symbol a recorded REST body is the depth snapshot of, or `undefined`. */
+export function snapshotSymbolOf(venue: BookVenue, url: string): string | undefined {
+  if ((venue === 'binance' || venue === 'binanceus') && /\/depth\b/.test(url)) return queryParam(url, 'symbol');
+  if (venue === 'kucoin' && url.includes('/orderbook/level2')) return queryParam(url, 'symbol');
+  return undefined;
+}
+
+/** Result of {@link replayIntoHandler}. */
+export interface HandlerReplay {
+  readonly handler: VenueHandler;
+  /** Events emitted, counted per canonical symbol and kind. */
+  readonly eventCounts: ReadonlyMap<string, Record<string, number>>;
+}
+
+/**
+ * The direct path: feeds a recording's frames, ordered by `localTs` (stable), to the venue's
+ * handler; recorded REST depth bodies reach it where their timestamps put them.
+ */
+export function replayIntoHandler(setup: ReplaySetup, frames: readonly RawFrame[], onEvent?: (e: MarketEvent) => void): HandlerReplay {
+  const eventCounts = new Map<string, Record<string, number>>();
+  const count = (e: MarketEvent) => {
+    const c = eventCounts.get(e.symbol) ?? {};
+    c[e.kind] = (c[e.kind] ?? 0) + 1;
+    eventCounts.set(e.symbol, c);
+    onEvent?.(e);
+  };
+  const handler = makeHandler(setup, { emit: count, requestSnapshot: () => {} });
+  const ordered = frames.map((f, i) => [f, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
+  for (const [f] of ordered) {
+    if (f.kind === 'recv') handler.onFrame(f.data, f.localTs);
+    else if (f.kind === 'http' && f.url !== undefined) {
+      const symbol = snapshotSymbolOf(setup.venue, f.url);
+      if (symbol !== undefined) handler.onRestSnapshot(symbol, f.data, f.localTs);
+    }
+  }
+  return { handler, eventCounts };
+}
