@@ -39,7 +39,7 @@ describe('ticks → price string, 1000 prices per iteration', () => {
     for (const t of ticks) sink += instrument.ticksToPrice(t).length;
   });
   bench('ccxt Precise.stringMul (exact, peer)', () => {
-    for (const t of ticks) sink += Precise.stringMul(String(t), '0.01').length;
+    for (const t of ticks) sink += (Precise.stringMul(String(t), '0.01') ?? '').length;
   });
 });
 
