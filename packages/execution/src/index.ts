@@ -42,3 +42,38 @@ export {
   VenueInstrumentError,
   type VenueListener,
 } from './venue.js';
+export {
+  type BacktestRun,
+  BacktestConfigError,
+  type BacktestSettings,
+  buildVenues,
+  DEFAULT_FEES,
+  type ExecutionFile,
+  type FeeSetting,
+  type LatencySetting,
+  loadExecutionFile,
+  parseExecutionFile,
+  type QueueSetting,
+  runBacktest,
+  type VenueSettings,
+  venueSettingsFromFile,
+} from './backtest.js';
+export {
+  type CancelReject,
+  type DrivableClock,
+  Engine,
+  EngineError,
+  type EngineOptions,
+  type OrderUpdate,
+  type OrderView,
+  type Strategy,
+  type StrategyContext,
+  type TimerFired,
+} from './kernel.js';
+export { type BacktestReport, buildReport, equityToCsv, fillsToCsv, type MarkoutStats, reportToHtml, reportToJson, type ReportSummary } from './report.js';
+export { bookImbalance, hasTouch } from './strategies/common.js';
+export { type ArbitrageStats, arbitrageSurvivesCosts, crossVenueArbitrage, type CrossVenueArbitrageOptions } from './strategies/cross-venue-arbitrage.js';
+export { obiMomentum, type ObiMomentumOptions } from './strategies/obi-momentum.js';
+export { BASELINE_STRATEGIES, type BaselineMarket, type BaselineName, createBaseline, lotsForNotional, UnknownStrategyError } from './strategies/registry.js';
+export { touchMarketMaker, type TouchMarketMakerOptions } from './strategies/touch-market-maker.js';
+export { vwapReversion, type VwapReversionOptions } from './strategies/vwap-reversion.js';

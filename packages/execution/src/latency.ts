@@ -48,7 +48,8 @@ export function constantLatency(entryUs: number, responseUs: number = entryUs): 
 export interface LatencyRange {
   readonly minMs: number;
   readonly maxMs: number;
-  readonly seed: number;
+  /** Seed of this venue's generator (a number, or text such as `"42:binance"`). */
+  readonly seed: number | string;
 }
 
 /**

@@ -2,10 +2,13 @@
  * The simulated venue: one per exchange, fed the same normalized events as the live book, with
  * pluggable queue, latency, fee and impact models, assembled by {@link SimulatedVenueBuilder}.
  *
- * Time: the venue acts in venue (exchange) time. An order reaches it at `arrivalUs` (sent +
- * entry latency) and can only fill on events whose `exchTs ≥ arrivalUs`; events the venue
- * receives later but that happened earlier (`exchTs < arrivalUs`, delayed by market-data
- * latency) still move the book and re-anchor the queue position, but never fill the order.
+ * Time: the venue acts in venue (exchange) time, expressed on our clock. An order reaches it at
+ * `arrivalUs` (sent + entry latency) and can only fill on events whose venue time is
+ * `≥ arrivalUs`; events received later but that happened earlier (delayed by market-data
+ * latency, `localTs − exchTs`) still move the book and re-anchor the queue position, but never
+ * fill the order. Where a recording's venue clock runs ahead of the local one (`exchTs >
+ * localTs`, as in the Binance sample by ~1.27 s), the venue time is `exchTs − skew` with the skew
+ * the largest `exchTs − localTs` seen so far, so no event is placed after its receipt.
  *
  * @module
  */
@@ -226,6 +229,11 @@ export class SimulatedVenue {
   private readonly closedOrders = new Map<string, SimOrder>();
   private listener: VenueListener = NOOP_LISTENER;
   private restSeq = 0;
+  /**
+   * How far the venue's clock runs ahead of ours, microseconds: the largest `exchTs − localTs`
+   * seen (0 while every event has `exchTs ≤ localTs`). Venue time of an event is `exchTs − skew`.
+   */
+  clockSkewUs = 0;
   private readonly portfolio: Portfolio;
   private readonly queue: QueueModel;
   private readonly halfLifeUs: number;
@@ -597,7 +605,13 @@ export class SimulatedVenue {
     if (e.venue !== this.venueId) return;
     const st = this.symbols.get(e.symbol);
     if (st === undefined) return;
-    const t = e.exchTs;
+    // Venue time, on our clock: an event cannot have happened after we received it, so the
+    // largest `exchTs − localTs` seen so far is taken as the venue clock running ahead of ours.
+    let t = e.exchTs - this.clockSkewUs;
+    if (t > e.localTs) {
+      this.clockSkewUs = e.exchTs - e.localTs;
+      t = e.localTs;
+    }
     // A funding time that has passed settles at the rate announced for it, before anything replaces it.
     if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs) this.settleFunding(st);
     switch (e.kind) {

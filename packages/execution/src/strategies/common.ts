@@ -1,0 +1,38 @@
+/**
+ * Small helpers shared by the baseline strategies.
+ *
+ * @module
+ */
+import type { VenueBook } from '../book.js';
+import { NO_ASK, NO_BID } from '../book.js';
+import type { StrategyContext } from '../kernel.js';
+
+/** True when both sides of the book have a level. */
+export function hasTouch(book: VenueBook): boolean {
+  return book.bestBid() !== NO_BID && book.bestAsk() !== NO_ASK;
+}
+
+/**
+ * Order-book imbalance over the best `levels` levels of each side:
+ * `(bidLots − askLots) / (bidLots + askLots)`, in [−1, 1]; 0 for an empty book.
+ */
+export function bookImbalance(book: VenueBook, levels: number): number {
+  let bid = 0;
+  let ask = 0;
+  const nb = Math.min(levels, book.bids.size);
+  const na = Math.min(levels, book.asks.size);
+  for (let i = 0; i < nb; i++) bid += book.bids.qtyAtIndex(i);
+  for (let i = 0; i < na; i++) ask += book.asks.qtyAtIndex(i);
+  const total = bid + ask;
+  return total === 0 ? 0 : (bid - ask) / total;
+}
+
+/** Our position in lots on a venue's symbol (0 when none). */
+export function positionLots(ctx: StrategyContext, venue: string, symbol: string): number {
+  return ctx.portfolio.position(ctx.instrument(venue, symbol)).qtyLots;
+}
+
+/** True when an order of ours on that venue/symbol is still in flight or open. */
+export function hasWorkingOrder(ctx: StrategyContext, venue: string, symbol: string): boolean {
+  return ctx.openOrders(venue, symbol).length > 0;
+}

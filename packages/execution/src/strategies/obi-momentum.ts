@@ -1,0 +1,56 @@
+import type { MarketEvent } from '../internal/core.js';
+import type { Strategy, StrategyContext } from '../kernel.js';
+import { bookImbalance, hasTouch, hasWorkingOrder, positionLots } from './common.js';
+
+/** Options of {@link obiMomentum}. */
+export interface ObiMomentumOptions {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Levels per side summed into the imbalance. Default 5. */
+  readonly levels?: number;
+  /** Imbalance beyond which we follow it, in (0, 1). Default 0.6. */
+  readonly threshold?: number;
+  /** Size of each order, lots. */
+  readonly qtyLots: number;
+  /** Largest absolute position, lots. */
+  readonly maxPositionLots: number;
+  /** Minimum time between two orders, µs. Default 1 s. */
+  readonly cooldownUs?: number;
+}
+
+/**
+ * Order-book-imbalance momentum: when the top of the book leans to the bid (imbalance above
+ * `threshold`), buy at the ask with an IOC; when it leans to the ask, sell at the bid. Long only
+ * on spot (it sells what it holds), long/short on perpetuals.
+ *
+ * @example
+ * ```ts
+ * const s = obiMomentum({ venue: 'binance', symbol: 'BTC/USDT', qtyLots: 100_000, maxPositionLots: 300_000 });
+ * ```
+ */
+export function obiMomentum(options: ObiMomentumOptions): Strategy {
+  const levels = options.levels ?? 5;
+  const threshold = options.threshold ?? 0.6;
+  const cooldownUs = options.cooldownUs ?? 1_000_000;
+  let lastOrderUs = Number.NEGATIVE_INFINITY;
+  return {
+    name: 'obi-momentum',
+    onEvent(e: MarketEvent, ctx: StrategyContext) {
+      if (e.venue !== options.venue || e.symbol !== options.symbol || (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')) return;
+      const now = ctx.nowUs();
+      if (now - lastOrderUs < cooldownUs || hasWorkingOrder(ctx, options.venue, options.symbol)) return;
+      const book = ctx.book(options.venue, options.symbol);
+      if (!hasTouch(book)) return;
+      const imbalance = bookImbalance(book, levels);
+      const pos = positionLots(ctx, options.venue, options.symbol);
+      const perpetual = ctx.instrument(options.venue, options.symbol).perpetual;
+      if (imbalance > threshold && pos + options.qtyLots <= options.maxPositionLots) {
+        ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side: 'buy', type: 'ioc', priceTicks: book.bestAsk(), qtyLots: options.qtyLots, tag: 'obi-buy' });
+        lastOrderUs = now;
+      } else if (imbalance < -threshold && (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)) {
+        ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side: 'sell', type: 'ioc', priceTicks: book.bestBid(), qtyLots: options.qtyLots, tag: 'obi-sell' });
+        lastOrderUs = now;
+      }
+    },
+  };
+}
