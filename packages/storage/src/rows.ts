@@ -320,19 +320,20 @@ export function rowToGenericEvent(row: MarketEventRow): MarketEvent {
 }
 
 /**
- * Checks every value of `row` against its column; returns the values in column order.
+ * Checks every value of `row` against its column; returns the values in column order, after
+ * `leadingSlots` empty slots (for an id the caller fills in).
  *
  * @throws {InvalidRowError} naming the table and column of the first value that does not fit.
  */
-export function rowValues(spec: TableSpec, row: Row): unknown[] {
-  const values = new Array<unknown>(spec.columns.length);
+export function rowValues(spec: TableSpec, row: Row, leadingSlots = 0): unknown[] {
+  const values = new Array<unknown>(spec.columns.length + leadingSlots);
   for (let i = 0; i < spec.columns.length; i++) {
     const column = spec.columns[i] as TableSpec['columns'][number];
     const value = row[column.name];
     if (value === null || value === undefined) {
       if (!column.nullable)
         throw new InvalidRowError(spec.name, column.name, value, `a ${column.type} value (column is NOT NULL)`);
-      values[i] = null;
+      values[i + leadingSlots] = null;
       continue;
     }
     switch (column.type) {
@@ -354,7 +355,7 @@ export function rowValues(spec: TableSpec, row: Row): unknown[] {
       case 'json':
         break;
     }
-    values[i] = value;
+    values[i + leadingSlots] = value;
   }
   return values;
 }

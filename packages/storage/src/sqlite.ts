@@ -209,14 +209,15 @@ export class SqliteStore {
 
   #insertOne(table: TableName, row: Row): void {
     const spec = tableSpec(table);
-    const values = rowValues(spec, row);
+    // Slot 0 is the id (null lets SQLite assign the next one); one array, no spread.
+    const values = rowValues(spec, row, 1);
+    values[0] = typeof row.id === 'number' ? row.id : null;
     for (let i = 0; i < spec.columns.length; i++) {
-      if ((spec.columns[i] as TableSpec['columns'][number]).type !== 'json' || values[i] === null) continue;
-      const value = values[i];
-      values[i] = value instanceof JsonText ? value.text : JSON.stringify(value);
+      const value = values[i + 1];
+      if ((spec.columns[i] as TableSpec['columns'][number]).type !== 'json' || value === null) continue;
+      values[i + 1] = value instanceof JsonText ? value.text : JSON.stringify(value);
     }
-    const id = row.id;
-    this.#insertStatement(table).run(typeof id === 'number' ? id : null, ...values);
+    this.#insertStatement(table).run(values);
   }
 
   /**
