@@ -96,6 +96,7 @@ export {
   type VenueId,
 } from './events.js';
 export {
+  type CcxtMarketLike,
   canonicalSymbol,
   Instrument,
   InstrumentKind,
@@ -103,6 +104,7 @@ export {
   type InstrumentSpec,
   parseSymbol,
   type SymbolParts,
+  specFromCcxtMarket,
 } from './instrument.js';
 export { closeLogger, createLogger, type Logger, type LoggerOptions, LogLevel, REDACTED_KEYS } from './logger.js';
 export { type LocalTimestamped, type MergeOptions, mergeByLocalTs, mergeByLocalTsSync } from './merge.js';

@@ -282,6 +282,78 @@ export class Instrument {
 }
 
 /**
+ * The fields of a ccxt market that {@link specFromCcxtMarket} reads (structural: core does not
+ * depend on ccxt). Precisions must be in ccxt's `TICK_SIZE` mode (a step such as `0.01`), which
+ * is what ccxt reports for the venues TickerML supports.
+ */
+export interface CcxtMarketLike {
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly settle?: string | null | undefined;
+  readonly type?: string | undefined;
+  readonly contractSize?: number | null | undefined;
+  readonly precision: { readonly price?: number | null | undefined; readonly amount?: number | null | undefined };
+  readonly limits?: {
+    readonly amount?: { readonly min?: number | null | undefined } | undefined;
+    readonly cost?: { readonly min?: number | null | undefined } | undefined;
+  };
+}
+
+/** Shortest decimal text of a step that ccxt delivered as a float (`0.01` → `"0.01"`, `1e-8` → `"1e-8"`). */
+function stepText(value: number, what: string, symbol: string): string {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidInstrumentError(
+      `ccxt market ${symbol}: ${what} ${value} is not a positive number (is the exchange in TICK_SIZE precision mode?)`,
+    );
+  }
+  return String(value);
+}
+
+/**
+ * Builds an {@link InstrumentSpec} from a ccxt market (`exchange.markets[symbol]`). Steps arrive
+ * from ccxt as floats; their shortest decimal form is taken as the venue's exact increment.
+ * Spot markets keep `BASE/QUOTE`; swaps become perpetuals `BASE/QUOTE:SETTLE`.
+ *
+ * @throws {@link InvalidInstrumentError} when the price or amount step is missing or not positive,
+ *   or the market is neither spot nor swap.
+ * @example
+ * ```ts
+ * const markets = await new ccxt.binanceus().loadMarkets();
+ * const btc = new Instrument(specFromCcxtMarket('binanceus', markets['BTC/USDT']));
+ * ```
+ */
+export function specFromCcxtMarket(venue: VenueId, market: CcxtMarketLike): InstrumentSpec {
+  const type = market.type ?? 'spot';
+  if (type !== 'spot' && type !== 'swap') {
+    throw new InvalidInstrumentError(`ccxt market ${market.symbol}: type '${type}' is not supported (spot or swap)`);
+  }
+  const price = market.precision.price;
+  const amount = market.precision.amount;
+  const tickSize = stepText(price ?? Number.NaN, 'price precision', market.symbol);
+  const lotSize = stepText(amount ?? Number.NaN, 'amount precision', market.symbol);
+  const minQty = market.limits?.amount?.min;
+  const minCost = market.limits?.cost?.min;
+  const contractSize = market.contractSize;
+  return {
+    venue,
+    symbol: market.symbol,
+    base: market.base,
+    quote: market.quote,
+    tickSize,
+    lotSize,
+    kind: type === 'swap' ? InstrumentKind.Perpetual : InstrumentKind.Spot,
+    ...(typeof minQty === 'number' && minQty > 0 ? { minQty: String(minQty) } : {}),
+    ...(typeof minCost === 'number' && minCost > 0 && /^\d+(\.\d+)?$/.test(String(minCost))
+      ? { minNotional: String(minCost) }
+      : {}),
+    ...(type === 'swap' && typeof contractSize === 'number' && contractSize > 0
+      ? { contractSize: String(contractSize) }
+      : {}),
+  };
+}
+
+/**
  * Instruments by venue and canonical symbol.
  *
  * @example
