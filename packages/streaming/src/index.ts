@@ -34,13 +34,12 @@ export {
 export { fetchConsumerLag, formatLagTable, type PartitionLag, registerGroupLagGauge } from './lag.js';
 export {
   CONSUMER_LAG_METRIC,
+  type KafkaMessageHandler,
+  type KafkaMessageMeta,
   KafkaSubscription,
   type KafkaSubscribeOptions,
-  type MessageContext,
-  type MessageHandler,
   type SubscriptionStats,
 } from './subscription.js';
-export { systemTimers, type TimerProvider } from './timers.js';
 export {
   DEFAULT_TOPICS,
   instrumentKey,
@@ -50,4 +49,5 @@ export {
   type TopicMap,
   type TopicSpec,
   topicKindOf,
+  topicsFromConfig,
 } from './topics.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MarketEvent, Trade } from '@tickerml/core';
+import { createMetricsRegistry, type MarketEvent, type Trade } from '@tickerml/core';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService, startKafka, stopKafka } from '../../../test/support/services.js';
@@ -118,7 +118,8 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
   });
 
   it('sends a poison message to the dead-letter topic with the error and where it came from, and goes on', async () => {
-    const bus = newBus({ topics: uniqueTopics(1) });
+    const metrics = createMetricsRegistry();
+    const bus = newBus({ topics: uniqueTopics(1), metrics });
     await bus.connect();
     const tradesTopic = bus.topicName('trades');
     const group = `poison-${randomUUID()}`;
@@ -172,6 +173,10 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     expect(lag).toEqual([
       { group, topic: tradesTopic, partition: 0, currentOffset: 6, logEndOffset: 6, lag: 0 },
     ]);
+    // and the subscription's gauge says the same.
+    expect(await metrics.metrics()).toContain(
+      `tickerml_kafka_consumer_lag_messages{group="${group}",topic="${tradesTopic}",partition="0"} 0`,
+    );
   });
 
   it('loses nothing and applies nothing twice when the broker is stopped and restarted mid-stream', async () => {

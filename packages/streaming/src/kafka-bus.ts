@@ -3,8 +3,16 @@
  *
  * @module
  */
-import type { MarketEvent } from '@tickerml/core';
-import { BusClosedError } from '@tickerml/core';
+import {
+  BusClosedError,
+  defaultTimerProvider,
+  type EventBus,
+  type KafkaConfig as TickerKafkaConfig,
+  type MarketEvent,
+  type MetricsRegistry,
+  type PublishOptions,
+  type TimerProvider,
+} from '@tickerml/core';
 import {
   type Admin,
   CompressionTypes,
@@ -16,13 +24,19 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import type { Registry } from 'prom-client';
 import { type BusMessage, encodeMessage } from './codec.js';
 import { BrokerUnreachableError, KafkaOptionsError, PublishFailedError } from './errors.js';
 import { fetchConsumerLag, type PartitionLag } from './lag.js';
-import { KafkaSubscription, type KafkaSubscribeOptions, type MessageHandler } from './subscription.js';
-import { systemTimers, type TimerProvider } from './timers.js';
-import { instrumentKey, resolveTopics, type TopicKind, type TopicMap, type TopicSpec, topicKindOf } from './topics.js';
+import { type KafkaMessageHandler, KafkaSubscription, type KafkaSubscribeOptions } from './subscription.js';
+import {
+  instrumentKey,
+  resolveTopics,
+  type TopicKind,
+  type TopicMap,
+  type TopicSpec,
+  topicKindOf,
+  topicsFromConfig,
+} from './topics.js';
 
 /** How much kafkajs itself logs (to stderr). */
 export const KafkaLogLevel = {
@@ -49,9 +63,9 @@ export interface KafkaProducerOptions {
    */
   readonly maxBufferedMessages?: number;
   /**
-   * Retries of a failed produce request. The producer is idempotent (`acks: -1`, one request in
-   * flight, broker-side de-duplication), so retries never duplicate a message. Default: unlimited
-   * (kafkajs' idempotent default), so a publish waits through a broker restart.
+   * kafkajs' own retries of a failed produce request (default 5); past them the bus sends the
+   * request again until `deliveryTimeoutMs`. The producer is idempotent (`acks: -1`, one request
+   * in flight, broker-side de-duplication by sequence number), so a resend is not a duplicate.
    */
   readonly retries?: number;
   /**
@@ -86,16 +100,13 @@ export interface KafkaBusOptions {
   readonly connectRetries?: number;
   /** Producer settings. */
   readonly producer?: KafkaProducerOptions;
-  /** Registry for the consumer-lag gauge; none means no metric. */
-  readonly metrics?: Registry;
+  /** Registry for the consumer-lag gauge (`tickerml_kafka_consumer_lag_messages`); none means no metric. */
+  readonly metrics?: MetricsRegistry;
   /** kafkajs' own log level. Default `error`. */
   readonly logLevel?: KafkaLogLevelName;
   /** Timers for the linger and retry back-off; defaults to the global timers. */
   readonly timers?: TimerProvider;
 }
-
-// TODO(core): implement core's EventBus interface (packages/core/src/bus.ts) once it lands; this
-// has its shape: publish(topic, message, key?) / subscribe(topic, handler, options) / close().
 
 /** A produce request being gathered or sent, shared by every message in it. */
 interface PendingBatch {
@@ -136,7 +147,7 @@ const LOG_LEVELS = {
  * await bus.close();
  * ```
  */
-export class KafkaBus<T extends BusMessage = BusMessage> {
+export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> {
   /** The resolved topic map. */
   readonly topics: TopicMap;
   readonly #kafka: Kafka;
@@ -152,6 +163,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
   readonly #deliveryTimeoutMs: number;
   readonly #subscriptions = new Set<KafkaSubscription>();
   readonly #knownTopics = new Set<string>();
+  readonly #clientId: string;
   readonly #groupTopics = new Map<string, string>();
   readonly #sealed: PendingBatch[] = [];
   readonly #spaceWaiters: Array<() => void> = [];
@@ -185,13 +197,14 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
     this.topics = resolveTopics(options.topics);
     this.#options = options;
     this.#brokers = [...options.brokers];
-    this.#timers = options.timers ?? systemTimers;
+    this.#timers = options.timers ?? defaultTimerProvider;
+    this.#clientId = options.clientId ?? 'tickerml';
     const config: KafkaConfig = {
-      clientId: options.clientId ?? 'tickerml',
+      clientId: this.#clientId,
       brokers: [...options.brokers],
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
-      retry: { retries: options.connectRetries ?? 5 },
+      retry: { retries: positiveInt('connectRetries', options.connectRetries ?? 5, true) },
       logLevel: LOG_LEVELS[options.logLevel ?? 'error'],
     };
     this.#kafka = new Kafka(config);
@@ -201,9 +214,35 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      ...(producer.retries === undefined ? {} : { retry: { retries: positiveInt('producer.retries', producer.retries) } }),
+      // kafkajs' own retries of one request; past them the bus resends the request itself until
+      // deliveryTimeoutMs (see #send), with the same sequence numbers, so the broker de-duplicates.
+      retry: { retries: positiveInt('producer.retries', producer.retries ?? 5) },
     });
     this.#open = newBatch();
+  }
+
+  /**
+   * A bus configured from a loaded `kafka_config.yaml` (core's `loadConfig(dir).kafka`): brokers,
+   * client id, topics with their partitions and replication, linger and delivery timeout.
+   * `overrides` win over the file.
+   *
+   * @throws {KafkaOptionsError} see the constructor
+   * @example
+   * ```ts
+   * const bus = KafkaBus.fromConfig(loadConfig('config').kafka, { metrics });
+   * ```
+   */
+  static fromConfig<T extends BusMessage = BusMessage>(
+    kafka: TickerKafkaConfig,
+    overrides: Partial<KafkaBusOptions> = {},
+  ): KafkaBus<T> {
+    return new KafkaBus<T>({
+      brokers: kafka.brokers,
+      clientId: kafka.clientId,
+      topics: topicsFromConfig(kafka),
+      ...overrides,
+      producer: { lingerMs: kafka.lingerMs, deliveryTimeoutMs: kafka.deliveryTimeoutMs, ...overrides.producer },
+    });
   }
 
   /** The broker addresses this bus uses. */
@@ -298,18 +337,18 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
    *
    * @param topic Kafka topic name (see {@link topicName})
    * @param message a market event or a record with a string `kind`
-   * @param key partition key; messages of one key stay in order. Default: `venue:symbol` for a
-   *   market event, none (round-robin) otherwise
+   * @param options `key`: the partition key; messages of one key stay in order. Default:
+   *   `venue:symbol` when the message has a `venue` and a `symbol`, none (spread) otherwise
    * @throws {PublishFailedError} when the batch holding the message failed after retries
    * @throws {BrokerUnreachableError} when the bus could not connect
    * @throws {MalformedMessageError} when the message has no string `kind`
    * @throws {BusClosedError} after {@link close}
    * @example
    * ```ts
-   * await bus.publish('tickerml.features', { kind: 'feature', venue: 'kraken', symbol: 'BTC/USD', values: [0.1] }, 'kraken:BTC/USD');
+   * await bus.publish('tickerml.features', { kind: 'feature', venue: 'kraken', symbol: 'BTC/USD', values: [0.1] });
    * ```
    */
-  publish(topic: string, message: T, key?: string): Promise<void> {
+  publish(topic: string, message: T, options?: PublishOptions): Promise<void> {
     if (this.#closed) return Promise.reject(new BusClosedError('Kafka bus is closed'));
     let value: Buffer;
     try {
@@ -317,7 +356,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const messageKey = key ?? defaultKey(message);
+    const messageKey = options?.key ?? defaultKey(message);
     const record: Message = messageKey === undefined ? { value } : { key: messageKey, value };
     return this.#enqueue(topic, record);
   }
@@ -332,7 +371,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
    * ```
    */
   publishEvent(event: MarketEvent & T): Promise<void> {
-    return this.publish(this.topics[topicKindOf(event.kind)].name, event, instrumentKey(event));
+    return this.publish(this.topics[topicKindOf(event.kind)].name, event, { key: instrumentKey(event) });
   }
 
   /** Sends raw bytes (a dead letter). Resolves when acknowledged. */
@@ -348,7 +387,9 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
    * @param topic Kafka topic name
    * @param handler called once per message, in partition order; a throw is retried, then the
    *   message goes to the dead-letter topic
-   * @param options the group id and delivery settings
+   * @param options the consumer group (default: `options.id`, else `<clientId>.<topic>`) and
+   *   delivery settings. `bufferSize` and `overflow` do not apply: the backlog stays in Kafka, and
+   *   a slow handler slows fetching (the lag grows), nothing is dropped
    * @returns the subscription; await its `ready` before relying on delivery
    * @throws {BusClosedError} after {@link close}
    * @throws {KafkaOptionsError} when this bus already uses the group for another topic (every
@@ -359,12 +400,13 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
    * await sub.ready;
    * ```
    */
-  subscribe(topic: string, handler: MessageHandler<T>, options: KafkaSubscribeOptions): KafkaSubscription {
+  subscribe(topic: string, handler: KafkaMessageHandler<T>, options: KafkaSubscribeOptions<T> = {}): KafkaSubscription {
     if (this.#closed) throw new BusClosedError('Kafka bus is closed');
-    const groupTopic = this.#groupTopics.get(options.groupId);
+    const groupId = options.groupId ?? options.id ?? `${this.#clientId}.${topic}`;
+    const groupTopic = this.#groupTopics.get(groupId);
     if (groupTopic !== undefined && groupTopic !== topic) {
       throw new KafkaOptionsError(
-        `subscribe(${topic}): group '${options.groupId}' already reads '${groupTopic}'; use one group per topic`,
+        `subscribe(${topic}): group '${groupId}' already reads '${groupTopic}'; use one group per topic`,
       );
     }
     const subscription = new KafkaSubscription(
@@ -379,11 +421,11 @@ export class KafkaBus<T extends BusMessage = BusMessage> {
         onClosed: (sub) => this.#subscriptions.delete(sub),
       },
       topic,
-      handler as MessageHandler<BusMessage>,
-      options,
+      handler as KafkaMessageHandler<BusMessage>,
+      { ...(options as KafkaSubscribeOptions<BusMessage>), groupId },
     );
     this.#subscriptions.add(subscription);
-    this.#groupTopics.set(options.groupId, topic);
+    this.#groupTopics.set(groupId, topic);
     return subscription;
   }
 

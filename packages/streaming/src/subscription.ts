@@ -3,36 +3,39 @@
  *
  * @module
  */
+import type { MessageMeta, MetricsRegistry, SubscribeOptions, Subscription, TimerProvider } from '@tickerml/core';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { Gauge, type Registry } from 'prom-client';
+import type { Gauge } from 'prom-client';
 import { type BusMessage, decodeMessage, isMarketEvent } from './codec.js';
 import { SequenceTracker } from './dedupe.js';
 import { deadLetterHeaders, errorName, errorText } from './dlq.js';
 import { BrokerUnreachableError, HandlerFailedError, KafkaOptionsError } from './errors.js';
-import type { TimerProvider } from './timers.js';
 
-/** Where a message came from, passed to the handler beside it. */
-export interface MessageContext {
+/** Where a message came from, passed to the handler beside it (core's `MessageMeta` and more). */
+export interface KafkaMessageMeta extends MessageMeta {
   readonly topic: string;
   readonly partition: number;
-  /** Kafka offset, a decimal string (offsets are 64-bit). */
-  readonly offset: string;
-  /** The message key (`venue:symbol` for market events), or `null`. */
-  readonly key: string | null;
+  /** Kafka offset within the partition. */
+  readonly offset: number;
+  /** The message key (`venue:symbol` for market events), or `undefined`. */
+  readonly key: string | undefined;
   /** 1 on the first call for this message, 2 on the first retry, … */
   readonly attempt: number;
 }
 
 /** Handles one message; a throw (or rejection) is retried, then dead-lettered. */
-export type MessageHandler<T extends BusMessage = BusMessage> = (
+export type KafkaMessageHandler<T extends BusMessage = BusMessage> = (
   message: T,
-  context: MessageContext,
+  meta: KafkaMessageMeta,
 ) => void | Promise<void>;
 
-/** Options of {@link KafkaBus.subscribe}. */
-export interface KafkaSubscribeOptions {
-  /** Consumer group id. Members of one group share the topic's partitions. */
-  readonly groupId: string;
+/**
+ * Options of {@link KafkaBus.subscribe}: core's `SubscribeOptions` (`bufferSize` and `overflow`
+ * do not apply: the backlog stays in Kafka) and the consumer-group settings.
+ */
+export interface KafkaSubscribeOptions<T extends BusMessage = BusMessage> extends SubscribeOptions<T> {
+  /** Consumer group id. Members of one group share the topic's partitions. Default: `id`, else `<clientId>.<topic>`. */
+  readonly groupId?: string;
   /** With no committed offset for the group, start at the oldest message (else the newest). Default false. */
   readonly fromBeginning?: boolean;
   /** Calls of the handler on one message before it goes to the dead-letter topic. Default 3. */
@@ -50,8 +53,11 @@ export interface KafkaSubscribeOptions {
   readonly sessionTimeoutMs?: number;
   /** Longest wait of a fetch for new messages, in milliseconds. Default 100. */
   readonly maxWaitTimeMs?: number;
-  /** Told of errors the subscription survives (a failed commit, a consumer crash it restarts from). */
-  readonly onError?: (error: unknown) => void;
+  /**
+   * Told of errors the subscription survives: a message dead-lettered (with the message, when it
+   * could be decoded, and its meta), a failed commit or a consumer crash it restarts from.
+   */
+  readonly onError?: (error: unknown, message?: T, meta?: MessageMeta) => void;
 }
 
 /** Counters of what a subscription did with the messages it received. */
@@ -74,14 +80,14 @@ export interface SubscriptionHost {
   readonly brokers: readonly string[];
   readonly deadLetterTopic: string;
   readonly timers: TimerProvider;
-  readonly metrics: Registry | undefined;
+  readonly metrics: MetricsRegistry | undefined;
   prepare(): Promise<void>;
   deadLetter(key: Buffer | null, value: Buffer | null, headers: IHeaders): Promise<void>;
   onClosed(subscription: KafkaSubscription): void;
 }
 
-/** Name of the consumer-lag gauge. */
-export const CONSUMER_LAG_METRIC = 'tickerml_kafka_consumer_lag_messages';
+/** Name of the consumer-lag gauge, without the registry's prefix (`tickerml_` by default). */
+export const CONSUMER_LAG_METRIC = 'kafka_consumer_lag_messages';
 
 /**
  * A member of a consumer group reading one topic of the Kafka bus.
@@ -106,7 +112,9 @@ export const CONSUMER_LAG_METRIC = 'tickerml_kafka_consumer_lag_messages';
  * await sub.unsubscribe();
  * ```
  */
-export class KafkaSubscription {
+export class KafkaSubscription implements Subscription {
+  /** The consumer group id (also the subscription's id). */
+  readonly id: string;
   /** The topic read. */
   readonly topic: string;
   /** The consumer group. */
@@ -116,25 +124,26 @@ export class KafkaSubscription {
   /** What happened to the messages so far. */
   readonly stats: SubscriptionStats = { applied: 0, duplicates: 0, deadLettered: 0, retries: 0, failedCommits: 0 };
   readonly #host: SubscriptionHost;
-  readonly #handler: MessageHandler<BusMessage>;
+  readonly #handler: KafkaMessageHandler<BusMessage>;
   readonly #consumer: Consumer;
   readonly #tracker: SequenceTracker | undefined;
   readonly #maxAttempts: number;
   readonly #retryBackoffMs: number;
   readonly #fromBeginning: boolean;
-  readonly #onError: (error: unknown) => void;
+  readonly #onError: (error: unknown, message?: BusMessage, meta?: MessageMeta) => void;
   /** Highest settled offset per partition. */
   readonly #settled = new Map<number, number>();
-  readonly #lag: Gauge | undefined;
+  readonly #lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
   #stopped = false;
+  #inHand = 0;
   #stopping: Promise<void> | undefined;
 
   /** @internal use {@link KafkaBus.subscribe} */
   constructor(
     host: SubscriptionHost,
     topic: string,
-    handler: MessageHandler<BusMessage>,
-    options: KafkaSubscribeOptions,
+    handler: KafkaMessageHandler<BusMessage>,
+    options: KafkaSubscribeOptions<BusMessage> & { readonly groupId: string },
   ) {
     if (typeof options?.groupId !== 'string' || options.groupId === '') {
       throw new KafkaOptionsError(`subscribe(${topic}): groupId: expected a non-empty string`);
@@ -146,13 +155,18 @@ export class KafkaSubscription {
     this.#host = host;
     this.topic = topic;
     this.groupId = options.groupId;
+    this.id = options.groupId;
     this.#handler = handler;
     this.#maxAttempts = maxAttempts;
     this.#retryBackoffMs = Math.max(0, options.retryBackoffMs ?? 100);
     this.#fromBeginning = options.fromBeginning ?? false;
     this.#tracker = (options.dedupeBySequence ?? true) ? (options.sequenceTracker ?? new SequenceTracker()) : undefined;
     this.#onError = options.onError ?? (() => {});
-    this.#lag = host.metrics === undefined ? undefined : lagGauge(host.metrics);
+    this.#lag = host.metrics?.gauge(
+      CONSUMER_LAG_METRIC,
+      'Messages between a consumer group position and the log end, per partition (after each batch)',
+      ['group', 'topic', 'partition'],
+    );
     this.#consumer = host.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
@@ -196,7 +210,9 @@ export class KafkaSubscription {
     const partition = batch.partition;
     let settledOffset = this.#settled.get(partition) ?? -1;
     let lastSettled: string | undefined;
+    this.#inHand = batch.messages.length;
     for (const message of batch.messages) {
+      this.#inHand--;
       if (!payload.isRunning() || payload.isStale()) break;
       const offset = Number(message.offset);
       if (offset <= settledOffset) {
@@ -209,6 +225,7 @@ export class KafkaSubscription {
       payload.resolveOffset(message.offset);
       lastSettled = message.offset;
     }
+    this.#inHand = 0;
     if (lastSettled !== undefined) {
       const next = String(Number(lastSettled) + 1);
       try {
@@ -232,6 +249,7 @@ export class KafkaSubscription {
       decoded = decodeMessage(message.value);
     } catch (error) {
       await this.#deadLetter(message, partition, error, 0);
+      this.#onError(error);
       return;
     }
     const event = isMarketEvent(decoded) ? decoded : undefined;
@@ -239,11 +257,12 @@ export class KafkaSubscription {
       this.stats.duplicates++;
       return;
     }
-    const key = message.key === null ? null : message.key.toString('utf8');
+    const key = message.key === null ? undefined : message.key.toString('utf8');
+    const offset = Number(message.offset);
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
       try {
-        await this.#handler(decoded, { topic: this.topic, partition, offset: message.offset, key, attempt });
+        await this.#handler(decoded, { topic: this.topic, partition, offset, key, attempt });
         this.stats.applied++;
         if (event !== undefined) this.#tracker?.record(event);
         return;
@@ -256,12 +275,9 @@ export class KafkaSubscription {
         }
       }
     }
-    await this.#deadLetter(
-      message,
-      partition,
-      new HandlerFailedError(this.topic, partition, message.offset, this.#maxAttempts, lastError),
-      this.#maxAttempts,
-    );
+    const failure = new HandlerFailedError(this.topic, partition, message.offset, this.#maxAttempts, lastError);
+    await this.#deadLetter(message, partition, failure, this.#maxAttempts);
+    this.#onError(failure, decoded, { topic: this.topic, key, offset });
   }
 
   async #deadLetter(message: KafkaMessage, partition: number, error: unknown, attempts: number): Promise<void> {
@@ -303,20 +319,13 @@ export class KafkaSubscription {
     return this.#stopping;
   }
 
+  /** Messages of the batch in hand not yet settled (the rest of the backlog stays in Kafka). */
+  get buffered(): number {
+    return this.#inHand;
+  }
+
   /** True once {@link unsubscribe} was called. */
   get closed(): boolean {
     return this.#stopped;
   }
-}
-
-// TODO(core): use core's metrics helpers (get-or-create by name) once metrics.ts lands.
-function lagGauge(registry: Registry): Gauge {
-  const existing = registry.getSingleMetric(CONSUMER_LAG_METRIC);
-  if (existing instanceof Gauge) return existing;
-  return new Gauge({
-    name: CONSUMER_LAG_METRIC,
-    help: 'Messages between a consumer group position and the log end, per partition',
-    labelNames: ['group', 'topic', 'partition'],
-    registers: [registry],
-  });
 }

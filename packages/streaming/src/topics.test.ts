@@ -34,7 +34,7 @@ describe('topics', () => {
 
   it.each([
     [{ trades: { name: 'bad name!' } }, /topics\.trades\.name: expected a Kafka topic name/],
-    [{ trades: { name: 'tickerml.books' } }, /topics\.trades\.name: 'tickerml.books' is already the topic of orderBooks/],
+    [{ trades: { name: 'tickerml.book' } }, /topics\.trades\.name: 'tickerml.book' is already the topic of orderBooks/],
     [{ news: { name: 'n', partitions: 0 } }, /topics\.news\.partitions: expected a positive integer, found 0/],
   ])('rejects %j', (overrides, message) => {
     expect(() => resolveTopics(overrides)).toThrow(KafkaOptionsError);

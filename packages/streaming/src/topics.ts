@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MarketEvent, MarketEventKind } from '@tickerml/core';
+import type { KafkaConfig, MarketEvent, MarketEventKind } from '@tickerml/core';
 import { KafkaOptionsError } from './errors.js';
 
 /**
@@ -42,18 +42,45 @@ export interface TopicSpec {
 export type TopicMap = { readonly [K in TopicKind]: TopicSpec };
 
 /**
- * Default topic names: `tickerml.<kind>` (`tickerml.books`, `tickerml.trades`, …,
- * `tickerml.dlq` for dead letters).
+ * Default topics, the same as the defaults of `config/kafka_config.yaml`: `tickerml.book`,
+ * `tickerml.trades`, `tickerml.funding`, `tickerml.features`, `tickerml.decisions`,
+ * `tickerml.news` and `tickerml.dead-letter`, 3 partitions each.
  */
 export const DEFAULT_TOPICS: TopicMap = {
-  orderBooks: { name: 'tickerml.books', partitions: 3 },
+  orderBooks: { name: 'tickerml.book', partitions: 3 },
   trades: { name: 'tickerml.trades', partitions: 3 },
-  funding: { name: 'tickerml.funding', partitions: 1 },
+  funding: { name: 'tickerml.funding', partitions: 3 },
   features: { name: 'tickerml.features', partitions: 3 },
-  decisions: { name: 'tickerml.decisions', partitions: 1 },
-  news: { name: 'tickerml.news', partitions: 1 },
-  deadLetter: { name: 'tickerml.dlq', partitions: 1 },
+  decisions: { name: 'tickerml.decisions', partitions: 3 },
+  news: { name: 'tickerml.news', partitions: 3 },
+  deadLetter: { name: 'tickerml.dead-letter', partitions: 3 },
 };
+
+/**
+ * The topic map of a loaded `kafka_config.yaml` (core's `loadConfig(dir).kafka`).
+ *
+ * @example
+ * ```ts
+ * const topics = topicsFromConfig(loadConfig('config').kafka);
+ * topics.orderBooks.name; // 'tickerml.book'
+ * ```
+ */
+export function topicsFromConfig(kafka: KafkaConfig): TopicMap {
+  const spec = (name: string): TopicSpec => ({
+    name,
+    partitions: kafka.partitions,
+    replicationFactor: kafka.replicationFactor,
+  });
+  return resolveTopics({
+    orderBooks: spec(kafka.topics.book),
+    trades: spec(kafka.topics.trades),
+    funding: spec(kafka.topics.funding),
+    features: spec(kafka.topics.features),
+    decisions: spec(kafka.topics.decisions),
+    news: spec(kafka.topics.news),
+    deadLetter: spec(kafka.topics.deadLetter),
+  });
+}
 
 const KIND_TO_TOPIC: { readonly [K in MarketEventKind]: TopicKind } = {
   book_snapshot: 'orderBooks',
