@@ -187,39 +187,55 @@ class SubscriptionImpl<T> implements Subscription {
     }
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Hands buffered messages to the handler one at a time. Synchronous handlers are called in a
+   * plain loop; a handler that returns a promise suspends the loop until it settles.
+   */
+  private run(): void {
+    while (this.count > 0 && !this.failed) {
+      const i = this.head;
+      const message = this.messages[i] as T;
+      this.messages[i] = undefined;
+      this.meta.key = this.keys[i];
+      this.meta.offset = this.offsets[i] as number;
+      this.head = (i + 1) % this.capacity;
+      this.count--;
+      this.bus.roomFreed(this.state);
+      let result: void | Promise<void>;
+      try {
+        result = this.handler(message, this.meta);
+      } catch (error) {
+        this.handlerFailed(error, message);
+        continue;
+      }
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        (result as Promise<void>).then(
+          () => this.run(),
+          (error: unknown) => {
+            this.handlerFailed(error, message);
+            this.run();
+          },
+        );
+        return;
+      }
+    }
+    this.running = false;
+    const waiters = this.idleWaiters;
+    if (waiters.length > 0) {
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private handlerFailed(error: unknown, message: T): void {
+    if (this.onError === undefined) {
+      this.fail(error);
+      return;
+    }
     try {
-      while (this.count > 0 && !this.failed) {
-        const i = this.head;
-        const message = this.messages[i] as T;
-        this.messages[i] = undefined;
-        this.meta.key = this.keys[i];
-        this.meta.offset = this.offsets[i] as number;
-        this.head = (i + 1) % this.capacity;
-        this.count--;
-        this.bus.roomFreed(this.state);
-        try {
-          const result = this.handler(message, this.meta);
-          if (result !== undefined && typeof (result as Promise<void>).then === 'function') await result;
-        } catch (error) {
-          if (this.onError === undefined) {
-            this.fail(error);
-          } else {
-            try {
-              this.onError(error, message, this.meta);
-            } catch (handlerError) {
-              this.fail(handlerError);
-            }
-          }
-        }
-      }
-    } finally {
-      this.running = false;
-      if (this.count === 0 || this.failed) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const wake of waiters) wake();
-      }
+      this.onError(error, message, this.meta);
+    } catch (handlerError) {
+      this.fail(handlerError);
     }
   }
 
