@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BusClosedError, BusOverflowError, InvalidDecimalError, SubscriberFailedError } from './errors.js';
+import { BusClosedError, BusOverflowError, InvalidArgumentError, SubscriberFailedError } from './errors.js';
 
 /**
  * What a subscription does when its buffer is full:
@@ -151,7 +151,7 @@ class SubscriptionImpl<T> implements Subscription {
   ) {
     const capacity = options.bufferSize ?? 1024;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
-      throw new InvalidDecimalError(String(capacity), 'a bufferSize (a positive integer number of messages)');
+      throw new InvalidArgumentError(String(capacity), 'a bufferSize (a positive integer number of messages)');
     }
     this.bus = bus;
     this.state = state;

@@ -131,6 +131,26 @@ export class InvalidDecimalError extends BaseError {
 }
 
 /**
+ * An argument or option outside what a function accepts (a zero buffer size, a reversed range,
+ * a non-integer seed, a timestamp that is not a number). The message names the value and what
+ * was expected.
+ *
+ * @example
+ * ```ts
+ * new SeededRandom(1).int(3, 2); // throws InvalidArgumentError: '[3, 2]' is not an integer range with min ≤ max …
+ * ```
+ */
+export class InvalidArgumentError extends BaseError {
+  override name = 'InvalidArgumentError' as const;
+  /** The offending value, as text. */
+  readonly input: string;
+  constructor(input: string, expected: string) {
+    super(`'${input}' is not ${expected}`);
+    this.input = input;
+  }
+}
+
+/**
  * A value that is not a whole multiple of its increment (tick or lot size), with rounding `reject`.
  *
  * @example

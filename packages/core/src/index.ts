@@ -57,6 +57,7 @@ export {
   CurrencyMismatchError,
   ErrorKind,
   InsufficientAmountError,
+  InvalidArgumentError,
   InvalidDecimalError,
   InvalidInstrumentError,
   InvalidMetricNameError,

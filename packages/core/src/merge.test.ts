@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidDecimalError, OutOfOrderError } from './errors.js';
+import { InvalidArgumentError, OutOfOrderError } from './errors.js';
 import { mergeByLocalTs, mergeByLocalTsSync } from './merge.js';
 
 interface Ev {
@@ -46,7 +46,7 @@ describe('mergeByLocalTsSync', () => {
     const run = () => [...mergeByLocalTsSync([stream(0, [1, 2]), stream(1, [5, 4])], { names: ['book', 'trades'] })];
     expect(run).toThrow(OutOfOrderError);
     expect(run).toThrow('stream 1 (trades) went back in time: localTs 4 µs after 5 µs');
-    expect(() => [...mergeByLocalTsSync([[{ localTs: Number.NaN }]])]).toThrow(InvalidDecimalError);
+    expect(() => [...mergeByLocalTsSync([[{ localTs: Number.NaN }]])]).toThrow(InvalidArgumentError);
   });
 
   it('puts events back in order within a reorder window, and still throws beyond it', () => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidDecimalError, OutOfOrderError } from './errors.js';
+import { InvalidArgumentError, OutOfOrderError } from './errors.js';
 
 /** Anything stamped with a local receive time in microseconds. */
 export interface LocalTimestamped {
@@ -92,7 +92,7 @@ class StreamHeap {
 
 function checkStamp(ts: number, index: number): void {
   if (!Number.isFinite(ts)) {
-    throw new InvalidDecimalError(String(ts), `a localTs in microseconds (stream ${index})`);
+    throw new InvalidArgumentError(String(ts), `a localTs in microseconds (stream ${index})`);
   }
 }
 
@@ -191,7 +191,7 @@ class ReorderBuffer<T extends LocalTimestamped> {
 function windowOf(options: MergeOptions | undefined): number {
   const windowUs = options?.reorderWindowUs ?? 0;
   if (!Number.isSafeInteger(windowUs) || windowUs < 0) {
-    throw new InvalidDecimalError(
+    throw new InvalidArgumentError(
       String(windowUs),
       'a reorderWindowUs (a non-negative integer number of microseconds)',
     );
@@ -234,7 +234,7 @@ async function* reorderAsync<T extends LocalTimestamped>(
  *
  * @param streams - inputs, each non-decreasing in `localTs` (or within the reorder window).
  * @throws {@link OutOfOrderError} naming the input and both stamps when an input goes back in time.
- * @throws {@link InvalidDecimalError} when an event's `localTs` is not a finite number.
+ * @throws {@link InvalidArgumentError} when an event's `localTs` is not a finite number.
  * @example
  * ```ts
  * const merged = [...mergeByLocalTsSync([bookEvents, tradeEvents])];
@@ -292,7 +292,7 @@ export function* mergeByLocalTsSync<T extends LocalTimestamped>(
  *
  * @param streams - async or sync iterables, each non-decreasing in `localTs` (or within the reorder window).
  * @throws {@link OutOfOrderError} naming the input and both stamps when an input goes back in time.
- * @throws {@link InvalidDecimalError} when an event's `localTs` is not a finite number.
+ * @throws {@link InvalidArgumentError} when an event's `localTs` is not a finite number.
  * @example
  * ```ts
  * for await (const event of mergeByLocalTs([readRecording('book.jsonl'), readRecording('trades.jsonl')])) {

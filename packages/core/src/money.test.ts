@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CurrencyMismatchError, InsufficientAmountError, InvalidDecimalError } from './errors.js';
+import { CurrencyMismatchError, InsufficientAmountError, InvalidArgumentError, InvalidDecimalError } from './errors.js';
 import { Money } from './money.js';
 import { Rounding } from './units.js';
 
@@ -46,7 +46,7 @@ describe('Money', () => {
     expect(usd('65083.6612345').roundToMinor(Rounding.Floor).toDecimalString()).toBe('65083.66');
     expect(Money.parse('1', 'BTC').roundToMinor(Rounding.Reject).toDecimalString()).toBe('1.00000000');
     expect(usd('2.50').mul(3).toDecimalString()).toBe('7.50');
-    expect(() => usd('1').mulRatio(1, 0, Rounding.Floor)).toThrow(InvalidDecimalError);
+    expect(() => usd('1').mulRatio(1, 0, Rounding.Floor)).toThrow(InvalidArgumentError);
   });
 
   it('adds associatively and commutatively (property)', () => {

@@ -4,7 +4,13 @@
  * @module
  */
 
-import { CurrencyMismatchError, InsufficientAmountError, InvalidDecimalError, UnsafeIntegerError } from './errors.js';
+import {
+  CurrencyMismatchError,
+  InsufficientAmountError,
+  InvalidArgumentError,
+  InvalidDecimalError,
+  UnsafeIntegerError,
+} from './errors.js';
 import { Rounding } from './units.js';
 
 /**
@@ -106,7 +112,7 @@ export class Money {
    * @param amount - integer units (a bigint, or a safe-integer number).
    * @param scale - decimal places, 0 to 36.
    * @throws {@link UnsafeIntegerError} when `amount` is a number that is not a safe integer.
-   * @throws {@link InvalidDecimalError} when `scale` or `currency` is invalid.
+   * @throws {@link InvalidArgumentError} when `scale` or `currency` is invalid.
    * @example
    * ```ts
    * Money.of(12345n, 2, 'USD').toDecimalString(); // '123.45'
@@ -117,8 +123,8 @@ export class Money {
       throw new UnsafeIntegerError(String(amount), 'money amount');
     }
     if (!Number.isInteger(scale) || scale < 0 || scale > 36)
-      throw new InvalidDecimalError(String(scale), 'a scale in [0, 36]');
-    if (!CURRENCY_RE.test(currency)) throw new InvalidDecimalError(currency, 'a currency code');
+      throw new InvalidArgumentError(String(scale), 'a scale in [0, 36]');
+    if (!CURRENCY_RE.test(currency)) throw new InvalidArgumentError(currency, 'a currency code');
     return new Money(BigInt(amount), scale, currency);
   }
 
@@ -262,7 +268,7 @@ export class Money {
    *
    * @param rounding - required; `reject` throws when the result is not exact at this scale.
    * @throws {@link InsufficientAmountError} when `rounding` is `reject` and the result is inexact.
-   * @throws {@link InvalidDecimalError} when `denominator` is zero.
+   * @throws {@link InvalidArgumentError} when `denominator` is zero.
    * @example
    * ```ts
    * Money.parse('100.00', 'USD').mulRatio(1, 3, Rounding.HalfEven).toDecimalString(); // '33.33'
@@ -271,7 +277,7 @@ export class Money {
   mulRatio(numerator: bigint | number, denominator: bigint | number, rounding: Rounding): Money {
     let n = BigInt(numerator);
     let d = BigInt(denominator);
-    if (d === 0n) throw new InvalidDecimalError(String(denominator), 'a non-zero denominator');
+    if (d === 0n) throw new InvalidArgumentError(String(denominator), 'a non-zero denominator');
     if (d < 0n) {
       n = -n;
       d = -d;
@@ -290,7 +296,7 @@ export class Money {
    */
   roundTo(scale: number, rounding: Rounding): Money {
     if (!Number.isInteger(scale) || scale < 0 || scale > 36)
-      throw new InvalidDecimalError(String(scale), 'a scale in [0, 36]');
+      throw new InvalidArgumentError(String(scale), 'a scale in [0, 36]');
     if (scale >= this.scale) return new Money(this.unitsAt(scale), scale, this.currency);
     const amount = divRound(
       this.amount,

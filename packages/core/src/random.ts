@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidDecimalError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const TWO_POW_32 = 4294967296;
@@ -33,7 +33,7 @@ function fnv1a64(text: string): bigint {
 function seedTo64(seed: number | bigint | string): bigint {
   if (typeof seed === 'string') return fnv1a64(seed);
   if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
-    throw new InvalidDecimalError(String(seed), 'a seed (a safe integer, a bigint or a string)');
+    throw new InvalidArgumentError(String(seed), 'a seed (a safe integer, a bigint or a string)');
   }
   return BigInt.asUintN(64, BigInt(seed));
 }
@@ -70,7 +70,7 @@ export class SeededRandom {
 
   /**
    * @param seed - a safe integer, a bigint (taken modulo 2^64) or a string (hashed with FNV-1a 64).
-   * @throws {@link InvalidDecimalError} when a number seed is not a safe integer.
+   * @throws {@link InvalidArgumentError} when a number seed is not a safe integer.
    */
   constructor(seed: number | bigint | string) {
     this.seed64 = seedTo64(seed);
@@ -87,7 +87,7 @@ export class SeededRandom {
   /**
    * A generator with this exact xoshiro128** state (four unsigned 32-bit words; not all zero).
    * For test vectors and checkpoints; see {@link state}.
-   * @throws {@link InvalidDecimalError} when the words are not unsigned 32-bit integers or all zero.
+   * @throws {@link InvalidArgumentError} when the words are not unsigned 32-bit integers or all zero.
    * @example
    * ```ts
    * SeededRandom.fromState([1, 2, 3, 4]).nextUint32(); // 11520
@@ -102,10 +102,10 @@ export class SeededRandom {
   private setState(a: number, b: number, c: number, d: number): void {
     for (const word of [a, b, c, d]) {
       if (!Number.isInteger(word) || word < 0 || word >= TWO_POW_32) {
-        throw new InvalidDecimalError(String(word), 'an unsigned 32-bit state word');
+        throw new InvalidArgumentError(String(word), 'an unsigned 32-bit state word');
       }
     }
-    if ((a | b | c | d) === 0) throw new InvalidDecimalError('0,0,0,0', 'a non-zero xoshiro128** state');
+    if ((a | b | c | d) === 0) throw new InvalidArgumentError('0,0,0,0', 'a non-zero xoshiro128** state');
     this.s0 = a | 0;
     this.s1 = b | 0;
     this.s2 = c | 0;
@@ -153,7 +153,7 @@ export class SeededRandom {
 
   /**
    * A uniformly distributed integer in [`min`, `max`] (both inclusive), without modulo bias.
-   * @throws {@link InvalidDecimalError} when the bounds are not safe integers or `min > max`.
+   * @throws {@link InvalidArgumentError} when the bounds are not safe integers or `min > max`.
    * @example
    * ```ts
    * rng.int(1, 6); // a die roll
@@ -161,7 +161,7 @@ export class SeededRandom {
    */
   int(min: number, max: number): number {
     if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max || max - min >= TWO_POW_53) {
-      throw new InvalidDecimalError(`[${min}, ${max}]`, 'an integer range with min ≤ max and fewer than 2^53 values');
+      throw new InvalidArgumentError(`[${min}, ${max}]`, 'an integer range with min ≤ max and fewer than 2^53 values');
     }
     const range = max - min + 1;
     if (range <= TWO_POW_32) {
