@@ -17,6 +17,8 @@ export interface MarkoutStats {
   readonly count: number;
   /** Mean signed mid move after our fills, ticks (positive = the market moved our way). */
   readonly meanTicks: number;
+  /** The same, each move taken relative to the mid at the fill, basis points. */
+  readonly meanBps: number;
   /** Share of fills with a negative markout (adverse selection). */
   readonly adverseShare: number;
 }
@@ -128,15 +130,23 @@ export function buildReport(portfolio: Portfolio, options: { strategy: string; e
   const markouts: MarkoutStats[] = [1, 10, 60].map((horizonS, h) => {
     let count = 0;
     let sum = 0;
+    let sumBps = 0;
     let adverse = 0;
     for (const f of fills) {
       const m = f.markoutsTicks[h] as number;
       if (Number.isNaN(m)) continue;
       count++;
       sum += m;
+      sumBps += (m / f.midAtFillTicks) * 10_000;
       if (m < 0) adverse++;
     }
-    return { horizonS, count, meanTicks: count === 0 ? Number.NaN : sum / count, adverseShare: count === 0 ? Number.NaN : adverse / count };
+    return {
+      horizonS,
+      count,
+      meanTicks: count === 0 ? Number.NaN : sum / count,
+      meanBps: count === 0 ? Number.NaN : sumBps / count,
+      adverseShare: count === 0 ? Number.NaN : adverse / count,
+    };
   });
   const initialF = Number(initial) / 1e18;
   return {
@@ -264,7 +274,7 @@ export function reportToHtml(report: BacktestReport): string {
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' && !Number.isFinite(v) ? 'n/a' : String(v))}</td></tr>`)
     .join('\n');
   const markouts = report.summary.markouts
-    .map((m) => `<tr><td>+${m.horizonS} s</td><td>${m.count}</td><td>${Number.isNaN(m.meanTicks) ? 'n/a' : m.meanTicks.toFixed(4)}</td><td>${Number.isNaN(m.adverseShare) ? 'n/a' : (m.adverseShare * 100).toFixed(1)} %</td></tr>`)
+    .map((m) => `<tr><td>+${m.horizonS} s</td><td>${m.count}</td><td>${Number.isNaN(m.meanTicks) ? 'n/a' : m.meanTicks.toFixed(4)}</td><td>${Number.isNaN(m.meanBps) ? 'n/a' : m.meanBps.toFixed(3)}</td><td>${Number.isNaN(m.adverseShare) ? 'n/a' : (m.adverseShare * 100).toFixed(1)} %</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TickerML backtest: ${escapeHtml(report.summary.strategy)}</title>
@@ -273,7 +283,7 @@ export function reportToHtml(report: BacktestReport): string {
 <h1>Backtest: ${escapeHtml(report.summary.strategy)}</h1>
 <table>${rows}</table>
 <h2>Markouts</h2>
-<table><tr><th>horizon</th><th>fills</th><th>mean (ticks)</th><th>adverse</th></tr>${markouts}</table>
+<table><tr><th>horizon</th><th>fills</th><th>mean (ticks)</th><th>mean (bp)</th><th>adverse</th></tr>${markouts}</table>
 ${svgChart(xs, eq, 'Equity', '#1f6feb')}
 ${svgChart(xs, dd, 'Drawdown (fraction of peak)', '#d1242f')}
 </body></html>
