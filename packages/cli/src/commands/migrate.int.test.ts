@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '@tickerml/storage';
@@ -53,6 +53,12 @@ await describeWithService('postgres', 'tickerml migrate (real PostgreSQL)', (ser
     const missing = capture();
     expect(await migrateCommand(['--from', `sqlite:${join(dir, 'nope.db')}`, '--to', db.url], missing.io)).toBe(1);
     expect(missing.err.join('')).toMatch(/nope\.db' does not exist/);
+
+    const corrupt = join(dir, 'corrupt.db');
+    writeFileSync(corrupt, 'SQLite format 3\u0000'.padEnd(4096, 'garbage'));
+    const broken = capture();
+    expect(await migrateCommand(['--from', `sqlite:${corrupt}`, '--to', db.url], broken.io)).toBe(1);
+    expect(broken.err.join('')).toContain(`SQLite database '${corrupt}' is corrupt or not a SQLite database`);
 
     const scheme = capture();
     expect(await migrateCommand(['--from', `sqlite:${file}`, '--to', 'mysql://x@127.0.0.1/db'], scheme.io)).toBe(1);
