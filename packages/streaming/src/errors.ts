@@ -111,3 +111,79 @@ export class HandlerFailedError extends BaseError {
 export class KafkaOptionsError extends BaseError {
   override name = 'KafkaOptionsError' as const;
 }
+
+/**
+ * A lag report that could not be read for another reason than an unreachable broker (an
+ * unknown topic, a group coordinator error). Names the group; the broker's error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * await fetchConsumerLag(admin, 'books', { topics: ['no.such.topic'] }); // throws LagReportError
+ * ```
+ */
+export class LagReportError extends BaseError {
+  override name = 'LagReportError' as const;
+  constructor(groupId: string, cause: unknown) {
+    super(`could not read the lag of consumer group '${groupId}'`, { cause });
+  }
+}
+
+/** kafkajs errors that a broker restart or a leader move causes, anywhere in the cause chain. */
+const TRANSIENT_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+  'KafkaJSStaleTopicMetadataAssignment',
+]);
+
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+]);
+
+/** @internal True when `error` (or a cause) says the broker could not be reached at all. */
+export function isConnectionError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    if (CONNECTION_ERRORS.has(current.name)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** @internal True when `error` (or a cause) is a kafkajs error a broker outage causes. */
+export function isTransient(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    if (TRANSIENT_ERRORS.has(current.name)) return true;
+    if (current.name === 'KafkaJSProtocolError' && (current as { retriable?: unknown }).retriable === true) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+
+/**
+ * Topics that could not be created (the broker refused: bad settings, not enough brokers for
+ * the replication factor, no permission). Names the topics; the broker's error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * await bus.ensureTopics([{ name: 't', replicationFactor: 3 }]); // on one broker: throws TopicSetupError
+ * ```
+ */
+export class TopicSetupError extends BaseError {
+  override name = 'TopicSetupError' as const;
+  constructor(topics: readonly string[], cause: unknown) {
+    super(`could not create Kafka topic(s) ${topics.join(', ')}`, { cause });
+  }
+}

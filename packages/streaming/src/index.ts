@@ -20,8 +20,10 @@ export {
   BrokerUnreachableError,
   HandlerFailedError,
   KafkaOptionsError,
+  LagReportError,
   MalformedMessageError,
   PublishFailedError,
+  TopicSetupError,
   UnsupportedVersionError,
 } from './errors.js';
 export {

@@ -25,7 +25,14 @@ import {
   type Producer,
 } from 'kafkajs';
 import { type BusMessage, encodeMessage } from './codec.js';
-import { BrokerUnreachableError, KafkaOptionsError, PublishFailedError } from './errors.js';
+import {
+  BrokerUnreachableError,
+  isConnectionError,
+  isTransient,
+  KafkaOptionsError,
+  PublishFailedError,
+  TopicSetupError,
+} from './errors.js';
 import { fetchConsumerLag, type PartitionLag } from './lag.js';
 import { type KafkaMessageHandler, KafkaSubscription, type KafkaSubscribeOptions } from './subscription.js';
 import {
@@ -272,6 +279,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
    * Publishing connects on its own; call this to learn early that the broker is unreachable.
    *
    * @throws {BrokerUnreachableError} naming the brokers, when none answers within the retries
+   * @throws {TopicSetupError} when the broker refuses to create a configured topic
    * @throws {BusClosedError} after {@link close}
    * @example
    * ```ts
@@ -304,6 +312,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
    * Creates the given topics when missing (existing ones are left as they are).
    *
    * @throws {BrokerUnreachableError} when the broker cannot be reached
+   * @throws {TopicSetupError} when the broker refuses to create them
    * @example
    * ```ts
    * await bus.ensureTopics([{ name: 'my.topic', partitions: 6 }]);
@@ -312,20 +321,34 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     const missing = specs.filter((spec) => !this.#knownTopics.has(spec.name));
     if (missing.length === 0) return;
-    try {
-      await this.#admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
-          topic: spec.name,
-          numPartitions: spec.partitions ?? 3,
-          replicationFactor: spec.replicationFactor ?? 1,
-          ...(spec.retentionMs === undefined
-            ? {}
-            : { configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs) }] }),
-        })),
-      });
-    } catch (cause) {
-      throw new BrokerUnreachableError(this.#brokers, cause);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Existing topics are left alone, so a retry after a partial success is harmless.
+        await this.#admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions ?? 3,
+            replicationFactor: spec.replicationFactor ?? 1,
+            ...(spec.retentionMs === undefined
+              ? {}
+              : { configEntries: [{ name: 'retention.ms', value: String(spec.retentionMs) }] }),
+          })),
+        });
+        break;
+      } catch (cause) {
+        // Right after creation the leaders' metadata can lag ("does not host this
+        // topic-partition"): retriable, so wait a little and ask again.
+        if (isTransient(cause) && !isConnectionError(cause) && attempt < 5) {
+          await new Promise<void>((resolve) => this.#timers.setTimeout(resolve, 100 * attempt));
+          continue;
+        }
+        if (isConnectionError(cause)) throw new BrokerUnreachableError(this.#brokers, cause);
+        throw new TopicSetupError(
+          missing.map((spec) => spec.name),
+          cause,
+        );
+      }
     }
     for (const spec of missing) this.#knownTopics.add(spec.name);
   }
@@ -597,29 +620,6 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
       waiter();
     }
   }
-}
-
-/** kafkajs errors that a broker restart or a leader move causes, anywhere in the cause chain. */
-const TRANSIENT_ERRORS = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSMetadataNotLoaded',
-  'KafkaJSLockTimeout',
-  'KafkaJSStaleTopicMetadataAssignment',
-]);
-
-function isTransient(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current instanceof Error && !seen.has(current)) {
-    seen.add(current);
-    if (TRANSIENT_ERRORS.has(current.name)) return true;
-    if (current.name === 'KafkaJSProtocolError' && (current as { retriable?: unknown }).retriable === true) return true;
-    current = current.cause;
-  }
-  return false;
 }
 
 function newBatch(): PendingBatch {

@@ -5,7 +5,7 @@
  */
 import type { Admin } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
-import { BrokerUnreachableError } from './errors.js';
+import { BrokerUnreachableError, isTransient, LagReportError } from './errors.js';
 
 /** One partition of a group's lag, as `kafka-consumer-groups --describe` prints it. */
 export interface PartitionLag {
@@ -29,6 +29,7 @@ export interface PartitionLag {
  *   for); `brokers` are named in the error when the broker cannot be reached
  * @returns one row per partition, sorted by topic then partition (empty for an unknown group)
  * @throws {BrokerUnreachableError} when the broker cannot be reached
+ * @throws {LagReportError} for any other failure (an unknown topic, a coordinator error)
  * @example
  * ```ts
  * const rows = await fetchConsumerLag(admin, 'books');
@@ -61,7 +62,8 @@ export async function fetchConsumerLag(
       }
     }
   } catch (cause) {
-    throw new BrokerUnreachableError(options.brokers ?? ['the configured brokers'], cause);
+    if (isTransient(cause)) throw new BrokerUnreachableError(options.brokers ?? ['the configured brokers'], cause);
+    throw new LagReportError(groupId, cause);
   }
   rows.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   return rows;
