@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MarketEvent } from '@tickerml/core';
+import { InProcessBus, type MarketEvent } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instruments, numberedTrades, trade } from '../test/events.js';
@@ -77,6 +77,24 @@ describe('EventWriter', () => {
     await expect(writer.write(trade(0))).rejects.toBeInstanceOf(WriterFailedError);
   });
 
+  it("takes events from core's in-process bus, slowing the publisher when the queue is full", async () => {
+    const store = SqliteStore.open(':memory:', { instruments });
+    const writer = new EventWriter(store, { maxQueuedEvents: 100, maxBatchEvents: 40 });
+    const bus = new InProcessBus<MarketEvent>();
+    let maxQueued = 0;
+    bus.subscribe('trades', async (event) => {
+      await writer.push(event);
+      maxQueued = Math.max(maxQueued, writer.queuedCount);
+    });
+    for (const event of numberedTrades(2_000)) await bus.publish('trades', event);
+    await bus.close();
+    await writer.flush();
+    expect(maxQueued).toBeLessThanOrEqual(100);
+    expect(store.count('trades')).toBe(2_000);
+    expect(store.query('trades').map((r) => Number(r.trade_id))).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
+    store.close();
+  });
+
   it('commits what is queued on close and refuses writes afterwards', async () => {
     const sink = new RecordingSink();
     const writer = new EventWriter(sink);
@@ -85,6 +103,7 @@ describe('EventWriter', () => {
     await Promise.all(pending);
     expect(sink.batches.reduce((a, b) => a + b, 0)).toBe(10);
     await expect(writer.write(trade(0))).rejects.toBeInstanceOf(WriterClosedError);
+    await expect(writer.push(trade(0))).rejects.toBeInstanceOf(WriterClosedError);
   });
 });
 

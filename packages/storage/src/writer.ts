@@ -112,6 +112,26 @@ export class EventWriter {
   }
 
   /**
+   * Queues one event and resolves as soon as it is queued (waiting for room when the queue is
+   * full), not when it is committed: the back-pressure of {@link write} without holding a
+   * promise per event until the commit. Use it as an event-bus handler so the bus slows down
+   * exactly when storage does; `committedCount` / `onCommit` tell what is acknowledged.
+   *
+   * @throws {WriterClosedError} if the writer is closing or closed.
+   * @throws {WriterFailedError} if a batch could not be committed.
+   * @example
+   * bus.subscribe('trades', (event) => writer.push(event));
+   */
+  async push(event: MarketEvent): Promise<void> {
+    if (this.#closed) throw new WriterClosedError();
+    if (!this.hasRoom) await this.waitForRoom();
+    if (this.#closed) throw new WriterClosedError();
+    if (this.#failure) throw this.#failure;
+    this.#queue.push({ event, resolve: undefined, reject: undefined });
+    this.#schedule();
+  }
+
+  /**
    * Writes every event of `source`, waiting whenever the queue is full (back-pressure), and
    * resolves once all of them are committed. Returns how many events were written. If the
    * writer is closed meanwhile (for instance by a signal), it stops reading the source, commits
