@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { InProcessBus, type MessageMeta } from './bus.js';
 import { BusClosedError, BusOverflowError, SubscriberFailedError } from './errors.js';
+import { type ContractMessage, ContractViolation, eventBusContract } from './testing/bus-contract.js';
 
 /** A promise the test opens by hand: lets a handler stay "slow" until the test decides. */
 function gate() {
@@ -193,5 +194,44 @@ describe('InProcessBus', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('InProcessBus contract', () => {
+  eventBusContract(it, { createBus: () => new InProcessBus<ContractMessage>() });
+});
+
+describe('eventBusContract', () => {
+  it('fails a bus that loses, reorders or hides failures (the contract is not vacuous)', async () => {
+    /** An InProcessBus that silently drops seq 3 and swallows handler errors. */
+    class LossyBus extends InProcessBus<ContractMessage> {
+      override publish(topic: string, message: ContractMessage, options?: { key?: string }): Promise<void> {
+        if (message.seq === 3) return Promise.resolve();
+        return super.publish(topic, message, options);
+      }
+      override subscribe(...args: Parameters<InProcessBus<ContractMessage>['subscribe']>) {
+        const [topic, handler, options] = args;
+        return super.subscribe(topic, handler, { ...options, onError: options?.onError ?? (() => {}) });
+      }
+    }
+    const bodies = new Map<string, () => Promise<void>>();
+    eventBusContract((name, body) => bodies.set(name, body), { createBus: () => new LossyBus() });
+    const failures: string[] = [];
+    for (const [name, body] of bodies) {
+      const error = await body().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (error !== undefined) {
+        expect(error).toBeInstanceOf(ContractViolation);
+        failures.push(name);
+      }
+    }
+    expect(failures).toEqual([
+      'delivers every message to every subscriber, in publish order, with key and increasing offsets',
+      'close resolves only after every accepted message is handled, then refuses publishes',
+      'reports a subscriber whose handler throws (no onError) on close',
+      'passes handler errors to onError and keeps delivering',
+    ]);
   });
 });

@@ -60,6 +60,11 @@ export interface Subscription {
   readonly topic: string;
   /** Messages accepted but not yet handed to the handler. */
   readonly buffered: number;
+  /**
+   * Resolves once every message published from now on will reach this subscription (at once in
+   * process; after the consumer group has joined and been assigned partitions for Kafka).
+   */
+  readonly ready: Promise<void>;
   /** Stops receiving new messages; resolves once the messages already accepted are handled. */
   unsubscribe(): Promise<void>;
 }
@@ -121,6 +126,7 @@ interface TopicState<T> {
 const RESOLVED: Promise<void> = Promise.resolve();
 
 class SubscriptionImpl<T> implements Subscription {
+  readonly ready: Promise<void> = RESOLVED;
   readonly id: string;
   readonly topic: string;
   readonly capacity: number;
