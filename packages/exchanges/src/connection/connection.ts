@@ -211,6 +211,10 @@ export class ManagedConnection {
       this.o.onMessage(text, now);
       if (link === this.next && link.frames >= 2) this.promote(link);
     });
+    // Protocol-level pings (Binance sends one every 3 min) prove the socket alive too; `ws` answers them.
+    ws.on('ping', () => {
+      link.lastFrameUs = clock.nowUs();
+    });
     ws.on('error', (err: Error) => {
       this.logger.warn({ connection: this.o.name, error: redactUrl(err.message) }, 'socket error');
     });
