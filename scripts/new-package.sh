@@ -41,3 +41,6 @@ JSON
 JSON
 [ -f "$d/README.md" ] || printf '# @tickerml/%s\n\n%s\n' "$name" "$desc" > "$d/README.md"
 [ -f "$d/src/index.ts" ] || printf '/**\n * @packageDocumentation\n * %s\n */\nexport {};\n' "$desc" > "$d/src/index.ts"
+# Match the repository's Biome formatting (JSON expanded the way pnpm writes it), so `pnpm lint` passes.
+"$(dirname "$0")/../node_modules/.bin/biome" format --write "$d/package.json" "$d/tsconfig.json" >/dev/null 2>&1 || true
+echo "created $d: add it to the root tsconfig.json references and to LAYERS in scripts/architecture.mjs, then run pnpm docs:architecture"
