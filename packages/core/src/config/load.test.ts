@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { defaultConfig, loadConfig, parseConfig } from './load.js';
 
@@ -51,6 +51,11 @@ describe('loadConfig', () => {
     expect(config.kafka.topics.deadLetter).toBe('tickerml.dead-letter');
     expect(config.sources).toEqual([]);
     expect(Object.isFrozen(config.risk)).toBe(true);
+    // the loaded shape is typed in camelCase (checked by tsc -p tsconfig.test.json)
+    expectTypeOf(config.risk.kellyFraction).toEqualTypeOf<number>();
+    expectTypeOf(config.app.venues.kraken.latencyMs.max).toEqualTypeOf<number>();
+    expectTypeOf(config.app.dashboard.token).toEqualTypeOf<string | undefined>();
+    expectTypeOf(config.kafka.brokers).toEqualTypeOf<readonly string[]>();
   });
 
   it('merges a partial file over the defaults, including extra venues', () => {
