@@ -1,0 +1,128 @@
+// SQLite batched-insert throughput: SqliteStore.writeEvents (event → seed-shaped row, validation,
+// exact decimal text, prepared statement, one transaction per batch) against the named peer,
+// bare better-sqlite3 (the same rows already serialized, the same prepared INSERT, the same
+// transactions), in the same run, on the same disk. Also the same events through EventWriter.
+//
+// Run: pnpm --filter @tickerml/storage bench:sqlite [-- --rows 200000 --runs 3]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BookSnapshot, MarketEvent, Trade } from '@tickerml/core';
+import Database from 'better-sqlite3';
+import { eventToRow } from '../src/rows.js';
+import { tableSpec } from '../src/schema.js';
+import { SqliteStore } from '../src/sqlite.js';
+import { EventWriter } from '../src/writer.js';
+import { instruments, numberedTrades } from '../test/events.js';
+
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const ROWS = arg('rows', 200_000);
+const RUNS = arg('runs', 3);
+const BATCH = 5_000;
+const LEVELS = 10;
+
+function books(n: number): BookSnapshot[] {
+  const out: BookSnapshot[] = [];
+  for (let i = 0; i < n; i++) {
+    const mid = 6_500_000 + (i % 500);
+    out.push({
+      kind: 'book_snapshot',
+      venue: 'binanceus',
+      symbol: 'BTC/USDT',
+      exchTs: 1_723_161_240_000_000 + i * 100_000,
+      localTs: 1_723_161_240_000_000 + i * 100_000 + 300,
+      seq: i,
+      bids: Array.from({ length: LEVELS }, (_, l) => ({ priceTicks: mid - l, qtyLots: 100 + ((i + l) % 977) })),
+      asks: Array.from({ length: LEVELS }, (_, l) => ({ priceTicks: mid + 1 + l, qtyLots: 90 + ((i * 7 + l) % 613) })),
+    });
+  }
+  return out;
+}
+
+function timeStore(dir: string, events: readonly MarketEvent[]): number {
+  const store = SqliteStore.open(join(dir, `store-${Math.random()}.db`), { instruments });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < events.length; i += BATCH) store.writeEvents(events.slice(i, i + BATCH));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  store.close();
+  return events.length / seconds;
+}
+
+/** The same events through EventWriter.pipeFrom (bounded queue, batches of 5,000, acknowledgements). */
+async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<number> {
+  const store = SqliteStore.open(join(dir, `writer-${Math.random()}.db`), { instruments });
+  const writer = new EventWriter(store, { maxBatchEvents: BATCH, maxQueuedEvents: 4 * BATCH });
+  const start = process.hrtime.bigint();
+  await writer.pipeFrom(events);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  store.close();
+  return events.length / seconds;
+}
+
+/** The peer: the same table, rows pre-serialized outside the timing, raw prepared INSERT in transactions. */
+function timeBare(dir: string, events: readonly MarketEvent[]): number {
+  const path = join(dir, `bare-${Math.random()}.db`);
+  SqliteStore.open(path).close(); // same schema and indexes
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const { table } = eventToRow(events[0] as MarketEvent, instruments);
+  const spec = tableSpec(table);
+  const rows = events.map((e) => {
+    const { row } = eventToRow(e, instruments);
+    return spec.columns.map((c) => (c.type === 'json' ? JSON.stringify(row[c.name]) : (row[c.name] ?? null)));
+  });
+  const insert = db.prepare(
+    `INSERT INTO "${table}" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) VALUES (${spec.columns.map(() => '?').join(', ')})`,
+  );
+  const batch = db.transaction((chunk: unknown[][]) => {
+    for (const values of chunk) insert.run(...values);
+  });
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += BATCH) batch(rows.slice(i, i + BATCH));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  db.close();
+  return rows.length / seconds;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+const dir = mkdtempSync(join(tmpdir(), 'tickerml-bench-sqlite-'));
+try {
+  const workloads: [string, MarketEvent[]][] = [
+    ['trades', [...numberedTrades(ROWS)] as Trade[]],
+    [`book snapshots (${LEVELS}+${LEVELS} levels)`, books(Math.floor(ROWS / 2))],
+  ];
+  console.log(`SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, ${RUNS} runs (median)`);
+  for (const [name, events] of workloads) {
+    const ours: number[] = [];
+    const bare: number[] = [];
+    const viaWriter: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      // Alternate the order so none always runs on a warmer cache.
+      if (run % 2 === 0) {
+        ours.push(timeStore(dir, events));
+        bare.push(timeBare(dir, events));
+        viaWriter.push(await timeWriter(dir, events));
+      } else {
+        viaWriter.push(await timeWriter(dir, events));
+        bare.push(timeBare(dir, events));
+        ours.push(timeStore(dir, events));
+      }
+    }
+    console.log(
+      `${name.padEnd(34)} ${String(events.length).padStart(7)} rows  SqliteStore.writeEvents ${fmt(median(ours)).padStart(9)} rows/s  ` +
+        `bare better-sqlite3 ${fmt(median(bare)).padStart(9)} rows/s  ratio ${(median(ours) / median(bare)).toFixed(2)}  ` +
+        `[runs: ${ours.map(fmt).join(', ')} | ${bare.map(fmt).join(', ')}]`,
+    );
+    console.log(
+      `${''.padEnd(48)}through EventWriter.pipeFrom ${fmt(median(viaWriter)).padStart(9)} rows/s  [runs: ${viaWriter.map(fmt).join(', ')}]`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
