@@ -9,7 +9,7 @@
  */
 import { arch, cpus } from 'node:os';
 import { L2Book } from '../src/l2-book.js';
-import { TickArrayL2Book } from '../src/tick-array-l2-book.js';
+import { SortedL2Book } from '../src/sorted-l2-book.js';
 import type { LevelInput, LevelsInput } from '../src/types.js';
 import {
   BINANCE_PRICE_DECIMALS,
@@ -88,7 +88,7 @@ type Contestant = { readonly name: string; readonly prepare: (ds: Dataset) => (d
 // One function per contestant, so each call site stays monomorphic, as in a real program that
 // uses one book class.
 function prepareL2Book(ds: Dataset): (ds: Dataset) => number {
-  const book = new L2Book(ds.depth === undefined ? {} : { maxDepth: ds.depth });
+  const book = new SortedL2Book(ds.depth === undefined ? {} : { maxDepth: ds.depth });
   return (d) => {
     book.applySnapshot(d.snapshot.bids, d.snapshot.asks);
     const deltas = d.deltas;
@@ -98,7 +98,7 @@ function prepareL2Book(ds: Dataset): (ds: Dataset) => number {
 }
 
 function prepareTickArray(ds: Dataset): (ds: Dataset) => number {
-  const book = new TickArrayL2Book(ds.depth === undefined ? {} : { maxDepth: ds.depth });
+  const book = new L2Book(ds.depth === undefined ? {} : { maxDepth: ds.depth });
   return (d) => {
     book.applySnapshot(d.snapshot.bids, d.snapshot.asks);
     const deltas = d.deltas;
@@ -125,8 +125,8 @@ function prepareCcxt(ds: Dataset): (ds: Dataset) => number {
 
 const ccxtName = `ccxt ${ccxtVersion} OrderBook`;
 const contestants: Contestant[] = [
-  { name: 'L2Book (sorted typed arrays)', prepare: prepareL2Book },
-  { name: 'TickArrayL2Book (tick-indexed ROI)', prepare: prepareTickArray },
+  { name: 'SortedL2Book (sorted typed arrays)', prepare: prepareL2Book },
+  { name: 'L2Book (tick-indexed ROI)', prepare: prepareTickArray },
   { name: ccxtName, prepare: prepareCcxt },
 ];
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidOptionError } from './errors.js';
-import type { L2BookView } from './l2-book.js';
+import type { L2BookView } from './book.js';
 
 /**
  * A venue's book checksum, computed from our book. Adapters compare it with the number the venue

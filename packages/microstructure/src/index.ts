@@ -4,18 +4,17 @@
  */
 export {
   BookState,
-  L2Book,
   NO_ASK_TICKS,
   NO_BID_TICKS,
   NO_PRICE_TICKS,
   type CrossedReport,
   type L2BookLike,
-  type L2BookOptions,
   type L2BookView,
   type LevelVisitor,
-} from './l2-book.js';
+} from './book.js';
+export { L2Book, type L2BookOptions } from './l2-book.js';
+export { SortedL2Book, type SortedL2BookOptions } from './sorted-l2-book.js';
 export { L3Book, type L3EventInput, type L3PriorityRules, type RestingOrder } from './l3-book.js';
-export { TickArrayL2Book, type TickArrayL2BookOptions } from './tick-array-l2-book.js';
 export { crc32, decimalUnitsPerStep, KrakenChecksum, type ChecksumScheme, type KrakenChecksumOptions } from './checksum.js';
 export {
   CrossedBookError,

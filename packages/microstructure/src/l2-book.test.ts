@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelBook } from '../test/model.js';
 import { CrossedBookError, InvalidLevelError, InvalidSideError } from './errors.js';
-import { BookState, L2Book, NO_ASK_TICKS, NO_BID_TICKS, NO_PRICE_TICKS, type L2BookLike } from './l2-book.js';
-import { TickArrayL2Book } from './tick-array-l2-book.js';
+import { BookState, type L2BookLike, NO_ASK_TICKS, NO_BID_TICKS, NO_PRICE_TICKS } from './book.js';
+import { L2Book } from './l2-book.js';
+import { SortedL2Book } from './sorted-l2-book.js';
 import type { BookSide } from './types.js';
 
 const lv = (priceTicks: number, qtyLots: number) => ({ priceTicks, qtyLots });
@@ -17,8 +18,8 @@ function levelsOf(book: L2BookLike, side: BookSide): [number, number][] {
 }
 
 const candidates: [string, () => L2BookLike][] = [
-  ['L2Book', () => new L2Book({ initialCapacity: 2 })],
-  ['TickArrayL2Book', () => new TickArrayL2Book({ roiHalfWidthTicks: 20 })],
+  ['SortedL2Book', () => new SortedL2Book({ initialCapacity: 2 })],
+  ['L2Book', () => new L2Book({ roiHalfWidthTicks: 20 })],
 ];
 
 describe.each(candidates)('%s', (_name, make) => {
@@ -133,9 +134,14 @@ describe.each(candidates)('%s', (_name, make) => {
   });
 });
 
-describe('L2Book extras', () => {
+const withOptions: [string, (o?: { maxDepth?: number }) => L2BookLike][] = [
+  ['SortedL2Book', (o = {}) => new SortedL2Book(o)],
+  ['L2Book', (o = {}) => new L2Book({ ...o, roiHalfWidthTicks: 20 })],
+];
+
+describe.each(withOptions)('%s extras', (_name, make) => {
   it('keeps maxDepth after every delta (Kraken sends no deletes beyond its depth)', () => {
-    const book = new L2Book({ maxDepth: 2 });
+    const book = make({ maxDepth: 2 });
     book.applySnapshot([lv(100, 1), lv(99, 1)], [lv(101, 1), lv(102, 1)]);
     book.applyDelta({ bids: [lv(100, 0), lv(98, 4)], asks: [lv(103, 2)] });
     expect(book.levelCount('bid')).toBe(2);
@@ -144,7 +150,7 @@ describe('L2Book extras', () => {
   });
 
   it('describes a crossed book and throws CrossedBookError on request', () => {
-    const book = new L2Book();
+    const book = make();
     book.applySnapshot([lv(105, 1), lv(103, 1), lv(100, 1)], [lv(102, 1), lv(104, 1)]);
     expect(book.crossedReport()).toEqual({ state: 'crossed', bestBidTicks: 105, bestAskTicks: 102, bidLevelsThrough: 2, askLevelsThrough: 2 });
     expect(() => book.assertNotCrossed('seq 42')).toThrow(CrossedBookError);
@@ -154,7 +160,7 @@ describe('L2Book extras', () => {
   });
 
   it('stops iteration when the visitor returns false and honours maxLevels', () => {
-    const book = new L2Book();
+    const book = make();
     book.applySnapshot([lv(100, 1), lv(99, 2), lv(98, 3)], []);
     const seen: number[] = [];
     book.forEachLevel('bid', (p) => (seen.push(p), p > 99));
@@ -162,5 +168,21 @@ describe('L2Book extras', () => {
     const depthIdx: number[] = [];
     book.forEachLevel('bid', (_p, _q, d) => void depthIdx.push(d), 2);
     expect(depthIdx).toEqual([0, 1]);
+  });
+});
+
+describe('L2Book window', () => {
+  it('re-centres on each snapshot and keeps far prices exactly in its fallback', () => {
+    const book = new L2Book({ roiHalfWidthTicks: 10 });
+    book.applySnapshot([{ priceTicks: 100, qtyLots: 1 }], [{ priceTicks: 102, qtyLots: 1 }]);
+    book.applyLevel('bid', 5, 7); // far below the window
+    book.applyLevel('ask', 1_000_000, 3); // far above
+    expect(book.levelCount('bid')).toBe(2);
+    expect(book.depthToQty('bid', 8)).toBe(5);
+    // The market moved: a new snapshot far away lands in a re-centred window.
+    book.applySnapshot([{ priceTicks: 5_000, qtyLots: 2 }, { priceTicks: 4_990, qtyLots: 1 }], [{ priceTicks: 5_001, qtyLots: 4 }]);
+    expect([book.bestBid(), book.bestAsk(), book.levelCount('bid')]).toEqual([5_000, 5_001, 2]);
+    book.applyLevel('bid', 5_000, 0);
+    expect(book.bestBid()).toBe(4_990);
   });
 });

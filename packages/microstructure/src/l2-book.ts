@@ -1,145 +1,190 @@
 /**
- * Level-2 order book keyed by integer ticks, holding integer lots.
+ * The default L2 book: a tick-indexed array over a region of interest (ROI) around the price,
+ * with a sorted fallback outside it (hftbacktest's ROI vector depth, in TypeScript). Chosen by
+ * benchmark on the real recordings over sorted typed arrays ({@link SortedL2Book}); see
+ * docs/performance.md.
  *
  * @module
  */
-import { CrossedBookError, InvalidLevelError, InvalidOptionError, InvalidSideError } from './errors.js';
+import { InvalidOptionError, InvalidSideError } from './errors.js';
+import {
+  assertBookNotCrossed,
+  type BookState,
+  checkPrice,
+  checkQty,
+  type CrossedReport,
+  crossedReportOf,
+  type L2BookLike,
+  type LevelVisitor,
+  NO_ASK_TICKS,
+  NO_BID_TICKS,
+  NO_PRICE_TICKS,
+  stateOf,
+} from './book.js';
 import { SortedSide } from './sorted-side.js';
 import type { BookSide, LevelInput, LevelsInput } from './types.js';
 
-/** Returned by `bestBid()` when the bid side is empty: lower than any real price. */
-export const NO_BID_TICKS = Number.MIN_SAFE_INTEGER;
-/** Returned by `bestAsk()` when the ask side is empty: higher than any real price. */
-export const NO_ASK_TICKS = Number.MAX_SAFE_INTEGER;
-/** Returned by price-finding queries ({@link L2BookView.depthToQty}) when the book cannot satisfy them. */
-export const NO_PRICE_TICKS = -1;
-
-/** The condition of a book's top, as reported by `state()`. */
-export const BookState = {
-  /** Both sides present and best bid < best ask. */
-  Ok: 'ok',
-  /** Best bid > best ask: the venue's data or our sync is wrong. */
-  Crossed: 'crossed',
-  /** Best bid == best ask. */
-  Locked: 'locked',
-  /** At least one side has no levels. */
-  Empty: 'empty',
-} as const;
-/** One of {@link BookState}'s values. */
-export type BookState = (typeof BookState)[keyof typeof BookState];
-
-/** Called for each level by `forEachLevel`; return `false` to stop early. */
-export type LevelVisitor = (priceTicks: number, qtyLots: number, depthIndex: number) => boolean | undefined | void;
-
-/** What `crossedReport()` returns when the book is crossed or locked. */
-export interface CrossedReport {
-  readonly state: 'crossed' | 'locked';
-  readonly bestBidTicks: number;
-  readonly bestAskTicks: number;
-  /** Number of bid levels priced at or above the best ask. */
-  readonly bidLevelsThrough: number;
-  /** Number of ask levels priced at or below the best bid. */
-  readonly askLevelsThrough: number;
-}
-
-/** Read-only queries shared by every L2 book implementation; features take this. */
-export interface L2BookView {
-  /** Best (highest) bid in ticks, or {@link NO_BID_TICKS}. */
-  bestBid(): number;
-  /** Best (lowest) ask in ticks, or {@link NO_ASK_TICKS}. */
-  bestAsk(): number;
-  /** Lots at the best bid, 0 if none. */
-  bestBidQty(): number;
-  /** Lots at the best ask, 0 if none. */
-  bestAskQty(): number;
-  /** Lots resting at `priceTicks` on `side`, 0 if no level there. */
-  qtyAt(side: BookSide, priceTicks: number): number;
-  /** Number of levels on `side`. */
-  levelCount(side: BookSide): number;
-  /** Visits levels best first without allocating; `maxLevels` bounds the walk. */
-  forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels?: number): void;
-  /** Copies up to `maxLevels` best-first levels into the caller's arrays; returns how many were written. */
-  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number;
-  /** Worst price (ticks) reached when taking `qtyLots` from `side` best first, or {@link NO_PRICE_TICKS} if the side holds less. */
-  depthToQty(side: BookSide, qtyLots: number): number;
-  /** Lots obtainable from `side` best first for at most `notionalTickLots` (Σ priceTicks × qtyLots), fractional at the last level. */
-  depthToNotional(side: BookSide, notionalTickLots: number): number;
-  /** `'ok'`, `'crossed'`, `'locked'` or `'empty'`. */
-  state(): BookState;
-}
-
-/** Mutations shared by every L2 book implementation. */
-export interface L2BookLike extends L2BookView {
-  applySnapshot(bids: readonly LevelInput[], asks: readonly LevelInput[]): BookState;
-  applyLevel(side: BookSide, priceTicks: number, qtyLots: number): void;
-  applyDelta(delta: LevelsInput): BookState;
-  truncate(depth: number): void;
-  clear(): void;
-}
-
 /** Options for {@link L2Book}. */
 export interface L2BookOptions {
+  /**
+   * Ticks on each side of the snapshot's mid covered by the direct-indexed array (memory:
+   * 32 × this many bytes). Defaults to 32,768 (1 MiB; BTC/USDT at a 0.01 tick: ±$327).
+   */
+  readonly roiHalfWidthTicks?: number;
   /**
    * Levels kept per side after every snapshot and delta (Kraken's subscription depth: the venue
    * sends no deletes for levels falling out of it). Defaults to unbounded.
    */
   readonly maxDepth?: number;
-  /** Initial level capacity per side; the arrays double when full. Defaults to 256. */
-  readonly initialCapacity?: number;
 }
 
-/** @internal */
-export function checkPrice(priceTicks: number): void {
-  if (!Number.isSafeInteger(priceTicks) || priceTicks < 0) throw new InvalidLevelError('priceTicks', priceTicks);
-}
-/** @internal */
-export function checkQty(qtyLots: number): void {
-  if (!Number.isSafeInteger(qtyLots) || qtyLots < 0) throw new InvalidLevelError('qtyLots', qtyLots);
+/** One side: direct-indexed quantities over [base, base + size), a sorted fallback elsewhere. */
+class TickSide {
+  readonly qty: Float64Array;
+  /** Index of the best level in the ROI, -1 when the ROI holds none on this side. */
+  best = -1;
+  /** Index of the worst level in the ROI, -1 when the ROI holds none on this side. */
+  worst = -1;
+  /** Levels held in the ROI. */
+  count = 0;
+  /** Lowest and highest index written since the last clear (bounds for clearing). */
+  dirtyLo: number;
+  dirtyHi = -1;
+  readonly fallback: SortedSide;
+
+  constructor(
+    readonly isBid: boolean,
+    size: number,
+  ) {
+    this.qty = new Float64Array(size);
+    this.dirtyLo = size;
+    this.fallback = new SortedSide(isBid, 64);
+  }
+
+  setRoi(idx: number, q: number): void {
+    const qty = this.qty;
+    const old = qty[idx] as number;
+    qty[idx] = q;
+    if (q > 0) {
+      if (old !== 0) return;
+      this.count++;
+      if (idx < this.dirtyLo) this.dirtyLo = idx;
+      if (idx > this.dirtyHi) this.dirtyHi = idx;
+      if (this.best < 0) {
+        this.best = idx;
+        this.worst = idx;
+      } else if (this.isBid) {
+        if (idx > this.best) this.best = idx;
+        else if (idx < this.worst) this.worst = idx;
+      } else if (idx < this.best) this.best = idx;
+      else if (idx > this.worst) this.worst = idx;
+      return;
+    }
+    if (old === 0) return;
+    this.count--;
+    if (this.count === 0) {
+      this.best = -1;
+      this.worst = -1;
+      return;
+    }
+    // Losing the best (or worst) level: scan towards the other end for the next occupied tick.
+    const towardsWorse = this.isBid ? -1 : 1;
+    if (idx === this.best) {
+      let i = idx + towardsWorse;
+      while ((qty[i] as number) === 0) i += towardsWorse;
+      this.best = i;
+    } else if (idx === this.worst) {
+      let i = idx - towardsWorse;
+      while ((qty[i] as number) === 0) i -= towardsWorse;
+      this.worst = i;
+    }
+  }
+
+  clear(): void {
+    if (this.dirtyHi >= this.dirtyLo) this.qty.fill(0, this.dirtyLo, this.dirtyHi + 1);
+    this.dirtyLo = this.qty.length;
+    this.dirtyHi = -1;
+    this.best = -1;
+    this.worst = -1;
+    this.count = 0;
+    this.fallback.clear();
+  }
 }
 
 /**
- * An L2 book: integer price ticks to integer lot quantities, each side held as sorted
- * `Float64Array`s with room at both ends (chosen by benchmark over a tick-indexed array, see
- * docs/performance.md). Updating an existing level at the top is O(1); any other change is a
- * binary search plus a shift of the shorter part of the side (levels better or worse than it);
- * truncation is O(1). No allocation per update (the arrays double, rarely, when full).
+ * An L2 book: integer price ticks to integer lot quantities. Levels within `roiHalfWidthTicks` of
+ * the mid at the last snapshot live in a tick-indexed `Float64Array` (setting one is O(1); losing
+ * the best or worst level scans to the next occupied tick); levels outside that window go to a
+ * sorted fallback, so every price is held exactly, only more slowly. The window is re-centred on
+ * every snapshot. No allocation per update.
  *
  * A crossed or locked book is never "fixed": it is reported by {@link L2Book.state} and by the
  * return value of {@link L2Book.applyDelta}.
  *
  * @example
  * ```ts
- * const book = new L2Book();
+ * const book = new L2Book({ maxDepth: 25 });
  * book.applySnapshot([{ priceTicks: 100, qtyLots: 5 }], [{ priceTicks: 101, qtyLots: 3 }]);
  * book.applyLevel('bid', 100, 0); // delete
  * book.bestBid(); // NO_BID_TICKS
+ * book.bestAsk(); // 101
  * ```
  */
 export class L2Book implements L2BookLike {
-  private readonly bids: SortedSide;
-  private readonly asks: SortedSide;
+  private readonly size: number;
+  private readonly halfWidth: number;
   private readonly maxDepth: number;
+  /** Price in ticks of ROI index 0; NaN until the first level places the ROI. */
+  private base = Number.NaN;
+  private readonly bids: TickSide;
+  private readonly asks: TickSide;
 
-  /** @throws {InvalidOptionError} when `maxDepth` or `initialCapacity` is not a positive integer. */
+  /** @throws {InvalidOptionError} when an option is not a positive integer. */
   constructor(options: L2BookOptions = {}) {
+    const half = options.roiHalfWidthTicks ?? 32_768;
+    if (!Number.isSafeInteger(half) || half < 1 || half > 2 ** 26) {
+      throw new InvalidOptionError('roiHalfWidthTicks', 'an integer in [1, 2^26]', half);
+    }
     const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
     if (maxDepth !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxDepth) || maxDepth < 1)) {
       throw new InvalidOptionError('maxDepth', 'a positive integer', maxDepth);
     }
+    this.halfWidth = half;
+    this.size = 2 * half;
     this.maxDepth = maxDepth;
-    this.bids = new SortedSide(true, options.initialCapacity);
-    this.asks = new SortedSide(false, options.initialCapacity);
+    this.bids = new TickSide(true, this.size);
+    this.asks = new TickSide(false, this.size);
   }
 
-  private sideOf(side: BookSide): SortedSide {
+  private sideOf(side: BookSide): TickSide {
     if (side === 'bid') return this.bids;
     if (side === 'ask') return this.asks;
     throw new InvalidSideError(side);
   }
 
+  private place(centerTicks: number): void {
+    this.base = Math.max(0, centerTicks - this.halfWidth);
+  }
+
+  private set(s: TickSide, price: number, qty: number): void {
+    if (Number.isNaN(this.base)) this.place(price);
+    const idx = price - this.base;
+    if (idx >= 0 && idx < this.size) s.setRoi(idx, qty);
+    else s.fallback.set(price, qty);
+  }
+
+  /** The book is empty: centre the window on the snapshot's mid (kept as is for a one-sided snapshot). */
+  private recentre(bids: readonly LevelInput[], asks: readonly LevelInput[]): void {
+    let hiBid = -1;
+    let loAsk = Number.POSITIVE_INFINITY;
+    for (const l of bids) if (l.qtyLots > 0 && l.priceTicks > hiBid) hiBid = l.priceTicks;
+    for (const l of asks) if (l.qtyLots > 0 && l.priceTicks < loAsk) loAsk = l.priceTicks;
+    if (hiBid >= 0 && loAsk !== Number.POSITIVE_INFINITY) this.place(Math.floor((hiBid + loAsk) / 2));
+  }
+
   /**
-   * Replaces the whole book. Levels may come in any order (best first is fastest); zero
-   * quantities are skipped.
+   * Replaces the whole book and re-centres the tick window on its mid. Levels may come in any
+   * order; zero quantities are skipped; a price listed twice keeps its last quantity.
    *
    * @returns the book's state afterwards.
    * @throws {InvalidLevelError} when a price or quantity is not a non-negative safe integer; the
@@ -148,14 +193,11 @@ export class L2Book implements L2BookLike {
   applySnapshot(bids: readonly LevelInput[], asks: readonly LevelInput[]): BookState {
     this.bids.clear();
     this.asks.clear();
-    try {
-      loadSide(this.bids, bids);
-      loadSide(this.asks, asks);
-    } catch (err) {
-      this.bids.clear();
-      this.asks.clear();
-      throw err;
-    }
+    for (const l of bids) (checkPrice(l.priceTicks), checkQty(l.qtyLots));
+    for (const l of asks) (checkPrice(l.priceTicks), checkQty(l.qtyLots));
+    this.recentre(bids, asks);
+    for (const l of bids) if (l.qtyLots > 0) this.set(this.bids, l.priceTicks, l.qtyLots);
+    for (const l of asks) if (l.qtyLots > 0) this.set(this.asks, l.priceTicks, l.qtyLots);
     if (this.maxDepth !== Number.POSITIVE_INFINITY) this.truncate(this.maxDepth);
     return this.state();
   }
@@ -170,7 +212,7 @@ export class L2Book implements L2BookLike {
   applyLevel(side: BookSide, priceTicks: number, qtyLots: number): void {
     checkPrice(priceTicks);
     checkQty(qtyLots);
-    this.sideOf(side).set(priceTicks, qtyLots);
+    this.set(this.sideOf(side), priceTicks, qtyLots);
   }
 
   /**
@@ -186,126 +228,174 @@ export class L2Book implements L2BookLike {
       const l = bids[i] as LevelInput;
       checkPrice(l.priceTicks);
       checkQty(l.qtyLots);
-      this.bids.set(l.priceTicks, l.qtyLots);
+      this.set(this.bids, l.priceTicks, l.qtyLots);
     }
     for (let i = 0; i < asks.length; i++) {
       const l = asks[i] as LevelInput;
       checkPrice(l.priceTicks);
       checkQty(l.qtyLots);
-      this.asks.set(l.priceTicks, l.qtyLots);
+      this.set(this.asks, l.priceTicks, l.qtyLots);
     }
     const maxDepth = this.maxDepth;
-    this.bids.truncate(maxDepth);
-    this.asks.truncate(maxDepth);
+    if (this.bids.count + this.bids.fallback.length > maxDepth) this.truncateSide(this.bids, maxDepth);
+    if (this.asks.count + this.asks.fallback.length > maxDepth) this.truncateSide(this.asks, maxDepth);
     return this.state();
   }
 
   bestBid(): number {
     const s = this.bids;
-    return s.end === s.start ? NO_BID_TICKS : (s.prices[s.end - 1] as number);
+    const roi = s.best < 0 ? NO_BID_TICKS : this.base + s.best;
+    const f = s.fallback;
+    const fb = f.end === f.start ? NO_BID_TICKS : (f.prices[f.end - 1] as number);
+    return roi > fb ? roi : fb;
   }
   bestAsk(): number {
     const s = this.asks;
-    return s.end === s.start ? NO_ASK_TICKS : (s.prices[s.end - 1] as number);
+    const roi = s.best < 0 ? NO_ASK_TICKS : this.base + s.best;
+    const f = s.fallback;
+    const fb = f.end === f.start ? NO_ASK_TICKS : (f.prices[f.end - 1] as number);
+    return roi < fb ? roi : fb;
   }
   bestBidQty(): number {
-    const s = this.bids;
-    return s.end === s.start ? 0 : (s.qtys[s.end - 1] as number);
+    const p = this.bestBid();
+    return p === NO_BID_TICKS ? 0 : this.qtyAt('bid', p);
   }
   bestAskQty(): number {
-    const s = this.asks;
-    return s.end === s.start ? 0 : (s.qtys[s.end - 1] as number);
+    const p = this.bestAsk();
+    return p === NO_ASK_TICKS ? 0 : this.qtyAt('ask', p);
   }
 
   qtyAt(side: BookSide, priceTicks: number): number {
-    return this.sideOf(side).qtyAt(priceTicks);
+    const s = this.sideOf(side);
+    const idx = priceTicks - this.base;
+    if (idx >= 0 && idx < this.size) return s.qty[idx] as number;
+    return s.fallback.qtyAt(priceTicks);
   }
 
   levelCount(side: BookSide): number {
-    return this.sideOf(side).length;
+    const s = this.sideOf(side);
+    return s.count + s.fallback.length;
   }
 
   forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels = Number.POSITIVE_INFINITY): void {
     const s = this.sideOf(side);
-    const last = Math.max(s.start, s.end - maxLevels);
-    for (let i = s.end - 1, d = 0; i >= last; i--, d++) {
-      if (visit(s.prices[i] as number, s.qtys[i] as number, d) === false) return;
+    const f = s.fallback;
+    const qty = s.qty;
+    let d = 0;
+    let fi = f.end - 1;
+    const fStart = f.start;
+    // Fallback levels better than the ROI come first.
+    if (s.isBid) {
+      const roiTop = this.base + this.size;
+      for (; fi >= fStart && d < maxLevels && (f.prices[fi] as number) >= roiTop; fi--, d++) {
+        if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
+      }
+      if (s.best >= 0) {
+        for (let i = s.best; i >= 0 && d < maxLevels; i--) {
+          const q = qty[i] as number;
+          if (q !== 0) {
+            if (visit(this.base + i, q, d) === false) return;
+            d++;
+          }
+        }
+      }
+    } else {
+      for (; fi >= fStart && d < maxLevels && (f.prices[fi] as number) < this.base; fi--, d++) {
+        if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
+      }
+      if (s.best >= 0) {
+        for (let i = s.best; i < this.size && d < maxLevels; i++) {
+          const q = qty[i] as number;
+          if (q !== 0) {
+            if (visit(this.base + i, q, d) === false) return;
+            d++;
+          }
+        }
+      }
+    }
+    for (; fi >= fStart && d < maxLevels; fi--, d++) {
+      if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
     }
   }
 
-  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
-    const s = this.sideOf(side);
-    const count = Math.min(maxLevels, s.length);
-    for (let d = 0; d < count; d++) {
-      const i = s.end - 1 - d;
-      outPriceTicks[d] = s.prices[i] as number;
-      outQtyLots[d] = s.qtys[i] as number;
+  // Scratch state for the allocation-free visitors below.
+  private outP: Float64Array | number[] = [];
+  private outQ: Float64Array | number[] = [];
+  private acc = 0;
+  private accPrice = 0;
+  private readonly copyVisitor: LevelVisitor = (p, q, d) => {
+    this.outP[d] = p;
+    this.outQ[d] = q;
+  };
+  private readonly qtyVisitor: LevelVisitor = (p, q) => {
+    this.acc -= q;
+    if (this.acc <= 0) {
+      this.accPrice = p;
+      return false;
     }
-    return count;
+    return true;
+  };
+  private readonly notionalVisitor: LevelVisitor = (p, q) => {
+    const cost = p * q;
+    if (cost <= this.acc) {
+      this.accPrice += q;
+      this.acc -= cost;
+      return this.acc > 0;
+    }
+    this.accPrice += p === 0 ? q : this.acc / p;
+    this.acc = 0;
+    return false;
+  };
+
+  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
+    this.outP = outPriceTicks;
+    this.outQ = outQtyLots;
+    this.forEachLevel(side, this.copyVisitor, maxLevels);
+    return Math.min(maxLevels, this.levelCount(side));
   }
 
   depthToQty(side: BookSide, qtyLots: number): number {
-    const s = this.sideOf(side);
-    let remaining = qtyLots;
-    for (let i = s.end - 1; i >= s.start; i--) {
-      remaining -= s.qtys[i] as number;
-      if (remaining <= 0) return s.prices[i] as number;
-    }
-    return NO_PRICE_TICKS;
+    this.acc = qtyLots;
+    this.accPrice = NO_PRICE_TICKS;
+    this.forEachLevel(side, this.qtyVisitor);
+    return this.acc <= 0 ? this.accPrice : NO_PRICE_TICKS;
   }
 
   depthToNotional(side: BookSide, notionalTickLots: number): number {
-    const s = this.sideOf(side);
-    let remaining = notionalTickLots;
-    let lots = 0;
-    for (let i = s.end - 1; i >= s.start && remaining > 0; i--) {
-      const price = s.prices[i] as number;
-      const qty = s.qtys[i] as number;
-      const cost = price * qty;
-      if (cost <= remaining) {
-        lots += qty;
-        remaining -= cost;
-      } else {
-        lots += price === 0 ? qty : remaining / price;
-        remaining = 0;
-      }
-    }
-    return lots;
+    this.acc = notionalTickLots;
+    this.accPrice = 0;
+    if (notionalTickLots > 0) this.forEachLevel(side, this.notionalVisitor);
+    return this.accPrice;
   }
 
-  /**
-   * Keeps the best `depth` levels on each side and drops the rest.
-   *
-   * @throws {InvalidOptionError} when `depth` is not a non-negative integer.
-   */
+  /** @throws {InvalidOptionError} when `depth` is not a non-negative integer. */
   truncate(depth: number): void {
     if (!Number.isSafeInteger(depth) || depth < 0) throw new InvalidOptionError('depth', 'a non-negative integer', depth);
-    this.bids.truncate(depth);
-    this.asks.truncate(depth);
+    this.truncateSide(this.bids, depth);
+    this.truncateSide(this.asks, depth);
+  }
+
+  private truncateSide(s: TickSide, depth: number): void {
+    const f = s.fallback;
+    let excess = s.count + f.length - depth;
+    // Drop the worst level until `depth` remain: O(1) each plus a scan to the next occupied tick.
+    while (excess > 0) {
+      excess--;
+      // Fallback levels are either all better or all worse than the ROI on their side of it.
+      const fallbackWorst = f.length > 0 ? (f.prices[f.start] as number) : Number.NaN;
+      const fallbackIsWorse = f.length > 0 && (s.isBid ? fallbackWorst < this.base : fallbackWorst >= this.base + this.size);
+      if (fallbackIsWorse || s.count === 0) f.set(fallbackWorst, 0);
+      else s.setRoi(s.worst, 0);
+    }
   }
 
   state(): BookState {
-    if (this.bids.end === this.bids.start || this.asks.end === this.asks.start) return BookState.Empty;
-    const bid = this.bestBid();
-    const ask = this.bestAsk();
-    if (bid < ask) return BookState.Ok;
-    return bid === ask ? BookState.Locked : BookState.Crossed;
+    return stateOf(this.bestBid(), this.bestAsk());
   }
 
-  /**
-   * Describes how the book is crossed or locked, or returns `undefined` when it is not.
-   * Allocates (only when there is something to report).
-   */
+  /** Describes how the book is crossed or locked, or returns `undefined` when it is not. Allocates (only when there is something to report). */
   crossedReport(): CrossedReport | undefined {
-    const state = this.state();
-    if (state !== BookState.Crossed && state !== BookState.Locked) return undefined;
-    const bestBidTicks = this.bestBid();
-    const bestAskTicks = this.bestAsk();
-    let bidLevelsThrough = 0;
-    this.forEachLevel('bid', (p) => (p >= bestAskTicks ? (bidLevelsThrough++, true) : false));
-    let askLevelsThrough = 0;
-    this.forEachLevel('ask', (p) => (p <= bestBidTicks ? (askLevelsThrough++, true) : false));
-    return { state, bestBidTicks, bestAskTicks, bidLevelsThrough, askLevelsThrough };
+    return crossedReportOf(this);
   }
 
   /**
@@ -313,32 +403,11 @@ export class L2Book implements L2BookLike {
    *   sequence) goes into the error's details.
    */
   assertNotCrossed(context?: string): void {
-    const state = this.state();
-    if (state === BookState.Crossed || state === BookState.Locked) {
-      throw new CrossedBookError(state, this.bestBid(), this.bestAsk(), context);
-    }
+    assertBookNotCrossed(this, context);
   }
 
   clear(): void {
     this.bids.clear();
     this.asks.clear();
-  }
-}
-
-function loadSide(side: SortedSide, levels: readonly LevelInput[]): void {
-  // Validate everything first so a bad level leaves nothing half-loaded.
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i] as LevelInput;
-    checkPrice(l.priceTicks);
-    checkQty(l.qtyLots);
-  }
-  // Snapshots arrive best first: walking them backwards appends each level as the new best.
-  // Any other order falls back to a sorted insert.
-  for (let i = levels.length - 1; i >= 0; i--) {
-    const l = levels[i] as LevelInput;
-    if (l.qtyLots === 0) continue;
-    if (side.isBetterThanBest(l.priceTicks)) side.pushBest(l.priceTicks, l.qtyLots);
-    // A price listed twice: the later entry (already loaded, as we walk backwards) wins.
-    else if (side.qtyAt(l.priceTicks) === 0) side.set(l.priceTicks, l.qtyLots);
   }
 }

@@ -4,7 +4,8 @@
  * @module
  */
 import { DuplicateOrderError, InvalidLevelError, InvalidOptionError, InvalidSideError, UnknownOrderError } from './errors.js';
-import { checkPrice, checkQty, L2Book, type L2BookView } from './l2-book.js';
+import { checkPrice, checkQty, type L2BookView } from './book.js';
+import { L2Book } from './l2-book.js';
 import type { BookSide } from './types.js';
 
 /** How a venue treats time priority when a resting order changes. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KrakenChecksum } from '../src/checksum.js';
 import { L2Book } from '../src/l2-book.js';
-import { TickArrayL2Book } from '../src/tick-array-l2-book.js';
+import { SortedL2Book } from '../src/sorted-l2-book.js';
 import { readKrakenBook } from './recordings.js';
 
 // Real Kraken spot v2 `book` frames: after every snapshot and update the book (truncated to the
@@ -17,8 +17,8 @@ describe.each([
   });
 
   for (const [name, make] of [
-    ['L2Book', () => new L2Book({ maxDepth: depth })],
-    ['TickArrayL2Book', () => new TickArrayL2Book({ maxDepth: depth, roiHalfWidthTicks: 4096 })],
+    ['SortedL2Book', () => new SortedL2Book({ maxDepth: depth })],
+    ['L2Book', () => new L2Book({ maxDepth: depth, roiHalfWidthTicks: 4096 })],
   ] as const) {
     it(`${name}: every checksum matches and the book never crosses`, () => {
       const book = make();
@@ -34,7 +34,7 @@ describe.each([
   }
 
   it('detects a single corrupted level through the checksum', () => {
-    const book = new L2Book({ maxDepth: depth });
+    const book = new SortedL2Book({ maxDepth: depth });
     const checksum = new KrakenChecksum();
     const first = frames[0];
     if (!first) throw new Error('no frames');

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BookState, L2Book } from '../src/l2-book.js';
-import { TickArrayL2Book } from '../src/tick-array-l2-book.js';
+import { BookState, type L2BookLike } from '../src/book.js';
+import { L2Book } from '../src/l2-book.js';
+import { SortedL2Book } from '../src/sorted-l2-book.js';
 import { readBinance, readCoinbaseL2, readKucoin } from './recordings.js';
 
 describe('Binance spot BTCUSDT (hftbacktest recording): REST snapshot + depth diffs', () => {
   const rec = readBinance();
 
   it('follows the diff-depth sync rule and never crosses, on both book candidates', () => {
-    for (const book of [new L2Book(), new TickArrayL2Book()]) {
+    for (const book of [new SortedL2Book(), new L2Book()]) {
       expect(book.applySnapshot(rec.snapshot.bids, rec.snapshot.asks)).toBe(BookState.Ok);
       let prevU = -1;
       let applied = 0;
@@ -37,8 +38,8 @@ describe('Binance spot BTCUSDT (hftbacktest recording): REST snapshot + depth di
   });
 
   it('the two book candidates agree level by level at the end of the recording', () => {
-    const a = new L2Book();
-    const b = new TickArrayL2Book({ roiHalfWidthTicks: 1 << 16 });
+    const a = new SortedL2Book();
+    const b = new L2Book({ roiHalfWidthTicks: 1 << 16 });
     a.applySnapshot(rec.snapshot.bids, rec.snapshot.asks);
     b.applySnapshot(rec.snapshot.bids, rec.snapshot.asks);
     for (const diff of rec.diffs) {
@@ -58,16 +59,21 @@ describe('Binance spot BTCUSDT (hftbacktest recording): REST snapshot + depth di
   });
 });
 
+const factories: [string, () => L2BookLike][] = [
+  ['L2Book', () => new L2Book()],
+  ['SortedL2Book', () => new SortedL2Book()],
+];
+
 describe('Coinbase Advanced Trade l2_data (cryptofeed recording)', () => {
   const messages = readCoinbaseL2();
 
-  it('builds BTC-USD and ETH-USD books that never cross', () => {
-    const books = new Map<string, L2Book>();
+  it.each(factories)('%s: builds BTC-USD and ETH-USD books that never cross', (_name, make) => {
+    const books = new Map<string, L2BookLike>();
     let updates = 0;
     for (const m of messages) {
       let book = books.get(m.product);
       if (m.type === 'snapshot') {
-        book = new L2Book();
+        book = make();
         books.set(m.product, book);
         expect(book.applySnapshot(m.bids, m.asks)).toBe(BookState.Ok);
         continue;
@@ -85,11 +91,11 @@ describe('Coinbase Advanced Trade l2_data (cryptofeed recording)', () => {
 describe('KuCoin spot level2 (cryptofeed recording)', () => {
   const rec = readKucoin();
 
-  it('syncs each symbol from its REST snapshot, sequences stay contiguous, books never cross', () => {
+  it.each(factories)('%s: syncs each symbol from its REST snapshot, sequences stay contiguous, books never cross', (_name, make) => {
     let checkedSymbols = 0;
     let appliedChanges = 0;
     for (const [symbol, snap] of rec.snapshots) {
-      const book = new L2Book();
+      const book = make();
       expect(book.applySnapshot(snap.bids, snap.asks)).toBe(BookState.Ok);
       const updates = rec.updates.filter((u) => u.symbol === symbol).sort((a, b) => a.sequenceStart - b.sequenceStart);
       let last = snap.sequence;

@@ -8,7 +8,7 @@
  * @module
  */
 import { InvalidOptionError } from '../errors.js';
-import { type L2BookView, NO_ASK_TICKS, NO_BID_TICKS } from '../l2-book.js';
+import { type L2BookView, NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
 import type { LevelInput, LevelsInput } from '../types.js';
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
-import { NO_ASK_TICKS, NO_BID_TICKS } from '../l2-book.js';
+import { NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
 
 /** One venue's side of a {@link CrossVenueSpread}. */
 export interface VenueQuoteSpec {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
-import { L2Book, NO_ASK_TICKS, NO_BID_TICKS } from '../l2-book.js';
+import { NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
+import { L2Book } from '../l2-book.js';
 import type { AggressorInput, LevelInput, LevelsInput } from '../types.js';
 import {
   DepthImbalance,
