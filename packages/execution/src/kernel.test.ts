@@ -127,6 +127,31 @@ describe('latency', () => {
   });
 });
 
+describe('reports', () => {
+  it('reach the strategy in the order the venue sent them, so its view of its orders ends equal to the venue', () => {
+    const strategy: Strategy = {
+      name: 'busy',
+      onEvent(e, ctx) {
+        if (e.kind !== 'trade') return;
+        const open = ctx.openOrders();
+        if (open.length > 0 && ctx.random.next() < 0.3) {
+          const o = open[0];
+          if (o !== undefined && !o.cancelPending) ctx.replaceOrder(VENUE, o.orderId, { venue: VENUE, symbol: 'ABC/USD', side: o.side, type: 'limit', priceTicks: e.priceTicks, qtyLots: 3 });
+        } else if (open.length < 3) ctx.placeOrder({ venue: VENUE, symbol: 'ABC/USD', side: ctx.random.bool() ? 'buy' : 'sell', type: 'limit', priceTicks: e.priceTicks, qtyLots: 3 });
+      },
+    };
+    // Response latency varies widely between reports (1 to 200 ms).
+    const { engine: eng, venue, portfolio } = engine(strategy, rangeLatency({ minMs: 1, maxMs: 200, seed: 3 }));
+    portfolio.openPosition(testInstrument(), { symbol: 'ABC/USD', qty: '100000', entryPrice: '1.00' });
+    const events: MarketEvent[] = [snapshot(0, [[99, 50]], [[101, 50]])];
+    for (let i = 1; i < 4000; i++) events.push(trade(i * 5 * MS, 99 + (i % 3), 1 + (i % 7), i % 2 === 0 ? 'buy' : 'sell'));
+    eng.run(events);
+    expect(portfolio.fills.length).toBeGreaterThan(100);
+    const seen = eng.context.openOrders().map((o) => [o.orderId, o.filledLots]);
+    expect(seen).toEqual(venue.open().map((o) => [o.orderId, o.filledLots]));
+  });
+});
+
 describe('determinism', () => {
   it('the same data, configuration and seed give identical fills and P&L, bit for bit', () => {
     const run = (seed: number) => {

@@ -321,11 +321,21 @@ export class Engine {
     this.schedule.push({ atUs, seq: this.seq++, kind, payload });
   }
 
+  /**
+   * When a venue report reaches the strategy: after the response latency, never before now, and
+   * never before an earlier report of the same venue (one ordered connection per venue, so a
+   * fill can never overtake the acknowledgement sent before it).
+   */
   private deliveryTime(v: SimulatedVenue, venueUs: number): number {
-    const t = venueUs + v.latency.responseUs(venueUs);
+    let t = venueUs + v.latency.responseUs(venueUs);
     const now = this.clock.nowUs();
-    return t > now ? t : now;
+    if (t < now) t = now;
+    const last = this.lastDeliveryUs.get(v.venueId) ?? Number.NEGATIVE_INFINITY;
+    if (t < last) t = last;
+    this.lastDeliveryUs.set(v.venueId, t);
+    return t;
   }
+  private readonly lastDeliveryUs = new Map<string, number>();
 
   private reportUpdate(v: SimulatedVenue, order: SimOrder, venueUs: number): void {
     const update: OrderUpdate = {
@@ -446,7 +456,7 @@ export class Engine {
         const view = this.views.get(u.orderId);
         if (view !== undefined) {
           view.status = u.status;
-          view.filledLots = u.filledLots;
+          if (u.filledLots > view.filledLots) view.filledLots = u.filledLots;
           view.priceTicks = u.priceTicks;
           if (isFinalStatus(u.status)) this.views.delete(u.orderId);
         }
