@@ -1,6 +1,5 @@
 // TickerML dashboard page: renders the snapshot, then applies server-sent updates without reload.
 (() => {
-  'use strict';
   const token = new URLSearchParams(location.search).get('token');
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
   const $ = (id) => document.getElementById(id);
@@ -11,7 +10,8 @@
   const num = (s) => Number.parseFloat(s);
   const cls = (v) => (v > 0 ? 'up' : v < 0 ? 'down' : '');
   const bp = (v) => (v === null || v === undefined ? '…' : `<span class="${cls(v)}">${v.toFixed(2)}</span>`);
-  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  const esc = (s) =>
+    String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
   const rows = (tbody, items, render) => {
     tbody.innerHTML = items.length ? items.map(render).join('') : `<tr><td colspan="12" class="label">none</td></tr>`;
   };
@@ -34,7 +34,11 @@
             { label: 'Equity', stroke: '#58a6ff', width: 2, scale: 'usd' },
             { label: 'P&L', stroke: '#3fb950', width: 1, scale: 'pnl' },
           ],
-          axes: [{ stroke: '#8a96a3' }, { scale: 'usd', stroke: '#8a96a3', size: 70 }, { scale: 'pnl', side: 1, stroke: '#8a96a3' }],
+          axes: [
+            { stroke: '#8a96a3' },
+            { scale: 'usd', stroke: '#8a96a3', size: 70 },
+            { scale: 'pnl', side: 1, stroke: '#8a96a3' },
+          ],
         },
         data,
         el,
@@ -69,30 +73,46 @@
   }
 
   function renderFeeds(feeds) {
-    rows($('feeds').tBodies[0], feeds, (f) =>
-      `<tr><td>${esc(f.venue)}</td><td><span class="badge ${f.connected ? 'ok' : 'bad'}">${f.connected ? 'connected' : 'down'}</span></td>` +
-      `<td>${f.frames}</td><td class="${f.gaps ? 'warn' : ''}">${f.gaps}</td><td>${f.resyncs}</td><td>${f.checksumMismatches}</td><td>${f.lagMs === null ? '–' : f.lagMs.toFixed(1)}</td></tr>`);
+    rows(
+      $('feeds').tBodies[0],
+      feeds,
+      (f) =>
+        `<tr><td>${esc(f.venue)}</td><td><span class="badge ${f.connected ? 'ok' : 'bad'}">${f.connected ? 'connected' : 'down'}</span></td>` +
+        `<td>${f.frames}</td><td class="${f.gaps ? 'warn' : ''}">${f.gaps}</td><td>${f.resyncs}</td><td>${f.checksumMismatches}</td><td>${f.lagMs === null ? '–' : f.lagMs.toFixed(1)}</td></tr>`,
+    );
   }
 
   function renderPositions(ps) {
-    rows($('positions').tBodies[0], ps, (p) =>
-      `<tr><td>${esc(p.venue)}</td><td>${esc(p.symbol)}</td><td>${esc(p.qty)}</td><td>${esc(p.avgPrice)}</td>` +
-      `<td class="${cls(num(p.unrealizedPnl))}">${esc(p.unrealizedPnl)}</td><td class="${cls(num(p.realizedPnl))}">${esc(p.realizedPnl)}</td></tr>`);
+    rows(
+      $('positions').tBodies[0],
+      ps,
+      (p) =>
+        `<tr><td>${esc(p.venue)}</td><td>${esc(p.symbol)}</td><td>${esc(p.qty)}</td><td>${esc(p.avgPrice)}</td>` +
+        `<td class="${cls(num(p.unrealizedPnl))}">${esc(p.unrealizedPnl)}</td><td class="${cls(num(p.realizedPnl))}">${esc(p.realizedPnl)}</td></tr>`,
+    );
   }
 
   function renderOrders(os) {
-    rows($('orders').tBodies[0], os, (o) =>
-      `<tr><td>${esc(o.venue)}</td><td>${esc(o.symbol)}</td><td class="${o.side === 'buy' ? 'up' : 'down'}">${o.side}</td><td>${esc(o.type)}</td>` +
-      `<td>${esc(o.price)}</td><td>${esc(o.qty)}</td><td>${esc(o.filledQty)}</td><td>${esc(o.status)}</td></tr>`);
+    rows(
+      $('orders').tBodies[0],
+      os,
+      (o) =>
+        `<tr><td>${esc(o.venue)}</td><td>${esc(o.symbol)}</td><td class="${o.side === 'buy' ? 'up' : 'down'}">${o.side}</td><td>${esc(o.type)}</td>` +
+        `<td>${esc(o.price)}</td><td>${esc(o.qty)}</td><td>${esc(o.filledQty)}</td><td>${esc(o.status)}</td></tr>`,
+    );
   }
 
   function renderFills() {
     const recent = state.fills.slice(-50).reverse();
-    rows($('fills').tBodies[0], recent, (f) =>
-      `<tr data-fill="${esc(f.id)}"><td>${fmtTime(f.tsUs)}</td><td>${esc(f.venue)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>` +
-      `<td>${esc(f.price)}</td><td>${esc(f.qty)}</td><td>${esc(f.fee)}</td><td>${f.liquidity}</td>` +
-      `<td>${bp(f.markoutsBps[0])}</td><td>${bp(f.markoutsBps[1])}</td><td>${bp(f.markoutsBps[2])}</td>` +
-      `<td>${f.toxic ? '<span class="badge bad">toxic</span>' : ''}</td></tr>`);
+    rows(
+      $('fills').tBodies[0],
+      recent,
+      (f) =>
+        `<tr data-fill="${esc(f.id)}"><td>${fmtTime(f.tsUs)}</td><td>${esc(f.venue)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>` +
+        `<td>${esc(f.price)}</td><td>${esc(f.qty)}</td><td>${esc(f.fee)}</td><td>${f.liquidity}</td>` +
+        `<td>${bp(f.markoutsBps[0])}</td><td>${bp(f.markoutsBps[1])}</td><td>${bp(f.markoutsBps[2])}</td>` +
+        `<td>${f.toxic ? '<span class="badge bad">toxic</span>' : ''}</td></tr>`,
+    );
   }
 
   function apply(u, replace) {

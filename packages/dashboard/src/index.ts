@@ -4,7 +4,7 @@
  * events, with an equity chart (uPlot), positions, open orders, fills with markouts and toxic
  * flags, risk state and feed health.
  */
-export { DashboardServer, DashboardStartError, type DashboardOptions } from './server.js';
+export { type DashboardOptions, DashboardServer, DashboardStartError } from './server.js';
 export type {
   DashboardSnapshot,
   DashboardUpdate,

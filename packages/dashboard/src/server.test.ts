@@ -67,14 +67,26 @@ describe('DashboardServer', () => {
     s.update({ equity: [{ tsUs: 1, equity: '10000', pnl: '0' }] });
     const events = readEvents(new URL('events', s.url).href, 3);
     while (s.clientCount === 0) await new Promise((r) => setImmediate(r));
-    const fill = { id: 'f1', tsUs: 2, venue: 'kraken', symbol: 'BTC/USD', side: 'buy' as const, price: '65000.1', qty: '0.01', fee: '0.26', liquidity: 'maker' as const, markoutsBps: [null, null, null] as const, toxic: false };
+    const fill = {
+      id: 'f1',
+      tsUs: 2,
+      venue: 'kraken',
+      symbol: 'BTC/USD',
+      side: 'buy' as const,
+      price: '65000.1',
+      qty: '0.01',
+      fee: '0.26',
+      liquidity: 'maker' as const,
+      markoutsBps: [null, null, null] as const,
+      toxic: false,
+    };
     s.update({ fills: [fill], equity: [{ tsUs: 2, equity: '10001', pnl: '1' }] });
     await new Promise((r) => setTimeout(r, 30));
     s.update({ fills: [{ ...fill, markoutsBps: [1.5, null, null] }] });
     const got = await events;
     expect(got.map((e) => e.event)).toEqual(['snapshot', 'update', 'update']);
-    expect((got[0]?.data as { equity: unknown[] }).equity).toHaveLength(1);
-    expect((got[2]?.data as { fills: { markoutsBps: unknown[] }[] }).fills[0]?.markoutsBps[0]).toBe(1.5);
+    expect((got[0]?.data as { equity: unknown[] } | undefined)?.equity).toHaveLength(1);
+    expect((got[2]?.data as { fills: { markoutsBps: unknown[] }[] } | undefined)?.fills[0]?.markoutsBps[0]).toBe(1.5);
     expect(s.snapshot().fills).toHaveLength(1);
     expect(s.snapshot().equity).toHaveLength(2);
   });

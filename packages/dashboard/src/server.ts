@@ -11,12 +11,13 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+
 import { timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { DashboardSnapshot, DashboardUpdate, EquityPoint, FillView } from './types.js';
 
 /** Options of {@link DashboardServer}. */
@@ -74,8 +75,17 @@ export class DashboardServer {
     fills: FillView[];
     risk: DashboardSnapshot['risk'];
     feeds: DashboardSnapshot['feeds'];
-  } = { equity: [], positions: [], openOrders: [], fills: [], risk: { drawdown: 0, emergencyStop: false, halts: [] }, feeds: [] };
-  #pending: { equity: EquityPoint[]; fills: Map<string, FillView>; rest: Omit<DashboardUpdate, 'equity' | 'fills'> } | undefined;
+  } = {
+    equity: [],
+    positions: [],
+    openOrders: [],
+    fills: [],
+    risk: { drawdown: 0, emergencyStop: false, halts: [] },
+    feeds: [],
+  };
+  #pending:
+    | { equity: EquityPoint[]; fills: Map<string, FillView>; rest: Omit<DashboardUpdate, 'equity' | 'fills'> }
+    | undefined;
   #pushTimer: NodeJS.Timeout | undefined;
 
   constructor(options: DashboardOptions = {}) {
@@ -106,7 +116,12 @@ export class DashboardServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new DashboardStartError(`cannot serve the dashboard on ${this.#opts.host}:${this.#opts.port}: ${err.code ?? err.message}`, { cause: err })),
+        reject(
+          new DashboardStartError(
+            `cannot serve the dashboard on ${this.#opts.host}:${this.#opts.port}: ${err.code ?? err.message}`,
+            { cause: err },
+          ),
+        ),
       );
       server.listen(this.#opts.port, this.#opts.host, () => resolve());
     });
@@ -179,7 +194,8 @@ export class DashboardServer {
     if (u.feeds) s.feeds = u.feeds;
 
     if (this.#clients.size === 0) return; // the next browser starts from a snapshot
-    const p = (this.#pending ??= { equity: [] as EquityPoint[], fills: new Map<string, FillView>(), rest: {} });
+    if (!this.#pending) this.#pending = { equity: [], fills: new Map<string, FillView>(), rest: {} };
+    const p = this.#pending;
     if (u.equity) p.equity.push(...u.equity);
     if (u.fills) for (const f of u.fills) p.fills.set(f.id, f);
     const { equity: _e, fills: _f, ...rest } = u;
@@ -255,12 +271,18 @@ export class DashboardServer {
       case '/vendor/uPlot.min.css':
         return this.#file(res, require.resolve('uplot/dist/uPlot.min.css'));
       case '/api/snapshot':
-        res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(this.snapshot()));
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+          .end(JSON.stringify(this.snapshot()));
         return;
       case '/events': {
         // Changes not yet pushed go to the browsers already connected; the new one gets them in its snapshot.
         this.#flush();
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
         res.write(`retry: 1000\nevent: snapshot\ndata: ${JSON.stringify(this.snapshot())}\n\n`);
         this.#clients.add(res);
         req.on('close', () => this.#clients.delete(res));
@@ -274,6 +296,8 @@ export class DashboardServer {
   async #file(res: ServerResponse, path: string): Promise<void> {
     const body = await readFile(path);
     const ext = path.slice(path.lastIndexOf('.'));
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(body);
+    res
+      .writeHead(200, { 'content-type': CONTENT_TYPES[ext] ?? 'application/octet-stream', 'cache-control': 'no-cache' })
+      .end(body);
   }
 }

@@ -61,7 +61,12 @@ export interface RiskView {
   /** Drawdown from the equity peak, a fraction. */
   readonly drawdown: number;
   readonly emergencyStop: boolean;
-  readonly halts: readonly { readonly rule: string; readonly venue: string; readonly symbol?: string; readonly detail: string }[];
+  readonly halts: readonly {
+    readonly rule: string;
+    readonly venue: string;
+    readonly symbol?: string;
+    readonly detail: string;
+  }[];
   readonly lastDecision?: string;
 }
 

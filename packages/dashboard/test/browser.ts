@@ -7,7 +7,8 @@ export const CHROMIUM = process.env.TICKERML_CHROMIUM ?? '/usr/bin/chromium';
 /** Whether the browser is there; in CI its absence is a failure, elsewhere the test is skipped. */
 export function chromiumAvailable(): boolean {
   const ok = existsSync(CHROMIUM);
-  if (!ok && process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs it with apt-get install -y chromium`);
+  if (!ok && process.env.CI)
+    throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs it with apt-get install -y chromium`);
   if (!ok) console.warn(`skipping browser tests: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   return ok;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardServer } from '../src/server.js';
 import type { FillView } from '../src/types.js';
 import { chromiumAvailable, launchChromium } from './browser.js';
@@ -18,13 +18,44 @@ describe.runIf(hasBrowser)('dashboard in headless Chromium', () => {
     browser = await launchChromium();
     server = new DashboardServer({ port: 0, token: 'tok', pushIntervalMs: 20, title: 'TickerML test' });
     await server.start();
-    const equity = Array.from({ length: 50 }, (_, i) => ({ tsUs: t0 + i * 1_000_000, equity: (10_000 + Math.sin(i / 5) * 20).toFixed(2), pnl: (Math.sin(i / 5) * 20).toFixed(2) }));
+    const equity = Array.from({ length: 50 }, (_, i) => ({
+      tsUs: t0 + i * 1_000_000,
+      equity: (10_000 + Math.sin(i / 5) * 20).toFixed(2),
+      pnl: (Math.sin(i / 5) * 20).toFixed(2),
+    }));
     server.update({
       equity,
-      positions: [{ venue: 'kraken', symbol: 'BTC/USD', qty: '0.01000000', avgPrice: '65000.1', unrealizedPnl: '1.20', realizedPnl: '0.00' }],
-      openOrders: [{ id: 'o1', venue: 'kraken', symbol: 'BTC/USD', side: 'sell', type: 'limit', price: '65010.0', qty: '0.01000000', filledQty: '0', status: 'acknowledged' }],
-      risk: { drawdown: 0.012, emergencyStop: false, halts: [{ rule: 'stale_feed', venue: 'kucoin', symbol: 'BTC/USDT', detail: 'no data for 6.0 s > 5 s' }] },
-      feeds: [{ venue: 'kraken', connected: true, gaps: 0, resyncs: 0, checksumMismatches: 0, lagMs: 12.5, frames: 1234 }],
+      positions: [
+        {
+          venue: 'kraken',
+          symbol: 'BTC/USD',
+          qty: '0.01000000',
+          avgPrice: '65000.1',
+          unrealizedPnl: '1.20',
+          realizedPnl: '0.00',
+        },
+      ],
+      openOrders: [
+        {
+          id: 'o1',
+          venue: 'kraken',
+          symbol: 'BTC/USD',
+          side: 'sell',
+          type: 'limit',
+          price: '65010.0',
+          qty: '0.01000000',
+          filledQty: '0',
+          status: 'acknowledged',
+        },
+      ],
+      risk: {
+        drawdown: 0.012,
+        emergencyStop: false,
+        halts: [{ rule: 'stale_feed', venue: 'kucoin', symbol: 'BTC/USDT', detail: 'no data for 6.0 s > 5 s' }],
+      },
+      feeds: [
+        { venue: 'kraken', connected: true, gaps: 0, resyncs: 0, checksumMismatches: 0, lagMs: 12.5, frames: 1234 },
+      ],
     });
   });
   afterAll(async () => {
@@ -51,18 +82,30 @@ describe.runIf(hasBrowser)('dashboard in headless Chromium', () => {
       return n;
     });
     expect(painted).toBeGreaterThan(500);
-    expect(await page.getByTestId('positions').innerText()).toContain('65000.1');
-    expect(await page.getByTestId('risk').innerText()).toContain('stale_feed');
-    expect(await page.getByTestId('feeds').innerText()).toContain('1234');
-    expect(await page.getByTestId('fill-count').innerText()).toBe('0');
-    const before = await page.getByTestId('equity').innerText();
+    expect(await page.getByTestId('positions').textContent()).toContain('65000.1');
+    expect(await page.getByTestId('risk').textContent()).toContain('stale_feed');
+    expect(await page.getByTestId('feeds').textContent()).toContain('1234');
+    expect(await page.getByTestId('fill-count').textContent()).toBe('0');
+    const before = await page.getByTestId('equity').textContent();
 
-    const fill: FillView = { id: 'f1', tsUs: t0 + 51e6, venue: 'kraken', symbol: 'BTC/USD', side: 'buy', price: '65000.1', qty: '0.01', fee: '0.26', liquidity: 'maker', markoutsBps: [null, null, null], toxic: true };
+    const fill: FillView = {
+      id: 'f1',
+      tsUs: t0 + 51e6,
+      venue: 'kraken',
+      symbol: 'BTC/USD',
+      side: 'buy',
+      price: '65000.1',
+      qty: '0.01',
+      fee: '0.26',
+      liquidity: 'maker',
+      markoutsBps: [null, null, null],
+      toxic: true,
+    };
     server.update({ fills: [fill], equity: [{ tsUs: t0 + 51e6, equity: '10100.00', pnl: '100.00' }] });
     await page.getByTestId('fill-count').filter({ hasText: '1' }).waitFor();
     await page.getByTestId('equity').filter({ hasText: '10100.00' }).waitFor();
-    expect(await page.getByTestId('equity').innerText()).not.toBe(before);
-    expect(await page.getByTestId('fills').innerText()).toContain('toxic');
+    expect(await page.getByTestId('equity').textContent()).not.toBe(before);
+    expect(await page.getByTestId('fills').textContent()).toContain('toxic');
     server.update({ fills: [{ ...fill, markoutsBps: [-2.5, null, null] }] });
     await page.locator('#fills tr[data-fill="f1"]').filter({ hasText: '-2.50' }).waitFor();
     await expect.poll(() => page.getByTestId('chart').getAttribute('data-points')).toBe('51');

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { CircuitBreakers } from './breakers.js';
 import { DEFAULT_RISK_LIMITS } from './limits.js';
 
-const limits = { ...DEFAULT_RISK_LIMITS.breakers, staleFeedUs: 5_000_000, cooldownUs: 10_000_000, gapStormCount: 3, gapStormWindowUs: 60_000_000, maxSpreadBps: 50 };
+const limits = {
+  ...DEFAULT_RISK_LIMITS.breakers,
+  staleFeedUs: 5_000_000,
+  cooldownUs: 10_000_000,
+  gapStormCount: 3,
+  gapStormWindowUs: 60_000_000,
+  maxSpreadBps: 50,
+};
 const S = 1_000_000;
 
 describe('CircuitBreakers', () => {

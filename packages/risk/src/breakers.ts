@@ -83,7 +83,14 @@ export class CircuitBreakers {
     return s;
   }
 
-  #condition(rule: BreakerRule, venue: string, symbol: string | undefined, active: boolean, tsUs: number, detail: string): void {
+  #condition(
+    rule: BreakerRule,
+    venue: string,
+    symbol: string | undefined,
+    active: boolean,
+    tsUs: number,
+    detail: string,
+  ): void {
     const k = key(rule, venue, symbol);
     const h = this.#halts.get(k);
     if (active) {
@@ -118,7 +125,9 @@ export class CircuitBreakers {
       symbol,
       blown,
       tsUs,
-      ask <= bid ? `crossed book: bid ${bid} ≥ ask ${ask}` : `spread ${spreadBps.toFixed(1)} bp > ${this.limits.maxSpreadBps} bp`,
+      ask <= bid
+        ? `crossed book: bid ${bid} ≥ ask ${ask}`
+        : `spread ${spreadBps.toFixed(1)} bp > ${this.limits.maxSpreadBps} bp`,
     );
     const s = this.#symbol(venue, symbol, tsUs);
     if (s.lastMid > 0 && mid !== s.lastMid) {
@@ -186,7 +195,14 @@ export class CircuitBreakers {
       const [venue = '', symbol = ''] = k.split('|');
       const age = tsUs - s.lastEventUs;
       if (age > this.limits.staleFeedUs) {
-        this.#condition(BreakerRule.StaleFeed, venue, symbol, true, tsUs, `no data for ${(age / 1e6).toFixed(1)} s > ${this.limits.staleFeedUs / 1e6} s`);
+        this.#condition(
+          BreakerRule.StaleFeed,
+          venue,
+          symbol,
+          true,
+          tsUs,
+          `no data for ${(age / 1e6).toFixed(1)} s > ${this.limits.staleFeedUs / 1e6} s`,
+        );
       }
     }
     for (const venue of this.#gaps.keys()) this.#evaluateGaps(venue, tsUs);

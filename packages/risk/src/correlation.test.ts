@@ -1,16 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RollingCorrelation, correlationScale, pearson } from './correlation.js';
+import { correlationScale, pearson, RollingCorrelation } from './correlation.js';
 
 describe('RollingCorrelation', () => {
   it('equals the batch Pearson correlation of the last window pairs', () => {
     fc.assert(
       fc.property(
         // Returns in whole 0.1 bp steps: realistic magnitudes, no denormals.
-        fc.array(fc.tuple(fc.integer({ min: -500, max: 500 }).map((v) => v / 1e5), fc.integer({ min: -500, max: 500 }).map((v) => v / 1e5)), {
-          minLength: 3,
-          maxLength: 300,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: -500, max: 500 }).map((v) => v / 1e5),
+            fc.integer({ min: -500, max: 500 }).map((v) => v / 1e5),
+          ),
+          {
+            minLength: 3,
+            maxLength: 300,
+          },
+        ),
         fc.integer({ min: 3, max: 50 }),
         (pairs, window) => {
           const c = new RollingCorrelation(window);

@@ -27,7 +27,8 @@ export class RollingCorrelation {
   #sinceRefresh = 0;
 
   constructor(readonly window: number) {
-    if (!Number.isInteger(window) || window < 3) throw new RangeError(`correlation window must be an integer ≥ 3, was ${window}`);
+    if (!Number.isInteger(window) || window < 3)
+      throw new RangeError(`correlation window must be an integer ≥ 3, was ${window}`);
     this.#xs = new Float64Array(window);
     this.#ys = new Float64Array(window);
   }

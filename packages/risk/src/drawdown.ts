@@ -34,7 +34,8 @@ export class DrawdownGuard {
   #trippedAtUs: number | undefined;
 
   constructor(readonly maxDrawdown: number) {
-    if (!(maxDrawdown > 0 && maxDrawdown < 1)) throw new RangeError(`maxDrawdown must be in (0, 1), was ${maxDrawdown}`);
+    if (!(maxDrawdown > 0 && maxDrawdown < 1))
+      throw new RangeError(`maxDrawdown must be in (0, 1), was ${maxDrawdown}`);
   }
 
   /** Records equity (quote currency) at `tsUs` (µs) and reports the state. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OrderIntent, RiskEngine, positionKey } from './engine.js';
+import { type OrderIntent, positionKey, RiskEngine } from './engine.js';
 import { RiskLimitError, resolveRiskLimits } from './limits.js';
 
 const S = 1_000_000;
@@ -13,7 +13,11 @@ const buy = (qtyLots: number, extra: Partial<OrderIntent> = {}): OrderIntent => 
   price: 50_000,
   ...extra,
 });
-const ctx = (positions: [string, number][] = [], equity = 10_000, tsUs = 0) => ({ tsUs, equity, positions: new Map(positions) });
+const ctx = (positions: [string, number][] = [], equity = 10_000, tsUs = 0) => ({
+  tsUs,
+  equity,
+  positions: new Map(positions),
+});
 
 describe('RiskEngine: max position (25 % of equity)', () => {
   it('accepts exactly the cap and resizes one lot above it', () => {
@@ -54,7 +58,10 @@ describe('RiskEngine: Kelly', () => {
   });
   it('counts funding cost and rejects a trade whose edge it consumes', () => {
     const r = new RiskEngine();
-    const d = r.evaluate(buy(10, { kelly: { edge: 0.0004, variance: 0.004, costs: 0.0002, fundingCost: 0.0002 } }), ctx());
+    const d = r.evaluate(
+      buy(10, { kelly: { edge: 0.0004, variance: 0.004, costs: 0.0002, fundingCost: 0.0002 } }),
+      ctx(),
+    );
     expect(d.action).toBe('rejected');
     expect(d.decidedBy).toBe('kelly');
   });
@@ -70,7 +77,9 @@ describe('RiskEngine: emergency stop at 25 % drawdown', () => {
     const d = r.evaluate(buy(1), ctx([], 7_500));
     expect(d.action).toBe('rejected');
     expect(d.decidedBy).toBe('emergency_stop');
-    expect(r.evaluate(buy(1, { side: 'sell' }), ctx([[positionKey('binanceus', 'BTC/USDT'), 0.01]], 7_500)).action).toBe('accepted');
+    expect(
+      r.evaluate(buy(1, { side: 'sell' }), ctx([[positionKey('binanceus', 'BTC/USDT'), 0.01]], 7_500)).action,
+    ).toBe('accepted');
     r.updateEquity(9_000, 3);
     expect(r.evaluate(buy(1), ctx([], 9_000)).action).toBe('rejected');
     r.resetEmergencyStop(9_000);
@@ -103,7 +112,10 @@ describe('RiskEngine: correlation', () => {
   });
   it('does not reduce a hedge (opposite exposure to a positively correlated holding)', () => {
     const r = correlated(1);
-    const d = r.evaluate(buy(100, { side: 'sell' }), ctx([[positionKey('binanceus', 'ETH/USDT'), 0.2]], 10_000, 61 * S));
+    const d = r.evaluate(
+      buy(100, { side: 'sell' }),
+      ctx([[positionKey('binanceus', 'ETH/USDT'), 0.2]], 10_000, 61 * S),
+    );
     expect(d.action).toBe('accepted');
   });
 });
@@ -136,7 +148,9 @@ describe('RiskEngine: circuit breakers and regimes', () => {
 describe('resolveRiskLimits', () => {
   it('names the key and the allowed range', () => {
     expect(() => resolveRiskLimits({ kellyFraction: 1 })).toThrow(RiskLimitError);
-    expect(() => resolveRiskLimits({ kellyFraction: 1 })).toThrow('risk limit kellyFraction = 1 is out of range (0, 0.5]');
+    expect(() => resolveRiskLimits({ kellyFraction: 1 })).toThrow(
+      'risk limit kellyFraction = 1 is out of range (0, 0.5]',
+    );
     expect(() => resolveRiskLimits({ maxDrawdown: 0 })).toThrow(/maxDrawdown/);
     expect(resolveRiskLimits({ kellyFraction: 0.5 }).kellyFraction).toBe(0.5);
   });

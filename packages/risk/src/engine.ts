@@ -19,10 +19,10 @@
  * @module
  */
 import { CircuitBreakers, type Halt } from './breakers.js';
-import { RollingCorrelation, correlationScale } from './correlation.js';
+import { correlationScale, RollingCorrelation } from './correlation.js';
 import { DrawdownGuard, type DrawdownStatus } from './drawdown.js';
 import { type KellyInputs, kellyFraction } from './kelly.js';
-import { type RiskLimits, VolRegime, resolveRiskLimits } from './limits.js';
+import { type RiskLimits, resolveRiskLimits, VolRegime } from './limits.js';
 import { RealizedVolatility, VolRegimeClassifier } from './volatility.js';
 
 /** An order a strategy wants to place, before risk. */
@@ -206,7 +206,12 @@ export class RiskEngine {
     const rules: RuleOutcome[] = [];
     const requested = intent.qtyLots;
     if (!(Number.isSafeInteger(requested) && requested > 0)) {
-      return reject(requested, rules, RiskRule.MinSize, `quantity must be a positive integer of lots, was ${requested}`);
+      return reject(
+        requested,
+        rules,
+        RiskRule.MinSize,
+        `quantity must be a positive integer of lots, was ${requested}`,
+      );
     }
     const k = positionKey(intent.venue, intent.symbol);
     const position = ctx.positions.get(k) ?? 0;
@@ -223,18 +228,35 @@ export class RiskEngine {
         `emergency stop in force since drawdown reached ${(this.drawdown.drawdown * 100).toFixed(2)} % ≥ ${this.limits.maxDrawdown * 100} %; reset required`,
       );
     }
-    rules.push({ rule: RiskRule.EmergencyStop, action: 'pass', detail: `drawdown ${(this.drawdown.drawdown * 100).toFixed(2)} %` });
+    rules.push({
+      rule: RiskRule.EmergencyStop,
+      action: 'pass',
+      detail: `drawdown ${(this.drawdown.drawdown * 100).toFixed(2)} %`,
+    });
 
     const halts = this.breakers.haltsFor(intent.venue, intent.symbol, ctx.tsUs);
-    const activeHalts = halts.filter((h) => h.clearSinceUs === undefined || ctx.tsUs - h.clearSinceUs < this.limits.breakers.cooldownUs);
+    const activeHalts = halts.filter(
+      (h) => h.clearSinceUs === undefined || ctx.tsUs - h.clearSinceUs < this.limits.breakers.cooldownUs,
+    );
     if (activeHalts.length > 0 && !reducing) {
       const h = activeHalts[0] as Halt;
-      return reject(requested, rules, RiskRule.CircuitBreaker, `${h.rule} halts ${h.venue}${h.symbol ? ` ${h.symbol}` : ''}: ${h.detail}`);
+      return reject(
+        requested,
+        rules,
+        RiskRule.CircuitBreaker,
+        `${h.rule} halts ${h.venue}${h.symbol ? ` ${h.symbol}` : ''}: ${h.detail}`,
+      );
     }
     rules.push({ rule: RiskRule.CircuitBreaker, action: 'pass', detail: 'no halt' });
 
     if (reducing) {
-      return { action: 'accepted', requestedQtyLots: requested, qtyLots: requested, rules, reason: 'reduces an existing position' };
+      return {
+        action: 'accepted',
+        requestedQtyLots: requested,
+        qtyLots: requested,
+        rules,
+        reason: 'reduces an existing position',
+      };
     }
 
     let allowed = requested;
@@ -263,19 +285,36 @@ export class RiskEngine {
     if (scale <= 0) {
       return reject(requested, rules, RiskRule.VolRegime, `volatility regime ${regime} allows no new exposure`);
     }
-    rules.push({ rule: RiskRule.VolRegime, action: scale < 1 ? 'resize' : 'pass', detail: `regime ${regime}, limits × ${scale}` });
+    rules.push({
+      rule: RiskRule.VolRegime,
+      action: scale < 1 ? 'resize' : 'pass',
+      detail: `regime ${regime}, limits × ${scale}`,
+    });
 
     if (intent.kelly) {
       const kelly = kellyFraction({ ...intent.kelly, fraction: this.limits.kellyFraction });
       if (kelly.equityFraction <= 0) {
-        return reject(requested, rules, RiskRule.Kelly, `net edge ${kelly.netEdge.toExponential(3)} ≤ 0 after costs and funding`);
+        return reject(
+          requested,
+          rules,
+          RiskRule.Kelly,
+          `net edge ${kelly.netEdge.toExponential(3)} ≤ 0 after costs and funding`,
+        );
       }
       const f = kelly.equityFraction * scale;
-      cap(RiskRule.Kelly, room(f), `${this.limits.kellyFraction} × Kelly = ${(f * 100).toFixed(2)} % of equity ${equity.toFixed(2)}`);
+      cap(
+        RiskRule.Kelly,
+        room(f),
+        `${this.limits.kellyFraction} × Kelly = ${(f * 100).toFixed(2)} % of equity ${equity.toFixed(2)}`,
+      );
     }
 
     const maxFrac = this.limits.maxPositionFraction * scale;
-    cap(RiskRule.MaxPosition, room(maxFrac), `position ≤ ${(maxFrac * 100).toFixed(2)} % of equity ${equity.toFixed(2)}`);
+    cap(
+      RiskRule.MaxPosition,
+      room(maxFrac),
+      `position ≤ ${(maxFrac * 100).toFixed(2)} % of equity ${equity.toFixed(2)}`,
+    );
 
     let worst = 1;
     let worstDetail = 'no correlated holding';
@@ -294,7 +333,12 @@ export class RiskEngine {
     cap(RiskRule.Correlation, requested * worst, worstDetail);
 
     if (allowed < 1) {
-      return reject(requested, rules, decidedBy ?? RiskRule.MinSize, `below one lot after ${decidedBy ?? 'sizing'} (${(lotNotional).toPrecision(4)} per lot)`);
+      return reject(
+        requested,
+        rules,
+        decidedBy ?? RiskRule.MinSize,
+        `below one lot after ${decidedBy ?? 'sizing'} (${(lotNotional).toPrecision(4)} per lot)`,
+      );
     }
     const action = allowed < requested ? 'resized' : 'accepted';
     return {
@@ -327,5 +371,12 @@ function ordered(k: string, other: string, ret: number, otherRet: number): [numb
 
 function reject(requested: number, rules: RuleOutcome[], rule: RiskRule, detail: string): RiskDecision {
   rules.push({ rule, action: 'reject', detail, maxQtyLots: 0 });
-  return { action: 'rejected', requestedQtyLots: requested, qtyLots: 0, decidedBy: rule, rules, reason: `rejected by ${rule}: ${detail}` };
+  return {
+    action: 'rejected',
+    requestedQtyLots: requested,
+    qtyLots: 0,
+    decidedBy: rule,
+    rules,
+    reason: `rejected by ${rule}: ${detail}`,
+  };
 }

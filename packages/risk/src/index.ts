@@ -5,25 +5,25 @@
  * the rule that acted and its numbers.
  */
 export { BreakerRule, CircuitBreakers, type Halt } from './breakers.js';
-export { RollingCorrelation, correlationScale, pearson } from './correlation.js';
+export { correlationScale, pearson, RollingCorrelation } from './correlation.js';
 export { DrawdownGuard, type DrawdownStatus } from './drawdown.js';
 export {
   type OrderIntent,
+  positionKey,
   type RiskContext,
   type RiskDecision,
   RiskEngine,
   RiskRule,
   type RiskState,
   type RuleOutcome,
-  positionKey,
 } from './engine.js';
-export { type KellyInputs, type KellyResult, fundingCostFraction, kellyFraction } from './kelly.js';
+export { fundingCostFraction, type KellyInputs, type KellyResult, kellyFraction } from './kelly.js';
 export {
   type BreakerLimits,
   DEFAULT_RISK_LIMITS,
   RiskLimitError,
   type RiskLimits,
-  VolRegime,
   resolveRiskLimits,
+  VolRegime,
 } from './limits.js';
-export { RealizedVolatility, VolRegimeClassifier, regimeOfPercentile } from './volatility.js';
+export { RealizedVolatility, regimeOfPercentile, VolRegimeClassifier } from './volatility.js';

@@ -68,7 +68,12 @@ export function kellyFraction(inputs: KellyInputs): KellyResult {
  * @example
  * fundingCostFraction(0.0001, 1, 24 * 3600e6, 8 * 3600e6); // 0.0003
  */
-export function fundingCostFraction(rate: number, direction: 1 | -1, holdingUs: number, fundingIntervalUs: number): number {
+export function fundingCostFraction(
+  rate: number,
+  direction: 1 | -1,
+  holdingUs: number,
+  fundingIntervalUs: number,
+): number {
   if (!(fundingIntervalUs > 0)) throw new RangeError(`fundingIntervalUs must be > 0, was ${fundingIntervalUs}`);
   return direction * rate * (holdingUs / fundingIntervalUs);
 }

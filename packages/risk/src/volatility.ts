@@ -21,7 +21,8 @@ export class RealizedVolatility {
   #sinceRefresh = 0;
 
   constructor(readonly window: number) {
-    if (!Number.isInteger(window) || window < 2) throw new RangeError(`volatility window must be an integer ≥ 2, was ${window}`);
+    if (!Number.isInteger(window) || window < 2)
+      throw new RangeError(`volatility window must be an integer ≥ 2, was ${window}`);
     this.#buf = new Float64Array(window);
   }
 
