@@ -94,12 +94,24 @@ export function isMarketEvent(message: BusMessage): message is MarketEvent {
  * ```
  */
 export function encodeMessage(message: BusMessage): Buffer {
+  return Buffer.from(encodeMessageText(message), 'utf8');
+}
+
+/**
+ * {@link encodeMessage} as a string (what the producer hands to kafkajs, which writes it as UTF-8).
+ *
+ * @throws {MalformedMessageError} when `message` has no string `kind`
+ * @example
+ * ```ts
+ * encodeMessageText(trade); // '{"v":1,"kind":"trade",…}'
+ * ```
+ */
+export function encodeMessageText(message: BusMessage): string {
   if (typeof message?.kind !== 'string' || message.kind === '') {
     throw new MalformedMessageError(`cannot encode: expected an object with a string kind, found ${describe(message)}`);
   }
-  const json = JSON.stringify(message);
   // `{"v":1,` + the object's own fields; an empty object cannot happen (kind is set).
-  return Buffer.from(`{"v":${ENVELOPE_VERSION},${json.slice(1)}`, 'utf8');
+  return `{"v":${ENVELOPE_VERSION},${JSON.stringify(message).slice(1)}`;
 }
 
 /**

@@ -74,7 +74,10 @@ export class PublishFailedError extends BaseError {
   /** How many messages the failed batch held. */
   readonly messageCount: number;
   constructor(topics: readonly string[], messageCount: number, cause: unknown) {
-    super(`could not publish ${messageCount} message(s) to ${topics.join(', ')}`, { cause, kind: 'retryable' });
+    super(`could not publish ${messageCount} message(s) to ${topics.join(', ')}`, {
+      cause,
+      kind: isTransient(cause) ? 'retryable' : 'non_retryable',
+    });
     this.topics = topics;
     this.messageCount = messageCount;
   }

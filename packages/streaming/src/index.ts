@@ -10,6 +10,7 @@ export {
   decodeMessage,
   ENVELOPE_VERSION,
   encodeMessage,
+  encodeMessageText,
   isMarketEvent,
   isMarketEventKind,
   SUPPORTED_VERSIONS,

@@ -24,7 +24,7 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
-import { type BusMessage, encodeMessage } from './codec.js';
+import { type BusMessage, encodeMessageText } from './codec.js';
 import {
   BrokerUnreachableError,
   isConnectionError,
@@ -64,6 +64,12 @@ export interface KafkaProducerOptions {
   readonly lingerMs?: number;
   /** Most messages in one produce request. Default 5,000. */
   readonly maxBatchMessages?: number;
+  /**
+   * Most bytes (keys and values) in one produce request. The broker refuses a partition's record
+   * batch over its `message.max.bytes` (1 MiB by default), and every message of a request may
+   * land in one partition, so keep it below that. Default 900,000.
+   */
+  readonly maxBatchBytes?: number;
   /**
    * Most messages accepted but not yet acknowledged by the broker; past it `publish` waits
    * (back-pressure, never a silent drop). Default 100,000.
@@ -119,6 +125,7 @@ export interface KafkaBusOptions {
 interface PendingBatch {
   readonly byTopic: Map<string, Message[]>;
   count: number;
+  bytes: number;
   readonly done: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -165,6 +172,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
   readonly #timers: TimerProvider;
   readonly #lingerMs: number;
   readonly #maxBatchMessages: number;
+  readonly #maxBatchBytes: number;
   readonly #maxBufferedMessages: number;
   readonly #compression: CompressionTypes;
   readonly #deliveryTimeoutMs: number;
@@ -198,6 +206,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
     const producer = options.producer ?? {};
     this.#lingerMs = positiveInt('producer.lingerMs', producer.lingerMs ?? 5, true);
     this.#maxBatchMessages = positiveInt('producer.maxBatchMessages', producer.maxBatchMessages ?? 5_000);
+    this.#maxBatchBytes = positiveInt('producer.maxBatchBytes', producer.maxBatchBytes ?? 900_000);
     this.#maxBufferedMessages = positiveInt('producer.maxBufferedMessages', producer.maxBufferedMessages ?? 100_000);
     this.#deliveryTimeoutMs = positiveInt('producer.deliveryTimeoutMs', producer.deliveryTimeoutMs ?? 120_000, true);
     this.#compression = producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
@@ -319,7 +328,15 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
    * ```
    */
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
-    const missing = specs.filter((spec) => !this.#knownTopics.has(spec.name));
+    let missing = specs.filter((spec) => !this.#knownTopics.has(spec.name));
+    if (missing.length === 0) return;
+    try {
+      const existing = new Set(await this.#admin.listTopics());
+      for (const spec of missing) if (existing.has(spec.name)) this.#knownTopics.add(spec.name);
+      missing = missing.filter((spec) => !existing.has(spec.name));
+    } catch (cause) {
+      throw new BrokerUnreachableError(this.#brokers, cause);
+    }
     if (missing.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -373,9 +390,9 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
    */
   publish(topic: string, message: T, options?: PublishOptions): Promise<void> {
     if (this.#closed) return Promise.reject(new BusClosedError('Kafka bus is closed'));
-    let value: Buffer;
+    let value: string;
     try {
-      value = encodeMessage(message);
+      value = encodeMessageText(message);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -528,7 +545,13 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
   }
 
   #add(topic: string, message: Message): Promise<void> {
+    const bytes = byteLength(message.key) + byteLength(message.value);
+    if (this.#open.count > 0 && this.#open.bytes + bytes > this.#maxBatchBytes) {
+      this.#sealOpen();
+      void this.#pump();
+    }
     const batch = this.#open;
+    batch.bytes += bytes;
     let list = batch.byTopic.get(topic);
     if (list === undefined) {
       list = [];
@@ -622,6 +645,11 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
   }
 }
 
+function byteLength(data: Buffer | string | null | undefined): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+}
+
 function newBatch(): PendingBatch {
   let resolve!: () => void;
   let reject!: (error: unknown) => void;
@@ -632,7 +660,7 @@ function newBatch(): PendingBatch {
   // A caller that does not await its publish must not crash the process; the error is also
   // reported by flush() and close().
   done.catch(() => {});
-  return { byTopic: new Map(), count: 0, done, resolve, reject };
+  return { byTopic: new Map(), count: 0, bytes: 0, done, resolve, reject };
 }
 
 function defaultKey(message: BusMessage): string | undefined {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { MessageMeta, MetricsRegistry, SubscribeOptions, Subscription, TimerProvider } from '@tickerml/core';
+import type { MarketEvent, MessageMeta, MetricsRegistry, SubscribeOptions, Subscription, TimerProvider } from '@tickerml/core';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Gauge } from 'prom-client';
 import { type BusMessage, decodeMessage, isMarketEvent } from './codec.js';
@@ -49,6 +49,12 @@ export interface KafkaSubscribeOptions<T extends BusMessage = BusMessage> extend
   readonly dedupeBySequence?: boolean;
   /** The tracker of applied sequences; pass one to share or keep it across subscriptions. */
   readonly sequenceTracker?: SequenceTracker;
+  /**
+   * While the group is behind, commit settled offsets at most this often, in milliseconds; once
+   * it has caught up, after every batch. Default 1,000. Only settled offsets are committed, so a
+   * crash redelivers at most this much, and redeliveries are skipped.
+   */
+  readonly commitIntervalMs?: number;
   /** Consumer session timeout, in milliseconds. Default 10,000. */
   readonly sessionTimeoutMs?: number;
   /** Longest wait of a fetch for new messages, in milliseconds. Default 100. */
@@ -94,8 +100,9 @@ export const CONSUMER_LAG_METRIC = 'kafka_consumer_lag_messages';
  *
  * Delivery rules:
  * - messages are fetched in batches and handed to the handler one by one, in partition order;
- * - a message is settled (applied, skipped or dead-lettered) before the next one, and the
- *   group's offset is committed after the batch: a crash can redeliver, never skip;
+ * - a message is settled (applied, skipped or dead-lettered) before the next one, and only
+ *   settled offsets are committed (after each batch once caught up, every `commitIntervalMs`
+ *   while behind, and on unsubscribe): a crash can redeliver, never skip;
  * - a redelivered message is skipped: by offset (per partition, the highest settled offset) and,
  *   for market events, by venue sequence ({@link SequenceTracker});
  * - a message that cannot be decoded, or whose handler throws `maxAttempts` times, is written to
@@ -136,6 +143,10 @@ export class KafkaSubscription implements Subscription {
   readonly #lag: Gauge<'group' | 'topic' | 'partition'> | undefined;
   #stopped = false;
   #inHand = 0;
+  /** Next offset to commit per partition (settled, not yet committed). */
+  readonly #uncommitted = new Map<number, number>();
+  #lastCommitMs = 0;
+  readonly #commitIntervalMs: number;
   #stopping: Promise<void> | undefined;
 
   /** @internal use {@link KafkaBus.subscribe} */
@@ -160,6 +171,7 @@ export class KafkaSubscription implements Subscription {
     this.#maxAttempts = maxAttempts;
     this.#retryBackoffMs = Math.max(0, options.retryBackoffMs ?? 100);
     this.#fromBeginning = options.fromBeginning ?? false;
+    this.#commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 1_000);
     this.#tracker = (options.dedupeBySequence ?? true) ? (options.sequenceTracker ?? new SequenceTracker()) : undefined;
     this.#onError = options.onError ?? (() => {});
     this.#lag = host.metrics?.gauge(
@@ -218,7 +230,8 @@ export class KafkaSubscription implements Subscription {
       if (offset <= settledOffset) {
         this.stats.duplicates++;
       } else {
-        await this.#settle(message, partition, payload);
+        const pending = this.#settle(message, partition, payload);
+        if (pending !== undefined) await pending;
         settledOffset = offset;
         this.#settled.set(partition, offset);
       }
@@ -227,54 +240,110 @@ export class KafkaSubscription implements Subscription {
     }
     this.#inHand = 0;
     if (lastSettled !== undefined) {
-      const next = String(Number(lastSettled) + 1);
-      try {
-        await this.#consumer.commitOffsets([{ topic: batch.topic, partition, offset: next }]);
-      } catch (error) {
-        // The next commit covers this one; a redelivery meanwhile is skipped by offset.
-        this.stats.failedCommits++;
-        this.#onError(error);
+      const next = Number(lastSettled) + 1;
+      this.#uncommitted.set(partition, next);
+      // Commit once caught up (the group's offset is then exact when idle), when stopping, or
+      // every commitIntervalMs under load; only offsets already settled are ever committed.
+      const caughtUp = next >= Number(batch.highWatermark);
+      if (caughtUp || this.#stopped || performance.now() - this.#lastCommitMs >= this.#commitIntervalMs) {
+        await this.#commit();
       }
       this.#lag?.set(
         { group: this.groupId, topic: batch.topic, partition: String(partition) },
-        Math.max(0, Number(batch.highWatermark) - Number(next)),
+        Math.max(0, Number(batch.highWatermark) - next),
       );
     }
   }
 
-  /** Applies, skips or dead-letters one message. Returns once it is settled. */
-  async #settle(message: KafkaMessage, partition: number, payload: EachBatchPayload): Promise<void> {
+  /** Commits the settled offsets not committed yet. A failure is reported; the next commit covers it. */
+  async #commit(): Promise<void> {
+    if (this.#uncommitted.size === 0) return;
+    const offsets = [...this.#uncommitted].map(([partition, offset]) => ({
+      topic: this.topic,
+      partition,
+      offset: String(offset),
+    }));
+    this.#uncommitted.clear();
+    this.#lastCommitMs = performance.now();
+    try {
+      await this.#consumer.commitOffsets(offsets);
+    } catch (error) {
+      // Put them back unless a newer offset was settled meanwhile; a redelivery before the next
+      // commit is skipped by offset.
+      for (const { partition, offset } of offsets) {
+        if (!this.#uncommitted.has(partition)) this.#uncommitted.set(partition, Number(offset));
+      }
+      this.stats.failedCommits++;
+      this.#onError(error);
+    }
+  }
+
+  /**
+   * Applies, skips or dead-letters one message. Returns `undefined` when that is done already
+   * (the common case: a synchronous handler), else a promise of it.
+   */
+  #settle(message: KafkaMessage, partition: number, payload: EachBatchPayload): Promise<void> | undefined {
     let decoded: BusMessage;
     try {
       decoded = decodeMessage(message.value);
     } catch (error) {
-      await this.#deadLetter(message, partition, error, 0);
-      this.#onError(error);
-      return;
+      return this.#deadLetter(message, partition, error, 0).then(() => this.#onError(error));
     }
     const event = isMarketEvent(decoded) ? decoded : undefined;
     if (event !== undefined && this.#tracker?.isDuplicate(event) === true) {
       this.stats.duplicates++;
-      return;
+      return undefined;
     }
-    const key = message.key === null ? undefined : message.key.toString('utf8');
-    const offset = Number(message.offset);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+    const meta: KafkaMessageMeta = {
+      topic: this.topic,
+      partition,
+      offset: Number(message.offset),
+      key: message.key === null ? undefined : message.key.toString('utf8'),
+      attempt: 1,
+    };
+    try {
+      const result = this.#handler(decoded, meta);
+      if (result !== undefined && typeof result.then === 'function') {
+        return result.then(
+          () => this.#applied(event),
+          (error: unknown) => this.#retry(decoded, event, message, meta, payload, error),
+        );
+      }
+    } catch (error) {
+      return this.#retry(decoded, event, message, meta, payload, error);
+    }
+    this.#applied(event);
+    return undefined;
+  }
+
+  #applied(event: MarketEvent | undefined): void {
+    this.stats.applied++;
+    if (event !== undefined) this.#tracker?.record(event);
+  }
+
+  /** Calls the handler again after a failure, up to `maxAttempts` calls, then dead-letters. */
+  async #retry(
+    decoded: BusMessage,
+    event: MarketEvent | undefined,
+    message: KafkaMessage,
+    firstMeta: KafkaMessageMeta,
+    payload: EachBatchPayload,
+    firstError: unknown,
+  ): Promise<void> {
+    let lastError = firstError;
+    for (let attempt = 2; attempt <= this.#maxAttempts; attempt++) {
+      this.stats.retries++;
+      await this.#backoff(attempt - 1);
+      await payload.heartbeat();
       try {
-        await this.#handler(decoded, { topic: this.topic, partition, offset, key, attempt });
-        this.stats.applied++;
-        if (event !== undefined) this.#tracker?.record(event);
+        await this.#handler(decoded, { ...firstMeta, attempt });
+        this.#applied(event);
         return;
       } catch (error) {
         lastError = error;
-        if (attempt < this.#maxAttempts) {
-          this.stats.retries++;
-          await this.#backoff(attempt);
-          await payload.heartbeat();
-        }
       }
     }
+    const { partition, offset, key } = firstMeta;
     const failure = new HandlerFailedError(this.topic, partition, message.offset, this.#maxAttempts, lastError);
     await this.#deadLetter(message, partition, failure, this.#maxAttempts);
     this.#onError(failure, decoded, { topic: this.topic, key, offset });
@@ -312,6 +381,7 @@ export class KafkaSubscription implements Subscription {
   unsubscribe(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#stopped = true;
+      await this.#commit();
       await this.#consumer.stop().catch(() => {});
       await this.#consumer.disconnect().catch(() => {});
       this.#host.onClosed(this);

@@ -1,0 +1,257 @@
+/**
+ * End-to-end benchmark of the Kafka bus on loopback: events/s from the first publish to the last
+ * event handled, and per-event latency (handled minus published, one process, one clock).
+ *
+ * Compared in the same run, against the same broker, with the same events, keys and partitions:
+ * - `raw kafkajs`: the same kafkajs producer settings (idempotent, acks=all, 5,000-message
+ *   requests) and a consumer group with `eachBatch`, `JSON.stringify`/`JSON.parse` only: no
+ *   envelope checks, no de-duplication, no commit-after-processing, no dead letters.
+ * - `kafka ProducerPerformance` (Java, the broker's own tool, producer only, when the jars are
+ *   found): the ceiling of producing records of the same size on this machine.
+ *
+ * Usage: TICKERML_KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @tickerml/streaming bench
+ *   [--events 100000] [--runs 3] [--json]
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Trade } from '@tickerml/core';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { KafkaBus } from '../src/index.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const EVENTS = arg('--events', 100_000);
+const RUNS = arg('--runs', 3);
+const PARTITIONS = 3;
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT', 'ADA/USDT', 'DOGE/USDT'];
+const BROKERS = (process.env.TICKERML_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+function makeTrade(i: number): Trade {
+  const t = nowUs();
+  return {
+    kind: 'trade',
+    venue: 'binanceus',
+    symbol: SYMBOLS[i % SYMBOLS.length] as string,
+    exchTs: t,
+    localTs: t,
+    seq: i + 1,
+    tradeId: String(3_731_840_871 + i),
+    priceTicks: 6_508_366 + (i % 50),
+    qtyLots: 1 + (i % 13),
+    aggressor: i % 2 === 0 ? 'buy' : 'sell',
+  };
+}
+
+interface Result {
+  readonly eventsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+function summarize(latenciesUs: Float64Array, elapsedMs: number): Result {
+  const sorted = latenciesUs.slice().sort();
+  const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) / 1000;
+  return { eventsPerSec: (latenciesUs.length / elapsedMs) * 1000, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** Our bus: publishEvent → broker → subscription handler. */
+async function runBus(): Promise<Result> {
+  const run = randomUUID().slice(0, 8);
+  const bus = new KafkaBus<Trade>({
+    brokers: BROKERS,
+    clientId: `bench-${run}`,
+    logLevel: 'error',
+    topics: { trades: { name: `bench-${run}.trades`, partitions: PARTITIONS } },
+    producer: { lingerMs: 5, maxBatchMessages: 5_000 },
+  });
+  await bus.connect();
+  const latencies = new Float64Array(EVENTS);
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const sub = bus.subscribe(
+    bus.topicName('trades'),
+    (trade) => {
+      latencies[received++] = nowUs() - trade.localTs;
+      if (received === EVENTS) done();
+    },
+    { groupId: `bench-${run}`, fromBeginning: true, maxWaitTimeMs: 20 },
+  );
+  await sub.ready;
+  const started = performance.now();
+  const window: Promise<void>[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const sent = bus.publishEvent(makeTrade(i));
+    if (i % 5_000 === 4_999) {
+      window.push(sent);
+      if (window.length > 2) await window.shift();
+    }
+  }
+  await all;
+  const elapsed = performance.now() - started;
+  await bus.close();
+  return summarize(latencies, elapsed);
+}
+
+/** The peer: raw kafkajs with JSON only, same producer settings, eachBatch consumer. */
+async function runRaw(): Promise<Result> {
+  const run = randomUUID().slice(0, 8);
+  const topic = `bench-raw-${run}`;
+  const kafka = new Kafka({ clientId: `bench-raw-${run}`, brokers: BROKERS, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }] });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-raw-${run}`, maxWaitTimeInMs: 20 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const latencies = new Float64Array(EVENTS);
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        const trade = JSON.parse(message.value?.toString() ?? '{}') as Trade;
+        latencies[received++] = nowUs() - trade.localTs;
+      }
+      if (received >= EVENTS) done();
+    },
+  });
+  await joined;
+  const started = performance.now();
+  for (let start = 0; start < EVENTS; start += 5_000) {
+    const messages = [];
+    for (let i = start; i < Math.min(EVENTS, start + 5_000); i++) {
+      const trade = makeTrade(i);
+      messages.push({ key: `${trade.venue}:${trade.symbol}`, value: JSON.stringify(trade) });
+    }
+    await producer.send({ topic, acks: -1, messages });
+  }
+  await all;
+  const elapsed = performance.now() - started;
+  await Promise.all([consumer.disconnect(), producer.disconnect()]);
+  await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+  await admin.disconnect();
+  return summarize(latencies, elapsed);
+}
+
+/** Kafka's own producer benchmark (Java), producer only, same record size, acks=all, linger 5 ms. */
+function runJavaProducer(jars: string, recordSize: number): number | undefined {
+  const topic = `bench-java-${randomUUID().slice(0, 8)}`;
+  const output = execFileSync(
+    'java',
+    [
+      '-Xmx512m',
+      '-cp',
+      `${jars}/*`,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      topic,
+      '--num-records',
+      String(EVENTS),
+      '--record-size',
+      String(recordSize),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${BROKERS.join(',')}`,
+      'acks=all',
+      'linger.ms=5',
+      'enable.idempotence=true',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const match = /records sent, ([\d.]+) records\/sec/.exec(output.trim().split('\n').pop() ?? '');
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Kafka's tools jars (kafka-tools 4.4.0), fetched once with bench/kafka-tools/pom.xml. */
+function findKafkaJars(): string | undefined {
+  const dir = process.env.TICKERML_KAFKA_TOOLS_JARS ?? join(homedir(), '.cache', 'tickerml', 'kafka-tools-4.4.0');
+  const has = () => existsSync(dir) && readdirSync(dir).some((name) => /^kafka-tools-\d/.test(name));
+  if (has()) return dir;
+  try {
+    const pom = join(dirname(fileURLToPath(import.meta.url)), 'kafka-tools', 'pom.xml');
+    execFileSync('mvn', ['-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return has() ? dir : undefined;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+const ours: Result[] = [];
+const raw: Result[] = [];
+const java: number[] = [];
+const jars = findKafkaJars();
+const recordSize = Buffer.byteLength(JSON.stringify({ v: 1, ...makeTrade(0) }));
+for (let r = 0; r < RUNS; r++) {
+  // Alternate the order so neither side always runs on a warmer broker.
+  if (r % 2 === 0) {
+    ours.push(await runBus());
+    raw.push(await runRaw());
+  } else {
+    raw.push(await runRaw());
+    ours.push(await runBus());
+  }
+  if (jars !== undefined) {
+    const rate = runJavaProducer(jars, recordSize);
+    if (rate !== undefined) java.push(rate);
+  }
+}
+
+const row = (name: string, results: Result[]) => ({
+  name,
+  eventsPerSec: Math.round(median(results.map((r) => r.eventsPerSec))),
+  p50Ms: Number(median(results.map((r) => r.p50Ms)).toFixed(1)),
+  p99Ms: Number(median(results.map((r) => r.p99Ms)).toFixed(1)),
+  runs: results.map((r) => Math.round(r.eventsPerSec)),
+});
+const report = {
+  events: EVENTS,
+  runs: RUNS,
+  recordBytes: recordSize,
+  partitions: PARTITIONS,
+  rows: [row('@tickerml/streaming KafkaBus', ours), row('raw kafkajs (JSON only)', raw)],
+  javaProducerPerformance:
+    java.length > 0 ? { recordsPerSec: Math.round(median(java)), runs: java.map(Math.round) } : 'jars not found',
+};
+if (args.includes('--json')) {
+  console.log(JSON.stringify(report, null, 2));
+} else {
+  console.log(`${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${RUNS} runs, medians:`);
+  for (const r of report.rows) {
+    console.log(
+      `${r.name.padEnd(30)} ${String(r.eventsPerSec).padStart(8)} events/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (runs: ${r.runs.join(', ')})`,
+    );
+  }
+  if (typeof report.javaProducerPerformance === 'object') {
+    console.log(
+      `${'kafka ProducerPerformance'.padEnd(30)} ${String(report.javaProducerPerformance.recordsPerSec).padStart(8)} records/s produced (producer only; runs: ${report.javaProducerPerformance.runs.join(', ')})`,
+    );
+  }
+}
