@@ -1,14 +1,17 @@
-// Child process for the crash tests: ingests numbered trades into a SQLite file forever and
-// prints `ACK <committed total> <last trade id>` after every committed batch.
-// Usage: tsx ingest-child.ts <db path> [--signals]
+// Child process for the crash tests: ingests numbered trades forever into a SQLite file or a
+// PostgreSQL database and prints `ACK <committed total> <last trade id>` after every committed
+// batch. Usage: node --import tsx ingest-child.ts <db path | postgres://...> [--signals]
 import type { Trade } from '@tickerml/core';
+import { PostgresStore } from '../src/postgres.js';
 import { SqliteStore } from '../src/sqlite.js';
 import { EventWriter, installSignalHandlers } from '../src/writer.js';
 import { instruments, numberedTrades } from './events.js';
 
-const path = process.argv[2];
-if (path === undefined) throw new Error('usage: ingest-child.ts <db path> [--signals]');
-const store = SqliteStore.open(path, { instruments });
+const target = process.argv[2];
+if (target === undefined) throw new Error('usage: ingest-child.ts <db path | postgres://...> [--signals]');
+const store = target.startsWith('postgres://')
+  ? await PostgresStore.connect(target, { instruments, log: () => {} })
+  : SqliteStore.open(target, { instruments });
 const writer = new EventWriter(store, {
   maxQueuedEvents: 2_000,
   maxBatchEvents: 500,
@@ -16,8 +19,8 @@ const writer = new EventWriter(store, {
 });
 if (process.argv.includes('--signals')) {
   installSignalHandlers(writer, {
-    onClosed: () => {
-      store.close();
+    onClosed: async () => {
+      await store.close();
       process.stdout.write(`CLOSED ${writer.committedCount}\n`);
     },
   });
