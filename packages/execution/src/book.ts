@@ -11,7 +11,8 @@ export const NO_BID = Number.NEGATIVE_INFINITY;
 export const NO_ASK = Number.POSITIVE_INFINITY;
 
 /**
- * One side of a book. Bids sort descending, asks ascending; index 0 is the best level.
+ * One side of a book. Levels are kept sorted worst first, best last, so the frequent changes
+ * near the touch move few elements; index 0 of the accessors is the best level.
  *
  * @example
  * ```ts
@@ -26,25 +27,30 @@ export class BookSide {
   private qtys: Float64Array;
   /** Number of levels held. */
   size = 0;
-  private readonly descending: boolean;
+  private readonly isBid: boolean;
 
   constructor(isBid: boolean, capacity = 1024) {
-    this.descending = isBid;
+    this.isBid = isBid;
     this.prices = new Float64Array(capacity);
     this.qtys = new Float64Array(capacity);
   }
 
-  /** Index of `priceTicks`, or `-(insertion point) - 1` when absent. */
+  /**
+   * Storage index of `priceTicks`, or `-(insertion point) - 1` when absent. Storage is ascending
+   * for bids (best = highest last) and descending for asks (best = lowest last).
+   */
   private find(priceTicks: number): number {
+    const prices = this.prices;
     let lo = 0;
     let hi = this.size - 1;
-    const prices = this.prices;
-    if (this.descending) {
+    // Most updates are near the touch: look there first.
+    if (hi >= 0 && prices[hi] === priceTicks) return hi;
+    if (this.isBid) {
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
         const p = prices[mid] as number;
         if (p === priceTicks) return mid;
-        if (p > priceTicks) lo = mid + 1;
+        if (p < priceTicks) lo = mid + 1;
         else hi = mid - 1;
       }
     } else {
@@ -52,7 +58,7 @@ export class BookSide {
         const mid = (lo + hi) >>> 1;
         const p = prices[mid] as number;
         if (p === priceTicks) return mid;
-        if (p < priceTicks) lo = mid + 1;
+        if (p > priceTicks) lo = mid + 1;
         else hi = mid - 1;
       }
     }
@@ -73,8 +79,10 @@ export class BookSide {
       if (qtyLots > 0) {
         this.qtys[i] = qtyLots;
       } else {
-        this.prices.copyWithin(i, i + 1, this.size);
-        this.qtys.copyWithin(i, i + 1, this.size);
+        if (i < this.size - 1) {
+          this.prices.copyWithin(i, i + 1, this.size);
+          this.qtys.copyWithin(i, i + 1, this.size);
+        }
         this.size--;
       }
       return prev;
@@ -82,8 +90,10 @@ export class BookSide {
     if (qtyLots <= 0) return 0;
     const at = -i - 1;
     if (this.size === this.prices.length) this.grow();
-    this.prices.copyWithin(at + 1, at, this.size);
-    this.qtys.copyWithin(at + 1, at, this.size);
+    if (at < this.size) {
+      this.prices.copyWithin(at + 1, at, this.size);
+      this.qtys.copyWithin(at + 1, at, this.size);
+    }
     this.prices[at] = priceTicks;
     this.qtys[at] = qtyLots;
     this.size++;
@@ -106,18 +116,18 @@ export class BookSide {
 
   /** Best price in ticks, or {@link NO_BID}/{@link NO_ASK} when empty. */
   bestPrice(): number {
-    if (this.size === 0) return this.descending ? NO_BID : NO_ASK;
-    return this.prices[0] as number;
+    if (this.size === 0) return this.isBid ? NO_BID : NO_ASK;
+    return this.prices[this.size - 1] as number;
   }
 
   /** Price of the level at `index` (0 = best). */
   priceAt(index: number): number {
-    return this.prices[index] as number;
+    return this.prices[this.size - 1 - index] as number;
   }
 
   /** Lots of the level at `index` (0 = best). */
   qtyAtIndex(index: number): number {
-    return this.qtys[index] as number;
+    return this.qtys[this.size - 1 - index] as number;
   }
 }
 

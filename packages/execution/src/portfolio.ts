@@ -100,6 +100,8 @@ export interface EquityPoint {
 export class Portfolio {
   private readonly cash = new Map<string, Map<string, bigint>>();
   private readonly positionsByKey = new Map<string, Position>();
+  /** Same positions by instrument object: no key string built on the hot path. */
+  private readonly positionsByInstrument = new Map<TradableInstrument, Position>();
   private initialEquity: bigint | undefined;
   /** Equity samples, in time order. */
   readonly equityCurve: EquityPoint[] = [];
@@ -153,8 +155,14 @@ export class Portfolio {
 
   /** The position on an instrument (created flat on first use). */
   position(instrument: TradableInstrument): Position {
+    const known = this.positionsByInstrument.get(instrument);
+    if (known !== undefined) return known;
     const key = `${instrument.venue}|${instrument.symbol}`;
     let pos = this.positionsByKey.get(key);
+    if (pos !== undefined) {
+      this.positionsByInstrument.set(instrument, pos);
+      return pos;
+    }
     if (pos === undefined) {
       pos = {
         venue: instrument.venue,
@@ -170,6 +178,7 @@ export class Portfolio {
         tradedNotionalAtoms: 0n,
       };
       this.positionsByKey.set(key, pos);
+      this.positionsByInstrument.set(instrument, pos);
     }
     return pos;
   }
