@@ -77,3 +77,14 @@ describe('CircuitBreakers', () => {
     expect(b.haltsFor('coinbase', 'ETH/USD', 12 * S)).toEqual([]);
   });
 });
+
+describe('CircuitBreakers: absolute jump cap', () => {
+  it('halts on a move beyond maxPriceJumpFraction even without volatility history', () => {
+    const b = new CircuitBreakers({ ...limits, maxPriceJumpFraction: 0.05 });
+    b.onQuote('kraken', 'ETH/USD', 99.99, 100.01, 0);
+    b.onQuote('kraken', 'ETH/USD', 104.98, 105, 1); // +4.99 %: under the cap, passes
+    expect(b.haltsFor('kraken', 'ETH/USD', 1)).toEqual([]);
+    b.onQuote('kraken', 'ETH/USD', 110.24, 110.26, 2); // +5.01 %
+    expect(b.haltsFor('kraken', 'ETH/USD', 2)[0]?.detail).toMatch(/mid moved 5\.01 % > 5 %/);
+  });
+});

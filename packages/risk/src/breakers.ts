@@ -6,7 +6,8 @@
  * - `gap_storm` (venue): more than `gapStormCount` gaps or checksum mismatches within `gapStormWindowUs`;
  * - `spread_blowout` (symbol): quoted spread above `maxSpreadBps`, or a crossed book;
  * - `price_jump` (symbol): a mid-to-mid log return beyond `priceJumpSigmas` standard deviations of the
- *   last `priceJumpWindow` returns (needs at least 30 returns first);
+ *   last `priceJumpWindow` returns (needs at least 30 returns first), or a move beyond
+ *   `maxPriceJumpFraction` whatever the volatility;
  * - `venue_disconnected` (venue): the venue's feed reported a disconnect and no reconnect yet.
  *
  * A halt is lifted by rule, not by hand: once its condition has been clear for `cooldownUs`
@@ -133,14 +134,18 @@ export class CircuitBreakers {
     if (s.lastMid > 0 && mid !== s.lastMid) {
       const ret = Math.log(mid / s.lastMid);
       const sigma = s.jumpVol.value();
-      if (s.jumpVol.count >= 30 && sigma > 0 && Math.abs(ret) > this.limits.priceJumpSigmas * sigma) {
+      const beyondSigma = s.jumpVol.count >= 30 && sigma > 0 && Math.abs(ret) > this.limits.priceJumpSigmas * sigma;
+      const beyondCap = Math.abs(Math.expm1(ret)) > this.limits.maxPriceJumpFraction;
+      if (beyondSigma || beyondCap) {
         this.#condition(
           BreakerRule.PriceJump,
           venue,
           symbol,
           true,
           tsUs,
-          `mid moved ${(ret * 10_000).toFixed(1)} bp = ${(Math.abs(ret) / sigma).toFixed(1)}σ > ${this.limits.priceJumpSigmas}σ`,
+          beyondSigma
+            ? `mid moved ${(ret * 10_000).toFixed(1)} bp = ${(Math.abs(ret) / sigma).toFixed(1)}σ > ${this.limits.priceJumpSigmas}σ`
+            : `mid moved ${(Math.expm1(ret) * 100).toFixed(2)} % > ${this.limits.maxPriceJumpFraction * 100} %`,
         );
         // The jump is a one-off: it is clear from now, and the cooldown runs from here.
         this.#condition(BreakerRule.PriceJump, venue, symbol, false, tsUs, '');

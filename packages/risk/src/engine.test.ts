@@ -155,3 +155,19 @@ describe('resolveRiskLimits', () => {
     expect(resolveRiskLimits({ kellyFraction: 0.5 }).kellyFraction).toBe(0.5);
   });
 });
+
+describe('riskLimitsFromConfig', () => {
+  it('maps config/risk_limits.yaml onto the engine limits, ms to µs', async () => {
+    const { loadConfig } = await import('@tickerml/core');
+    const { riskLimitsFromConfig } = await import('./limits.js');
+    const cfg = loadConfig(new URL('../../../config/', import.meta.url).pathname);
+    const limits = riskLimitsFromConfig(cfg.risk);
+    expect(limits.kellyFraction).toBe(0.25);
+    expect(limits.maxPositionFraction).toBe(0.25);
+    expect(limits.maxDrawdown).toBe(0.25);
+    expect(limits.correlationThreshold).toBe(0.7);
+    expect(limits.breakers.staleFeedUs).toBe(5_000_000);
+    expect(limits.breakers.cooldownUs).toBe(30_000_000);
+    expect(limits.volRegimeScale.extreme).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { RiskLimitsConfig } from '@tickerml/core';
 
 /** Volatility regimes, from calm to extreme. */
 export const VolRegime = { Low: 'low', Normal: 'normal', High: 'high', Extreme: 'extreme' } as const;
@@ -43,6 +44,8 @@ export interface BreakerLimits {
   readonly gapStormWindowUs: number;
   /** Spread wider than this many basis points halts the symbol. Default 50 bp. */
   readonly maxSpreadBps: number;
+  /** A mid move larger than this fraction between two quotes halts the symbol, whatever the volatility. Default 0.05. */
+  readonly maxPriceJumpFraction: number;
   /** A mid move larger than this many standard deviations of recent moves halts the symbol. Default 8. */
   readonly priceJumpSigmas: number;
   /** Number of mid returns the jump rule's standard deviation is estimated from. Default 200. */
@@ -66,11 +69,48 @@ export const DEFAULT_RISK_LIMITS: RiskLimits = {
     gapStormCount: 5,
     gapStormWindowUs: 60_000_000,
     maxSpreadBps: 50,
+    maxPriceJumpFraction: 0.05,
     priceJumpSigmas: 8,
     priceJumpWindow: 200,
     cooldownUs: 30_000_000,
   },
 };
+
+/**
+ * The risk limits of `config/risk_limits.yaml` as loaded by `@tickerml/core`'s `loadConfig`
+ * (ranges are already checked there; they are checked again here).
+ *
+ * @example
+ * const { risk } = await loadConfig('config');
+ * const engine = new RiskEngine(riskLimitsFromConfig(risk));
+ */
+export function riskLimitsFromConfig(risk: RiskLimitsConfig): RiskLimits {
+  const cb = risk.circuitBreakers;
+  return resolveRiskLimits({
+    kellyFraction: risk.kellyFraction,
+    maxPositionFraction: risk.maxPositionFraction,
+    maxDrawdown: risk.maxDrawdown,
+    flattenOnEmergencyStop: risk.flattenOnEmergencyStop,
+    correlationThreshold: risk.correlationThreshold,
+    correlationWindow: risk.correlationWindow,
+    volRegimePercentiles: [
+      risk.volRegime.percentiles[0] ?? 25,
+      risk.volRegime.percentiles[1] ?? 75,
+      risk.volRegime.percentiles[2] ?? 95,
+    ],
+    volRegimeScale: risk.volRegime.scale,
+    breakers: {
+      staleFeedUs: cb.staleDataMs * 1000,
+      gapStormCount: cb.gapStormCount,
+      gapStormWindowUs: cb.gapStormWindowMs * 1000,
+      maxSpreadBps: cb.maxSpreadBps,
+      maxPriceJumpFraction: cb.maxPriceJumpFraction,
+      priceJumpSigmas: cb.priceJumpSigmas,
+      priceJumpWindow: cb.priceJumpWindow,
+      cooldownUs: cb.cooldownMs * 1000,
+    },
+  });
+}
 
 /** A limit outside its allowed range. */
 export class RiskLimitError extends Error {
@@ -124,6 +164,7 @@ export function resolveRiskLimits(
   inRange('breakers.gapStormCount', b.gapStormCount, 1, 1_000_000, false, false);
   inRange('breakers.gapStormWindowUs', b.gapStormWindowUs, 0, Number.MAX_SAFE_INTEGER, true, false);
   inRange('breakers.maxSpreadBps', b.maxSpreadBps, 0, 10_000, true, false);
+  inRange('breakers.maxPriceJumpFraction', b.maxPriceJumpFraction, 0, 1, true, false);
   inRange('breakers.priceJumpSigmas', b.priceJumpSigmas, 0, 1_000, true, false);
   inRange('breakers.priceJumpWindow', b.priceJumpWindow, 10, 1_000_000, false, false);
   inRange('breakers.cooldownUs', b.cooldownUs, 0, Number.MAX_SAFE_INTEGER, false, false);

@@ -139,11 +139,41 @@ export const riskLimitsSchema = z.strictObject({
   max_drawdown: rangeNumber(0, 1, { loOpen: true, hiOpen: true }).default(0.25),
   /** Correlation with held positions above which new exposure is reduced. */
   correlation_threshold: rangeNumber(0, 1).default(0.7),
+  /** Paired returns the rolling correlation is computed over. */
+  correlation_window: rangeNumber(3, 1_000_000, { integer: true }).default(100),
+  /** Whether the emergency stop also flattens positions (it always cancels open orders). */
+  flatten_on_emergency_stop: bool.default(false),
+  /** Volatility regimes: realised-volatility percentiles separating low|normal|high|extreme, and the size multiplier of each. */
+  vol_regime: z
+    .strictObject({
+      percentiles: z
+        .tuple([rangeNumber(0, 100), rangeNumber(0, 100), rangeNumber(0, 100)])
+        .refine(([a, b, c]) => a < b && b < c, { message: 'must be three increasing percentiles' })
+        .default([25, 75, 95]),
+      scale: z
+        .strictObject({
+          low: rangeNumber(0, 1).default(1),
+          normal: rangeNumber(0, 1).default(1),
+          high: rangeNumber(0, 1).default(0.5),
+          extreme: rangeNumber(0, 1).default(0),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   circuit_breakers: z
     .strictObject({
       stale_data_ms: rangeNumber(1, 3_600_000, { integer: true }).default(5_000),
       max_spread_bps: rangeNumber(0, 10_000, { loOpen: true }).default(50),
       max_price_jump_fraction: rangeNumber(0, 1, { loOpen: true }).default(0.05),
+      /** A mid move beyond this many standard deviations of recent moves halts the symbol. */
+      price_jump_sigmas: rangeNumber(0, 1_000, { loOpen: true }).default(8),
+      /** Mid returns the jump rule's standard deviation is estimated from. */
+      price_jump_window: rangeNumber(10, 1_000_000, { integer: true }).default(200),
+      /** More gaps or checksum mismatches than this within gap_storm_window_ms halts the venue. */
+      gap_storm_count: rangeNumber(1, 1_000_000, { integer: true }).default(5),
+      gap_storm_window_ms: rangeNumber(1, 86_400_000, { integer: true }).default(60_000),
+      /** A halt lifts once its condition has been clear this long. */
+      cooldown_ms: rangeNumber(0, 86_400_000, { integer: true }).default(30_000),
     })
     .prefault({}),
 });
