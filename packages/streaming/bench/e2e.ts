@@ -192,7 +192,9 @@ function findKafkaJars(): string | undefined {
   if (has()) return dir;
   try {
     const pom = join(dirname(fileURLToPath(import.meta.url)), 'kafka-tools', 'pom.xml');
-    execFileSync('mvn', ['-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`], { stdio: 'ignore' });
+    execFileSync('mvn', ['-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`], {
+      stdio: 'ignore',
+    });
   } catch {
     return undefined;
   }

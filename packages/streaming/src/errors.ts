@@ -174,7 +174,6 @@ export function isTransient(error: unknown): boolean {
   return false;
 }
 
-
 /**
  * Topics that could not be created (the broker refused: bad settings, not enough brokers for
  * the replication factor, no permission). Names the topics; the broker's error is the `cause`.

@@ -16,7 +16,7 @@ export {
   SUPPORTED_VERSIONS,
 } from './codec.js';
 export { SequenceTracker } from './dedupe.js';
-export { DLQ_HEADERS, type DeadLetterInfo, deadLetterHeaders, readDeadLetterHeaders } from './dlq.js';
+export { type DeadLetterInfo, DLQ_HEADERS, deadLetterHeaders, readDeadLetterHeaders } from './dlq.js';
 export {
   BrokerUnreachableError,
   HandlerFailedError,
@@ -39,8 +39,8 @@ export {
   CONSUMER_LAG_METRIC,
   type KafkaMessageHandler,
   type KafkaMessageMeta,
-  KafkaSubscription,
   type KafkaSubscribeOptions,
+  KafkaSubscription,
   type SubscriptionStats,
 } from './subscription.js';
 export {

@@ -97,7 +97,9 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
 
     const expectedByTopic = new Map<string, BusMessage[]>();
     for (const event of SAMPLE_EVENTS) {
-      const topic = bus.topicName(event.kind === 'trade' ? 'trades' : event.kind === 'funding_rate' ? 'funding' : 'orderBooks');
+      const topic = bus.topicName(
+        event.kind === 'trade' ? 'trades' : event.kind === 'funding_rate' ? 'funding' : 'orderBooks',
+      );
       expectedByTopic.set(topic, [...(expectedByTopic.get(topic) ?? []), event]);
     }
     expectedByTopic.set(bus.topicName('features'), [feature]);
@@ -170,9 +172,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
 
     // Offsets were committed after processing: the group is at the end, lag 0.
     const lag = await bus.consumerLag(group);
-    expect(lag).toEqual([
-      { group, topic: tradesTopic, partition: 0, currentOffset: 6, logEndOffset: 6, lag: 0 },
-    ]);
+    expect(lag).toEqual([{ group, topic: tradesTopic, partition: 0, currentOffset: 6, logEndOffset: 6, lag: 0 }]);
     // and the subscription's gauge says the same.
     expect(await metrics.metrics()).toContain(
       `tickerml_kafka_consumer_lag_messages{group="${group}",topic="${tradesTopic}",partition="0"} 0`,
@@ -230,8 +230,43 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     expect(sub.stats.duplicates).toBeGreaterThanOrEqual(100);
   }, 240_000);
 
+  it.each([
+    // A tiny buffer: most publishes wait in line for room.
+    ['under back-pressure', { maxBufferedMessages: 50, lingerMs: 0 }],
+    // One burst of about 3 MiB: it must be split, since the broker refuses a record batch over
+    // 1 MiB (with 5,000-message requests alone, all 3,000 would go in one).
+    ['in a burst larger than one request may carry', {}],
+  ])('keeps publish order of one key %s', async (_case, producer) => {
+    const bus = newBus({ topics: uniqueTopics(1), producer });
+    await bus.connect();
+    const topic = bus.topicName('news');
+    const total = 3_000;
+    const received: number[] = [];
+    const progress = new Progress();
+    const sub = bus.subscribe(
+      topic,
+      (message) => {
+        received.push((message as { i: number }).i);
+        progress.add();
+      },
+      { groupId: `order-${randomUUID()}`, fromBeginning: true },
+    );
+    await sub.ready;
+    const padding = 'x'.repeat(1_024);
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) sends.push(bus.publish(topic, { kind: 'news', i, padding }, { key: 'one-key' }));
+    await Promise.all(sends);
+    await progress.reached(total);
+    expect(received).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
+
   it('reports an unreachable broker once, naming its address, quickly', async () => {
-    const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], connectionTimeoutMs: 500, connectRetries: 1, logLevel: 'nothing' });
+    const bus = new KafkaBus({
+      brokers: ['127.0.0.1:1'],
+      connectionTimeoutMs: 500,
+      connectRetries: 1,
+      logLevel: 'nothing',
+    });
     buses.push(bus);
     const started = process.hrtime.bigint();
     const error = await bus.connect().catch((e: unknown) => e);

@@ -8,8 +8,14 @@ describe('KafkaBus options', () => {
   it.each([
     [{ brokers: [] }, 'brokers: expected at least one host:port'],
     [{ brokers: ['localhost'] }, 'brokers: expected host:port, found "localhost"'],
-    [{ brokers: ['127.0.0.1:9092'], producer: { maxBatchMessages: 0 } }, 'producer.maxBatchMessages: expected a positive integer, found 0'],
-    [{ brokers: ['127.0.0.1:9092'], producer: { lingerMs: -1 } }, 'producer.lingerMs: expected a non-negative integer, found -1'],
+    [
+      { brokers: ['127.0.0.1:9092'], producer: { maxBatchMessages: 0 } },
+      'producer.maxBatchMessages: expected a positive integer, found 0',
+    ],
+    [
+      { brokers: ['127.0.0.1:9092'], producer: { lingerMs: -1 } },
+      'producer.lingerMs: expected a non-negative integer, found -1',
+    ],
   ])('rejects %j naming the option', (options, message) => {
     expect(() => new KafkaBus(options)).toThrow(KafkaOptionsError);
     expect(() => new KafkaBus(options)).toThrow(message);

@@ -7,10 +7,10 @@ import {
   BusClosedError,
   defaultTimerProvider,
   type EventBus,
-  type KafkaConfig as TickerKafkaConfig,
   type MarketEvent,
   type MetricsRegistry,
   type PublishOptions,
+  type KafkaConfig as TickerKafkaConfig,
   type TimerProvider,
 } from '@tickerml/core';
 import {
@@ -34,7 +34,7 @@ import {
   TopicSetupError,
 } from './errors.js';
 import { fetchConsumerLag, type PartitionLag } from './lag.js';
-import { type KafkaMessageHandler, KafkaSubscription, type KafkaSubscribeOptions } from './subscription.js';
+import { type KafkaMessageHandler, type KafkaSubscribeOptions, KafkaSubscription } from './subscription.js';
 import {
   instrumentKey,
   resolveTopics,
@@ -480,7 +480,10 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
    */
   async consumerLag(groupId: string, topics?: readonly string[]): Promise<PartitionLag[]> {
     await this.connect();
-    return fetchConsumerLag(this.#admin, groupId, { brokers: this.#brokers, ...(topics === undefined ? {} : { topics }) });
+    return fetchConsumerLag(this.#admin, groupId, {
+      brokers: this.#brokers,
+      ...(topics === undefined ? {} : { topics }),
+    });
   }
 
   /**
@@ -670,7 +673,9 @@ function defaultKey(message: BusMessage): string | undefined {
 
 function positiveInt(name: string, value: number, allowZero = false): number {
   if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new KafkaOptionsError(`${name}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, found ${value}`);
+    throw new KafkaOptionsError(
+      `${name}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, found ${value}`,
+    );
   }
   return value;
 }

@@ -3,7 +3,14 @@
  *
  * @module
  */
-import type { MarketEvent, MessageMeta, MetricsRegistry, SubscribeOptions, Subscription, TimerProvider } from '@tickerml/core';
+import type {
+  MarketEvent,
+  MessageMeta,
+  MetricsRegistry,
+  SubscribeOptions,
+  Subscription,
+  TimerProvider,
+} from '@tickerml/core';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Gauge } from 'prom-client';
 import { type BusMessage, decodeMessage, isMarketEvent } from './codec.js';
@@ -161,7 +168,9 @@ export class KafkaSubscription implements Subscription {
     }
     const maxAttempts = options.maxAttempts ?? 3;
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
-      throw new KafkaOptionsError(`subscribe(${topic}): maxAttempts: expected a positive integer, found ${maxAttempts}`);
+      throw new KafkaOptionsError(
+        `subscribe(${topic}): maxAttempts: expected a positive integer, found ${maxAttempts}`,
+      );
     }
     this.#host = host;
     this.topic = topic;

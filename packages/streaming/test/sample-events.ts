@@ -1,6 +1,11 @@
 import type { MarketEvent } from '@tickerml/core';
 
-const header = { venue: 'binanceus', symbol: 'BTC/USDT', exchTs: 1_723_161_240_123_000, localTs: 1_723_161_240_125_417 };
+const header = {
+  venue: 'binanceus',
+  symbol: 'BTC/USDT',
+  exchTs: 1_723_161_240_123_000,
+  localTs: 1_723_161_240_125_417,
+};
 
 /** One event of every market event kind, with every optional field set somewhere. */
 export const SAMPLE_EVENTS: readonly MarketEvent[] = [

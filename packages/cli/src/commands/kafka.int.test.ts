@@ -44,7 +44,10 @@ await describeWithService('kafka', 'tickerml kafka lag (real broker)', (kafka) =
     const code = await kafkaCommand(['lag', '--group', group, '--brokers', kafka.brokers.join(',')], io);
     expect(out.stderr).toBe('');
     expect(code).toBe(0);
-    const rows = out.stdout.trimEnd().split('\n').map((line) => line.split(/\s+/));
+    const rows = out.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(/\s+/));
     expect(rows).toEqual([
       ['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG'],
       [group, topic, '0', '4', String(ends.get(0)), String((ends.get(0) ?? 0) - 4)],
@@ -53,7 +56,9 @@ await describeWithService('kafka', 'tickerml kafka lag (real broker)', (kafka) =
     expect((ends.get(0) ?? 0) + (ends.get(1) ?? 0)).toBe(13);
 
     const json = capture();
-    expect(await kafkaCommand(['lag', '--group', group, '--brokers', kafka.brokers.join(','), '--json'], json.io)).toBe(0);
+    expect(await kafkaCommand(['lag', '--group', group, '--brokers', kafka.brokers.join(','), '--json'], json.io)).toBe(
+      0,
+    );
     expect(JSON.parse(json.out.stdout)[0]).toEqual({
       group,
       topic,

@@ -164,7 +164,9 @@ export async function kafkaCommand(args: readonly string[], io: KafkaCommandIo =
     });
     const rows = await bus.consumerLag(parsed.group, parsed.topics.length > 0 ? parsed.topics : undefined);
     if (rows.length === 0) {
-      io.stderr(`Consumer group '${parsed.group}' has no committed offsets${parsed.topics.length > 0 ? ` on ${parsed.topics.join(', ')}` : ''}.\n`);
+      io.stderr(
+        `Consumer group '${parsed.group}' has no committed offsets${parsed.topics.length > 0 ? ` on ${parsed.topics.join(', ')}` : ''}.\n`,
+      );
       return 1;
     }
     io.stdout(parsed.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatLagTable(rows)}\n`);
