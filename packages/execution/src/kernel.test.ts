@@ -175,3 +175,19 @@ describe('determinism', () => {
     expect(run(8)).not.toBe(a);
   });
 });
+
+describe('advanceTo (live driving)', () => {
+  it('delivers acknowledgements and fires timers as time passes without market events', () => {
+    const { strategy, log } = scripted([[0, (ctx) => ctx.placeOrder(bid100)]]);
+    const withTimer: Strategy = { ...strategy, onStart: (ctx) => ctx.setTimer('beat', 100 * MS), onTimer: (t, ctx) => log.push(`${ctx.nowUs()} timer ${t.name}`) };
+    const { engine: eng } = engine(withTimer);
+    eng.step(snapshot(0, [[99, 1]], [[101, 5]]));
+    eng.advanceTo(79 * MS);
+    expect(log.filter((l) => l.includes('update'))).toEqual([]); // arrives 50 ms, ack back at 80 ms
+    eng.advanceTo(250 * MS);
+    expect(log).toEqual(['0 event book_snapshot', '80000 update testex-1 acknowledged @50000', '100000 timer beat', '200000 timer beat']);
+    expect(eng.clock.nowUs()).toBe(250 * MS);
+    eng.advanceTo(10 * MS); // the past: nothing happens
+    expect(eng.clock.nowUs()).toBe(250 * MS);
+  });
+});

@@ -528,6 +528,25 @@ export class Engine {
     if (this.onProgress !== undefined && this.eventCount % this.progressEvery === 0) this.onProgress(this.eventCount);
   }
 
+  /**
+   * Lets strategy time pass without a market event, for live paper trading: runs everything
+   * scheduled at or before `untilUs` (order arrivals, acknowledgements and fills reaching the
+   * strategy, timers), in time order, then moves the clock to `untilUs`. A backtest never needs
+   * it (events move time); a live driver calls it from a ticker so that replies and timers fire
+   * when no market event arrives. Times before the clock are a no-op.
+   *
+   * @param untilUs - strategy time to reach, microseconds.
+   * @example
+   * ```ts
+   * engine.step(event);                   // at event.localTs
+   * engine.advanceTo(liveClock.nowUs());  // later: the ack due 80 ms after the order is delivered
+   * ```
+   */
+  advanceTo(untilUs: number): void {
+    if (this.schedule.peekTime() <= untilUs) this.drain(untilUs);
+    if (untilUs > this.clock.nowUs()) this.clock.advanceTo(untilUs);
+  }
+
   private start(t: number): void {
     this.started = true;
     if (t > this.clock.nowUs()) this.clock.advanceTo(t);

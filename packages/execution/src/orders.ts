@@ -45,6 +45,14 @@ export const RejectReason = {
   UnknownOrder: 'unknown_order',
   OrderAlreadyClosed: 'order_already_closed',
   NoLiquidity: 'no_liquidity',
+  // Refused before reaching the venue by a risk rule (the paper trader's risk gate names the rule).
+  RiskEmergencyStop: 'risk_emergency_stop',
+  RiskCircuitBreaker: 'risk_circuit_breaker',
+  RiskVolRegime: 'risk_vol_regime',
+  RiskKelly: 'risk_kelly',
+  RiskMaxPosition: 'risk_max_position',
+  RiskCorrelation: 'risk_correlation',
+  RiskMinSize: 'risk_min_size',
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
