@@ -23,6 +23,26 @@ afterEach(() => {
 });
 
 describe('SqliteStore', () => {
+  it('transaction: store inserts and an application table commit together or not at all', () => {
+    const store = SqliteStore.open(join(dir, 'tx.db'), { instruments });
+    store.transaction((db) => db.exec('CREATE TABLE app_marks (n INTEGER)'));
+    const row = { timestamp: 1, cash_balance: '10000', total_value: '10000', positions: {}, daily_pnl: '0', max_drawdown: 0, sharpe_ratio: null };
+    expect(() =>
+      store.transaction((db) => {
+        store.insert('portfolio_state', [row]);
+        db.prepare('INSERT INTO app_marks (n) VALUES (?)').run(1);
+        throw new Error('crash between the two writes');
+      }),
+    ).toThrow('crash between');
+    expect(store.count('portfolio_state')).toBe(0);
+    store.transaction((db) => {
+      store.insert('portfolio_state', [row]);
+      db.prepare('INSERT INTO app_marks (n) VALUES (?)').run(2);
+    });
+    expect(store.count('portfolio_state')).toBe(1);
+    store.close();
+  });
+
   it('round-trips every event kind through a file, identical after reopening', () => {
     const path = join(dir, 'rt.db');
     const events = everyKind();

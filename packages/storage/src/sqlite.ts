@@ -324,6 +324,23 @@ export class SqliteStore {
       .all(afterId, limit) as Row[];
   }
 
+  /**
+   * Runs `fn` as ONE transaction: every insert it makes, through this store or through `db`
+   * (tables an application keeps beside the schema, in the same file), commits together or not
+   * at all. If `fn` throws, nothing is written and the error propagates.
+   *
+   * @example
+   * ```ts
+   * store.transaction((db) => {
+   *   store.insert('fills', newFills);
+   *   db.prepare('INSERT INTO my_checkpoints (n) VALUES (?)').run(n);
+   * });
+   * ```
+   */
+  transaction<T>(fn: (db: Database.Database) => T): T {
+    return this.#db.transaction(() => fn(this.#db))();
+  }
+
   /** Closes the database (checkpointing the WAL). Safe to call twice. */
   close(): void {
     if (this.#db.open) this.#db.close();
