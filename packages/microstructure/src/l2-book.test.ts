@@ -123,6 +123,12 @@ describe.each(candidates)('%s', (_name, make) => {
         for (const side of ['bid', 'ask'] as const) {
           expect(levelsOf(book, side)).toEqual(model.levels(side));
           expect(book.levelCount(side)).toBe(model.levels(side).length);
+          const prices = new Float64Array(depth);
+          const qtys = new Float64Array(depth);
+          const n = book.topLevels(side, depth, prices, qtys);
+          const expected = model.levels(side).slice(0, depth);
+          expect(n).toBe(expected.length);
+          expect(Array.from({ length: n }, (_, i) => [prices[i], qtys[i]])).toEqual(expected);
         }
         const mb = model.levels('bid')[0];
         const ma = model.levels('ask')[0];

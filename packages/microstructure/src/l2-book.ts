@@ -43,7 +43,10 @@ class TickSide {
   readonly qty: Float64Array;
   /** Index of the best level in the ROI, -1 when the ROI holds none on this side. */
   best = -1;
-  /** Index of the worst level in the ROI, -1 when the ROI holds none on this side. */
+  /**
+   * A bound on the worst level's index in the ROI (at or beyond it, never inside the book), made
+   * exact lazily by {@link TickSide.settleWorst} when truncation needs it; -1 when empty.
+   */
   worst = -1;
   /** Levels held in the ROI. */
   count = 0;
@@ -87,17 +90,24 @@ class TickSide {
       this.worst = -1;
       return;
     }
-    // Losing the best (or worst) level: scan towards the other end for the next occupied tick.
-    const towardsWorse = this.isBid ? -1 : 1;
+    // Losing the best level: scan towards the worse end for the next occupied tick. (Losing the
+    // worst leaves `worst` a valid bound; it is settled only when truncation asks.)
     if (idx === this.best) {
+      const towardsWorse = this.isBid ? -1 : 1;
       let i = idx + towardsWorse;
       while ((qty[i] as number) === 0) i += towardsWorse;
       this.best = i;
-    } else if (idx === this.worst) {
-      let i = idx - towardsWorse;
-      while ((qty[i] as number) === 0) i -= towardsWorse;
-      this.worst = i;
     }
+  }
+
+  /** Makes `worst` exact by scanning from the bound towards the best level. Returns it. */
+  settleWorst(): number {
+    const qty = this.qty;
+    let i = this.worst;
+    if (this.isBid) while ((qty[i] as number) === 0) i++;
+    else while ((qty[i] as number) === 0) i--;
+    this.worst = i;
+    return i;
   }
 
   clear(): void {
@@ -348,10 +358,30 @@ export class L2Book implements L2BookLike {
   };
 
   topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
-    this.outP = outPriceTicks;
-    this.outQ = outQtyLots;
-    this.forEachLevel(side, this.copyVisitor, maxLevels);
-    return Math.min(maxLevels, this.levelCount(side));
+    const s = this.sideOf(side);
+    const want = Math.min(maxLevels, s.count + s.fallback.length);
+    // Hot path (features read the top every event): when the ROI holds the top levels, copy them
+    // straight from the tick array; otherwise take the general walk.
+    const f = s.fallback;
+    const fallbackAhead = f.length > 0 && (s.isBid ? (f.prices[f.end - 1] as number) >= this.base + this.size : (f.prices[f.end - 1] as number) < this.base);
+    if (fallbackAhead || s.count < want) {
+      this.outP = outPriceTicks;
+      this.outQ = outQtyLots;
+      this.forEachLevel(side, this.copyVisitor, maxLevels);
+      return want;
+    }
+    const qty = s.qty;
+    const step = s.isBid ? -1 : 1;
+    let d = 0;
+    for (let i = s.best; d < want; i += step) {
+      const q = qty[i] as number;
+      if (q !== 0) {
+        outPriceTicks[d] = this.base + i;
+        outQtyLots[d] = q;
+        d++;
+      }
+    }
+    return want;
   }
 
   depthToQty(side: BookSide, qtyLots: number): number {
@@ -385,7 +415,7 @@ export class L2Book implements L2BookLike {
       const fallbackWorst = f.length > 0 ? (f.prices[f.start] as number) : Number.NaN;
       const fallbackIsWorse = f.length > 0 && (s.isBid ? fallbackWorst < this.base : fallbackWorst >= this.base + this.size);
       if (fallbackIsWorse || s.count === 0) f.set(fallbackWorst, 0);
-      else s.setRoi(s.worst, 0);
+      else s.setRoi(s.settleWorst(), 0);
     }
   }
 
