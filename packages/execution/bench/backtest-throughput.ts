@@ -15,9 +15,20 @@ import type { MarketEvent } from '@tickerml/core';
 import { TestClock } from '@tickerml/core';
 import { inferReplaySetup, loadFrames, makeHandler, snapshotSymbolOf } from '@tickerml/exchanges/testkit';
 import { DepthImbalance, L2Book, RollingVwap, TopOfBookFeatures } from '@tickerml/microstructure';
-import { Engine, makerTakerFees, Portfolio, powerProbQueue, rangeLatency, SimulatedVenueBuilder, TradableInstrument, touchMarketMaker } from '../src/index.js';
+import {
+  Engine,
+  makerTakerFees,
+  Portfolio,
+  powerProbQueue,
+  rangeLatency,
+  SimulatedVenueBuilder,
+  TradableInstrument,
+  touchMarketMaker,
+} from '../src/index.js';
 
-const SAMPLE = fileURLToPath(new URL('../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url));
+const SAMPLE = fileURLToPath(
+  new URL('../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),
+);
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -35,7 +46,10 @@ if (INPUT !== 'raw' && INPUT !== 'events') throw new Error(`--input must be raw 
 
 const { frames } = await loadFrames(SAMPLE);
 const setup = inferReplaySetup('binance', frames);
-const ordered = frames.map((f, i) => [f, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]).map(([f]) => f);
+const ordered = frames
+  .map((f, i) => [f, i] as const)
+  .sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1])
+  .map(([f]) => f);
 const first = (ordered[0] as { localTs: number }).localTs;
 const spanUs = (ordered[ordered.length - 1] as { localTs: number }).localTs - first + 1_000_000;
 const grid = setup.grids[0];
@@ -147,7 +161,14 @@ function runFull(): { events: number; ms: number; check: number; fills: number }
   const f = feedSink();
   const portfolio = new Portfolio();
   portfolio.openAccount('binance', { USDT: '1000000' });
-  const instrument = new TradableInstrument({ venue: 'binance', symbol: grid.symbol, base: 'BTC', quote: 'USDT', tickSize: grid.tickSize, lotSize: grid.lotSize });
+  const instrument = new TradableInstrument({
+    venue: 'binance',
+    symbol: grid.symbol,
+    base: 'BTC',
+    quote: 'USDT',
+    tickSize: grid.tickSize,
+    lotSize: grid.lotSize,
+  });
   portfolio.openPosition(instrument, { symbol: grid.symbol, qty: '10', entryPrice: '61837.63' });
   const venue = new SimulatedVenueBuilder('binance')
     .instruments([instrument])
@@ -167,8 +188,20 @@ function runFull(): { events: number; ms: number; check: number; fills: number }
   engine.finish();
   if (process.env.BENCH_DEBUG !== undefined) {
     const perRep = new Map<number, number>();
-    for (const x of portfolio.fills) perRep.set(Math.floor((x.atUs - first) / spanUs), (perRep.get(Math.floor((x.atUs - first) / spanUs)) ?? 0) + 1);
-    console.error('fills per repetition', [...perRep], 'open views', engine.context.openOrders(), 'position', portfolio.position(instrument).qtyLots, 'skew', venue.clockSkewUs, 'closed', venue.closed().length);
+    for (const x of portfolio.fills)
+      perRep.set(Math.floor((x.atUs - first) / spanUs), (perRep.get(Math.floor((x.atUs - first) / spanUs)) ?? 0) + 1);
+    console.error(
+      'fills per repetition',
+      [...perRep],
+      'open views',
+      engine.context.openOrders(),
+      'position',
+      portfolio.position(instrument).qtyLots,
+      'skew',
+      venue.clockSkewUs,
+      'closed',
+      venue.closed().length,
+    );
   }
   return { events, ms: performance.now() - t0, check: f.check(), fills: portfolio.fills.length };
 }

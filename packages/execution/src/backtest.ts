@@ -8,12 +8,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { MarketEvent } from './internal/core.js';
-import { BaseError, TestClock } from './internal/core.js';
 import { type FeeModel, type FeeRates, makerTakerFees, tieredFeeModel } from './fees.js';
 import { type InstrumentSpec, TradableInstrument } from './instrument.js';
+import type { MarketEvent } from './internal/core.js';
+import { BaseError, TestClock } from './internal/core.js';
 import { Engine, type Strategy } from './kernel.js';
-import { constantLatency, DEFAULT_LATENCY_MS, interpolatedLatency, type LatencyModel, type LatencySample, rangeLatency } from './latency.js';
+import {
+  constantLatency,
+  DEFAULT_LATENCY_MS,
+  interpolatedLatency,
+  type LatencyModel,
+  type LatencySample,
+  rangeLatency,
+} from './latency.js';
 import { type OpeningPosition, Portfolio } from './portfolio.js';
 import { l3FifoQueue, logProbQueue, powerProbQueue, type QueueModel, riskAverseQueue } from './queue.js';
 import { type BacktestReport, buildReport } from './report.js';
@@ -94,17 +101,22 @@ function latencyFor(v: VenueSettings, seed: number): LatencyModel {
   const l = v.latency;
   if (l === undefined) {
     const d = DEFAULT_LATENCY_MS[v.venue];
-    if (d === undefined) throw new BacktestConfigError(`venue '${v.venue}' has no default latency: set latency (e.g. { kind: range, min_ms: 50, max_ms: 150 }) for it`);
+    if (d === undefined)
+      throw new BacktestConfigError(
+        `venue '${v.venue}' has no default latency: set latency (e.g. { kind: range, min_ms: 50, max_ms: 150 }) for it`,
+      );
     return rangeLatency({ ...d, seed: `${seed}:${v.venue}` });
   }
   if (l.kind === 'range') return rangeLatency({ minMs: l.minMs, maxMs: l.maxMs, seed: `${seed}:${v.venue}` });
-  if (l.kind === 'constant') return constantLatency(Math.round(l.entryMs * 1000), Math.round((l.responseMs ?? l.entryMs) * 1000));
+  if (l.kind === 'constant')
+    return constantLatency(Math.round(l.entryMs * 1000), Math.round((l.responseMs ?? l.entryMs) * 1000));
   return interpolatedLatency(l.samples);
 }
 
 function feesFor(v: VenueSettings): FeeModel {
   const f = v.fees ?? DEFAULT_FEES[v.venue];
-  if (f === undefined) throw new BacktestConfigError(`venue '${v.venue}' has no default fees: set fees { maker, taker } for it`);
+  if (f === undefined)
+    throw new BacktestConfigError(`venue '${v.venue}' has no default fees: set fees { maker, taker } for it`);
   return 'tier' in f ? tieredFeeModel(f.schedule, f.tier) : makerTakerFees(f);
 }
 
@@ -133,7 +145,10 @@ export function buildVenues(settings: BacktestSettings, portfolio: Portfolio): S
     portfolio.openAccount(v.venue, v.balances ?? {});
     for (const p of v.positions ?? []) {
       const inst = instruments.find((i) => i.symbol === p.symbol);
-      if (inst === undefined) throw new BacktestConfigError(`venue '${v.venue}': opening position in ${p.symbol}, which is not one of its instruments`);
+      if (inst === undefined)
+        throw new BacktestConfigError(
+          `venue '${v.venue}': opening position in ${p.symbol}, which is not one of its instruments`,
+        );
       portfolio.openPosition(inst, p);
     }
     const b = new SimulatedVenueBuilder(v.venue)
@@ -208,8 +223,15 @@ const venueSchema = z.strictObject({
   latency: z
     .discriminatedUnion('kind', [
       z.strictObject({ kind: z.literal('range'), min_ms: z.number().nonnegative(), max_ms: z.number().nonnegative() }),
-      z.strictObject({ kind: z.literal('constant'), entry_ms: z.number().nonnegative(), response_ms: z.number().nonnegative().optional() }),
-      z.strictObject({ kind: z.literal('interpolated'), samples: z.array(z.tuple([z.number(), z.number(), z.number()])).min(1) }),
+      z.strictObject({
+        kind: z.literal('constant'),
+        entry_ms: z.number().nonnegative(),
+        response_ms: z.number().nonnegative().optional(),
+      }),
+      z.strictObject({
+        kind: z.literal('interpolated'),
+        samples: z.array(z.tuple([z.number(), z.number(), z.number()])).min(1),
+      }),
     ])
     .optional(),
   queue: z
@@ -228,7 +250,9 @@ const venueSchema = z.strictObject({
   instruments: z
     .array(
       z.strictObject({
-        symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, { message: 'must be canonical, e.g. BTC/USDT or BTC/USDT:USDT' }),
+        symbol: z.string().regex(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, {
+          message: 'must be canonical, e.g. BTC/USDT or BTC/USDT:USDT',
+        }),
         tick_size: decimal,
         lot_size: decimal,
         min_notional: decimal.optional(),
@@ -290,7 +314,11 @@ export function parseExecutionFile(text: string, path = 'execution.yaml'): Execu
  * Venue settings from an `execution.yaml` entry, with `instruments` defaulting to those given
  * (e.g. inferred from the recordings).
  */
-export function venueSettingsFromFile(file: ExecutionFile, venue: string, fallbackInstruments: readonly InstrumentSpec[]): VenueSettings {
+export function venueSettingsFromFile(
+  file: ExecutionFile,
+  venue: string,
+  fallbackInstruments: readonly InstrumentSpec[],
+): VenueSettings {
   const v = file.venues[venue];
   const instruments =
     v?.instruments?.map((i) => {
@@ -313,8 +341,15 @@ export function venueSettingsFromFile(file: ExecutionFile, venue: string, fallba
       : l.kind === 'range'
         ? { kind: 'range', minMs: l.min_ms, maxMs: l.max_ms }
         : l.kind === 'constant'
-          ? { kind: 'constant', entryMs: l.entry_ms, ...(l.response_ms === undefined ? {} : { responseMs: l.response_ms }) }
-          : { kind: 'interpolated', samples: l.samples.map(([requestUs, exchangeUs, responseUs]) => ({ requestUs, exchangeUs, responseUs })) };
+          ? {
+              kind: 'constant',
+              entryMs: l.entry_ms,
+              ...(l.response_ms === undefined ? {} : { responseMs: l.response_ms }),
+            }
+          : {
+              kind: 'interpolated',
+              samples: l.samples.map(([requestUs, exchangeUs, responseUs]) => ({ requestUs, exchangeUs, responseUs })),
+            };
   return {
     venue,
     instruments,
@@ -325,6 +360,8 @@ export function venueSettingsFromFile(file: ExecutionFile, venue: string, fallba
     ...(v?.max_leverage === undefined ? {} : { maxLeverage: v.max_leverage }),
     ...(v?.toxic_queue_position === undefined ? {} : { toxicQueuePosition: v.toxic_queue_position }),
     ...(v?.balances === undefined ? {} : { balances: v.balances }),
-    ...(v?.positions === undefined ? {} : { positions: v.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryPrice: p.entry_price })) }),
+    ...(v?.positions === undefined
+      ? {}
+      : { positions: v.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, entryPrice: p.entry_price })) }),
   };
 }

@@ -54,7 +54,10 @@ export function makerTakerFees(rates: FeeRates): FeeModel {
     maker = parseRate(rates.maker);
     taker = parseRate(rates.taker);
   } catch (e) {
-    throw new InvalidFeeConfigError(`fee rates must be decimal strings, got maker '${rates.maker}', taker '${rates.taker}'`, { cause: e });
+    throw new InvalidFeeConfigError(
+      `fee rates must be decimal strings, got maker '${rates.maker}', taker '${rates.taker}'`,
+      { cause: e },
+    );
   }
   return {
     feeAtoms: (notionalAtoms, liquidity) => mulRate(notionalAtoms, liquidity === 'maker' ? maker : taker),
@@ -73,6 +76,9 @@ export function makerTakerFees(rates: FeeRates): FeeModel {
  */
 export function tieredFeeModel(schedule: Readonly<Record<string, FeeRates>>, tier: string): FeeModel {
   const rates = schedule[tier];
-  if (rates === undefined) throw new InvalidFeeConfigError(`fee tier '${tier}' is not in the schedule (known: ${Object.keys(schedule).join(', ')})`);
+  if (rates === undefined)
+    throw new InvalidFeeConfigError(
+      `fee tier '${tier}' is not in the schedule (known: ${Object.keys(schedule).join(', ')})`,
+    );
   return makerTakerFees(rates);
 }

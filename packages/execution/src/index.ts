@@ -3,48 +3,10 @@
  * Simulated venues with queue, latency, fee and impact models, an exact portfolio ledger and the
  * backtest engine for TickerML.
  */
-export { BookSide, NO_ASK, NO_BID, VenueBook } from './book.js';
-export { type FeeModel, type FeeRates, InvalidFeeConfigError, makerTakerFees, tieredFeeModel } from './fees.js';
-export { type InstrumentSpec, InvalidInstrumentSpecError, TradableInstrument } from './instrument.js';
+
 export {
-  constantLatency,
-  DEFAULT_LATENCY_MS,
-  InvalidLatencyConfigError,
-  interpolatedLatency,
-  type LatencyModel,
-  type LatencyRange,
-  type LatencySample,
-  rangeLatency,
-} from './latency.js';
-export { atomsToDecimal, atomsToMoney, decimalToAtoms, divRoundHalfEven, InvalidAmountError, MONEY_SCALE, mulRate, parseRate, type Rate } from './money.js';
-export {
-  InvalidOrderTransitionError,
-  isFinalStatus,
-  Liquidity,
-  OrderSide,
-  OrderStatus,
-  type OrderRequest,
-  type OrderTransition,
-  OrderType,
-  RejectReason,
-  SimOrder,
-} from './orders.js';
-export { type EquityPoint, type Fill, type OpeningPosition, Portfolio, type Position, UnknownAccountError } from './portfolio.js';
-export { l3FifoQueue, logProbQueue, powerProbQueue, type QueueModel, QueueModelKind, riskAverseQueue } from './queue.js';
-export {
-  DEFAULT_TOXIC_QUEUE_POSITION,
-  type ImpactConfig,
-  IncompleteVenueConfigError,
-  MARKOUT_HORIZONS_US,
-  SimulatedVenue,
-  SimulatedVenueBuilder,
-  type SimulatedVenueConfig,
-  VenueInstrumentError,
-  type VenueListener,
-} from './venue.js';
-export {
-  type BacktestRun,
   BacktestConfigError,
+  type BacktestRun,
   type BacktestSettings,
   buildVenues,
   DEFAULT_FEES,
@@ -58,6 +20,9 @@ export {
   type VenueSettings,
   venueSettingsFromFile,
 } from './backtest.js';
+export { BookSide, NO_ASK, NO_BID, VenueBook } from './book.js';
+export { type FeeModel, type FeeRates, InvalidFeeConfigError, makerTakerFees, tieredFeeModel } from './fees.js';
+export { type InstrumentSpec, InvalidInstrumentSpecError, TradableInstrument } from './instrument.js';
 export {
   type CancelReject,
   type DrivableClock,
@@ -70,10 +35,91 @@ export {
   type StrategyContext,
   type TimerFired,
 } from './kernel.js';
-export { type BacktestReport, buildReport, equityToCsv, fillsToCsv, type MarkoutStats, reportToHtml, reportToJson, type ReportSummary } from './report.js';
+export {
+  constantLatency,
+  DEFAULT_LATENCY_MS,
+  InvalidLatencyConfigError,
+  interpolatedLatency,
+  type LatencyModel,
+  type LatencyRange,
+  type LatencySample,
+  rangeLatency,
+} from './latency.js';
+export {
+  atomsToDecimal,
+  atomsToMoney,
+  decimalToAtoms,
+  divRoundHalfEven,
+  InvalidAmountError,
+  MONEY_SCALE,
+  mulRate,
+  parseRate,
+  type Rate,
+} from './money.js';
+export {
+  InvalidOrderTransitionError,
+  isFinalStatus,
+  Liquidity,
+  type OrderRequest,
+  OrderSide,
+  OrderStatus,
+  type OrderTransition,
+  OrderType,
+  RejectReason,
+  SimOrder,
+} from './orders.js';
+export {
+  type EquityPoint,
+  type Fill,
+  type OpeningPosition,
+  Portfolio,
+  type Position,
+  UnknownAccountError,
+} from './portfolio.js';
+export {
+  l3FifoQueue,
+  logProbQueue,
+  powerProbQueue,
+  type QueueModel,
+  QueueModelKind,
+  riskAverseQueue,
+} from './queue.js';
+export {
+  type BacktestReport,
+  buildReport,
+  equityToCsv,
+  fillsToCsv,
+  type MarkoutStats,
+  type ReportSummary,
+  reportToHtml,
+  reportToJson,
+} from './report.js';
 export { bookImbalance, hasTouch } from './strategies/common.js';
-export { type ArbitrageStats, arbitrageSurvivesCosts, crossVenueArbitrage, type CrossVenueArbitrageOptions } from './strategies/cross-venue-arbitrage.js';
-export { obiMomentum, type ObiMomentumOptions } from './strategies/obi-momentum.js';
-export { BASELINE_STRATEGIES, type BaselineMarket, type BaselineName, createBaseline, lotsForNotional, UnknownStrategyError } from './strategies/registry.js';
-export { touchMarketMaker, type TouchMarketMakerOptions } from './strategies/touch-market-maker.js';
-export { vwapReversion, type VwapReversionOptions } from './strategies/vwap-reversion.js';
+export {
+  type ArbitrageStats,
+  arbitrageSurvivesCosts,
+  type CrossVenueArbitrageOptions,
+  crossVenueArbitrage,
+} from './strategies/cross-venue-arbitrage.js';
+export { type ObiMomentumOptions, obiMomentum } from './strategies/obi-momentum.js';
+export {
+  BASELINE_STRATEGIES,
+  type BaselineMarket,
+  type BaselineName,
+  createBaseline,
+  lotsForNotional,
+  UnknownStrategyError,
+} from './strategies/registry.js';
+export { type TouchMarketMakerOptions, touchMarketMaker } from './strategies/touch-market-maker.js';
+export { type VwapReversionOptions, vwapReversion } from './strategies/vwap-reversion.js';
+export {
+  DEFAULT_TOXIC_QUEUE_POSITION,
+  type ImpactConfig,
+  IncompleteVenueConfigError,
+  MARKOUT_HORIZONS_US,
+  SimulatedVenue,
+  SimulatedVenueBuilder,
+  type SimulatedVenueConfig,
+  VenueInstrumentError,
+  type VenueListener,
+} from './venue.js';

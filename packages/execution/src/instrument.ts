@@ -78,21 +78,27 @@ export class TradableInstrument {
     this.minQtyLots = spec.minQtyLots ?? 1;
     const parse = (key: string, text: string): [bigint, number] => {
       const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
-      if (m === null) throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: ${key} '${text}' is not a decimal number`);
+      if (m === null)
+        throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: ${key} '${text}' is not a decimal number`);
       const frac = m[2] ?? '';
       const units = BigInt((m[1] ?? '0') + frac);
-      if (units <= 0n) throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: ${key} must be positive, was '${text}'`);
+      if (units <= 0n)
+        throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: ${key} must be positive, was '${text}'`);
       return [units, frac.length];
     };
     [this.tickUnits, this.tickDecimals] = parse('tickSize', spec.tickSize);
     [this.lotUnits, this.lotDecimals] = parse('lotSize', spec.lotSize);
     const decimals = this.tickDecimals + this.lotDecimals;
-    if (decimals > 18) throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: tick × lot has ${decimals} decimals, at most 18 are held`);
+    if (decimals > 18)
+      throw new InvalidInstrumentSpecError(
+        `${spec.venue} ${spec.symbol}: tick × lot has ${decimals} decimals, at most 18 are held`,
+      );
     this.tickLotAtoms = this.tickUnits * this.lotUnits * 10n ** BigInt(18 - decimals);
     try {
       this.minNotionalAtoms = decimalToAtoms(spec.minNotional ?? '0');
     } catch (e) {
-      if (e instanceof InvalidAmountError) throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: minNotional ${e.shortMessage}`);
+      if (e instanceof InvalidAmountError)
+        throw new InvalidInstrumentSpecError(`${spec.venue} ${spec.symbol}: minNotional ${e.shortMessage}`);
       throw e;
     }
   }

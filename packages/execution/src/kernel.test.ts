@@ -2,9 +2,9 @@ import { TestClock } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { snapshot, testInstrument, trade, VENUE } from '../test/helpers.js';
 import { makerTakerFees } from './fees.js';
-import { constantLatency, rangeLatency, type LatencyModel } from './latency.js';
-import { Engine, type OrderUpdate, type Strategy, type StrategyContext } from './kernel.js';
 import type { MarketEvent } from './internal/core.js';
+import { Engine, type OrderUpdate, type Strategy, type StrategyContext } from './kernel.js';
+import { constantLatency, type LatencyModel, rangeLatency } from './latency.js';
 import { type Fill, Portfolio } from './portfolio.js';
 import { riskAverseQueue } from './queue.js';
 import { SimulatedVenueBuilder } from './venue.js';
@@ -18,11 +18,14 @@ function scripted(actions: Array<[number, (ctx: StrategyContext) => void]>) {
   const strategy: Strategy = {
     name: 'scripted',
     onEvent(e, ctx) {
-      while (pending.length > 0 && (pending[0] as [number, unknown])[0] <= ctx.nowUs()) (pending.shift() as [number, (c: StrategyContext) => void])[1](ctx);
+      while (pending.length > 0 && (pending[0] as [number, unknown])[0] <= ctx.nowUs())
+        (pending.shift() as [number, (c: StrategyContext) => void])[1](ctx);
       log.push(`${ctx.nowUs()} event ${e.kind}`);
     },
     onOrderUpdate(u: OrderUpdate, ctx) {
-      log.push(`${ctx.nowUs()} update ${u.orderId} ${u.status}${u.rejectReason === undefined ? '' : ` ${u.rejectReason}`} @${u.venueUs}`);
+      log.push(
+        `${ctx.nowUs()} update ${u.orderId} ${u.status}${u.rejectReason === undefined ? '' : ` ${u.rejectReason}`} @${u.venueUs}`,
+      );
     },
     onFill(f: Fill, ctx) {
       log.push(`${ctx.nowUs()} fill ${f.orderId} ${f.qtyLots}@${f.priceTicks} @${f.atUs}`);
@@ -44,10 +47,21 @@ function engine(strategy: Strategy, latency: LatencyModel = constantLatency(50 *
     .feeModel(makerTakerFees({ maker: '0', taker: '0.001' }))
     .portfolio(portfolio)
     .build();
-  return { engine: new Engine({ venues: [venue], portfolio, strategy, clock: new TestClock(0), seed: 1 }), venue, portfolio };
+  return {
+    engine: new Engine({ venues: [venue], portfolio, strategy, clock: new TestClock(0), seed: 1 }),
+    venue,
+    portfolio,
+  };
 }
 
-const bid100 = { venue: VENUE, symbol: 'ABC/USD', side: 'buy' as const, type: 'limit' as const, priceTicks: 100, qtyLots: 3 };
+const bid100 = {
+  venue: VENUE,
+  symbol: 'ABC/USD',
+  side: 'buy' as const,
+  type: 'limit' as const,
+  priceTicks: 100,
+  qtyLots: 3,
+};
 
 describe('latency', () => {
   it('an order cannot fill on any event older than its arrival at the venue', () => {
@@ -77,7 +91,12 @@ describe('latency', () => {
         [100 * MS, (ctx) => ctx.cancelOrder(VENUE, 'testex-1')], // reaches the venue at 150 ms
       ]);
       const { engine: eng } = engine(strategy);
-      eng.run([snapshot(0, [[100, 1]], [[101, 5]]), trade(100 * MS, 99, 1, 'buy'), trade(tradeAtUs, 99, 1, 'sell'), trade(400 * MS, 99, 1, 'buy')]);
+      eng.run([
+        snapshot(0, [[100, 1]], [[101, 5]]),
+        trade(100 * MS, 99, 1, 'buy'),
+        trade(tradeAtUs, 99, 1, 'sell'),
+        trade(400 * MS, 99, 1, 'buy'),
+      ]);
       return log.filter((l) => !l.includes('event'));
     };
     // Trade through our price at 140 ms: filled before the cancel lands at 150 ms.
@@ -87,15 +106,36 @@ describe('latency', () => {
       '180000 cancel-reject testex-1 order_already_closed @150000',
     ]);
     // Trade at 160 ms: the cancel landed first.
-    expect(race(160 * MS)).toEqual(['80000 update testex-1 acknowledged @50000', '180000 update testex-1 cancelled @150000']);
+    expect(race(160 * MS)).toEqual([
+      '80000 update testex-1 acknowledged @50000',
+      '180000 update testex-1 cancelled @150000',
+    ]);
   });
 
   it('the strategy view of its orders follows the reports, not the venue', () => {
     const seen: string[] = [];
     const { strategy } = scripted([
       [0, (ctx) => ctx.placeOrder(bid100)],
-      [60 * MS, (ctx) => seen.push(ctx.openOrders().map((o) => o.status).join())], // acked at the venue, not yet reported
-      [90 * MS, (ctx) => seen.push(ctx.openOrders().map((o) => o.status).join())],
+      [
+        60 * MS,
+        (ctx) =>
+          seen.push(
+            ctx
+              .openOrders()
+              .map((o) => o.status)
+              .join(),
+          ),
+      ], // acked at the venue, not yet reported
+      [
+        90 * MS,
+        (ctx) =>
+          seen.push(
+            ctx
+              .openOrders()
+              .map((o) => o.status)
+              .join(),
+          ),
+      ],
     ]);
     const { engine: eng } = engine(strategy);
     eng.run([snapshot(0, [[100, 1]], [[101, 5]]), trade(60 * MS, 101, 1, 'buy'), trade(90 * MS, 101, 1, 'buy')]);
@@ -136,15 +176,32 @@ describe('reports', () => {
         const open = ctx.openOrders();
         if (open.length > 0 && ctx.random.next() < 0.3) {
           const o = open[0];
-          if (o !== undefined && !o.cancelPending) ctx.replaceOrder(VENUE, o.orderId, { venue: VENUE, symbol: 'ABC/USD', side: o.side, type: 'limit', priceTicks: e.priceTicks, qtyLots: 3 });
-        } else if (open.length < 3) ctx.placeOrder({ venue: VENUE, symbol: 'ABC/USD', side: ctx.random.bool() ? 'buy' : 'sell', type: 'limit', priceTicks: e.priceTicks, qtyLots: 3 });
+          if (o !== undefined && !o.cancelPending)
+            ctx.replaceOrder(VENUE, o.orderId, {
+              venue: VENUE,
+              symbol: 'ABC/USD',
+              side: o.side,
+              type: 'limit',
+              priceTicks: e.priceTicks,
+              qtyLots: 3,
+            });
+        } else if (open.length < 3)
+          ctx.placeOrder({
+            venue: VENUE,
+            symbol: 'ABC/USD',
+            side: ctx.random.bool() ? 'buy' : 'sell',
+            type: 'limit',
+            priceTicks: e.priceTicks,
+            qtyLots: 3,
+          });
       },
     };
     // Response latency varies widely between reports (1 to 200 ms).
     const { engine: eng, venue, portfolio } = engine(strategy, rangeLatency({ minMs: 1, maxMs: 200, seed: 3 }));
     portfolio.openPosition(testInstrument(), { symbol: 'ABC/USD', qty: '100000', entryPrice: '1.00' });
     const events: MarketEvent[] = [snapshot(0, [[99, 50]], [[101, 50]])];
-    for (let i = 1; i < 4000; i++) events.push(trade(i * 5 * MS, 99 + (i % 3), 1 + (i % 7), i % 2 === 0 ? 'buy' : 'sell'));
+    for (let i = 1; i < 4000; i++)
+      events.push(trade(i * 5 * MS, 99 + (i % 3), 1 + (i % 7), i % 2 === 0 ? 'buy' : 'sell'));
     eng.run(events);
     expect(portfolio.fills.length).toBeGreaterThan(100);
     const seen = eng.context.openOrders().map((o) => [o.orderId, o.filledLots]);
@@ -159,15 +216,38 @@ describe('determinism', () => {
         name: 'random-taker',
         onEvent(e, ctx) {
           if (e.kind !== 'trade') return;
-          if (ctx.random.next() < 0.3) ctx.placeOrder({ venue: VENUE, symbol: 'ABC/USD', side: ctx.random.bool() ? 'buy' : 'sell', type: 'limit', priceTicks: e.priceTicks, qtyLots: 1 + ctx.random.int(0, 2) });
+          if (ctx.random.next() < 0.3)
+            ctx.placeOrder({
+              venue: VENUE,
+              symbol: 'ABC/USD',
+              side: ctx.random.bool() ? 'buy' : 'sell',
+              type: 'limit',
+              priceTicks: e.priceTicks,
+              qtyLots: 1 + ctx.random.int(0, 2),
+            });
         },
       };
       const { engine: eng, portfolio } = engine(strategy, rangeLatency({ minMs: 50, maxMs: 100, seed }));
       portfolio.openPosition(testInstrument(), { symbol: 'ABC/USD', qty: '1000', entryPrice: '1.00' });
-      const events: MarketEvent[] = [snapshot(0, [[99, 50], [98, 50]], [[101, 50], [102, 50]])];
-      for (let i = 1; i < 3000; i++) events.push(trade(i * 7 * MS, 99 + (i % 4), 1 + (i % 5), i % 3 === 0 ? 'buy' : 'sell'));
+      const events: MarketEvent[] = [
+        snapshot(
+          0,
+          [
+            [99, 50],
+            [98, 50],
+          ],
+          [
+            [101, 50],
+            [102, 50],
+          ],
+        ),
+      ];
+      for (let i = 1; i < 3000; i++)
+        events.push(trade(i * 7 * MS, 99 + (i % 4), 1 + (i % 5), i % 3 === 0 ? 'buy' : 'sell'));
       eng.run(events);
-      return JSON.stringify({ fills: portfolio.fills, equity: portfolio.equityCurve }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+      return JSON.stringify({ fills: portfolio.fills, equity: portfolio.equityCurve }, (_k, v) =>
+        typeof v === 'bigint' ? v.toString() : v,
+      );
     };
     const a = run(7);
     expect(a.length).toBeGreaterThan(1000);
@@ -179,13 +259,22 @@ describe('determinism', () => {
 describe('advanceTo (live driving)', () => {
   it('delivers acknowledgements and fires timers as time passes without market events', () => {
     const { strategy, log } = scripted([[0, (ctx) => ctx.placeOrder(bid100)]]);
-    const withTimer: Strategy = { ...strategy, onStart: (ctx) => ctx.setTimer('beat', 100 * MS), onTimer: (t, ctx) => log.push(`${ctx.nowUs()} timer ${t.name}`) };
+    const withTimer: Strategy = {
+      ...strategy,
+      onStart: (ctx) => ctx.setTimer('beat', 100 * MS),
+      onTimer: (t, ctx) => log.push(`${ctx.nowUs()} timer ${t.name}`),
+    };
     const { engine: eng } = engine(withTimer);
     eng.step(snapshot(0, [[99, 1]], [[101, 5]]));
     eng.advanceTo(79 * MS);
     expect(log.filter((l) => l.includes('update'))).toEqual([]); // arrives 50 ms, ack back at 80 ms
     eng.advanceTo(250 * MS);
-    expect(log).toEqual(['0 event book_snapshot', '80000 update testex-1 acknowledged @50000', '100000 timer beat', '200000 timer beat']);
+    expect(log).toEqual([
+      '0 event book_snapshot',
+      '80000 update testex-1 acknowledged @50000',
+      '100000 timer beat',
+      '200000 timer beat',
+    ]);
     expect(eng.clock.nowUs()).toBe(250 * MS);
     eng.advanceTo(10 * MS); // the past: nothing happens
     expect(eng.clock.nowUs()).toBe(250 * MS);

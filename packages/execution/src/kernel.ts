@@ -15,10 +15,11 @@
  *
  * @module
  */
-import type { Clock, MarketEvent } from './internal/core.js';
-import { BaseError, SeededRandom } from './internal/core.js';
+
 import type { VenueBook } from './book.js';
 import type { TradableInstrument } from './instrument.js';
+import type { Clock, MarketEvent } from './internal/core.js';
+import { BaseError, SeededRandom } from './internal/core.js';
 import { isFinalStatus, type OrderRequest, type OrderStatus, type RejectReason, type SimOrder } from './orders.js';
 import type { Fill, Portfolio } from './portfolio.js';
 import type { SimulatedVenue } from './venue.js';
@@ -277,7 +278,12 @@ export class Engine {
         onOrderUpdate: (order, venueUs) => this.reportUpdate(v, order, venueUs),
         onFill: (fill) => this.push(this.deliveryTime(v, fill.atUs), Kind.FillReport, fill),
         onCancelReject: (orderId, reason, venueUs) =>
-          this.push(this.deliveryTime(v, venueUs), Kind.CancelReject, { orderId, venue: v.venueId, reason, venueUs } satisfies CancelReject),
+          this.push(this.deliveryTime(v, venueUs), Kind.CancelReject, {
+            orderId,
+            venue: v.venueId,
+            reason,
+            venueUs,
+          } satisfies CancelReject),
       });
     }
     const random = new SeededRandom(options.seed ?? 0);
@@ -290,13 +296,15 @@ export class Engine {
       replaceOrder: (venue, orderId, request) => this.replaceOrder(venue, orderId, request),
       openOrders: (venue, symbol) => {
         const out: OrderView[] = [];
-        for (const v of this.views.values()) if ((venue === undefined || v.venue === venue) && (symbol === undefined || v.symbol === symbol)) out.push(v);
+        for (const v of this.views.values())
+          if ((venue === undefined || v.venue === venue) && (symbol === undefined || v.symbol === symbol)) out.push(v);
         return out;
       },
       portfolio: this.portfolio,
       setTimer: (name, intervalUs) => this.setTimer(name, intervalUs, this.clock.nowUs() + intervalUs),
       setAlert: (name, atUs) => {
-        if (atUs < this.clock.nowUs()) throw new EngineError(`alert '${name}' at ${atUs} µs is in the past (now ${this.clock.nowUs()} µs)`);
+        if (atUs < this.clock.nowUs())
+          throw new EngineError(`alert '${name}' at ${atUs} µs is in the past (now ${this.clock.nowUs()} µs)`);
         this.setTimer(name, 0, atUs);
       },
       cancelTimer: (name) => this.timers.delete(name),
@@ -313,7 +321,8 @@ export class Engine {
 
   private venue(id: string): SimulatedVenue {
     const v = this.venues.get(id);
-    if (v === undefined) throw new EngineError(`unknown venue '${id}' (configured: ${[...this.venues.keys()].join(', ')})`);
+    if (v === undefined)
+      throw new EngineError(`unknown venue '${id}' (configured: ${[...this.venues.keys()].join(', ')})`);
     return v;
   }
 
@@ -406,7 +415,8 @@ export class Engine {
 
   private setTimer(name: string, intervalUs: number, firstUs: number): void {
     if (name === '' || this.timers.has(name)) throw new EngineError(`timer name '${name}' is empty or already in use`);
-    if (!Number.isSafeInteger(intervalUs) || intervalUs < 0) throw new EngineError(`timer '${name}': interval must be a non-negative integer of µs, was ${intervalUs}`);
+    if (!Number.isSafeInteger(intervalUs) || intervalUs < 0)
+      throw new EngineError(`timer '${name}': interval must be a non-negative integer of µs, was ${intervalUs}`);
     const timer: Timer = { name, intervalUs, nextUs: firstUs, generation: this.seq };
     this.timers.set(name, timer);
     this.push(firstUs, Kind.Timer, timer);
@@ -435,7 +445,13 @@ export class Engine {
         break;
       }
       case Kind.Replace: {
-        const p = item.payload as { venue: string; orderId: string; request: OrderRequest; newId: string; sentUs: number };
+        const p = item.payload as {
+          venue: string;
+          orderId: string;
+          request: OrderRequest;
+          newId: string;
+          sentUs: number;
+        };
         const v = this.venue(p.venue);
         if (v.cancel(p.orderId, item.atUs) === undefined) v.submit(p.request, p.newId, p.sentUs, item.atUs);
         else {
@@ -444,8 +460,17 @@ export class Engine {
           if (view !== undefined) {
             this.views.delete(p.newId);
             this.push(this.deliveryTime(v, item.atUs), Kind.Update, {
-              orderId: p.newId, venue: p.venue, symbol: p.request.symbol, status: 'rejected', filledLots: 0, leavesLots: 0,
-              priceTicks: view.priceTicks, side: view.side, rejectReason: 'order_already_closed', venueUs: item.atUs, tag: view.tag,
+              orderId: p.newId,
+              venue: p.venue,
+              symbol: p.request.symbol,
+              status: 'rejected',
+              filledLots: 0,
+              leavesLots: 0,
+              priceTicks: view.priceTicks,
+              side: view.side,
+              rejectReason: 'order_already_closed',
+              venueUs: item.atUs,
+              tag: view.tag,
             } satisfies OrderUpdate);
           }
         }
@@ -512,7 +537,10 @@ export class Engine {
   /** Feeds one market event (events must come in `localTs` order). @throws EngineError when time goes back. */
   step(e: MarketEvent): void {
     const t = e.localTs;
-    if (t < this.lastLocalTs) throw new EngineError(`event source went back in time: localTs ${t} µs after ${this.lastLocalTs} µs (${e.venue} ${e.symbol} ${e.kind})`);
+    if (t < this.lastLocalTs)
+      throw new EngineError(
+        `event source went back in time: localTs ${t} µs after ${this.lastLocalTs} µs (${e.venue} ${e.symbol} ${e.kind})`,
+      );
     this.lastLocalTs = t;
     if (!this.started) this.start(t);
     if (this.schedule.peekTime() <= t) this.drain(t);

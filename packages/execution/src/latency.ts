@@ -39,7 +39,8 @@ export class InvalidLatencyConfigError extends BaseError {
  */
 export function constantLatency(entryUs: number, responseUs: number = entryUs): LatencyModel {
   for (const v of [entryUs, responseUs]) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new InvalidLatencyConfigError(`latency must be a non-negative integer of microseconds, was ${v}`);
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new InvalidLatencyConfigError(`latency must be a non-negative integer of microseconds, was ${v}`);
   }
   return { entryUs: () => entryUs, responseUs: () => responseUs };
 }
@@ -65,7 +66,9 @@ export interface LatencyRange {
  */
 export function rangeLatency(range: LatencyRange): LatencyModel {
   if (!(range.minMs >= 0) || !(range.maxMs >= range.minMs) || !Number.isFinite(range.maxMs)) {
-    throw new InvalidLatencyConfigError(`latency range must satisfy 0 ≤ minMs ≤ maxMs, was ${range.minMs}-${range.maxMs} ms`);
+    throw new InvalidLatencyConfigError(
+      `latency range must satisfy 0 ≤ minMs ≤ maxMs, was ${range.minMs}-${range.maxMs} ms`,
+    );
   }
   const rng = new SeededRandom(range.seed);
   const lo = Math.round(range.minMs * 1000);
@@ -105,7 +108,8 @@ export interface LatencySample {
  * ```
  */
 export function interpolatedLatency(samples: readonly LatencySample[]): LatencyModel {
-  if (samples.length === 0) throw new InvalidLatencyConfigError('interpolated latency needs at least one recorded sample');
+  if (samples.length === 0)
+    throw new InvalidLatencyConfigError('interpolated latency needs at least one recorded sample');
   const n = samples.length;
   const reqTs = new Float64Array(n);
   const entry = new Float64Array(n);
@@ -114,7 +118,9 @@ export function interpolatedLatency(samples: readonly LatencySample[]): LatencyM
   for (let i = 0; i < n; i++) {
     const s = samples[i] as LatencySample;
     if (s.exchangeUs < s.requestUs || s.responseUs < s.exchangeUs) {
-      throw new InvalidLatencyConfigError(`latency sample ${i} has a negative leg: request ${s.requestUs}, exchange ${s.exchangeUs}, response ${s.responseUs} µs`);
+      throw new InvalidLatencyConfigError(
+        `latency sample ${i} has a negative leg: request ${s.requestUs}, exchange ${s.exchangeUs}, response ${s.responseUs} µs`,
+      );
     }
     if (i > 0 && s.requestUs < (samples[i - 1] as LatencySample).requestUs) {
       throw new InvalidLatencyConfigError(`latency sample ${i} is earlier than sample ${i - 1}`);

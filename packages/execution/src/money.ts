@@ -71,7 +71,8 @@ export function decimalToAtoms(text: string): bigint {
   const m = DECIMAL_RE.exec(text);
   if (m === null) throw new InvalidAmountError(`'${text}' is not a decimal number`);
   const frac = m[3] ?? '';
-  if (frac.length > MONEY_SCALE) throw new InvalidAmountError(`'${text}' has ${frac.length} decimals, at most ${MONEY_SCALE} are held`);
+  if (frac.length > MONEY_SCALE)
+    throw new InvalidAmountError(`'${text}' has ${frac.length} decimals, at most ${MONEY_SCALE} are held`);
   const v = BigInt((m[2] ?? '0') + frac.padEnd(MONEY_SCALE, '0'));
   return m[1] === '-' ? -v : v;
 }

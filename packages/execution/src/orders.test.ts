@@ -6,7 +6,17 @@ const base = { venue: 'testex', symbol: 'ABC/USD' } as const;
 
 describe('order state machine', () => {
   it('records every transition with its time and refuses illegal ones', () => {
-    const o = new SimOrder({ orderId: 'o1', ...base, side: 'buy', type: 'limit', priceTicks: 100, qtyLots: 5, tag: undefined, sentUs: 10, arrivalUs: 20 });
+    const o = new SimOrder({
+      orderId: 'o1',
+      ...base,
+      side: 'buy',
+      type: 'limit',
+      priceTicks: 100,
+      qtyLots: 5,
+      tag: undefined,
+      sentUs: 10,
+      arrivalUs: 20,
+    });
     expect(() => o.transition('filled', 15)).toThrow(InvalidOrderTransitionError);
     o.transition('acknowledged', 20);
     o.applyFill(2, 30);
@@ -42,7 +52,9 @@ describe('validation and rejections', () => {
     expect(submit(h, { priceTicks: 99, qtyLots: 0 }, 'd').rejectReason).toBe('below_min_size');
     // 0.50 × 1 = 0.50 USD < minNotional 1
     expect(submit(h, { priceTicks: 50, qtyLots: 1 }, 'e').rejectReason).toBe('below_min_notional');
-    expect(submit(h, { type: 'post_only', priceTicks: 101, qtyLots: 1 }, 'f').rejectReason).toBe('post_only_would_cross');
+    expect(submit(h, { type: 'post_only', priceTicks: 101, qtyLots: 1 }, 'f').rejectReason).toBe(
+      'post_only_would_cross',
+    );
     // 0.99 × 102 = 100.98 > 100 USD of cash
     expect(submit(h, { priceTicks: 99, qtyLots: 102 }, 'g').rejectReason).toBe('insufficient_balance');
     expect(submit(h, { side: 'sell', priceTicks: 105, qtyLots: 1 }, 'h').rejectReason).toBe('insufficient_balance');

@@ -199,7 +199,11 @@ export class SimOrder {
    */
   applyFill(lots: number, atUs: number): void {
     if (lots <= 0 || lots > this.leavesLots) {
-      throw new InvalidOrderTransitionError(this.orderId, this.status, this.leavesLots === 0 ? 'filled' : 'partially_filled');
+      throw new InvalidOrderTransitionError(
+        this.orderId,
+        this.status,
+        this.leavesLots === 0 ? 'filled' : 'partially_filled',
+      );
     }
     this.filledLots += lots;
     this.transition(this.filledLots === this.qtyLots ? 'filled' : 'partially_filled', atUs);

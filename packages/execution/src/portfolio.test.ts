@@ -5,8 +5,22 @@ import { atomsToDecimal, decimalToAtoms, parseRate } from './money.js';
 import type { Liquidity, OrderSide } from './orders.js';
 import { type Fill, Portfolio } from './portfolio.js';
 
-const btc = new TradableInstrument({ venue: 'binance', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.00001' });
-const perp = new TradableInstrument({ venue: 'binanceusdm', symbol: 'BTC/USDT:USDT', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.001' });
+const btc = new TradableInstrument({
+  venue: 'binance',
+  symbol: 'BTC/USDT',
+  base: 'BTC',
+  quote: 'USDT',
+  tickSize: '0.01',
+  lotSize: '0.00001',
+});
+const perp = new TradableInstrument({
+  venue: 'binanceusdm',
+  symbol: 'BTC/USDT:USDT',
+  base: 'BTC',
+  quote: 'USDT',
+  tickSize: '0.01',
+  lotSize: '0.001',
+});
 const fees = makerTakerFees({ maker: '-0.0001', taker: '0.001' });
 
 let nextId = 1;
@@ -67,7 +81,11 @@ describe('portfolio ledger (hand-computed, exact to the atom)', () => {
     const prices = ['60000.01', '60003.37', '59990.10', '60010.99', '59999.98'];
     const qtys = ['0.00777', '0.01', '0.03001', '0.00003', '0.04999'];
     const sides: OrderSide[] = ['buy', 'buy', 'sell', 'sell', 'buy'];
-    for (let i = 0; i < prices.length; i++) p.applyFill(btc, fill(btc, sides[i] as OrderSide, prices[i] as string, qtys[i] as string, i % 2 === 0 ? 'maker' : 'taker'));
+    for (let i = 0; i < prices.length; i++)
+      p.applyFill(
+        btc,
+        fill(btc, sides[i] as OrderSide, prices[i] as string, qtys[i] as string, i % 2 === 0 ? 'maker' : 'taker'),
+      );
     p.mark(btc, 6_000_123, 6_000_130);
     const pos = p.position(btc);
     const lhs = p.equityAtoms() - p.initialEquityAtoms;
@@ -99,7 +117,9 @@ describe('portfolio ledger (hand-computed, exact to the atom)', () => {
     expect(usd(p.applyFunding(perp, parseRate('-0.00005'), perp.toTicks('60000') as number))).toBe('-0.231');
     // short at a positive rate receives: 0.077 × 60000 × 0.0003 = 1.386
     expect(usd(p.applyFunding(perp, parseRate('0.0003'), perp.toTicks('60000') as number))).toBe('1.386');
-    expect(usd(p.position(perp).fundingAtoms)).toBe(usd(decimalToAtoms('-0.738151782') - decimalToAtoms('0.231') + decimalToAtoms('1.386')));
+    expect(usd(p.position(perp).fundingAtoms)).toBe(
+      usd(decimalToAtoms('-0.738151782') - decimalToAtoms('0.231') + decimalToAtoms('1.386')),
+    );
     expect(usd(p.totalFundingAtoms)).toBe('0.416848218');
   });
 

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { BaseError } from './internal/core.js';
+
 import type { TradableInstrument } from './instrument.js';
+import { BaseError } from './internal/core.js';
 import { decimalToAtoms, mulRate, type Rate } from './money.js';
 import type { Liquidity, OrderSide } from './orders.js';
 
@@ -132,7 +133,9 @@ export class Portfolio {
     const lots = instrument.toLots(neg ? opening.qty.slice(1) : opening.qty);
     const ticks = instrument.toTicks(opening.entryPrice);
     if (lots === undefined || ticks === undefined) {
-      throw new UnknownAccountError(`${instrument.venue} ${instrument.symbol}: opening position ${opening.qty} @ ${opening.entryPrice} is off the instrument grid`);
+      throw new UnknownAccountError(
+        `${instrument.venue} ${instrument.symbol}: opening position ${opening.qty} @ ${opening.entryPrice} is off the instrument grid`,
+      );
     }
     const pos = this.position(instrument);
     const signed = neg ? -lots : lots;
@@ -144,7 +147,8 @@ export class Portfolio {
   /** Cash of `venue` in `currency`, atoms. @throws UnknownAccountError for a venue with no account. */
   cashAtoms(venue: string, currency: string): bigint {
     const acc = this.cash.get(venue);
-    if (acc === undefined) throw new UnknownAccountError(`no account on venue '${venue}' (known: ${[...this.cash.keys()].join(', ')})`);
+    if (acc === undefined)
+      throw new UnknownAccountError(`no account on venue '${venue}' (known: ${[...this.cash.keys()].join(', ')})`);
     return acc.get(currency) ?? 0n;
   }
 

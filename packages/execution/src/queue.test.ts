@@ -3,7 +3,14 @@ import { delta, feed, harness, snapshot, trade } from '../test/helpers.js';
 import type { OrderAdded, OrderChanged, OrderRemoved } from './internal/core.js';
 import { l3FifoQueue, logProbQueue, powerProbQueue, type QueueModel, riskAverseQueue } from './queue.js';
 
-const buy = (priceTicks: number, qtyLots: number) => ({ venue: 'testex', symbol: 'ABC/USD', side: 'buy' as const, type: 'limit' as const, priceTicks, qtyLots });
+const buy = (priceTicks: number, qtyLots: number) => ({
+  venue: 'testex',
+  symbol: 'ABC/USD',
+  side: 'buy' as const,
+  type: 'limit' as const,
+  priceTicks,
+  qtyLots,
+});
 
 /** Every L2 queue model, for the scenarios that must behave the same in all of them. */
 const L2_MODELS: Array<[string, () => QueueModel]> = [
@@ -16,7 +23,16 @@ const L2_MODELS: Array<[string, () => QueueModel]> = [
 describe.each(L2_MODELS)('%s queue: shared rules', (_name, model) => {
   it('joins behind 5 lots; trades of 3 then 4 fill exactly 2', () => {
     const h = harness({ queue: model() });
-    feed(h.venue, [snapshot(1, [[100, 5], [99, 7]], [[101, 4]])]);
+    feed(h.venue, [
+      snapshot(
+        1,
+        [
+          [100, 5],
+          [99, 7],
+        ],
+        [[101, 4]],
+      ),
+    ]);
     const o = h.venue.submit(buy(100, 10), 'o1', 2, 2);
     expect(o.queueAheadLots).toBe(5);
     h.venue.onEvent(trade(3, 100, 3, 'sell'));
@@ -126,13 +142,43 @@ describe('cancels split by the queue model', () => {
 });
 
 describe('exact FIFO on L3', () => {
-  const add = (ts: number, orderId: string, priceTicks: number, qtyLots: number, side: 'bid' | 'ask' = 'bid'): OrderAdded => ({
-    kind: 'order_added', venue: 'testex', symbol: 'ABC/USD', exchTs: ts, localTs: ts, orderId, side, priceTicks, qtyLots,
+  const add = (
+    ts: number,
+    orderId: string,
+    priceTicks: number,
+    qtyLots: number,
+    side: 'bid' | 'ask' = 'bid',
+  ): OrderAdded => ({
+    kind: 'order_added',
+    venue: 'testex',
+    symbol: 'ABC/USD',
+    exchTs: ts,
+    localTs: ts,
+    orderId,
+    side,
+    priceTicks,
+    qtyLots,
   });
   const change = (ts: number, orderId: string, priceTicks: number, qtyLots: number): OrderChanged => ({
-    kind: 'order_changed', venue: 'testex', symbol: 'ABC/USD', exchTs: ts, localTs: ts, orderId, side: 'bid', priceTicks, qtyLots,
+    kind: 'order_changed',
+    venue: 'testex',
+    symbol: 'ABC/USD',
+    exchTs: ts,
+    localTs: ts,
+    orderId,
+    side: 'bid',
+    priceTicks,
+    qtyLots,
   });
-  const remove = (ts: number, orderId: string): OrderRemoved => ({ kind: 'order_removed', venue: 'testex', symbol: 'ABC/USD', exchTs: ts, localTs: ts, orderId, side: 'bid' });
+  const remove = (ts: number, orderId: string): OrderRemoved => ({
+    kind: 'order_removed',
+    venue: 'testex',
+    symbol: 'ABC/USD',
+    exchTs: ts,
+    localTs: ts,
+    orderId,
+    side: 'bid',
+  });
 
   it('counts only the orders ahead of us, by id', () => {
     const h = harness({ queue: l3FifoQueue() });

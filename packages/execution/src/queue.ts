@@ -17,7 +17,12 @@
 import type { SimOrder } from './orders.js';
 
 /** The model kinds. */
-export const QueueModelKind = { RiskAverse: 'risk_averse', ProbPower: 'prob_power', ProbLog: 'prob_log', L3Fifo: 'l3_fifo' } as const;
+export const QueueModelKind = {
+  RiskAverse: 'risk_averse',
+  ProbPower: 'prob_power',
+  ProbLog: 'prob_log',
+  L3Fifo: 'l3_fifo',
+} as const;
 export type QueueModelKind = (typeof QueueModelKind)[keyof typeof QueueModelKind];
 
 /** Moves an order's estimated queue position when the displayed level at its price changes. */

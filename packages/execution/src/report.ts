@@ -76,7 +76,10 @@ const YEAR_US = 365 * 86_400 * 1e6;
  * report.summary.sharpe;
  * ```
  */
-export function buildReport(portfolio: Portfolio, options: { strategy: string; events: number; sampleUs: number }): BacktestReport {
+export function buildReport(
+  portfolio: Portfolio,
+  options: { strategy: string; events: number; sampleUs: number },
+): BacktestReport {
   const curve = portfolio.equityCurve;
   const first = curve[0];
   const last = curve[curve.length - 1];
@@ -204,11 +207,28 @@ export function reportToJson(report: BacktestReport, space = 2): string {
  * liquidity, fee (quote), toxic flag, queue position at entry, markouts at 1/10/60 s (ticks).
  */
 export function fillsToCsv(fills: readonly Fill[]): string {
-  const lines = ['fill_id,at_us,order_id,venue,symbol,side,price_ticks,qty_lots,liquidity,fee,toxic,entry_queue_position,markout_1s_ticks,markout_10s_ticks,markout_60s_ticks,tag'];
+  const lines = [
+    'fill_id,at_us,order_id,venue,symbol,side,price_ticks,qty_lots,liquidity,fee,toxic,entry_queue_position,markout_1s_ticks,markout_10s_ticks,markout_60s_ticks,tag',
+  ];
   for (const f of fills) {
     const m = f.markoutsTicks.map((x) => (Number.isNaN(x) ? '' : String(x)));
     lines.push(
-      [f.fillId, f.atUs, f.orderId, f.venue, f.symbol, f.side, f.priceTicks, f.qtyLots, f.liquidity, atomsToDecimal(f.feeAtoms), f.toxic, f.entryQueuePosition, ...m, csvText(f.tag ?? '')].join(','),
+      [
+        f.fillId,
+        f.atUs,
+        f.orderId,
+        f.venue,
+        f.symbol,
+        f.side,
+        f.priceTicks,
+        f.qtyLots,
+        f.liquidity,
+        atomsToDecimal(f.feeAtoms),
+        f.toxic,
+        f.entryQueuePosition,
+        ...m,
+        csvText(f.tag ?? ''),
+      ].join(','),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -249,7 +269,8 @@ function svgChart(xs: readonly number[], ys: readonly number[], title: string, c
   const px = (x: number) => pad + ((x - x0) / (x1 - x0 || 1)) * (W - 2 * pad);
   const py = (y: number) => H - pad - ((y - lo) / (hi - lo)) * (H - 2 * pad);
   const pts: string[] = [];
-  for (let i = 0; i < xs.length; i += step) pts.push(`${px(xs[i] as number).toFixed(1)},${py(ys[i] as number).toFixed(1)}`);
+  for (let i = 0; i < xs.length; i += step)
+    pts.push(`${px(xs[i] as number).toFixed(1)},${py(ys[i] as number).toFixed(1)}`);
   return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">
 <rect x="0" y="0" width="${W}" height="${H}" fill="#fff" stroke="#ccc"/>
 <text x="4" y="${pad - 8}" font-size="11">${hi.toPrecision(8)}</text><text x="4" y="${H - pad + 14}" font-size="11">${lo.toPrecision(8)}</text>
@@ -271,10 +292,16 @@ export function reportToHtml(report: BacktestReport): string {
   });
   const rows = Object.entries(report.summary)
     .filter(([k]) => k !== 'markouts')
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' && !Number.isFinite(v) ? 'n/a' : String(v))}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' && !Number.isFinite(v) ? 'n/a' : String(v))}</td></tr>`,
+    )
     .join('\n');
   const markouts = report.summary.markouts
-    .map((m) => `<tr><td>+${m.horizonS} s</td><td>${m.count}</td><td>${Number.isNaN(m.meanTicks) ? 'n/a' : m.meanTicks.toFixed(4)}</td><td>${Number.isNaN(m.meanBps) ? 'n/a' : m.meanBps.toFixed(3)}</td><td>${Number.isNaN(m.adverseShare) ? 'n/a' : (m.adverseShare * 100).toFixed(1)} %</td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>+${m.horizonS} s</td><td>${m.count}</td><td>${Number.isNaN(m.meanTicks) ? 'n/a' : m.meanTicks.toFixed(4)}</td><td>${Number.isNaN(m.meanBps) ? 'n/a' : m.meanBps.toFixed(3)}</td><td>${Number.isNaN(m.adverseShare) ? 'n/a' : (m.adverseShare * 100).toFixed(1)} %</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TickerML backtest: ${escapeHtml(report.summary.strategy)}</title>

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { delta, feed, harness, snapshot, trade } from '../test/helpers.js';
+import { makerTakerFees } from './fees.js';
 import { TradableInstrument } from './instrument.js';
 import { constantLatency } from './latency.js';
-import { makerTakerFees } from './fees.js';
 import { atomsToDecimal } from './money.js';
 import { Portfolio } from './portfolio.js';
 import { riskAverseQueue } from './queue.js';
 import { IncompleteVenueConfigError, SimulatedVenueBuilder } from './venue.js';
 
-const req = (side: 'buy' | 'sell', type: 'market' | 'limit' | 'post_only' | 'ioc' | 'fok', qtyLots: number, priceTicks?: number) => ({
+const req = (
+  side: 'buy' | 'sell',
+  type: 'market' | 'limit' | 'post_only' | 'ioc' | 'fok',
+  qtyLots: number,
+  priceTicks?: number,
+) => ({
   venue: 'testex',
   symbol: 'ABC/USD',
   side,
@@ -16,7 +21,19 @@ const req = (side: 'buy' | 'sell', type: 'market' | 'limit' | 'post_only' | 'ioc
   qtyLots,
   ...(priceTicks === undefined ? {} : { priceTicks }),
 });
-const book = () => snapshot(1, [[99, 4], [98, 6]], [[101, 2], [102, 3], [103, 5]]);
+const book = () =>
+  snapshot(
+    1,
+    [
+      [99, 4],
+      [98, 6],
+    ],
+    [
+      [101, 2],
+      [102, 3],
+      [103, 5],
+    ],
+  );
 
 describe('takers walk the book', () => {
   it('a market buy of 6 takes 2@1.01, 3@1.02, 1@1.03 and pays taker fees on each level', () => {
@@ -65,7 +82,16 @@ describe('takers walk the book', () => {
 
   it('a marketable limit takes what crosses, then rests the rest behind the displayed bid', () => {
     const h = harness();
-    feed(h.venue, [snapshot(1, [[102, 7]], [[101, 2], [102, 3]])]);
+    feed(h.venue, [
+      snapshot(
+        1,
+        [[102, 7]],
+        [
+          [101, 2],
+          [102, 3],
+        ],
+      ),
+    ]);
     const o = h.venue.submit(req('buy', 'limit', 9, 102), 'l1', 0, 2);
     expect(o.filledLots).toBe(5);
     expect(o.status).toBe('partially_filled');
@@ -135,7 +161,24 @@ describe('adverse selection and markouts', () => {
     expect(f?.toxic).toBe(true);
     expect(f?.entryQueuePosition).toBe(11);
     expect(f?.midAtFillTicks).toBe(101);
-    feed(h.venue, [delta(500_000, [[98, 1], [100, 0]], [[99, 1]]), delta(1_000_010, [], [[99, 0], [100, 3]])]);
+    feed(h.venue, [
+      delta(
+        500_000,
+        [
+          [98, 1],
+          [100, 0],
+        ],
+        [[99, 1]],
+      ),
+      delta(
+        1_000_010,
+        [],
+        [
+          [99, 0],
+          [100, 3],
+        ],
+      ),
+    ]);
     // mid at +1 s: (98 + 100)/2 = 99 → a buy marked out −2 ticks
     expect(f?.markoutsTicks).toEqual([-2, Number.NaN, Number.NaN]);
     feed(h.venue, [delta(10_000_010, [[101, 2]], [[103, 1]]), delta(60_000_010, [[102, 2]], [[103, 1]])]);
@@ -156,10 +199,32 @@ describe('funding from FundingRate events', () => {
   it('settles once per funding time on the perpetual position, at the mark price', () => {
     const portfolio = new Portfolio();
     portfolio.openAccount('perpex', { USDT: '1000' });
-    const perp = new TradableInstrument({ venue: 'perpex', symbol: 'ABC/USDT:USDT', base: 'ABC', quote: 'USDT', tickSize: '0.01', lotSize: '0.1' });
+    const perp = new TradableInstrument({
+      venue: 'perpex',
+      symbol: 'ABC/USDT:USDT',
+      base: 'ABC',
+      quote: 'USDT',
+      tickSize: '0.01',
+      lotSize: '0.1',
+    });
     portfolio.openPosition(perp, { symbol: perp.symbol, qty: '-2.5', entryPrice: '10.00' });
-    const venue = new SimulatedVenueBuilder('perpex').instruments([perp]).queueModel(riskAverseQueue()).latencyModel(constantLatency(0)).feeModel(makerTakerFees({ maker: '0', taker: '0' })).portfolio(portfolio).build();
-    const fr = (ts: number, rate: string, fundingTs: number) => ({ kind: 'funding_rate' as const, venue: 'perpex', symbol: perp.symbol, exchTs: ts, localTs: ts, rate, fundingTs, markPriceTicks: 1_012 });
+    const venue = new SimulatedVenueBuilder('perpex')
+      .instruments([perp])
+      .queueModel(riskAverseQueue())
+      .latencyModel(constantLatency(0))
+      .feeModel(makerTakerFees({ maker: '0', taker: '0' }))
+      .portfolio(portfolio)
+      .build();
+    const fr = (ts: number, rate: string, fundingTs: number) => ({
+      kind: 'funding_rate' as const,
+      venue: 'perpex',
+      symbol: perp.symbol,
+      exchTs: ts,
+      localTs: ts,
+      rate,
+      fundingTs,
+      markPriceTicks: 1_012,
+    });
     venue.onEvent(fr(1, '0.0001', 100));
     venue.onEvent(fr(50, '0.00012', 100));
     expect(portfolio.totalFundingAtoms).toBe(0n);

@@ -12,11 +12,12 @@
  *
  * @module
  */
-import type { MarketEvent, Trade } from './internal/core.js';
-import { BaseError } from './internal/core.js';
-import { NO_ASK, NO_BID, type BookSide, VenueBook } from './book.js';
+
+import { type BookSide, NO_ASK, NO_BID, VenueBook } from './book.js';
 import type { FeeModel } from './fees.js';
 import type { TradableInstrument } from './instrument.js';
+import type { MarketEvent, Trade } from './internal/core.js';
+import { BaseError } from './internal/core.js';
 import type { LatencyModel } from './latency.js';
 import { parseRate, type Rate } from './money.js';
 import { type Liquidity, type OrderRequest, RejectReason, SimOrder } from './orders.js';
@@ -192,13 +193,24 @@ export class SimulatedVenueBuilder {
     if (this.latency === undefined) missing.push('latencyModel');
     if (this.fees === undefined) missing.push('feeModel');
     if (this.ledger === undefined) missing.push('portfolio');
-    if (missing.length > 0) throw new IncompleteVenueConfigError(`venue '${this.venueId}' is missing ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new IncompleteVenueConfigError(`venue '${this.venueId}' is missing ${missing.join(', ')}`);
     for (const i of this.instrumentList ?? []) {
-      if (i.venue !== this.venueId) throw new IncompleteVenueConfigError(`venue '${this.venueId}' was given instrument ${i.symbol} of venue '${i.venue}'`);
+      if (i.venue !== this.venueId)
+        throw new IncompleteVenueConfigError(
+          `venue '${this.venueId}' was given instrument ${i.symbol} of venue '${i.venue}'`,
+        );
     }
-    if (!(this.impactConfig.halfLifeUs > 0)) throw new IncompleteVenueConfigError(`venue '${this.venueId}': impact halfLifeUs must be > 0, was ${this.impactConfig.halfLifeUs}`);
-    if (!(this.leverage > 0)) throw new IncompleteVenueConfigError(`venue '${this.venueId}': maxLeverage must be > 0, was ${this.leverage}`);
-    if (!(this.toxic >= 0)) throw new IncompleteVenueConfigError(`venue '${this.venueId}': toxicQueuePosition must be ≥ 0, was ${this.toxic}`);
+    if (!(this.impactConfig.halfLifeUs > 0))
+      throw new IncompleteVenueConfigError(
+        `venue '${this.venueId}': impact halfLifeUs must be > 0, was ${this.impactConfig.halfLifeUs}`,
+      );
+    if (!(this.leverage > 0))
+      throw new IncompleteVenueConfigError(`venue '${this.venueId}': maxLeverage must be > 0, was ${this.leverage}`);
+    if (!(this.toxic >= 0))
+      throw new IncompleteVenueConfigError(
+        `venue '${this.venueId}': toxicQueuePosition must be ≥ 0, was ${this.toxic}`,
+      );
     return new SimulatedVenue({
       venueId: this.venueId,
       instruments: this.instrumentList as readonly TradableInstrument[],
@@ -320,7 +332,10 @@ export class SimulatedVenue {
 
   private state(symbol: string): SymbolState {
     const st = this.symbols.get(symbol);
-    if (st === undefined) throw new VenueInstrumentError(`venue '${this.venueId}' does not trade ${symbol} (trades: ${[...this.symbols.keys()].join(', ')})`);
+    if (st === undefined)
+      throw new VenueInstrumentError(
+        `venue '${this.venueId}' does not trade ${symbol} (trades: ${[...this.symbols.keys()].join(', ')})`,
+      );
     return st;
   }
 
@@ -334,7 +349,8 @@ export class SimulatedVenue {
    * @throws VenueInstrumentError when `orderId` was already used on this venue.
    */
   submit(request: OrderRequest, orderId: string, sentUs: number, arrivalUs: number): SimOrder {
-    if (this.openOrders.has(orderId) || this.closedOrders.has(orderId)) throw new VenueInstrumentError(`order id ${orderId} used twice on ${this.venueId}`);
+    if (this.openOrders.has(orderId) || this.closedOrders.has(orderId))
+      throw new VenueInstrumentError(`order id ${orderId} used twice on ${this.venueId}`);
     const st = this.symbols.get(request.symbol);
     let priceTicks = request.priceTicks;
     let qtyLots = request.qtyLots;
@@ -345,7 +361,8 @@ export class SimulatedVenue {
       if (request.price !== undefined) priceTicks = inst.toTicks(request.price) ?? Number.NaN;
       if (request.qty !== undefined) qtyLots = inst.toLots(request.qty) ?? Number.NaN;
       if (request.type !== 'market' && priceTicks === undefined) reason = RejectReason.MissingPrice;
-      else if (priceTicks !== undefined && (!Number.isSafeInteger(priceTicks) || priceTicks <= 0)) reason = RejectReason.OffTickGrid;
+      else if (priceTicks !== undefined && (!Number.isSafeInteger(priceTicks) || priceTicks <= 0))
+        reason = RejectReason.OffTickGrid;
       else if (qtyLots === undefined || !Number.isSafeInteger(qtyLots)) reason = RejectReason.OffLotGrid;
       else if (qtyLots < inst.minQtyLots || qtyLots <= 0) reason = RejectReason.BelowMinSize;
     }
@@ -439,7 +456,9 @@ export class SimulatedVenue {
     if (!this.portfolio.hasAccount(this.venueId)) return RejectReason.InsufficientBalance;
     const pos = this.portfolio.position(inst);
     if (inst.perpetual) {
-      const reducing = (isBuy && pos.qtyLots < 0 && order.qtyLots <= -pos.qtyLots) || (!isBuy && pos.qtyLots > 0 && order.qtyLots <= pos.qtyLots);
+      const reducing =
+        (isBuy && pos.qtyLots < 0 && order.qtyLots <= -pos.qtyLots) ||
+        (!isBuy && pos.qtyLots > 0 && order.qtyLots <= pos.qtyLots);
       if (reducing) return undefined;
       const free = this.portfolio.cashAtoms(this.venueId, inst.quote) - this.reservedQuote(inst.quote, true);
       const lev = BigInt(Math.round(this.config.maxLeverage * 1000));
@@ -453,7 +472,8 @@ export class SimulatedVenue {
       if (free < need) return RejectReason.InsufficientBalance;
     } else {
       let reservedLots = 0;
-      for (const o of this.openOrders.values()) if (o.symbol === order.symbol && o.side === 'sell') reservedLots += o.leavesLots;
+      for (const o of this.openOrders.values())
+        if (o.symbol === order.symbol && o.side === 'sell') reservedLots += o.leavesLots;
       if (pos.qtyLots - reservedLots < order.qtyLots) return RejectReason.InsufficientBalance;
     }
     return undefined;
@@ -563,7 +583,14 @@ export class SimulatedVenue {
     void atUs;
   }
 
-  private fill(st: SymbolState, order: SimOrder, priceTicks: number, lots: number, liquidity: Liquidity, atUs: number): void {
+  private fill(
+    st: SymbolState,
+    order: SimOrder,
+    priceTicks: number,
+    lots: number,
+    liquidity: Liquidity,
+    atUs: number,
+  ): void {
     const inst = st.instrument;
     const feeAtoms = this.config.feeModel.feeAtoms(inst.notionalAtoms(priceTicks, lots), liquidity);
     const position = liquidity === 'maker' ? order.entryQueuePosition : 0;
@@ -587,7 +614,8 @@ export class SimulatedVenue {
     order.applyFill(lots, atUs);
     this.portfolio.applyFill(inst, fill);
     if (!Number.isNaN(fill.midAtFillTicks)) {
-      for (let h = 0; h < 3; h++) st.markouts[h as 0 | 1 | 2].push({ fill, dueUs: atUs + (MARKOUT_HORIZONS_US[h] as number) });
+      for (let h = 0; h < 3; h++)
+        st.markouts[h as 0 | 1 | 2].push({ fill, dueUs: atUs + (MARKOUT_HORIZONS_US[h] as number) });
       st.pendingMarkouts += 3;
     }
     this.listener.onFill(fill, order);
@@ -613,7 +641,8 @@ export class SimulatedVenue {
       t = e.localTs;
     }
     // A funding time that has passed settles at the rate announced for it, before anything replaces it.
-    if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs) this.settleFunding(st);
+    if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs)
+      this.settleFunding(st);
     switch (e.kind) {
       case 'book_snapshot': {
         // Snapshots are rare: remember what each resting order saw at its price before the reset.
@@ -680,7 +709,8 @@ export class SimulatedVenue {
       default:
         break;
     }
-    if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs) this.settleFunding(st);
+    if (st.funding !== undefined && t >= st.funding.fundingTs && st.lastSettledFundingTs < st.funding.fundingTs)
+      this.settleFunding(st);
     if (st.pendingMarkouts > 0) this.resolveMarkouts(st, t);
   }
 
@@ -697,7 +727,14 @@ export class SimulatedVenue {
     if (atUs > c.atUs) c.atUs = atUs;
   }
 
-  private levelChanged(st: SymbolState, side: 'buy' | 'sell', priceTicks: number, prev: number, next: number, t: number): void {
+  private levelChanged(
+    st: SymbolState,
+    side: 'buy' | 'sell',
+    priceTicks: number,
+    prev: number,
+    next: number,
+    t: number,
+  ): void {
     const resting = st.resting;
     for (let i = 0; i < resting.length; i++) {
       const o = resting[i] as SimOrder;
@@ -806,7 +843,12 @@ export class SimulatedVenue {
       side.set(e.priceTicks, side.qtyAt(e.priceTicks) + e.qtyLots);
       // Added before our arrival (delivered late): it is ahead of us.
       for (const o of st.resting) {
-        if (o.l3Ahead !== undefined && t < o.arrivalUs && o.priceTicks === e.priceTicks && (o.side === 'buy') === (e.side === 'bid')) {
+        if (
+          o.l3Ahead !== undefined &&
+          t < o.arrivalUs &&
+          o.priceTicks === e.priceTicks &&
+          (o.side === 'buy') === (e.side === 'bid')
+        ) {
           o.l3Ahead.set(e.orderId, e.qtyLots);
           o.queueAheadLots += e.qtyLots;
           o.queueAheadOrders++;
@@ -823,7 +865,8 @@ export class SimulatedVenue {
     const lv = levels.get(prev.priceTicks);
     const newQty = e.kind === 'order_changed' ? e.qtyLots : 0;
     // A size decrease in place keeps its priority; a move, an increase or a removal does not.
-    const samePlace = e.kind === 'order_changed' && newQty > 0 && e.priceTicks === prev.priceTicks && newQty <= prev.qtyLots;
+    const samePlace =
+      e.kind === 'order_changed' && newQty > 0 && e.priceTicks === prev.priceTicks && newQty <= prev.qtyLots;
     side.set(prev.priceTicks, Math.max(0, side.qtyAt(prev.priceTicks) - prev.qtyLots));
     if (samePlace) {
       lv?.set(e.orderId, newQty);
@@ -897,4 +940,3 @@ export class SimulatedVenue {
     }
   }
 }
-

@@ -13,10 +13,24 @@ import { arbitrageSurvivesCosts, crossVenueArbitrage } from '../src/strategies/c
 import { createBaseline } from '../src/strategies/registry.js';
 import { BTCUSDT, binanceSampleEvents } from './recordings.js';
 
-const spec = { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: BTCUSDT.tickSize, lotSize: BTCUSDT.lotSize, minNotional: '5' };
+const spec = {
+  symbol: 'BTC/USDT',
+  base: 'BTC',
+  quote: 'USDT',
+  tickSize: BTCUSDT.tickSize,
+  lotSize: BTCUSDT.lotSize,
+  minNotional: '5',
+};
 const settings = (venue = 'binance'): BacktestSettings => ({
   seed: 42,
-  venues: [{ venue, instruments: [{ venue, ...spec }], balances: { USDT: '100000' }, positions: [{ symbol: 'BTC/USDT', qty: '1', entryPrice: '61837.63' }] }],
+  venues: [
+    {
+      venue,
+      instruments: [{ venue, ...spec }],
+      balances: { USDT: '100000' },
+      positions: [{ symbol: 'BTC/USDT', qty: '1', entryPrice: '61837.63' }],
+    },
+  ],
 });
 const events = binanceSampleEvents();
 const btc = new TradableInstrument({ venue: 'binance', ...spec });
@@ -59,7 +73,11 @@ describe.each(['obi-momentum', 'vwap-reversion', 'market-maker'])('%s on the rea
 describe('determinism on the real recording', () => {
   it('two runs with the same seed give identical fills and P&L; another seed changes the latencies', () => {
     const run = (seed: number) => {
-      const { report } = runBacktest({ events, settings: { ...settings(), seed }, strategy: createBaseline('market-maker', market, { orderNotional: '2000' }) });
+      const { report } = runBacktest({
+        events,
+        settings: { ...settings(), seed },
+        strategy: createBaseline('market-maker', market, { orderNotional: '2000' }),
+      });
       return reportToJson(report, 0);
     };
     const a = run(42);
@@ -71,16 +89,30 @@ describe('determinism on the real recording', () => {
 describe('cross-venue arbitrage', () => {
   it('trades both legs on two simulated venues with their own latencies and fees, and says whether the edge survives', () => {
     // Venue B sees the same market through a feed 300 ms slower: its stale quotes create edges.
-    const slow: MarketEvent[] = binanceSampleEvents({ venue: 'binanceus' }).map((e) => ({ ...e, localTs: e.localTs + 300_000 }));
+    const slow: MarketEvent[] = binanceSampleEvents({ venue: 'binanceus' }).map((e) => ({
+      ...e,
+      localTs: e.localTs + 300_000,
+    }));
     const merged = [...mergeByLocalTsSync([events, slow])];
-    const strategy = crossVenueArbitrage({ legA: { venue: 'binance', symbol: 'BTC/USDT' }, legB: { venue: 'binanceus', symbol: 'BTC/USDT' }, qtyLots: 1_000_000, minEdgeBps: 0.5 });
+    const strategy = crossVenueArbitrage({
+      legA: { venue: 'binance', symbol: 'BTC/USDT' },
+      legB: { venue: 'binanceus', symbol: 'BTC/USDT' },
+      qtyLots: 1_000_000,
+      minEdgeBps: 0.5,
+    });
     const a = settings('binance').venues[0];
     const b = settings('binanceus').venues[0];
     if (a === undefined || b === undefined) throw new Error('settings');
     const { report, portfolio } = runBacktest({
       events: merged,
       strategy,
-      settings: { seed: 7, venues: [{ ...a, fees: { maker: '0.001', taker: '0.001' } }, { ...b, fees: { maker: '0', taker: '0.0002' }, latency: { kind: 'range', minMs: 20, maxMs: 40 } }] },
+      settings: {
+        seed: 7,
+        venues: [
+          { ...a, fees: { maker: '0.001', taker: '0.001' } },
+          { ...b, fees: { maker: '0', taker: '0.0002' }, latency: { kind: 'range', minMs: 20, maxMs: 40 } },
+        ],
+      },
     });
     expect(strategy.stats.opportunities).toBeGreaterThan(0);
     expect(strategy.stats.attempts).toBeGreaterThan(0);
@@ -91,7 +123,8 @@ describe('cross-venue arbitrage', () => {
     // Fees were charged per venue at its own rate: binance 0.1 % of its notional, binanceus 0.02 %.
     for (const venue of ['binance', 'binanceus']) {
       const rate = venue === 'binance' ? 1000n : 5000n;
-      for (const f of report.fills.filter((x) => x.venue === venue)) expect(f.feeAtoms).toBe(btc.notionalAtoms(f.priceTicks, f.qtyLots) / rate);
+      for (const f of report.fills.filter((x) => x.venue === venue))
+        expect(f.feeAtoms).toBe(btc.notionalAtoms(f.priceTicks, f.qtyLots) / rate);
     }
     expect(atomsToDecimal(portfolio.totalFeesAtoms)).toBe(report.summary.fees);
   });

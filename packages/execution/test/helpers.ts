@@ -1,21 +1,30 @@
 /** Builders for hand-computed venue scenarios: one instrument, events by hand. */
-import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../src/internal/core.js';
+
 import { makerTakerFees } from '../src/fees.js';
 import { TradableInstrument } from '../src/instrument.js';
+import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../src/internal/core.js';
 import { constantLatency } from '../src/latency.js';
 import type { SimOrder } from '../src/orders.js';
 import type { Fill } from '../src/portfolio.js';
 import { Portfolio } from '../src/portfolio.js';
 import type { QueueModel } from '../src/queue.js';
 import { riskAverseQueue } from '../src/queue.js';
-import { SimulatedVenueBuilder, type SimulatedVenue } from '../src/venue.js';
+import { type SimulatedVenue, SimulatedVenueBuilder } from '../src/venue.js';
 
 export const VENUE = 'testex';
 export const SYMBOL = 'ABC/USD';
 
 /** Tick 0.01 USD, lot 1 unit: 100 ticks × 1 lot = 1.00 USD notional. */
 export function testInstrument(symbol = SYMBOL, venue = VENUE): TradableInstrument {
-  return new TradableInstrument({ venue, symbol, base: 'ABC', quote: 'USD', tickSize: '0.01', lotSize: '1', minNotional: '1' });
+  return new TradableInstrument({
+    venue,
+    symbol,
+    base: 'ABC',
+    quote: 'USD',
+    tickSize: '0.01',
+    lotSize: '1',
+    minNotional: '1',
+  });
 }
 
 export interface Harness {
@@ -27,11 +36,22 @@ export interface Harness {
   cancelRejects: Array<{ orderId: string; reason: string }>;
 }
 
-export function harness(opts: { queue?: QueueModel; maker?: string; taker?: string; halfLifeUs?: number; cash?: string; symbol?: string; inventory?: string } = {}): Harness {
+export function harness(
+  opts: {
+    queue?: QueueModel;
+    maker?: string;
+    taker?: string;
+    halfLifeUs?: number;
+    cash?: string;
+    symbol?: string;
+    inventory?: string;
+  } = {},
+): Harness {
   const portfolio = new Portfolio();
   portfolio.openAccount(VENUE, { USD: opts.cash ?? '1000000' });
   const instrument = testInstrument(opts.symbol ?? SYMBOL);
-  if (opts.inventory !== undefined) portfolio.openPosition(instrument, { symbol: instrument.symbol, qty: opts.inventory, entryPrice: '1.00' });
+  if (opts.inventory !== undefined)
+    portfolio.openPosition(instrument, { symbol: instrument.symbol, qty: opts.inventory, entryPrice: '1.00' });
   const venue = new SimulatedVenueBuilder(VENUE)
     .instruments([instrument])
     .queueModel(opts.queue ?? riskAverseQueue())
@@ -58,7 +78,15 @@ export function snapshot(ts: number, bids: Lv[], asks: Lv[], symbol = SYMBOL, ve
 export function delta(ts: number, bids: Lv[], asks: Lv[], localTs = ts, symbol = SYMBOL, venue = VENUE): BookDelta {
   return { kind: 'book_delta', venue, symbol, exchTs: ts, localTs, bids: lv(bids), asks: lv(asks) };
 }
-export function trade(ts: number, priceTicks: number, qtyLots: number, aggressor: 'buy' | 'sell', localTs = ts, symbol = SYMBOL, venue = VENUE): Trade {
+export function trade(
+  ts: number,
+  priceTicks: number,
+  qtyLots: number,
+  aggressor: 'buy' | 'sell',
+  localTs = ts,
+  symbol = SYMBOL,
+  venue = VENUE,
+): Trade {
   return { kind: 'trade', venue, symbol, exchTs: ts, localTs, tradeId: `t${ts}`, priceTicks, qtyLots, aggressor };
 }
 export function feed(venue: SimulatedVenue, events: readonly MarketEvent[]): void {

@@ -9,6 +9,7 @@ describe('binance sample as events', () => {
     expect(kinds.get('book_snapshot')).toBe(1);
     expect(kinds.get('trade')).toBe(9757);
     expect(kinds.get('book_delta')).toBeGreaterThan(3400);
-    for (let i = 1; i < ev.length; i++) expect((ev[i] as { localTs: number }).localTs).toBeGreaterThanOrEqual((ev[i - 1] as { localTs: number }).localTs);
+    for (let i = 1; i < ev.length; i++)
+      expect((ev[i] as { localTs: number }).localTs).toBeGreaterThanOrEqual((ev[i - 1] as { localTs: number }).localTs);
   });
 });

@@ -13,14 +13,27 @@ import { gunzipSync } from 'node:zlib';
 import { Instrument } from '@tickerml/core';
 import type { Level, MarketEvent } from '../src/internal/core.js';
 
-export const BINANCE_SAMPLE = fileURLToPath(new URL('../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url));
+export const BINANCE_SAMPLE = fileURLToPath(
+  new URL('../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),
+);
 
-export const BTCUSDT = new Instrument({ venue: 'binance', symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.00000001', minNotional: '5' });
+export const BTCUSDT = new Instrument({
+  venue: 'binance',
+  symbol: 'BTC/USDT',
+  base: 'BTC',
+  quote: 'USDT',
+  tickSize: '0.01',
+  lotSize: '0.00000001',
+  minNotional: '5',
+});
 
 /** The raw lines of the sample (decompressed once per process). */
 let cachedLines: string[] | undefined;
 export function binanceSampleLines(): string[] {
-  cachedLines ??= gunzipSync(readFileSync(BINANCE_SAMPLE)).toString('utf8').split('\n').filter((l) => l.length > 0);
+  cachedLines ??= gunzipSync(readFileSync(BINANCE_SAMPLE))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   return cachedLines;
 }
 
@@ -43,17 +56,42 @@ export function binanceSampleEvents(opts: { venue?: string; shiftUs?: number; li
     const msg = JSON.parse(line.slice(sp + 1));
     if (msg.lastUpdateId !== undefined) {
       lastUpdateId = msg.lastUpdateId;
-      out.push({ kind: 'book_snapshot', venue, symbol: 'BTC/USDT', exchTs: localTs, localTs, bids: levels(msg.bids), asks: levels(msg.asks) });
+      out.push({
+        kind: 'book_snapshot',
+        venue,
+        symbol: 'BTC/USDT',
+        exchTs: localTs,
+        localTs,
+        bids: levels(msg.bids),
+        asks: levels(msg.asks),
+      });
       continue;
     }
     const d = msg.data;
     if (d.e === 'depthUpdate') {
       if (lastUpdateId < 0 || d.u <= lastUpdateId) continue;
-      out.push({ kind: 'book_delta', venue, symbol: 'BTC/USDT', exchTs: d.E * 1000 + shift, localTs, seq: d.u, firstSeq: d.U, bids: levels(d.b), asks: levels(d.a) });
+      out.push({
+        kind: 'book_delta',
+        venue,
+        symbol: 'BTC/USDT',
+        exchTs: d.E * 1000 + shift,
+        localTs,
+        seq: d.u,
+        firstSeq: d.U,
+        bids: levels(d.b),
+        asks: levels(d.a),
+      });
     } else if (d.e === 'trade') {
       out.push({
-        kind: 'trade', venue, symbol: 'BTC/USDT', exchTs: d.T * 1000 + shift, localTs, tradeId: String(d.t),
-        priceTicks: BTCUSDT.priceToTicks(d.p), qtyLots: BTCUSDT.qtyToLots(d.q), aggressor: d.m ? 'sell' : 'buy',
+        kind: 'trade',
+        venue,
+        symbol: 'BTC/USDT',
+        exchTs: d.T * 1000 + shift,
+        localTs,
+        tradeId: String(d.t),
+        priceTicks: BTCUSDT.priceToTicks(d.p),
+        qtyLots: BTCUSDT.qtyToLots(d.q),
+        aggressor: d.m ? 'sell' : 'buy',
       });
     }
   }

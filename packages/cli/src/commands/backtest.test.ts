@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { backtestCommand } from './backtest.js';
 
-const BINANCE = fileURLToPath(new URL('../../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url));
+const BINANCE = fileURLToPath(
+  new URL('../../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),
+);
 
 function io() {
   const out: string[] = [];
@@ -17,7 +19,11 @@ describe('tickerml backtest', () => {
   it('runs a baseline over a real recording and prints the summary as JSON, writing every report file', async () => {
     const { io: cio, out, err } = io();
     const dir = mkdtempSync(join(tmpdir(), 'tickerml-bt-'));
-    const code = await backtestCommand(['--data', BINANCE, '--strategy', 'market-maker', '--seed', '7', '--json', '--out', dir], cio, true);
+    const code = await backtestCommand(
+      ['--data', BINANCE, '--strategy', 'market-maker', '--seed', '7', '--json', '--out', dir],
+      cio,
+      true,
+    );
     expect(err.join('')).toContain('100% ');
     expect(code).toBe(0);
     const summary = JSON.parse(out.join(''));
@@ -30,20 +36,33 @@ describe('tickerml backtest', () => {
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<svg');
     // Same seed, same result; the text summary names the figures.
     const again = io();
-    expect(await backtestCommand(['--data', BINANCE, '--strategy', 'market-maker', '--seed', '7', '--json'], again.io, false)).toBe(0);
+    expect(
+      await backtestCommand(
+        ['--data', BINANCE, '--strategy', 'market-maker', '--seed', '7', '--json'],
+        again.io,
+        false,
+      ),
+    ).toBe(0);
     expect(JSON.parse(again.out.join(''))).toEqual(summary);
     expect(again.err).toEqual([]);
   });
 
   it('reads fees and the queue model from execution.yaml, and names a bad key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tickerml-cfg-'));
-    writeFileSync(join(dir, 'execution.yaml'), 'venues:\n  binance:\n    fees: { maker: "0", taker: "0" }\n    queue: { model: risk_averse }\n');
+    writeFileSync(
+      join(dir, 'execution.yaml'),
+      'venues:\n  binance:\n    fees: { maker: "0", taker: "0" }\n    queue: { model: risk_averse }\n',
+    );
     const ok = io();
-    expect(await backtestCommand(['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir], ok.io, false)).toBe(0);
+    expect(
+      await backtestCommand(['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir], ok.io, false),
+    ).toBe(0);
     expect(ok.out.join('')).toMatch(/fees\s+0\n/);
     writeFileSync(join(dir, 'execution.yaml'), 'venues:\n  binance:\n    fees: { maker: "0.1%", taker: "0" }\n');
     const bad = io();
-    expect(await backtestCommand(['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir], bad.io, false)).toBe(1);
+    expect(
+      await backtestCommand(['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir], bad.io, false),
+    ).toBe(1);
     expect(bad.err.join('')).toContain('execution.yaml: venues.binance.fees');
   });
 

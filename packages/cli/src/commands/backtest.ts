@@ -6,7 +6,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BaseError, defaultConfig, loadConfig, type MarketEvent, mergeByLocalTsSync, type TickerMLConfig } from '@tickerml/core';
+import {
+  BaseError,
+  defaultConfig,
+  loadConfig,
+  type MarketEvent,
+  mergeByLocalTsSync,
+  type TickerMLConfig,
+} from '@tickerml/core';
 import { RecordingBaseError } from '@tickerml/exchanges';
 import { inferReplaySetup, isBookVenue, loadFrames, replayIntoHandler } from '@tickerml/exchanges/testkit';
 import {
@@ -14,8 +21,8 @@ import {
   type BacktestReport,
   type BaselineMarket,
   createBaseline,
-  equityToCsv,
   type ExecutionFile,
+  equityToCsv,
   fillsToCsv,
   type InstrumentSpec,
   loadExecutionFile,
@@ -98,13 +105,15 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
         break;
       case '--seed': {
         const text = value();
-        if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--seed must be an integer, was '${text}'`);
+        if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+          throw new UsageError(`--seed must be an integer, was '${text}'`);
         seed = Number(text);
         break;
       }
       case '--notional':
         notional = value();
-        if (!/^\d+(\.\d+)?$/.test(notional) || Number(notional) <= 0) throw new UsageError(`--notional must be a positive decimal, was '${notional}'`);
+        if (!/^\d+(\.\d+)?$/.test(notional) || Number(notional) <= 0)
+          throw new UsageError(`--notional must be a positive decimal, was '${notional}'`);
         break;
       case '--out':
         outDir = value();
@@ -118,7 +127,8 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
   }
   if (data.length === 0) throw new UsageError('--data needs at least one recording');
   if (strategy === undefined) throw new UsageError(`--strategy is required (${BASELINE_STRATEGIES.join(', ')})`);
-  if (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy)) throw new UsageError(`unknown strategy '${strategy}' (known: ${BASELINE_STRATEGIES.join(', ')})`);
+  if (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy))
+    throw new UsageError(`unknown strategy '${strategy}' (known: ${BASELINE_STRATEGIES.join(', ')})`);
   return { data, strategy, configDir, seed, notional, outDir, json };
 }
 
@@ -143,7 +153,10 @@ interface LoadedRecording {
 async function loadRecording(file: string): Promise<LoadedRecording> {
   const { frames, recording } = await loadFrames(file);
   const venue = sniffVenue(recording.info.venue, frames);
-  if (!isBookVenue(venue)) throw new UsageError(`no book handler for venue '${venue ?? 'unknown'}' in ${file}; backtest reads binance, binanceus, coinbase, kraken and kucoin recordings`);
+  if (!isBookVenue(venue))
+    throw new UsageError(
+      `no book handler for venue '${venue ?? 'unknown'}' in ${file}; backtest reads binance, binanceus, coinbase, kraken and kucoin recordings`,
+    );
   const setup = inferReplaySetup(venue, frames);
   const events: MarketEvent[] = [];
   // Diffs buffered while a book waited for its snapshot come out after it, stamped when they
@@ -164,7 +177,12 @@ async function loadRecording(file: string): Promise<LoadedRecording> {
 }
 
 /** Settings per venue: execution.yaml, then config.yaml latency and starting balance, then defaults. */
-function settingsFor(venue: string, instruments: InstrumentSpec[], file: ExecutionFile, app: TickerMLConfig): VenueSettings {
+function settingsFor(
+  venue: string,
+  instruments: InstrumentSpec[],
+  file: ExecutionFile,
+  app: TickerMLConfig,
+): VenueSettings {
   const base = venueSettingsFromFile(file, venue, instruments);
   const appVenue = (app.app.venues as Record<string, { latencyMs?: { min: number; max: number } } | undefined>)[venue];
   const balances: Record<string, string> = {};
@@ -172,7 +190,9 @@ function settingsFor(venue: string, instruments: InstrumentSpec[], file: Executi
   return {
     ...base,
     instruments,
-    ...(base.latency === undefined && appVenue?.latencyMs !== undefined ? { latency: { kind: 'range', minMs: appVenue.latencyMs.min, maxMs: appVenue.latencyMs.max } } : {}),
+    ...(base.latency === undefined && appVenue?.latencyMs !== undefined
+      ? { latency: { kind: 'range', minMs: appVenue.latencyMs.min, maxMs: appVenue.latencyMs.max } }
+      : {}),
     balances: base.balances ?? balances,
   };
 }
@@ -182,7 +202,9 @@ function progressBar(total: number, io: CommandIo): (done: number) => void {
     const frac = total === 0 ? 1 : Math.min(1, done / total);
     const width = 30;
     const full = Math.round(frac * width);
-    io.stderr(`\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} events`);
+    io.stderr(
+      `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} events`,
+    );
   };
 }
 
@@ -203,7 +225,11 @@ export function formatBacktestSummary(report: BacktestReport): string {
     `sortino          ${num(s.sortino, 2)}`,
     `max drawdown     ${num(s.maxDrawdown * 100, 4)} % (${s.maxDrawdownAmount})`,
     `toxic fill rate  ${num(s.toxicFillRate * 100, 1)} %`,
-    ...s.markouts.map((m) => `markout +${m.horizonS}s`.padEnd(17) + `${num(m.meanBps, 3)} bp mean over ${m.count} fills, adverse ${num(m.adverseShare * 100, 1)} %`),
+    ...s.markouts.map(
+      (m) =>
+        `markout +${m.horizonS}s`.padEnd(17) +
+        `${num(m.meanBps, 3)} bp mean over ${m.count} fills, adverse ${num(m.adverseShare * 100, 1)} %`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -224,14 +250,28 @@ export async function runBacktestCommand(args: BacktestArgs, io: CommandIo, isTt
     byVenue.set(r.venue, list);
   }
   const venues = [...byVenue].map(([venue, instruments]) => settingsFor(venue, instruments, file, app));
-  const events = loaded.length === 1 ? (loaded[0] as LoadedRecording).events : [...mergeByLocalTsSync(loaded.map((r) => r.events))];
+  const events =
+    loaded.length === 1 ? (loaded[0] as LoadedRecording).events : [...mergeByLocalTsSync(loaded.map((r) => r.events))];
   // Size orders from the first traded (or quoted) price of each market.
   const markets: BaselineMarket[] = [];
   for (const v of venues) {
     for (const spec of v.instruments) {
-      const ref = events.find((e) => e.venue === v.venue && e.symbol === spec.symbol && (e.kind === 'trade' || (e.kind === 'book_snapshot' && e.asks.length > 0)));
-      const refPriceTicks = ref === undefined ? 0 : ref.kind === 'trade' ? ref.priceTicks : ref.kind === 'book_snapshot' ? (ref.asks[0]?.priceTicks ?? 0) : 0;
-      if (refPriceTicks > 0) markets.push({ instrument: new TradableInstrument({ ...spec, venue: v.venue }), refPriceTicks });
+      const ref = events.find(
+        (e) =>
+          e.venue === v.venue &&
+          e.symbol === spec.symbol &&
+          (e.kind === 'trade' || (e.kind === 'book_snapshot' && e.asks.length > 0)),
+      );
+      const refPriceTicks =
+        ref === undefined
+          ? 0
+          : ref.kind === 'trade'
+            ? ref.priceTicks
+            : ref.kind === 'book_snapshot'
+              ? (ref.asks[0]?.priceTicks ?? 0)
+              : 0;
+      if (refPriceTicks > 0)
+        markets.push({ instrument: new TradableInstrument({ ...spec, venue: v.venue }), refPriceTicks });
     }
   }
   const strategy = createBaseline(args.strategy, markets, { orderNotional: args.notional });
@@ -240,8 +280,14 @@ export async function runBacktestCommand(args: BacktestArgs, io: CommandIo, isTt
   const { report } = runBacktest({
     events,
     strategy,
-    settings: { seed, venues, ...(file.equity_sample_ms === undefined ? {} : { equitySampleUs: Math.round(file.equity_sample_ms * 1000) }) },
-    ...(progress === undefined ? {} : { onProgress: progress, progressEvery: Math.max(1, Math.floor(events.length / 100)) }),
+    settings: {
+      seed,
+      venues,
+      ...(file.equity_sample_ms === undefined ? {} : { equitySampleUs: Math.round(file.equity_sample_ms * 1000) }),
+    },
+    ...(progress === undefined
+      ? {}
+      : { onProgress: progress, progressEvery: Math.max(1, Math.floor(events.length / 100)) }),
   });
   if (progress !== undefined) {
     progress(events.length);
@@ -264,7 +310,11 @@ export async function runBacktestCommand(args: BacktestArgs, io: CommandIo, isTt
  * process.exitCode = await backtestCommand(['--data', 'btc.gz', '--strategy', 'market-maker', '--json']);
  * ```
  */
-export async function backtestCommand(args: readonly string[], io: CommandIo = processIo, isTty: boolean = process.stderr.isTTY === true): Promise<number> {
+export async function backtestCommand(
+  args: readonly string[],
+  io: CommandIo = processIo,
+  isTty: boolean = process.stderr.isTTY === true,
+): Promise<number> {
   let parsed: BacktestArgs | 'help';
   try {
     parsed = parseArgs(args);
@@ -281,7 +331,11 @@ export async function backtestCommand(args: readonly string[], io: CommandIo = p
   }
   try {
     const report = await runBacktestCommand(parsed, io, isTty);
-    io.stdout(parsed.json ? `${JSON.stringify(report.summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n` : formatBacktestSummary(report));
+    io.stdout(
+      parsed.json
+        ? `${JSON.stringify(report.summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
+        : formatBacktestSummary(report),
+    );
     return 0;
   } catch (err) {
     if (err instanceof UsageError || err instanceof RecordingBaseError || err instanceof BaseError) {

@@ -1,6 +1,6 @@
 import type { MarketEvent } from '../internal/core.js';
-import type { Fill } from '../portfolio.js';
 import type { Strategy, StrategyContext } from '../kernel.js';
+import type { Fill } from '../portfolio.js';
 import { hasTouch, hasWorkingOrder, positionLots } from './common.js';
 
 /** Options of {@link crossVenueArbitrage}. */
@@ -41,11 +41,19 @@ export interface ArbitrageStats {
  * const arb = crossVenueArbitrage({ legA: { venue: 'binance', symbol: 'BTC/USDT' }, legB: { venue: 'coinbase', symbol: 'BTC/USD' }, qtyLots: 10_000 });
  * ```
  */
-export function crossVenueArbitrage(options: CrossVenueArbitrageOptions): Strategy & { readonly stats: ArbitrageStats } {
+export function crossVenueArbitrage(
+  options: CrossVenueArbitrageOptions,
+): Strategy & { readonly stats: ArbitrageStats } {
   const minEdge = (options.minEdgeBps ?? 10) / 10_000;
   const cooldownUs = options.cooldownUs ?? 500_000;
   const { legA, legB } = options;
-  const stats: ArbitrageStats = { opportunities: 0, attempts: 0, filledLotsA: 0, filledLotsB: 0, quotedEdgeTickLots: 0 };
+  const stats: ArbitrageStats = {
+    opportunities: 0,
+    attempts: 0,
+    filledLotsA: 0,
+    filledLotsB: 0,
+    quotedEdgeTickLots: 0,
+  };
   let lastUs = Number.NEGATIVE_INFINITY;
   const tryLeg = (ctx: StrategyContext, sell: typeof legA, buy: typeof legB, sellPx: number, buyPx: number) => {
     stats.opportunities++;
@@ -53,8 +61,24 @@ export function crossVenueArbitrage(options: CrossVenueArbitrageOptions): Strate
     if (now - lastUs < cooldownUs) return;
     const sellPerp = ctx.instrument(sell.venue, sell.symbol).perpetual;
     if (!sellPerp && positionLots(ctx, sell.venue, sell.symbol) < options.qtyLots) return;
-    ctx.placeOrder({ venue: sell.venue, symbol: sell.symbol, side: 'sell', type: 'ioc', priceTicks: sellPx, qtyLots: options.qtyLots, tag: 'arb-sell' });
-    ctx.placeOrder({ venue: buy.venue, symbol: buy.symbol, side: 'buy', type: 'ioc', priceTicks: buyPx, qtyLots: options.qtyLots, tag: 'arb-buy' });
+    ctx.placeOrder({
+      venue: sell.venue,
+      symbol: sell.symbol,
+      side: 'sell',
+      type: 'ioc',
+      priceTicks: sellPx,
+      qtyLots: options.qtyLots,
+      tag: 'arb-sell',
+    });
+    ctx.placeOrder({
+      venue: buy.venue,
+      symbol: buy.symbol,
+      side: 'buy',
+      type: 'ioc',
+      priceTicks: buyPx,
+      qtyLots: options.qtyLots,
+      tag: 'arb-buy',
+    });
     stats.attempts++;
     stats.quotedEdgeTickLots += (sellPx - buyPx) * options.qtyLots;
     lastUs = now;

@@ -36,7 +36,12 @@ export function obiMomentum(options: ObiMomentumOptions): Strategy {
   return {
     name: 'obi-momentum',
     onEvent(e: MarketEvent, ctx: StrategyContext) {
-      if (e.venue !== options.venue || e.symbol !== options.symbol || (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')) return;
+      if (
+        e.venue !== options.venue ||
+        e.symbol !== options.symbol ||
+        (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')
+      )
+        return;
       const now = ctx.nowUs();
       if (now - lastOrderUs < cooldownUs || hasWorkingOrder(ctx, options.venue, options.symbol)) return;
       const book = ctx.book(options.venue, options.symbol);
@@ -45,10 +50,29 @@ export function obiMomentum(options: ObiMomentumOptions): Strategy {
       const pos = positionLots(ctx, options.venue, options.symbol);
       const perpetual = ctx.instrument(options.venue, options.symbol).perpetual;
       if (imbalance > threshold && pos + options.qtyLots <= options.maxPositionLots) {
-        ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side: 'buy', type: 'ioc', priceTicks: book.bestAsk(), qtyLots: options.qtyLots, tag: 'obi-buy' });
+        ctx.placeOrder({
+          venue: options.venue,
+          symbol: options.symbol,
+          side: 'buy',
+          type: 'ioc',
+          priceTicks: book.bestAsk(),
+          qtyLots: options.qtyLots,
+          tag: 'obi-buy',
+        });
         lastOrderUs = now;
-      } else if (imbalance < -threshold && (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)) {
-        ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side: 'sell', type: 'ioc', priceTicks: book.bestBid(), qtyLots: options.qtyLots, tag: 'obi-sell' });
+      } else if (
+        imbalance < -threshold &&
+        (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)
+      ) {
+        ctx.placeOrder({
+          venue: options.venue,
+          symbol: options.symbol,
+          side: 'sell',
+          type: 'ioc',
+          priceTicks: book.bestBid(),
+          qtyLots: options.qtyLots,
+          tag: 'obi-sell',
+        });
         lastOrderUs = now;
       }
     },

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { BaseError } from '../internal/core.js';
+
 import type { TradableInstrument } from '../instrument.js';
+import { BaseError } from '../internal/core.js';
 import type { Strategy } from '../kernel.js';
 import { decimalToAtoms } from '../money.js';
 import { crossVenueArbitrage } from './cross-venue-arbitrage.js';
@@ -52,9 +53,14 @@ export function lotsForNotional(instrument: TradableInstrument, priceTicks: numb
  * createBaseline('obi-momentum', [{ instrument: btc, refPriceTicks: 6_183_763 }], { orderNotional: '1000' });
  * ```
  */
-export function createBaseline(name: string, markets: readonly BaselineMarket[], options: { readonly orderNotional: string }): Strategy {
+export function createBaseline(
+  name: string,
+  markets: readonly BaselineMarket[],
+  options: { readonly orderNotional: string },
+): Strategy {
   const first = markets[0];
-  if (first === undefined) throw new UnknownStrategyError(`strategy '${name}' needs at least one market, the data had none`);
+  if (first === undefined)
+    throw new UnknownStrategyError(`strategy '${name}' needs at least one market, the data had none`);
   const qty = (m: BaselineMarket) => lotsForNotional(m.instrument, m.refPriceTicks, options.orderNotional);
   const one = { venue: first.instrument.venue, symbol: first.instrument.symbol };
   switch (name) {
@@ -66,8 +72,15 @@ export function createBaseline(name: string, markets: readonly BaselineMarket[],
       return touchMarketMaker({ ...one, qtyLots: qty(first), maxInventoryLots: 3 * qty(first) });
     case 'arbitrage': {
       const second = markets.find((m) => m.instrument.venue !== first.instrument.venue);
-      if (second === undefined) throw new UnknownStrategyError(`strategy 'arbitrage' needs markets on two venues; the data has only ${first.instrument.venue}`);
-      return crossVenueArbitrage({ legA: one, legB: { venue: second.instrument.venue, symbol: second.instrument.symbol }, qtyLots: Math.min(qty(first), qty(second)) });
+      if (second === undefined)
+        throw new UnknownStrategyError(
+          `strategy 'arbitrage' needs markets on two venues; the data has only ${first.instrument.venue}`,
+        );
+      return crossVenueArbitrage({
+        legA: one,
+        legB: { venue: second.instrument.venue, symbol: second.instrument.symbol },
+        qtyLots: Math.min(qty(first), qty(second)),
+      });
     }
     default:
       throw new UnknownStrategyError(`unknown strategy '${name}' (known: ${BASELINE_STRATEGIES.join(', ')})`);

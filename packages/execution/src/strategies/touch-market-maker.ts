@@ -27,7 +27,13 @@ export interface TouchMarketMakerOptions {
 export function touchMarketMaker(options: TouchMarketMakerOptions): Strategy {
   const requoteUs = options.requoteUs ?? 100_000;
   const lastQuoteUs = { buy: Number.NEGATIVE_INFINITY, sell: Number.NEGATIVE_INFINITY };
-  const quote = (ctx: StrategyContext, side: 'buy' | 'sell', priceTicks: number, working: OrderView | undefined, allowed: boolean) => {
+  const quote = (
+    ctx: StrategyContext,
+    side: 'buy' | 'sell',
+    priceTicks: number,
+    working: OrderView | undefined,
+    allowed: boolean,
+  ) => {
     const now = ctx.nowUs();
     if (working !== undefined) {
       if (working.cancelPending || working.status === 'pending') return;
@@ -36,18 +42,39 @@ export function touchMarketMaker(options: TouchMarketMakerOptions): Strategy {
         return;
       }
       if (working.priceTicks === priceTicks || now - lastQuoteUs[side] < requoteUs) return;
-      ctx.replaceOrder(options.venue, working.orderId, { venue: options.venue, symbol: options.symbol, side, type: 'post_only', priceTicks, qtyLots: options.qtyLots, tag: `mm-${side}` });
+      ctx.replaceOrder(options.venue, working.orderId, {
+        venue: options.venue,
+        symbol: options.symbol,
+        side,
+        type: 'post_only',
+        priceTicks,
+        qtyLots: options.qtyLots,
+        tag: `mm-${side}`,
+      });
       lastQuoteUs[side] = now;
       return;
     }
     if (!allowed || now - lastQuoteUs[side] < requoteUs) return;
-    ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side, type: 'post_only', priceTicks, qtyLots: options.qtyLots, tag: `mm-${side}` });
+    ctx.placeOrder({
+      venue: options.venue,
+      symbol: options.symbol,
+      side,
+      type: 'post_only',
+      priceTicks,
+      qtyLots: options.qtyLots,
+      tag: `mm-${side}`,
+    });
     lastQuoteUs[side] = now;
   };
   return {
     name: 'touch-market-maker',
     onEvent(e: MarketEvent, ctx: StrategyContext) {
-      if (e.venue !== options.venue || e.symbol !== options.symbol || (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')) return;
+      if (
+        e.venue !== options.venue ||
+        e.symbol !== options.symbol ||
+        (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')
+      )
+        return;
       const book = ctx.book(options.venue, options.symbol);
       if (!hasTouch(book)) return;
       const pos = positionLots(ctx, options.venue, options.symbol);
@@ -59,7 +86,13 @@ export function touchMarketMaker(options: TouchMarketMakerOptions): Strategy {
         else ask ??= o;
       }
       quote(ctx, 'buy', book.bestBid(), bid, pos + options.qtyLots <= options.maxInventoryLots);
-      quote(ctx, 'sell', book.bestAsk(), ask, perpetual ? pos - options.qtyLots >= -options.maxInventoryLots : pos >= options.qtyLots);
+      quote(
+        ctx,
+        'sell',
+        book.bestAsk(),
+        ask,
+        perpetual ? pos - options.qtyLots >= -options.maxInventoryLots : pos >= options.qtyLots,
+      );
     },
   };
 }

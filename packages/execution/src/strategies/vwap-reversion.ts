@@ -79,10 +79,29 @@ export function vwapReversion(options: VwapReversionOptions): Strategy {
       const pos = positionLots(ctx, options.venue, options.symbol);
       const perpetual = ctx.instrument(options.venue, options.symbol).perpetual;
       if (deviation < -threshold && pos + options.qtyLots <= options.maxPositionLots) {
-        ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side: 'buy', type: 'ioc', priceTicks: book.bestAsk(), qtyLots: options.qtyLots, tag: 'vwap-buy' });
+        ctx.placeOrder({
+          venue: options.venue,
+          symbol: options.symbol,
+          side: 'buy',
+          type: 'ioc',
+          priceTicks: book.bestAsk(),
+          qtyLots: options.qtyLots,
+          tag: 'vwap-buy',
+        });
         lastOrderUs = now;
-      } else if (deviation > threshold && (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)) {
-        ctx.placeOrder({ venue: options.venue, symbol: options.symbol, side: 'sell', type: 'ioc', priceTicks: book.bestBid(), qtyLots: options.qtyLots, tag: 'vwap-sell' });
+      } else if (
+        deviation > threshold &&
+        (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)
+      ) {
+        ctx.placeOrder({
+          venue: options.venue,
+          symbol: options.symbol,
+          side: 'sell',
+          type: 'ioc',
+          priceTicks: book.bestBid(),
+          qtyLots: options.qtyLots,
+          tag: 'vwap-sell',
+        });
         lastOrderUs = now;
       }
     },
