@@ -2,4 +2,5 @@
  * @packageDocumentation
  * The tickerml command-line tool.
  */
-export {};
+export { main, USAGE } from './bin.js';
+export { replayCommand, runReplay, formatReplayReport, trimDecimal, REPLAY_USAGE, type ReplayReport, type SymbolReport } from './commands/replay.js';

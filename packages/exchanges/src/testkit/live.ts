@@ -82,7 +82,7 @@ function clientsOf(feed: Feed): FeedClient[] {
  */
 export async function replayThroughServer(setup: ReplaySetup, frames: readonly RawFrame[], options: ThroughServerOptions = {}): Promise<ThroughServerResult> {
   const seed = options.seed ?? 1;
-  const server = await ReplayServer.start({ frames, ...(options.faults ? { faults: options.faults } : {}), seed });
+  const server = await ReplayServer.start({ frames, ...(options.faults ? { faults: options.faults } : {}), seed, paceFaults: true });
   const eventCounts = new Map<string, Record<string, number>>();
   const emit: EventSink = (e) => {
     const c = eventCounts.get(e.symbol) ?? {};

@@ -165,7 +165,7 @@ describe('faults on command', () => {
     const updates = all.filter((f) => f.data.includes('"e":"depthUpdate"')).map((f) => f.data);
     const server = await start({ frames: all.slice(0, 400) });
     server.stall();
-    const client = await connect(`${server.wsUrl}/stream`);
+    const client = await connect(`${server.wsUrl}/stream?streams=btcusdt@depth@100ms`);
     // Arm the fault for the (afterUpdates+1)-th update: let `afterUpdates` updates through first.
     server.resume();
     await client.until(() => client.messages.filter((m) => m.includes('depthUpdate')).length >= afterUpdates);
@@ -238,13 +238,13 @@ describe('faults on command', () => {
     const tape = all.slice(0, 300);
     const server = await start({ frames: tape });
     server.stall();
-    const first = await connect(server.wsUrl);
+    const first = await connect(`${server.wsUrl}/stream?streams=btcusdt@depth@100ms`);
     server.resume();
     await first.until(() => first.messages.length >= 50);
     server.inject(FaultKind.Close);
     await first.until(() => first.closeCode !== undefined);
     expect(first.closeCode).toBe(1006);
-    const second = await connect(server.wsUrl);
+    const second = await connect(`${server.wsUrl}/stream?streams=btcusdt@depth@100ms`);
     await server.finished;
     const expected = recvData(tape);
     await second.until(() => first.messages.length + second.messages.length >= expected.length);
@@ -255,16 +255,17 @@ describe('faults on command', () => {
 
   it('stale-snapshot: the next REST snapshot is the first recorded one, then fresh again', async () => {
     const all = await frames('binance/hftbacktest_spot_btcusdt_20240808.gz');
-    const server = await start({ frames: all.slice(0, 2000) });
+    const server = await start({ frames: all.slice(0, 2000), startOn: 'connect' });
     const client = await connect(server.wsUrl);
-    await server.finished;
-    await client.until(() => client.messages.length >= 1);
+    // Mid-stream (a stale snapshot is only served while updates still follow to expose it).
+    await client.until(() => client.messages.filter((m) => m.includes('depthUpdate')).length >= 40);
+    server.stall();
     server.inject(FaultKind.StaleSnapshot);
     const stale = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as { lastUpdateId: number };
     const fresh = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as { lastUpdateId: number };
     expect(stale.lastUpdateId).toBe(50093239218);
     expect(fresh.lastUpdateId).toBeGreaterThan(stale.lastUpdateId);
-    expect(server.injected).toMatchObject([{ kind: 'stale-snapshot' }]);
+    expect(server.injected.filter((f) => f.kind !== 'stall')).toMatchObject([{ kind: 'stale-snapshot' }]);
     expect(server.requests.map((r) => r.source)).toEqual(['stale', 'tracked']);
   });
 });

@@ -39,12 +39,23 @@ export interface ReplayServerOptions {
   readonly seed?: number;
   /**
    * When the tape starts for a connection: `'connect'`, or `'first-message'` (after the client's
-   * first subscribe). Defaults to `'first-message'` when the recording holds `send` frames,
-   * else `'connect'`.
+   * first subscribe, as Kraken, Coinbase, KuCoin and a Binance `/stream` socket behave).
+   * Defaults to `'connect'` for a Binance combined-stream URL naming its streams
+   * (`/stream?streams=...`), else `'first-message'`.
    */
   readonly startOn?: 'connect' | 'first-message';
   /** Timers for `recorded` / `{speed}` pacing. */
   readonly timers?: ReplayTimers;
+  /**
+   * Inject the next planned fault only once the client has healed the previous one (asked for a
+   * fresh snapshot, then 10 more book updates went by; or, if it never asks, 200 updates and
+   * `healTimeoutMs` later), so each fault can be seen on its own. Counted faults (corrupt, close,
+   * stale-snapshot) wait; random-rate ones are not drawn meanwhile. Defaults to false (the plan
+   * is applied exactly where drawn, whatever the client does).
+   */
+  readonly paceFaults?: boolean;
+  /** With `paceFaults`: wall time to wait for a resync request before giving up on it, ms. Defaults to 300. */
+  readonly healTimeoutMs?: number;
   /** Server time for reply stamps, µs. Defaults to the tape position's recorded `localTs`. */
   readonly nowUs?: () => number;
 }
@@ -119,12 +130,26 @@ export class ReplayServer {
   private readonly sentAhead = new Set<number>();
   private readonly connections = new Set<Connection>();
   private readonly greeting: string | undefined;
-  private readonly startOn: 'connect' | 'first-message';
+  private readonly startOn: 'connect' | 'first-message' | undefined;
   private readonly pace: ReplayPace;
   private readonly timers: ReplayTimers;
   private readonly nowUsFn: (() => number) | undefined;
   private cursor = 0;
   private staleArmed = 0;
+  /**
+   * Planned faults wait while the client is still healing the previous one (until it asked for a
+   * fresh snapshot and 10 more book updates went by), so that each one can be seen on its own.
+   */
+  private healing = false;
+  private resyncRequested = false;
+  private updatesSinceResync = 0;
+  private updatesWhileHealing = 0;
+  private readonly deferred: FaultKind[] = [];
+  private readonly paceFaults: boolean;
+  private readonly healTimeoutMs: number;
+  private healingSinceMs = 0;
+  /** Planned faults skipped because the client was still healing the previous one. */
+  plannedFaultsSkipped = 0;
   private stalled = false;
   private pumping = false;
   private timer: unknown;
@@ -143,8 +168,9 @@ export class ReplayServer {
     this.pace = options.pace ?? 'max';
     this.timers = options.timers ?? realTimers;
     this.nowUsFn = options.nowUs;
-    const hasSend = options.frames.some((f) => f.kind === 'send');
-    this.startOn = options.startOn ?? (hasSend ? 'first-message' : 'connect');
+    this.startOn = options.startOn;
+    this.paceFaults = options.paceFaults ?? false;
+    this.healTimeoutMs = options.healTimeoutMs ?? 300;
     this.tape = [];
     this.roles = [];
     let greeting: string | undefined;
@@ -282,22 +308,25 @@ export class ReplayServer {
       );
       return;
     }
-    if (this.staleArmed > 0) {
+    if (this.staleArmed > 0 && this.streamContinues()) {
       const stale = this.book.restSnapshot(url, this.nowUs(), true);
       if (stale !== undefined) {
         this.staleArmed--;
         this.injected.push({ kind: FaultKind.StaleSnapshot, tapeIndex: this.cursor, localTs: this.nowUs(), detail: `stale snapshot served on ${url}` });
+        this.resyncRequested = false; // the client must ask again
         reply(200, stale, 'stale');
         return;
       }
     }
     const tracked = this.book.restSnapshot(url, this.nowUs());
+    if (tracked !== undefined) this.noteResync();
     if (tracked !== undefined) {
       reply(200, tracked, 'tracked');
       return;
     }
     const recorded = this.lookupRecorded(url);
     if (recorded !== undefined) {
+      this.noteResync();
       reply(200, recorded, 'recorded');
       return;
     }
@@ -336,7 +365,7 @@ export class ReplayServer {
     ws.on('error', () => this.connections.delete(conn));
     ws.on('message', (data) => this.onClientMessage(conn, data.toString()));
     if (this.greeting !== undefined) this.sendTo(conn, this.greeting, false);
-    if (this.startOn === 'connect') {
+    if ((this.startOn ?? (conn.path.includes('streams=') ? 'connect' : 'first-message')) === 'connect') {
       conn.streaming = true;
       this.kick();
     }
@@ -349,23 +378,36 @@ export class ReplayServer {
       for (const symbol of answer.bookSymbols) {
         let snapshot: string | undefined;
         if (answer.protocol === 'kraken') {
-          if (this.staleArmed > 0 && this.firstKrakenSnapshot.has(symbol)) {
+          if (this.staleArmed > 0 && this.streamContinues() && this.firstKrakenSnapshot.has(symbol)) {
             this.staleArmed--;
             snapshot = this.firstKrakenSnapshot.get(symbol);
             this.injected.push({ kind: FaultKind.StaleSnapshot, tapeIndex: this.cursor, localTs: this.nowUs(), detail: `stale ${symbol} snapshot on subscribe` });
+            this.resyncRequested = false;
           } else {
             snapshot = this.book.krakenSnapshot(symbol, this.nowUs());
+            this.noteResync();
           }
         } else if (answer.protocol === 'coinbase') {
           snapshot = this.book.coinbaseSnapshot(symbol, this.nowUs());
+          this.noteResync();
         }
         if (snapshot !== undefined) this.sendTo(conn, snapshot, true);
       }
     }
+    if (answer.bookSymbols !== undefined) this.noteResync();
     if (!conn.streaming) {
       conn.streaming = true;
       this.kick();
     }
+  }
+
+  /** A stale snapshot is only served while updates still follow that can show it is stale. */
+  private streamContinues(): boolean {
+    return this.cursor < this.tape.length - 20;
+  }
+
+  private noteResync(): void {
+    if (this.healing) this.resyncRequested = true;
   }
 
   /** Sends one message to one socket; `synthesized` messages take the next Coinbase sequence number. */
@@ -464,7 +506,36 @@ export class ReplayServer {
     }
     let fault: FaultKind | undefined;
     if (role === FrameRole.BookUpdate) {
-      fault = this.pending.shift() ?? this.plan.get(index);
+      // Healed: 10 updates after the client's resync request. Or never noticed: after 200 updates
+      // without one (a Kraken update outside the checksummed top 10 can go unseen).
+      if (
+        this.healing &&
+        (this.resyncRequested
+          ? ++this.updatesSinceResync >= 10
+          : ++this.updatesWhileHealing >= 200 && performance.now() - this.healingSinceMs >= this.healTimeoutMs)
+      ) {
+        this.healing = false;
+      }
+      fault = this.pending.shift();
+      const planned = fault === undefined ? this.plan.get(index) : undefined;
+      if (this.healing) {
+        // Counted faults wait for the heal; random-rate ones are simply not drawn meanwhile.
+        if (planned === FaultKind.Corrupt || planned === FaultKind.Close || planned === FaultKind.StaleSnapshot) this.deferred.push(planned);
+        else if (planned !== undefined) this.plannedFaultsSkipped++;
+      } else if (fault === undefined) {
+        fault = this.deferred.shift() ?? planned;
+        if (planned !== undefined && fault !== planned) this.plannedFaultsSkipped++;
+      }
+      // A duplicate never needs a resync; nor does a swap of two checksummed (Kraken) updates,
+      // which leaves the same book whenever they touch different levels.
+      const needsHeal = fault !== FaultKind.Duplicate && !(fault === FaultKind.Reorder && frame.data.includes('"checksum":'));
+      if (fault !== undefined && needsHeal && this.paceFaults) {
+        this.healing = true;
+        this.healingSinceMs = performance.now();
+        this.resyncRequested = false;
+        this.updatesSinceResync = 0;
+        this.updatesWhileHealing = 0;
+      }
     }
     if (fault === undefined) {
       this.broadcast(index, frame.data);
