@@ -26,7 +26,15 @@ describe('SqliteStore', () => {
   it('transaction: store inserts and an application table commit together or not at all', () => {
     const store = SqliteStore.open(join(dir, 'tx.db'), { instruments });
     store.transaction((db) => db.exec('CREATE TABLE app_marks (n INTEGER)'));
-    const row = { timestamp: 1, cash_balance: '10000', total_value: '10000', positions: {}, daily_pnl: '0', max_drawdown: 0, sharpe_ratio: null };
+    const row = {
+      timestamp: 1,
+      cash_balance: '10000',
+      total_value: '10000',
+      positions: {},
+      daily_pnl: '0',
+      max_drawdown: 0,
+      sharpe_ratio: null,
+    };
     expect(() =>
       store.transaction((db) => {
         store.insert('portfolio_state', [row]);

@@ -141,17 +141,35 @@ export class EventWriter {
    */
   async pipeFrom(source: Iterable<MarketEvent> | AsyncIterable<MarketEvent>): Promise<number> {
     let count = 0;
-    for await (const event of source) {
-      if (this.#closed) break;
-      if (!this.hasRoom) await this.waitForRoom();
-      if (this.#closed) break;
-      if (this.#failure) throw this.#failure;
-      this.#queue.push({ event, resolve: undefined, reject: undefined });
-      this.#schedule();
-      count++;
+    if (Symbol.iterator in source) {
+      // A synchronous source: no promise per event, awaiting only when the queue is full.
+      for (const event of source) {
+        let admitted = this.#admit();
+        if (admitted instanceof Promise) admitted = await admitted;
+        if (!admitted) break;
+        this.#queue.push({ event, resolve: undefined, reject: undefined });
+        count++;
+      }
+    } else {
+      for await (const event of source) {
+        let admitted = this.#admit();
+        if (admitted instanceof Promise) admitted = await admitted;
+        if (!admitted) break;
+        this.#queue.push({ event, resolve: undefined, reject: undefined });
+        count++;
+      }
     }
     await this.flush();
     return count;
+  }
+
+  /** Schedules a commit and waits while the queue is full; false once the writer is closed. */
+  #admit(): boolean | Promise<boolean> {
+    this.#schedule();
+    if (this.#closed) return false;
+    if (this.#failure) throw this.#failure;
+    if (this.hasRoom) return true;
+    return this.waitForRoom().then(() => !this.#closed);
   }
 
   /** Resolves once everything queued so far is committed. */
