@@ -6,6 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { backtestCommand } from './commands/backtest.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { migrateCommand } from './commands/migrate.js';
 import { replayCommand } from './commands/replay.js';
@@ -15,6 +16,7 @@ export const USAGE = `Usage: tickerml <command> [options]
 
 Commands:
   replay <file>     check a recording: build its books, report gaps, checksums, malformed frames
+  backtest          run a strategy over recordings through the simulated venue
   migrate           copy a SQLite database into PostgreSQL
   kafka lag         consumer-group lag per partition (like kafka-consumer-groups --describe)
 
@@ -23,6 +25,7 @@ Run "tickerml <command> --help" for a command's options.
 
 const COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
   replay: (args) => replayCommand(args),
+  backtest: (args) => backtestCommand(args),
   migrate: (args) => migrateCommand(args),
   kafka: (args) => kafkaCommand(args),
 };
