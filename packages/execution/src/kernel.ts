@@ -194,9 +194,13 @@ function less(x: Scheduled, y: Scheduled): boolean {
   return x.atUs < y.atUs || (x.atUs === y.atUs && x.seq < y.seq);
 }
 
-/** A clock the engine can move: core's `TestClock` in backtests. */
+/**
+ * The engine's clock: core's `TestClock` in backtests (the engine moves it with `advanceTo`), or
+ * core's `LiveClock` in paper trading (no `advanceTo`: time moves by itself, and the driver calls
+ * {@link Engine.advanceTo} periodically so requests and reports in flight land on time).
+ */
 export interface DrivableClock extends Clock {
-  advanceTo(toUs: number): unknown;
+  advanceTo?(toUs: number): unknown;
 }
 
 /** Engine options. */
@@ -426,7 +430,7 @@ export class Engine {
   private drain(untilUs: number): void {
     while (this.schedule.peekTime() <= untilUs) {
       const item = this.schedule.pop() as Scheduled;
-      if (item.atUs > this.clock.nowUs()) this.clock.advanceTo(item.atUs);
+      if (item.atUs > this.clock.nowUs()) this.clock.advanceTo?.(item.atUs);
       this.runItem(item);
     }
   }
@@ -544,7 +548,7 @@ export class Engine {
     this.lastLocalTs = t;
     if (!this.started) this.start(t);
     if (this.schedule.peekTime() <= t) this.drain(t);
-    if (t > this.clock.nowUs()) this.clock.advanceTo(t);
+    if (t > this.clock.nowUs()) this.clock.advanceTo?.(t);
     const v = this.venues.get(e.venue);
     if (v !== undefined) v.onEvent(e);
     this.strategy.onEvent(e, this.ctx);
@@ -572,12 +576,12 @@ export class Engine {
    */
   advanceTo(untilUs: number): void {
     if (this.schedule.peekTime() <= untilUs) this.drain(untilUs);
-    if (untilUs > this.clock.nowUs()) this.clock.advanceTo(untilUs);
+    if (untilUs > this.clock.nowUs()) this.clock.advanceTo?.(untilUs);
   }
 
   private start(t: number): void {
     this.started = true;
-    if (t > this.clock.nowUs()) this.clock.advanceTo(t);
+    if (t > this.clock.nowUs()) this.clock.advanceTo?.(t);
     this.strategy.onStart?.(this.ctx);
   }
 
@@ -592,7 +596,7 @@ export class Engine {
       const next = this.schedule.peekTime();
       const item = this.schedule.pop() as Scheduled;
       if (item.kind === Kind.Timer && next > end) continue;
-      if (next > this.clock.nowUs()) this.clock.advanceTo(next);
+      if (next > this.clock.nowUs()) this.clock.advanceTo?.(next);
       this.runItem(item);
     }
     this.sample(this.clock.nowUs());

@@ -71,6 +71,8 @@ describe('portfolio ledger (hand-computed, exact to the atom)', () => {
     expect(pos.realizedAtoms - decimalToAtoms('5.0245')).toBe(-91325866110966n);
     expect(pos.costAtoms).toBe(4006800609874133889034n);
     expect(pos.qtyLots).toBe(6678);
+    // average entry = remaining cost ÷ remaining size, in ticks
+    expect(p.averageEntryTicks(pos)).toBeCloseTo((4006.800609874133889034 / 0.06678) * 100, 6);
   });
 
   it('keeps equity − initial = realised + unrealised − fees + funding, to the atom', () => {

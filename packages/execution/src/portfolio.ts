@@ -260,6 +260,19 @@ export class Portfolio {
     this.position(instrument).markSumTicks = bidTicks + askTicks;
   }
 
+  /**
+   * Average entry price of the open position in ticks (`cost ÷ (qty × tick × lot)`), or NaN when
+   * flat. A float for display: the exact basis is `costAtoms`.
+   * @example
+   * ```ts
+   * portfolio.averageEntryTicks(portfolio.position(btc)); // 6000000.5
+   * ```
+   */
+  averageEntryTicks(pos: Position): number {
+    if (pos.qtyLots === 0) return Number.NaN;
+    return Number(pos.costAtoms) / (pos.qtyLots * Number(pos.instrument.tickLotAtoms));
+  }
+
   /** Unrealised P&L of a position at its last mark, quote atoms. */
   unrealizedAtoms(pos: Position): bigint {
     if (pos.qtyLots === 0 || pos.markSumTicks === 0) return 0n;
