@@ -62,7 +62,11 @@ export interface KafkaProducerOptions {
    * is in flight, new messages gather for the next one anyway. Default 5.
    */
   readonly lingerMs?: number;
-  /** Most messages in one produce request. Default 5,000. */
+  /**
+   * Most messages in one produce request. Default 1,000: kafkajs 2.2 groups a request's messages
+   * by partition in time quadratic in their number (about 1.4 µs per message at 1,000 on three
+   * partitions, 6.5 µs at 5,000), so bigger requests cost more CPU than they save in round trips.
+   */
   readonly maxBatchMessages?: number;
   /**
    * Most bytes (keys and values) in one produce request. The broker refuses a partition's record
@@ -205,7 +209,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
     }
     const producer = options.producer ?? {};
     this.#lingerMs = positiveInt('producer.lingerMs', producer.lingerMs ?? 5, true);
-    this.#maxBatchMessages = positiveInt('producer.maxBatchMessages', producer.maxBatchMessages ?? 5_000);
+    this.#maxBatchMessages = positiveInt('producer.maxBatchMessages', producer.maxBatchMessages ?? 1_000);
     this.#maxBatchBytes = positiveInt('producer.maxBatchBytes', producer.maxBatchBytes ?? 900_000);
     this.#maxBufferedMessages = positiveInt('producer.maxBufferedMessages', producer.maxBufferedMessages ?? 100_000);
     this.#deliveryTimeoutMs = positiveInt('producer.deliveryTimeoutMs', producer.deliveryTimeoutMs ?? 120_000, true);
