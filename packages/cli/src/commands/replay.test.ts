@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ReplayReport } from './replay.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
+const fixtures = join(root, 'packages/exchanges/test/fixtures');
+const dir = mkdtempSync(join(tmpdir(), 'tickerml-replay-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `tickerml <args>` in a real child process (node + tsx on the sources). */
+function tickerml(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--conditions=@tickerml/source', '--import', 'tsx', bin, ...args],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('tickerml replay (child process)', { timeout: 60_000 }, () => {
+  it('Kraken capture: every checksum matches, exit 0, final book as decimal strings', async () => {
+    const { code, stdout, stderr } = await tickerml('replay', join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'), '--json');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as ReplayReport;
+    expect(report).toMatchObject({ format: 'cbcap', venue: 'kraken', path: 'direct', framesRead: 377, malformedLines: 0 });
+    expect(report.symbols).toHaveLength(1);
+    expect(report.symbols[0]).toMatchObject({
+      symbol: 'BTC/USD',
+      snapshots: 5,
+      deltas: 296,
+      gaps: 0,
+      checksumsMatched: 301,
+      checksumsMismatched: 0,
+      malformed: 0,
+      bestBid: '63004.9',
+      bestAsk: '63005',
+      bidLevels: 10,
+      askLevels: 10,
+      events: { book_snapshot: 5, book_delta: 296 },
+    });
+  });
+
+  it('a recording with a lost update exits 2 and reports the mismatch', async () => {
+    // Remove the 20th book update from the capture: the next update's checksum cannot match.
+    const text = readFileSync(join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'), 'latin1');
+    const records = text.split(/(?=^\d+ \d+\n)/m);
+    let updates = 0;
+    const kept = records.filter((r) => !(r.includes('"channel":"book","type":"update"') && ++updates === 20));
+    expect(kept.length).toBe(records.length - 1);
+    const file = join(dir, 'kraken-gap.cbcap');
+    writeFileSync(file, kept.join(''), 'latin1');
+    const { code, stdout } = await tickerml('replay', file);
+    expect(code).toBe(2);
+    expect(stdout).toMatch(/checksums matched \/ mismatched\s+\d+ \/ [1-9]/);
+  });
+
+  it('through the replay server the books equal the direct replay (Coinbase), exit 0', async () => {
+    const { code, stdout } = await tickerml('replay', join(fixtures, 'coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz'), '--through-server', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as ReplayReport;
+    expect(report.path).toBe('server');
+    expect(report.booksMatchCleanRun).toBe(true);
+    expect(report.symbols.map((s) => [s.symbol, s.bestBid, s.bestAsk])).toEqual([
+      ['BTC/USD', '65083.66', '65083.67'],
+      ['ETH/USD', '1919.28', '1919.38'],
+    ]);
+  });
+
+  it('--inject on Binance: faults are injected, seen as gaps and healed to the clean books', async () => {
+    const { code, stdout, stderr } = await tickerml(
+      'replay',
+      join(fixtures, 'binance/hftbacktest_spot_btcusdt_20240808.gz'),
+      '--inject',
+      'drop=0.005,reorder=0.005,corrupt=2,close=1,stale-snapshot=1',
+      '--seed',
+      '3',
+      '--json',
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as ReplayReport;
+    const kinds = new Set(report.injected?.map((f) => f.kind));
+    expect(kinds).toEqual(new Set(['drop', 'reorder', 'corrupt', 'close', 'stale-snapshot']));
+    const mustShow = report.injected?.filter((f) => f.kind !== 'close').length ?? 0;
+    expect(report.anomaliesDetected).toBeGreaterThanOrEqual(mustShow);
+    expect(report.booksMatchCleanRun).toBe(true);
+    expect(report.symbols[0]).toMatchObject({ symbol: 'BTC/USDT', bestBid: '61685.99', bestAsk: '61686', bidLevels: 1209, askLevels: 2196 });
+    expect(report.symbols[0]?.resyncs).toBeGreaterThan(0);
+    expect(report.symbols[0]?.events.disconnected).toBe(1);
+  });
+
+  it('counts a malformed line with a sample and still exits 0', async () => {
+    const good = readFileSync(join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'), 'latin1');
+    const file = join(dir, 'bad-header.cbcap');
+    // A damaged record header in the middle: skipped, reported, the rest still read.
+    writeFileSync(file, good.replace(/\n(\d+ \d+)\n\{"channel":"heartbeat"/, '\nNOT A HEADER\n$1\n{"channel":"heartbeat"'), 'latin1');
+    const { code, stdout } = await tickerml('replay', file);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/malformed lines skipped: 1\n {4}line \d+: expected "<ts_ns> <byte_count>": NOT A HEADER/);
+  });
+
+  it('exits 1 with a clear message on an unknown format, a missing file and a bad --inject', async () => {
+    const junk = join(dir, 'junk.txt');
+    writeFileSync(junk, 'hello\n');
+    const unknown = await tickerml('replay', junk);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`Cannot tell the recording format of ${junk}`);
+    const missing = await tickerml('replay', join(dir, 'nope.gz'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Cannot read recording .*nope\.gz/);
+    const bad = await tickerml('replay', junk, '--inject', 'drop=5');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('drop is a probability in 0..1, was 5');
+  });
+});
