@@ -38,9 +38,14 @@ export interface L2BookOptions {
   readonly maxDepth?: number;
 }
 
-/** One side: direct-indexed quantities over [base, base + size), a sorted fallback elsewhere. */
+/**
+ * One side: direct-indexed quantities over [base, base + size), a bitset of occupied ticks (so
+ * walks skip 32 empty ticks at a time), and a sorted fallback elsewhere.
+ */
 class TickSide {
   readonly qty: Float64Array;
+  /** Bit `i & 31` of word `i >> 5` is set when tick index `i` holds a level. */
+  readonly occupied: Uint32Array;
   /** Index of the best level in the ROI, -1 when the ROI holds none on this side. */
   best = -1;
   /**
@@ -60,6 +65,7 @@ class TickSide {
     size: number,
   ) {
     this.qty = new Float64Array(size);
+    this.occupied = new Uint32Array((size + 31) >>> 5);
     this.dirtyLo = size;
     this.fallback = new SortedSide(isBid, 64);
   }
@@ -71,6 +77,7 @@ class TickSide {
     if (q > 0) {
       if (old !== 0) return;
       this.count++;
+      this.occupied[idx >>> 5] = (this.occupied[idx >>> 5] as number) | (1 << (idx & 31));
       if (idx < this.dirtyLo) this.dirtyLo = idx;
       if (idx > this.dirtyHi) this.dirtyHi = idx;
       if (this.best < 0) {
@@ -85,6 +92,7 @@ class TickSide {
     }
     if (old === 0) return;
     this.count--;
+    this.occupied[idx >>> 5] = (this.occupied[idx >>> 5] as number) & ~(1 << (idx & 31));
     if (this.count === 0) {
       this.best = -1;
       this.worst = -1;
@@ -92,26 +100,51 @@ class TickSide {
     }
     // Losing the best level: scan towards the worse end for the next occupied tick. (Losing the
     // worst leaves `worst` a valid bound; it is settled only when truncation asks.)
-    if (idx === this.best) {
-      const towardsWorse = this.isBid ? -1 : 1;
-      let i = idx + towardsWorse;
-      while ((qty[i] as number) === 0) i += towardsWorse;
-      this.best = i;
-    }
+    if (idx === this.best) this.best = this.isBid ? this.findDown(idx - 1) : this.findUp(idx + 1);
   }
 
-  /** Makes `worst` exact by scanning from the bound towards the best level. Returns it. */
+  /** Highest occupied index `<= i`, or -1. */
+  findDown(i: number): number {
+    if (i < 0) return -1;
+    const occupied = this.occupied;
+    let w = i >>> 5;
+    let bits = (occupied[w] as number) & (0xffffffff >>> (31 - (i & 31)));
+    while (bits === 0) {
+      if (--w < 0) return -1;
+      bits = occupied[w] as number;
+    }
+    return (w << 5) + 31 - Math.clz32(bits);
+  }
+
+  /** Lowest occupied index `>= i`, or -1. */
+  findUp(i: number): number {
+    const occupied = this.occupied;
+    let w = i >>> 5;
+    if (w >= occupied.length) return -1;
+    let bits = (occupied[w] as number) & (0xffffffff << (i & 31));
+    while (bits === 0) {
+      if (++w >= occupied.length) return -1;
+      bits = occupied[w] as number;
+    }
+    return (w << 5) + 31 - Math.clz32(bits & -bits);
+  }
+
+  /** Next occupied index worse than `i`, or -1. */
+  nextWorse(i: number): number {
+    return this.isBid ? this.findDown(i - 1) : this.findUp(i + 1);
+  }
+
+  /** Makes `worst` exact (the first occupied index from the bound towards the best). Returns it. */
   settleWorst(): number {
-    const qty = this.qty;
-    let i = this.worst;
-    if (this.isBid) while ((qty[i] as number) === 0) i++;
-    else while ((qty[i] as number) === 0) i--;
-    this.worst = i;
-    return i;
+    this.worst = this.isBid ? this.findUp(this.worst) : this.findDown(this.worst);
+    return this.worst;
   }
 
   clear(): void {
-    if (this.dirtyHi >= this.dirtyLo) this.qty.fill(0, this.dirtyLo, this.dirtyHi + 1);
+    if (this.dirtyHi >= this.dirtyLo) {
+      this.qty.fill(0, this.dirtyLo, this.dirtyHi + 1);
+      this.occupied.fill(0, this.dirtyLo >>> 5, (this.dirtyHi >>> 5) + 1);
+    }
     this.dirtyLo = this.qty.length;
     this.dirtyHi = -1;
     this.best = -1;
@@ -300,27 +333,15 @@ export class L2Book implements L2BookLike {
       for (; fi >= fStart && d < maxLevels && (f.prices[fi] as number) >= roiTop; fi--, d++) {
         if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
       }
-      if (s.best >= 0) {
-        for (let i = s.best; i >= 0 && d < maxLevels; i--) {
-          const q = qty[i] as number;
-          if (q !== 0) {
-            if (visit(this.base + i, q, d) === false) return;
-            d++;
-          }
-        }
+      for (let i = s.best; i >= 0 && d < maxLevels; i = s.findDown(i - 1), d++) {
+        if (visit(this.base + i, qty[i] as number, d) === false) return;
       }
     } else {
       for (; fi >= fStart && d < maxLevels && (f.prices[fi] as number) < this.base; fi--, d++) {
         if (visit(f.prices[fi] as number, f.qtys[fi] as number, d) === false) return;
       }
-      if (s.best >= 0) {
-        for (let i = s.best; i < this.size && d < maxLevels; i++) {
-          const q = qty[i] as number;
-          if (q !== 0) {
-            if (visit(this.base + i, q, d) === false) return;
-            d++;
-          }
-        }
+      for (let i = s.best; i >= 0 && d < maxLevels; i = s.findUp(i + 1), d++) {
+        if (visit(this.base + i, qty[i] as number, d) === false) return;
       }
     }
     for (; fi >= fStart && d < maxLevels; fi--, d++) {
@@ -371,15 +392,9 @@ export class L2Book implements L2BookLike {
       return want;
     }
     const qty = s.qty;
-    const step = s.isBid ? -1 : 1;
-    let d = 0;
-    for (let i = s.best; d < want; i += step) {
-      const q = qty[i] as number;
-      if (q !== 0) {
-        outPriceTicks[d] = this.base + i;
-        outQtyLots[d] = q;
-        d++;
-      }
+    for (let d = 0, i = s.best; d < want; d++, i = s.nextWorse(i)) {
+      outPriceTicks[d] = this.base + i;
+      outQtyLots[d] = qty[i] as number;
     }
     return want;
   }
