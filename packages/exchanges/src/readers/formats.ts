@@ -63,7 +63,7 @@ export async function* readCryptofeed(source: RecordingSource, stats: ReaderStat
       noteMalformed(stats, line.lineNo, `unknown record type ${JSON.stringify(r.t)}`, line.text);
       continue;
     }
-    if (typeof r.ts !== 'number' || !Number.isFinite(r.ts) || r.ts < 0) {
+    if (typeof r.ts !== 'number' || !Number.isSafeInteger(secondsToUs(r.ts)) || r.ts < 0) {
       noteMalformed(stats, line.lineNo, `expected "ts" in unix seconds, found ${JSON.stringify(r.ts)}`, line.text);
       continue;
     }
@@ -104,6 +104,11 @@ export async function* readHftbacktest(source: RecordingSource, stats: ReaderSta
       noteMalformed(stats, line.lineNo, 'expected "<nanoseconds> <json>"', text);
       continue;
     }
+    const localTs = nsTextToUs(ns);
+    if (!Number.isSafeInteger(localTs)) {
+      noteMalformed(stats, line.lineNo, `timestamp ${ns} ns is out of range`, text);
+      continue;
+    }
     const body = text.slice(space + 1);
     const first = body.charCodeAt(0);
     const last = body.charCodeAt(body.length - 1);
@@ -116,12 +121,12 @@ export async function* readHftbacktest(source: RecordingSource, stats: ReaderSta
     if (body.startsWith('{"stream":"')) {
       const at = body.indexOf('@', 11);
       if (at > 11 && at < 40) lastSymbol = body.slice(11, at).toUpperCase();
-      yield { localTs: nsTextToUs(ns), kind: 'recv', data: body };
+      yield { localTs, kind: 'recv', data: body };
     } else if (body.startsWith('{"lastUpdateId"')) {
       const url = `/api/v3/depth?symbol=${lastSymbol ?? 'UNKNOWN'}&limit=1000`;
-      yield { localTs: nsTextToUs(ns), kind: 'http', url, data: body };
+      yield { localTs, kind: 'http', url, data: body };
     } else {
-      yield { localTs: nsTextToUs(ns), kind: 'recv', data: body };
+      yield { localTs, kind: 'recv', data: body };
     }
   }
 }
@@ -191,6 +196,11 @@ export async function* readCbcap(source: RecordingSource, stats: ReaderStats): A
     }
     firstNs ??= ns;
     const localTs = Number(startUs + (ns - firstNs) / 1000n);
+    if (!Number.isSafeInteger(localTs) || localTs < 0) {
+      noteMalformed(stats, record, `timestamp ${ns} ns is out of range`, buf.toString('utf8', bodyStart, Math.min(bodyEnd, bodyStart + 160)));
+      pos = bodyEnd + 1;
+      continue;
+    }
     stats.frames++;
     yield { localTs, kind: 'recv', data: buf.toString('utf8', bodyStart, bodyEnd) };
     pos = bodyEnd + 1;
