@@ -8,6 +8,7 @@ import { type BusMessage, encodeMessage } from './codec.js';
 import { readDeadLetterHeaders } from './dlq.js';
 import { BrokerUnreachableError } from './errors.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+import { registerGroupLagGauge } from './lag.js';
 import type { TopicMap } from './topics.js';
 
 /** Topic names of one test, unique so runs and tests never see each other's messages. */
@@ -173,9 +174,17 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     // Offsets were committed after processing: the group is at the end, lag 0.
     const lag = await bus.consumerLag(group);
     expect(lag).toEqual([{ group, topic: tradesTopic, partition: 0, currentOffset: 6, logEndOffset: 6, lag: 0 }]);
-    // and the subscription's gauge says the same.
-    expect(await metrics.metrics()).toContain(
+    // and the subscription's gauge says the same, as does the broker-read gauge of a monitor.
+    const admin = bus.client.admin();
+    await admin.connect();
+    registerGroupLagGauge(metrics.registry, admin, [group]);
+    const exposition = await metrics.metrics();
+    await admin.disconnect();
+    expect(exposition).toContain(
       `tickerml_kafka_consumer_lag_messages{group="${group}",topic="${tradesTopic}",partition="0"} 0`,
+    );
+    expect(exposition).toContain(
+      `tickerml_kafka_group_lag_messages{group="${group}",topic="${tradesTopic}",partition="0"} 0`,
     );
   });
 
@@ -246,7 +255,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     const sub = bus.subscribe(
       topic,
       (message) => {
-        received.push((message as { i: number }).i);
+        received.push((message as unknown as { i: number }).i);
         progress.add();
       },
       { groupId: `order-${randomUUID()}`, fromBeginning: true },
