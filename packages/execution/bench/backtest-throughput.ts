@@ -7,14 +7,16 @@
  *   npx tsx --conditions=@tickerml/source packages/execution/bench/backtest-throughput.ts [--events 10000000] [--runs 3] [--input raw|events]
  *
  * Parse = the exchanges package's real Binance handler on the recorded frames (JSON, sequence
- * sync, exact decimal → ticks/lots); books = microstructure's L2Book; features = top-of-book,
- * 10-level depth imbalance and a 60 s rolling VWAP, updated on every event.
+ * sync, exact decimal → ticks/lots); books = microstructure's L2Book in feed-only mode, the
+ * venue's own book (an L2BookView) in the full backtest, which keeps one book per symbol;
+ * features = top-of-book, 10-level depth imbalance and a 60 s rolling VWAP, updated on every
+ * event. The two modes must produce the same feature checksum (checked).
  */
 import { fileURLToPath } from 'node:url';
 import type { MarketEvent } from '@tickerml/core';
 import { TestClock } from '@tickerml/core';
 import { inferReplaySetup, loadFrames, makeHandler, snapshotSymbolOf } from '@tickerml/exchanges/testkit';
-import { DepthImbalance, L2Book, RollingVwap, TopOfBookFeatures } from '@tickerml/microstructure';
+import { DepthImbalance, L2Book, type L2BookView, RollingVwap, TopOfBookFeatures } from '@tickerml/microstructure';
 import {
   Engine,
   makerTakerFees,
@@ -125,19 +127,25 @@ function replayRaw(reps: number, sink: Sink): number {
   return count;
 }
 
-/** Feed work: book, features. Returns a checksum so nothing is optimised away. */
-function feedSink(): { sink: Sink; check: () => number } {
-  const book = new L2Book();
+/**
+ * Feed work: the book (unless the venue's book is passed in, which the engine already keeps up
+ * to date) and the features on it. Returns a checksum so nothing is optimised away.
+ */
+function feedSink(venueBook?: L2BookView): { sink: Sink; check: () => number } {
+  const own = venueBook === undefined ? new L2Book() : undefined;
+  const book: L2BookView = venueBook ?? (own as L2Book);
   const top = new TopOfBookFeatures();
   const depth = new DepthImbalance(10);
   const vwap = new RollingVwap(60_000_000);
   let acc = 0;
   return {
     sink: (e) => {
-      if (e.kind === 'book_delta') book.applyDelta(e);
-      else if (e.kind === 'book_snapshot') book.applySnapshot(e.bids, e.asks);
-      else if (e.kind === 'trade') acc += vwap.onTrade(e.localTs, e.priceTicks, e.qtyLots) * 1e-12;
-      if (e.kind === 'book_delta' || e.kind === 'book_snapshot') {
+      if (own !== undefined) {
+        if (e.kind === 'book_delta') own.applyDelta(e);
+        else if (e.kind === 'book_snapshot') own.applySnapshot(e.bids, e.asks);
+      }
+      if (e.kind === 'trade') acc += vwap.onTrade(e.localTs, e.priceTicks, e.qtyLots) * 1e-12;
+      else if (e.kind === 'book_delta' || e.kind === 'book_snapshot') {
         top.update(book);
         acc += depth.update(book) || 0;
       }
@@ -158,7 +166,6 @@ function runFeed(): { events: number; ms: number; check: number } {
 }
 
 function runFull(): { events: number; ms: number; check: number; fills: number } {
-  const f = feedSink();
   const portfolio = new Portfolio();
   portfolio.openAccount('binance', { USDT: '1000000' });
   const instrument = new TradableInstrument({
@@ -180,10 +187,11 @@ function runFull(): { events: number; ms: number; check: number; fills: number }
   const qtyLots = Number(instrument.toLots('0.03'));
   const strategy = touchMarketMaker({ venue: 'binance', symbol: grid.symbol, qtyLots, maxInventoryLots: 10 * qtyLots });
   const engine = new Engine({ venues: [venue], portfolio, strategy, clock: new TestClock(0), seed: 42 });
+  const f = feedSink(venue.book(grid.symbol));
   const t0 = performance.now();
   const events = replay(reps, (e) => {
-    f.sink(e);
     engine.step(e);
+    f.sink(e);
   });
   engine.finish();
   if (process.env.BENCH_DEBUG !== undefined) {

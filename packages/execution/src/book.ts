@@ -1,14 +1,25 @@
 /**
- * The simulated venue's view of one side of an order book: price levels in ticks with their
- * displayed quantity in lots, kept sorted best first in flat arrays (no allocation per update).
+ * The simulated venue's view of an order book: price levels in ticks with their displayed
+ * quantity in lots, kept sorted in flat arrays (no allocation per update). {@link VenueBook}
+ * implements microstructure's `L2BookView`, so its features (imbalance, microprice, …) read it
+ * directly and a backtest keeps one book per symbol, not two.
  *
  * @module
  */
+import {
+  BookState,
+  type L2BookView,
+  type BookSide as L2Side,
+  type LevelVisitor,
+  NO_ASK_TICKS,
+  NO_BID_TICKS,
+  NO_PRICE_TICKS,
+} from '@tickerml/microstructure';
 
-/** Sentinel for "no level": an empty bid side. */
-export const NO_BID = Number.NEGATIVE_INFINITY;
-/** Sentinel for "no level": an empty ask side. */
-export const NO_ASK = Number.POSITIVE_INFINITY;
+/** Sentinel for "no level": an empty bid side (microstructure's `NO_BID_TICKS`). */
+export const NO_BID = NO_BID_TICKS;
+/** Sentinel for "no level": an empty ask side (microstructure's `NO_ASK_TICKS`). */
+export const NO_ASK = NO_ASK_TICKS;
 
 /**
  * One side of a book. Levels are kept sorted worst first, best last, so the frequent changes
@@ -131,8 +142,15 @@ export class BookSide {
   }
 }
 
-/** Both sides of one instrument's book. */
-export class VenueBook {
+/**
+ * Both sides of one instrument's book, readable as microstructure's `L2BookView`.
+ *
+ * @example
+ * ```ts
+ * const imbalance = new DepthImbalance(5).update(ctx.book('binance', 'BTC/USDT'));
+ * ```
+ */
+export class VenueBook implements L2BookView {
   readonly bids = new BookSide(true);
   readonly asks = new BookSide(false);
 
@@ -149,5 +167,78 @@ export class VenueBook {
     const b = this.bids.bestPrice();
     const a = this.asks.bestPrice();
     return b === NO_BID || a === NO_ASK ? Number.NaN : (b + a) / 2;
+  }
+  /** Lots at the best bid, 0 if none. */
+  bestBidQty(): number {
+    return this.bids.size === 0 ? 0 : this.bids.qtyAtIndex(0);
+  }
+  /** Lots at the best ask, 0 if none. */
+  bestAskQty(): number {
+    return this.asks.size === 0 ? 0 : this.asks.qtyAtIndex(0);
+  }
+  /** Lots at `priceTicks` on `side`, 0 if no level. */
+  qtyAt(side: L2Side, priceTicks: number): number {
+    return (side === 'bid' ? this.bids : this.asks).qtyAt(priceTicks);
+  }
+  /** Number of levels on `side`. */
+  levelCount(side: L2Side): number {
+    return (side === 'bid' ? this.bids : this.asks).size;
+  }
+  /** Visits levels best first; the visitor returns false to stop. */
+  forEachLevel(side: L2Side, visit: LevelVisitor, maxLevels = Number.POSITIVE_INFINITY): void {
+    const s = side === 'bid' ? this.bids : this.asks;
+    const n = Math.min(s.size, maxLevels);
+    for (let i = 0; i < n; i++) if (visit(s.priceAt(i), s.qtyAtIndex(i), i) === false) return;
+  }
+  /** Copies up to `maxLevels` best-first levels into the caller's arrays; returns how many. */
+  topLevels(
+    side: L2Side,
+    maxLevels: number,
+    outPriceTicks: Float64Array | number[],
+    outQtyLots: Float64Array | number[],
+  ): number {
+    const s = side === 'bid' ? this.bids : this.asks;
+    const n = Math.min(s.size, maxLevels, outPriceTicks.length, outQtyLots.length);
+    for (let i = 0; i < n; i++) {
+      outPriceTicks[i] = s.priceAt(i);
+      outQtyLots[i] = s.qtyAtIndex(i);
+    }
+    return n;
+  }
+  /** Worst price reached taking `qtyLots` from `side` best first, or `NO_PRICE_TICKS` if it holds less. */
+  depthToQty(side: L2Side, qtyLots: number): number {
+    const s = side === 'bid' ? this.bids : this.asks;
+    let left = qtyLots;
+    for (let i = 0; i < s.size; i++) {
+      left -= s.qtyAtIndex(i);
+      if (left <= 0) return s.priceAt(i);
+    }
+    return NO_PRICE_TICKS;
+  }
+  /** Lots obtainable from `side` best first for at most `notionalTickLots` (Σ price × lots), fractional at the last level. */
+  depthToNotional(side: L2Side, notionalTickLots: number): number {
+    const s = side === 'bid' ? this.bids : this.asks;
+    let left = notionalTickLots;
+    let lots = 0;
+    for (let i = 0; i < s.size && left > 0; i++) {
+      const p = s.priceAt(i);
+      const q = s.qtyAtIndex(i);
+      if (p * q <= left) {
+        lots += q;
+        left -= p * q;
+      } else {
+        lots += p === 0 ? q : left / p;
+        left = 0;
+      }
+    }
+    return lots;
+  }
+  /** `ok`, `crossed`, `locked` or `empty`. */
+  state(): BookState {
+    const b = this.bids.bestPrice();
+    const a = this.asks.bestPrice();
+    if (b === NO_BID || a === NO_ASK) return BookState.Empty;
+    if (b < a) return BookState.Ok;
+    return b === a ? BookState.Locked : BookState.Crossed;
   }
 }

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { VenueBook } from './book.js';
+import { NO_ASK, NO_BID, type VenueBook } from './book.js';
 import type { TradableInstrument } from './instrument.js';
 import type { Clock, MarketEvent } from './internal/core.js';
 import { BaseError, SeededRandom } from './internal/core.js';
@@ -533,7 +533,7 @@ export class Engine {
       const b = v.book(pos.symbol);
       const bid = b.bestBid();
       const ask = b.bestAsk();
-      if (Number.isFinite(bid) && Number.isFinite(ask)) this.portfolio.mark(pos.instrument, bid, ask);
+      if (bid !== NO_BID && ask !== NO_ASK) this.portfolio.mark(pos.instrument, bid, ask);
     }
     this.portfolio.sampleEquity(atUs);
   }

@@ -116,6 +116,11 @@ export interface SimulatedVenueConfig {
   readonly toxicQueuePosition: number;
   /** Perpetuals: notional allowed per unit of free cash when opening. Default 1. */
   readonly maxLeverage: number;
+  /**
+   * Closed orders kept for lookups ({@link SimulatedVenue.order}, cancel replies); older ones are
+   * forgotten and a cancel for them is answered `unknown_order`. Default 100,000.
+   */
+  readonly closedOrderRetention: number;
 }
 
 /**
@@ -142,6 +147,7 @@ export class SimulatedVenueBuilder {
   private ledger: Portfolio | undefined;
   private toxic = DEFAULT_TOXIC_QUEUE_POSITION;
   private leverage = 1;
+  private retention = 100_000;
 
   constructor(venueId: string) {
     this.venueId = venueId;
@@ -180,6 +186,11 @@ export class SimulatedVenueBuilder {
   /** Leverage for perpetuals (default 1). */
   maxLeverage(leverage: number): this {
     this.leverage = leverage;
+    return this;
+  }
+  /** How many closed orders to keep for lookups (default 100,000). */
+  closedOrderRetention(count: number): this {
+    this.retention = count;
     return this;
   }
 
@@ -221,6 +232,7 @@ export class SimulatedVenueBuilder {
       portfolio: this.ledger as Portfolio,
       toxicQueuePosition: this.toxic,
       maxLeverage: this.leverage,
+      closedOrderRetention: this.retention,
     });
   }
 }
@@ -314,7 +326,7 @@ export class SimulatedVenue {
     return out;
   }
 
-  /** Every order that has closed (filled, cancelled, rejected), in closing order. */
+  /** Closed orders still retained (filled, cancelled, rejected; see `closedOrderRetention`), in closing order. */
   closed(): SimOrder[] {
     return [...this.closedOrders.values()];
   }
@@ -382,7 +394,7 @@ export class SimulatedVenue {
     if (reason !== undefined) {
       order.rejectReason = reason;
       order.transition('rejected', arrivalUs);
-      this.closedOrders.set(orderId, order);
+      this.retainClosed(order);
       this.listener.onOrderUpdate(order, arrivalUs);
       return order;
     }
@@ -424,10 +436,19 @@ export class SimulatedVenue {
     return undefined;
   }
 
+  private retainClosed(order: SimOrder): void {
+    this.closedOrders.set(order.orderId, order);
+    if (this.closedOrders.size > this.config.closedOrderRetention) {
+      // Oldest first (Map keeps insertion order): a long run does not keep every order alive.
+      const oldest = this.closedOrders.keys().next().value;
+      if (oldest !== undefined) this.closedOrders.delete(oldest);
+    }
+  }
+
   private close(order: SimOrder, status: 'cancelled' | 'filled', atUs: number): void {
     if (status === 'cancelled') order.transition('cancelled', atUs);
     this.openOrders.delete(order.orderId);
-    this.closedOrders.set(order.orderId, order);
+    this.retainClosed(order);
     const st = this.symbols.get(order.symbol);
     if (st !== undefined) {
       const i = st.resting.indexOf(order);
