@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { backtestCommand } from './commands/backtest.js';
 import { kafkaCommand } from './commands/kafka.js';
 import { migrateCommand } from './commands/migrate.js';
+import { recordCommand } from './commands/record.js';
 import { replayCommand } from './commands/replay.js';
 
 /** Usage of the `tickerml` command. */
 export const USAGE = `Usage: tickerml <command> [options]
 
 Commands:
+  record            record a venue's raw frames and REST snapshots to daily compressed files
   replay <file>     check a recording: build its books, report gaps, checksums, malformed frames
   backtest          run a strategy over recordings through the simulated venue
   migrate           copy a SQLite database into PostgreSQL
@@ -24,6 +26,7 @@ Run "tickerml <command> --help" for a command's options.
 `;
 
 const COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
+  record: (args) => recordCommand(args),
   replay: (args) => replayCommand(args),
   backtest: (args) => backtestCommand(args),
   migrate: (args) => migrateCommand(args),

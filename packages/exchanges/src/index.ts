@@ -40,3 +40,4 @@ export { KrakenFuturesFundingHandler } from './venues/krakenfutures/websocket/ha
 export { KucoinFuturesFundingHandler } from './venues/kucoinfutures/websocket/handler.js';
 export { loadInstruments, gridFor, instrumentsFromCcxt, cachePath, type InstrumentInfo, type LoadedInstruments, type LoadInstrumentsOptions } from './metadata/instruments.js';
 export { replayDirect, type DirectReplayResult } from './contract/direct.js';
+export { recordingFeed, type RecordingFeedOptions } from './recording/feed.js';
