@@ -1,6 +1,6 @@
 import { parseConfig } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
-import { KafkaOptionsError } from './errors.js';
+import { BrokerUnreachableError, KafkaOptionsError } from './errors.js';
 import { KafkaBus } from './kafka-bus.js';
 
 // Constructing a bus opens no connection, so these run without a broker.
@@ -33,12 +33,20 @@ describe('KafkaBus options', () => {
     expect(bus.topicName('deadLetter')).toBe('tickerml.dead-letter');
   });
 
-  it('refuses a second topic in one consumer group (kafkajs members must read the same topics)', () => {
-    const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], connectRetries: 0, logLevel: 'nothing' });
+  it('refuses a second topic in one consumer group (kafkajs members must read the same topics)', async () => {
+    // Nothing listens on port 1 of the loopback: the subscription cannot start, and says why.
+    const bus = new KafkaBus({
+      brokers: ['127.0.0.1:1'],
+      connectRetries: 0,
+      connectionTimeoutMs: 200,
+      logLevel: 'nothing',
+    });
     const sub = bus.subscribe('a', () => {}, { groupId: 'g' });
     expect(() => bus.subscribe('b', () => {}, { groupId: 'g' })).toThrow(
       "subscribe(b): group 'g' already reads 'a'; use one group per topic",
     );
-    return sub.unsubscribe();
+    await expect(sub.ready).rejects.toThrow(BrokerUnreachableError);
+    await expect(sub.ready).rejects.toThrow('Kafka broker unreachable at 127.0.0.1:1');
+    await sub.unsubscribe();
   });
 });

@@ -187,6 +187,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
   readonly #sealed: PendingBatch[] = [];
   readonly #spaceWaiters: Array<() => void> = [];
   #open: PendingBatch;
+  #inFlight: PendingBatch | undefined;
   #buffered = 0;
   #sending = false;
   #lingerHandle: unknown;
@@ -501,12 +502,17 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
    * ```
    */
   async flush(): Promise<void> {
-    const waits: Promise<void>[] = [];
-    if (this.#open.count > 0) waits.push(this.#open.done);
-    for (const batch of this.#sealed) waits.push(batch.done);
-    this.#sealOpen();
-    void this.#pump();
-    await Promise.allSettled(waits);
+    // Publishes waiting for room join batches as earlier ones are acknowledged: loop until none is left.
+    for (;;) {
+      const waits: Promise<void>[] = [];
+      if (this.#inFlight !== undefined) waits.push(this.#inFlight.done);
+      for (const batch of this.#sealed) waits.push(batch.done);
+      if (this.#open.count > 0) waits.push(this.#open.done);
+      if (waits.length === 0) break;
+      this.#sealOpen();
+      void this.#pump();
+      await Promise.allSettled(waits);
+    }
     const error = this.#lastPublishError;
     this.#lastPublishError = undefined;
     if (error !== undefined) throw error;
@@ -599,7 +605,9 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
         if (this.#sealed.length === 0) this.#sealOpen();
         const batch = this.#sealed.shift();
         if (batch === undefined) break;
+        this.#inFlight = batch;
         await this.#send(batch);
+        this.#inFlight = undefined;
       }
     } finally {
       this.#sending = false;
