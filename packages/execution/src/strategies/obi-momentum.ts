@@ -1,6 +1,7 @@
+import { DepthImbalance } from '@tickerml/microstructure';
 import type { MarketEvent } from '../internal/core.js';
 import type { Strategy, StrategyContext } from '../kernel.js';
-import { bookImbalance, hasTouch, hasWorkingOrder, positionLots } from './common.js';
+import { hasTouch, hasWorkingOrder, positionLots } from './common.js';
 
 /** Options of {@link obiMomentum}. */
 export interface ObiMomentumOptions {
@@ -19,7 +20,8 @@ export interface ObiMomentumOptions {
 }
 
 /**
- * Order-book-imbalance momentum: when the top of the book leans to the bid (imbalance above
+ * Order-book-imbalance momentum (microstructure's `DepthImbalance`, flat over the top `levels`
+ * levels, read on the venue book): when the top of the book leans to the bid (imbalance above
  * `threshold`), buy at the ask with an IOC; when it leans to the ask, sell at the bid. Long only
  * on spot (it sells what it holds), long/short on perpetuals.
  *
@@ -29,7 +31,7 @@ export interface ObiMomentumOptions {
  * ```
  */
 export function obiMomentum(options: ObiMomentumOptions): Strategy {
-  const levels = options.levels ?? 5;
+  const imbalanceOf = new DepthImbalance(options.levels ?? 5);
   const threshold = options.threshold ?? 0.6;
   const cooldownUs = options.cooldownUs ?? 1_000_000;
   let lastOrderUs = Number.NEGATIVE_INFINITY;
@@ -46,7 +48,7 @@ export function obiMomentum(options: ObiMomentumOptions): Strategy {
       if (now - lastOrderUs < cooldownUs || hasWorkingOrder(ctx, options.venue, options.symbol)) return;
       const book = ctx.book(options.venue, options.symbol);
       if (!hasTouch(book)) return;
-      const imbalance = bookImbalance(book, levels);
+      const imbalance = imbalanceOf.update(book);
       const pos = positionLots(ctx, options.venue, options.symbol);
       const perpetual = ctx.instrument(options.venue, options.symbol).perpetual;
       if (imbalance > threshold && pos + options.qtyLots <= options.maxPositionLots) {
