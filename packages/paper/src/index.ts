@@ -1,0 +1,23 @@
+/**
+ * @packageDocumentation
+ * Paper trading on the live clock: the execution engine driven by live feeds, a risk gate around
+ * the strategy, SQLite checkpoints and exact crash recovery.
+ */
+export { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
+export {
+  type EmergencyStopReport,
+  type GateDecision,
+  liveEquityAtoms,
+  RiskGate,
+  type RiskGateOptions,
+} from './risk-gate.js';
+export {
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  type CheckpointCash,
+  type CheckpointOrder,
+  type CheckpointPosition,
+  type CheckpointRows,
+  PaperStore,
+} from './store.js';
+export { PaperTrader, type PaperTraderOptions, ResumeMode } from './trader.js';
