@@ -135,13 +135,19 @@ const median = (xs: number[]) => {
   return s[s.length >> 1] as number;
 };
 
-/** Level updates per second: median of `rounds` timed rounds of ~`roundMs` each, contestants interleaved. */
-function measure(ds: Dataset, rounds: number, roundMs: number): Map<string, number> {
+/**
+ * Level updates per second for each contestant: `rounds` rounds of ~`roundMs` each, contestants
+ * interleaved within a round so they share the same machine conditions. Reports the median rate
+ * and the median of the per-round ratios to ccxt (robust to a shared, noisy CPU).
+ */
+function measure(ds: Dataset, rounds: number, roundMs: number): Map<string, { rate: number; ratio: number }> {
   const samples = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
+  const ratios = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
   let sink = 0;
   const runs = contestants.map((c) => c.prepare(ds));
   for (const run of runs) for (let i = 0; i < 5; i++) sink += run(ds); // warm up
   for (let r = 0; r < rounds; r++) {
+    const roundRates = new Map<string, number>();
     for (const [k, c] of contestants.entries()) {
       const run = runs[k] as (ds: Dataset) => number;
       let reps = 0;
@@ -152,11 +158,15 @@ function measure(ds: Dataset, rounds: number, roundMs: number): Map<string, numb
         reps++;
         elapsed = Number(process.hrtime.bigint() - start) / 1e9;
       } while (elapsed * 1000 < roundMs);
-      samples.get(c.name)?.push((reps * ds.levelUpdates) / elapsed);
+      const rate = (reps * ds.levelUpdates) / elapsed;
+      samples.get(c.name)?.push(rate);
+      roundRates.set(c.name, rate);
     }
+    const ccxtRate = roundRates.get(ccxtName) as number;
+    for (const [name, rate] of roundRates) ratios.get(name)?.push(rate / ccxtRate);
   }
   if (sink === 42) console.log('');
-  return new Map([...samples].map(([k, v]) => [k, median(v)]));
+  return new Map([...samples].map(([k, v]) => [k, { rate: median(v), ratio: median(ratios.get(k) ?? []) }]));
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -165,12 +175,11 @@ console.log(`# Order books and features benchmark`);
 console.log(`node ${process.version}, ${arch()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ccxt ${ccxtVersion}\n`);
 const datasets = loadDatasets();
 for (const ds of datasets) {
-  const results = measure(ds, 5, 250);
-  const ccxtRate = results.get(ccxtName) ?? Number.NaN;
+  const results = measure(ds, 15, 80);
   console.log(`## ${ds.name}: ${ds.deltas.length} messages, ${fmt(ds.levelUpdates)} level updates per replay`);
-  console.log('| contestant | level updates/s (median of 5) | × ccxt |');
+  console.log('| contestant | level updates/s (median of 15 rounds) | × ccxt (median of per-round ratios) |');
   console.log('|---|---:|---:|');
-  for (const [name, rate] of results) console.log(`| ${name} | ${fmt(rate)} | ${(rate / ccxtRate).toFixed(2)} |`);
+  for (const [name, { rate, ratio }] of results) console.log(`| ${name} | ${fmt(rate)} | ${ratio.toFixed(2)} |`);
   console.log('');
 }
 await runFeatureBench();
