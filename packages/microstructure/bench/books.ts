@@ -34,7 +34,9 @@ type CcxtOrderBookClass = new (snapshot?: object, depth?: number) => CcxtOrderBo
 
 // ccxt's package exports map exposes only its entry; its ws OrderBook module sits beside it.
 const ccxtEntry = import.meta.resolve('ccxt');
-const { OrderBook } = (await import(new URL('./src/base/ws/OrderBook.js', ccxtEntry).href)) as { OrderBook: CcxtOrderBookClass };
+const { OrderBook } = (await import(new URL('./src/base/ws/OrderBook.js', ccxtEntry).href)) as {
+  OrderBook: CcxtOrderBookClass;
+};
 const ccxtVersion = ((await import('ccxt')) as unknown as { version: string }).version;
 
 interface Dataset {
@@ -53,7 +55,14 @@ function toFloat(levels: readonly LevelInput[], priceDecimals: number, qtyDecima
   return levels.map((l) => [l.priceTicks / 10 ** priceDecimals, l.qtyLots / 10 ** qtyDecimals]);
 }
 
-function dataset(name: string, depth: number | undefined, snapshot: LevelsInput, deltas: LevelsInput[], pd: number, qd: number): Dataset {
+function dataset(
+  name: string,
+  depth: number | undefined,
+  snapshot: LevelsInput,
+  deltas: LevelsInput[],
+  pd: number,
+  qd: number,
+): Dataset {
   let levelUpdates = snapshot.bids.length + snapshot.asks.length;
   for (const d of deltas) levelUpdates += d.bids.length + d.asks.length;
   return {
@@ -74,7 +83,14 @@ export function loadDatasets(): Dataset[] {
   const [krSnap, ...krUpdates] = kr;
   if (!krSnap || krSnap.type !== 'snapshot') throw new Error('Kraken sample must start with a snapshot');
   return [
-    dataset('Binance BTCUSDT depth@100ms (1000-level snapshot + diffs)', undefined, bin.snapshot, binDeltas, BINANCE_PRICE_DECIMALS, BINANCE_QTY_DECIMALS),
+    dataset(
+      'Binance BTCUSDT depth@100ms (1000-level snapshot + diffs)',
+      undefined,
+      bin.snapshot,
+      binDeltas,
+      BINANCE_PRICE_DECIMALS,
+      BINANCE_QTY_DECIMALS,
+    ),
     dataset('Kraken BTC/USD v2 book depth 25', 25, krSnap, krUpdates, KRAKEN_PRICE_DECIMALS, KRAKEN_QTY_DECIMALS),
   ];
 }
@@ -172,7 +188,9 @@ function measure(ds: Dataset, rounds: number, roundMs: number): Map<string, { ra
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 console.log(`# Order books and features benchmark`);
-console.log(`node ${process.version}, ${arch()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ccxt ${ccxtVersion}\n`);
+console.log(
+  `node ${process.version}, ${arch()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ccxt ${ccxtVersion}\n`,
+);
 const datasets = loadDatasets();
 for (const ds of datasets) {
   const results = measure(ds, 15, 80);

@@ -39,9 +39,13 @@ class AllFeatures {
   readonly vol = new RealizedVolatility(60_000_000);
   // Venue B is a synthetic copy of the same book 5 bp richer: the spread arithmetic costs the
   // same whatever the quotes are, and the recordings of other venues are from other days.
-  readonly xs = new CrossVenueSpread({ venue: 'binance', tickSize: 0.01, takerFeeBps: 10 }, { venue: 'other', tickSize: 0.01, takerFeeBps: 10 }, () => {
-    this.opportunities++;
-  });
+  readonly xs = new CrossVenueSpread(
+    { venue: 'binance', tickSize: 0.01, takerFeeBps: 10 },
+    { venue: 'other', tickSize: 0.01, takerFeeBps: 10 },
+    () => {
+      this.opportunities++;
+    },
+  );
   readonly bars = new OhlcvBarBuilder(1_000_000, (bar: OhlcvBar) => {
     this.lastBarClose = bar.closeTicks;
   });
@@ -62,7 +66,7 @@ class AllFeatures {
     const bid = book.bestBid();
     const ask = book.bestAsk();
     this.xs.update(0, ts, bid, ask);
-    this.xs.update(1, ts, bid + ((bid * 5) / 1e4 | 0), ask + ((ask * 5) / 1e4 | 0));
+    this.xs.update(1, ts, bid + (((bid * 5) / 1e4) | 0), ask + (((ask * 5) / 1e4) | 0));
     if (this.queue === undefined) this.queue = new QueuePositionEstimate('bid', bid, book.bestBidQty());
     else this.queue.onLevel(this.queue.priceTicks, book.qtyAt('bid', this.queue.priceTicks));
     this.sink += tob.micropriceTicks + this.obi.value;
@@ -77,7 +81,13 @@ class AllFeatures {
 }
 
 /** Replays `count` events (cycling through the recording with shifted timestamps). */
-function replay(stream: Stream, count: number, features: AllFeatures | undefined, onMark?: (done: number) => void, markEvery = 0): number {
+function replay(
+  stream: Stream,
+  count: number,
+  features: AllFeatures | undefined,
+  onMark?: (done: number) => void,
+  markEvery = 0,
+): number {
   const book = new L2Book();
   book.applySnapshot(stream.snapshot.bids, stream.snapshot.asks);
   let done = 0;
@@ -110,7 +120,9 @@ export async function runFeatureBench(): Promise<void> {
   const stream = loadStream();
   const n = stream.events.length;
   const deltas = stream.events.filter((e) => e.delta).length;
-  console.log(`## All features per event: Binance BTCUSDT, ${n} events per replay (${deltas} book diffs, ${n - deltas} trades)`);
+  console.log(
+    `## All features per event: Binance BTCUSDT, ${n} events per replay (${deltas} book diffs, ${n - deltas} trades)`,
+  );
   // Warm up both paths, then time rounds of 200k events, interleaved.
   replay(stream, 200_000, undefined);
   replay(stream, 200_000, new AllFeatures());
@@ -155,7 +167,8 @@ export async function runFeatureBench(): Promise<void> {
   );
   console.log('| events | heap used vs start |');
   console.log('|---:|---:|');
-  for (const [done, delta] of marks) console.log(`| ${done.toLocaleString('en-US')} | ${(delta / 1024).toFixed(0)} KiB |`);
+  for (const [done, delta] of marks)
+    console.log(`| ${done.toLocaleString('en-US')} | ${(delta / 1024).toFixed(0)} KiB |`);
   const first = marks[0]?.[1] ?? 0;
   const last = marks.at(-1)?.[1] ?? 0;
   console.log(`\nGrowth from 200k to 1M events: ${((last - first) / 1024).toFixed(0)} KiB`);

@@ -59,7 +59,12 @@ export interface L2BookView {
   /** Visits levels best first without allocating; `maxLevels` bounds the walk. */
   forEachLevel(side: BookSide, visit: LevelVisitor, maxLevels?: number): void;
   /** Copies up to `maxLevels` best-first levels into the caller's arrays; returns how many were written. */
-  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number;
+  topLevels(
+    side: BookSide,
+    maxLevels: number,
+    outPriceTicks: Float64Array | number[],
+    outQtyLots: Float64Array | number[],
+  ): number;
   /** Worst price (ticks) reached when taking `qtyLots` from `side` best first, or {@link NO_PRICE_TICKS} if the side holds less. */
   depthToQty(side: BookSide, qtyLots: number): number;
   /** Lots obtainable from `side` best first for at most `notionalTickLots` (Σ priceTicks × qtyLots), fractional at the last level. */
@@ -94,7 +99,6 @@ export function checkQty(qtyLots: number): void {
   if (!Number.isSafeInteger(qtyLots) || qtyLots < 0) throw new InvalidLevelError('qtyLots', qtyLots);
 }
 
-
 /** @internal State of a book from its best prices (sentinels mean an empty side). */
 export function stateOf(bestBidTicks: number, bestAskTicks: number): BookState {
   if (bestBidTicks === NO_BID_TICKS || bestAskTicks === NO_ASK_TICKS) return BookState.Empty;
@@ -109,9 +113,17 @@ export function crossedReportOf(book: L2BookView): CrossedReport | undefined {
   const bestBidTicks = book.bestBid();
   const bestAskTicks = book.bestAsk();
   let bidLevelsThrough = 0;
-  book.forEachLevel('bid', (p) => (p >= bestAskTicks ? (bidLevelsThrough++, true) : false));
+  book.forEachLevel('bid', (p) => {
+    if (p < bestAskTicks) return false;
+    bidLevelsThrough++;
+    return true;
+  });
   let askLevelsThrough = 0;
-  book.forEachLevel('ask', (p) => (p <= bestBidTicks ? (askLevelsThrough++, true) : false));
+  book.forEachLevel('ask', (p) => {
+    if (p > bestBidTicks) return false;
+    askLevelsThrough++;
+    return true;
+  });
   return { state, bestBidTicks, bestAskTicks, bidLevelsThrough, askLevelsThrough };
 }
 

@@ -64,8 +64,18 @@ describe('KrakenChecksum', () => {
   it('uses only the top N levels and scales ticks to the printed precision', () => {
     const book = new L2Book();
     // Tick 0.5 at price precision 1: 5 units per tick; 101 ticks prints as "50.5".
-    book.applySnapshot([{ priceTicks: 100, qtyLots: 3 }, { priceTicks: 99, qtyLots: 1 }], [{ priceTicks: 101, qtyLots: 2 }]);
-    const scheme = new KrakenChecksum({ priceUnitsPerTick: decimalUnitsPerStep('0.5', 1), qtyUnitsPerLot: decimalUnitsPerStep('0.01', 2), levels: 1 });
+    book.applySnapshot(
+      [
+        { priceTicks: 100, qtyLots: 3 },
+        { priceTicks: 99, qtyLots: 1 },
+      ],
+      [{ priceTicks: 101, qtyLots: 2 }],
+    );
+    const scheme = new KrakenChecksum({
+      priceUnitsPerTick: decimalUnitsPerStep('0.5', 1),
+      qtyUnitsPerLot: decimalUnitsPerStep('0.01', 2),
+      levels: 1,
+    });
     expect(scheme.compute(book)).toBe(crc32('505' + '2' + '500' + '3'));
   });
 

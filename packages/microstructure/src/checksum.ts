@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { InvalidOptionError } from './errors.js';
+
 import type { L2BookView } from './book.js';
+import { InvalidOptionError } from './errors.js';
 
 /**
  * A venue's book checksum, computed from our book. Adapters compare it with the number the venue
@@ -79,7 +80,10 @@ function crcDigits(crc: number, value: number, digits: Uint8Array): number {
 export function decimalUnitsPerStep(stepText: string, precision: number): number {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(stepText);
   if (!m || !Number.isSafeInteger(precision) || precision < 0) {
-    throw new InvalidOptionError('step', 'a positive decimal string and a non-negative integer precision', { stepText, precision });
+    throw new InvalidOptionError('step', 'a positive decimal string and a non-negative integer precision', {
+      stepText,
+      precision,
+    });
   }
   const frac = (m[2] ?? '').replace(/0+$/, '');
   if (frac.length > precision) {

@@ -82,6 +82,8 @@ export class InvalidOptionError extends MicrostructureError {
 export class OutOfOrderEventError extends MicrostructureError {
   override name = 'OutOfOrderEventError' as const;
   constructor(feature: string, previousTs: number, ts: number) {
-    super(`${feature}: event localTs ${ts} µs is before the previous one ${previousTs} µs; features need events in localTs order.`);
+    super(
+      `${feature}: event localTs ${ts} µs is before the previous one ${previousTs} µs; features need events in localTs order.`,
+    );
   }
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelBook } from '../test/model.js';
-import { CrossedBookError, InvalidLevelError, InvalidSideError } from './errors.js';
 import { BookState, type L2BookLike, NO_ASK_TICKS, NO_BID_TICKS, NO_PRICE_TICKS } from './book.js';
+import { CrossedBookError, InvalidLevelError, InvalidSideError } from './errors.js';
 import { L2Book } from './l2-book.js';
 import { SortedL2Book } from './sorted-l2-book.js';
 import type { BookSide } from './types.js';
@@ -105,36 +105,41 @@ describe.each(candidates)('%s', (_name, make) => {
       qty: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 })),
     });
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 40, max: 80 }), fc.integer({ min: 1, max: 9 })), { maxLength: 30 }), fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), (snap, ops, depth) => {
-        const book = make();
-        const model = new ModelBook();
-        const bids = snap.map(([p, q]) => lv(p, q));
-        const asks = snap.map(([p, q]) => lv(p + 45, q));
-        book.applySnapshot(bids, asks);
-        model.snapshot(bids, asks);
-        for (const [i, o] of ops.entries()) {
-          book.applyLevel(o.side, o.price, o.qty);
-          model.set(o.side, o.price, o.qty);
-          if (i % 50 === 49) {
-            book.truncate(depth);
-            model.truncate(depth);
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 40, max: 80 }), fc.integer({ min: 1, max: 9 })), { maxLength: 30 }),
+        fc.array(op, { maxLength: 200 }),
+        fc.integer({ min: 1, max: 12 }),
+        (snap, ops, depth) => {
+          const book = make();
+          const model = new ModelBook();
+          const bids = snap.map(([p, q]) => lv(p, q));
+          const asks = snap.map(([p, q]) => lv(p + 45, q));
+          book.applySnapshot(bids, asks);
+          model.snapshot(bids, asks);
+          for (const [i, o] of ops.entries()) {
+            book.applyLevel(o.side, o.price, o.qty);
+            model.set(o.side, o.price, o.qty);
+            if (i % 50 === 49) {
+              book.truncate(depth);
+              model.truncate(depth);
+            }
           }
-        }
-        for (const side of ['bid', 'ask'] as const) {
-          expect(levelsOf(book, side)).toEqual(model.levels(side));
-          expect(book.levelCount(side)).toBe(model.levels(side).length);
-          const prices = new Float64Array(depth);
-          const qtys = new Float64Array(depth);
-          const n = book.topLevels(side, depth, prices, qtys);
-          const expected = model.levels(side).slice(0, depth);
-          expect(n).toBe(expected.length);
-          expect(Array.from({ length: n }, (_, i) => [prices[i], qtys[i]])).toEqual(expected);
-        }
-        const mb = model.levels('bid')[0];
-        const ma = model.levels('ask')[0];
-        expect(book.bestBid()).toBe(mb ? mb[0] : NO_BID_TICKS);
-        expect(book.bestAsk()).toBe(ma ? ma[0] : NO_ASK_TICKS);
-      }),
+          for (const side of ['bid', 'ask'] as const) {
+            expect(levelsOf(book, side)).toEqual(model.levels(side));
+            expect(book.levelCount(side)).toBe(model.levels(side).length);
+            const prices = new Float64Array(depth);
+            const qtys = new Float64Array(depth);
+            const n = book.topLevels(side, depth, prices, qtys);
+            const expected = model.levels(side).slice(0, depth);
+            expect(n).toBe(expected.length);
+            expect(Array.from({ length: n }, (_, i) => [prices[i], qtys[i]])).toEqual(expected);
+          }
+          const mb = model.levels('bid')[0];
+          const ma = model.levels('ask')[0];
+          expect(book.bestBid()).toBe(mb ? mb[0] : NO_BID_TICKS);
+          expect(book.bestAsk()).toBe(ma ? ma[0] : NO_ASK_TICKS);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -158,7 +163,13 @@ describe.each(withOptions)('%s extras', (_name, make) => {
   it('describes a crossed book and throws CrossedBookError on request', () => {
     const book = make();
     book.applySnapshot([lv(105, 1), lv(103, 1), lv(100, 1)], [lv(102, 1), lv(104, 1)]);
-    expect(book.crossedReport()).toEqual({ state: 'crossed', bestBidTicks: 105, bestAskTicks: 102, bidLevelsThrough: 2, askLevelsThrough: 2 });
+    expect(book.crossedReport()).toEqual({
+      state: 'crossed',
+      bestBidTicks: 105,
+      bestAskTicks: 102,
+      bidLevelsThrough: 2,
+      askLevelsThrough: 2,
+    });
     expect(() => book.assertNotCrossed('seq 42')).toThrow(CrossedBookError);
     book.applyLevel('bid', 105, 0);
     book.applyLevel('bid', 103, 0);
@@ -186,7 +197,13 @@ describe('L2Book window', () => {
     expect(book.levelCount('bid')).toBe(2);
     expect(book.depthToQty('bid', 8)).toBe(5);
     // The market moved: a new snapshot far away lands in a re-centred window.
-    book.applySnapshot([{ priceTicks: 5_000, qtyLots: 2 }, { priceTicks: 4_990, qtyLots: 1 }], [{ priceTicks: 5_001, qtyLots: 4 }]);
+    book.applySnapshot(
+      [
+        { priceTicks: 5_000, qtyLots: 2 },
+        { priceTicks: 4_990, qtyLots: 1 },
+      ],
+      [{ priceTicks: 5_001, qtyLots: 4 }],
+    );
     expect([book.bestBid(), book.bestAsk(), book.levelCount('bid')]).toEqual([5_000, 5_001, 2]);
     book.applyLevel('bid', 5_000, 0);
     expect(book.bestBid()).toBe(4_990);

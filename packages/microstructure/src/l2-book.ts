@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { InvalidOptionError, InvalidSideError } from './errors.js';
+
 import {
   assertBookNotCrossed,
   type BookState,
+  type CrossedReport,
   checkPrice,
   checkQty,
-  type CrossedReport,
   crossedReportOf,
   type L2BookLike,
   type LevelVisitor,
@@ -21,6 +21,7 @@ import {
   NO_PRICE_TICKS,
   stateOf,
 } from './book.js';
+import { InvalidOptionError, InvalidSideError } from './errors.js';
 import { SortedSide } from './sorted-side.js';
 import type { BookSide, LevelInput, LevelsInput } from './types.js';
 
@@ -236,8 +237,12 @@ export class L2Book implements L2BookLike {
   applySnapshot(bids: readonly LevelInput[], asks: readonly LevelInput[]): BookState {
     this.bids.clear();
     this.asks.clear();
-    for (const l of bids) (checkPrice(l.priceTicks), checkQty(l.qtyLots));
-    for (const l of asks) (checkPrice(l.priceTicks), checkQty(l.qtyLots));
+    for (const levels of [bids, asks]) {
+      for (const l of levels) {
+        checkPrice(l.priceTicks);
+        checkQty(l.qtyLots);
+      }
+    }
     this.recentre(bids, asks);
     for (const l of bids) if (l.qtyLots > 0) this.set(this.bids, l.priceTicks, l.qtyLots);
     for (const l of asks) if (l.qtyLots > 0) this.set(this.asks, l.priceTicks, l.qtyLots);
@@ -378,13 +383,22 @@ export class L2Book implements L2BookLike {
     return false;
   };
 
-  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
+  topLevels(
+    side: BookSide,
+    maxLevels: number,
+    outPriceTicks: Float64Array | number[],
+    outQtyLots: Float64Array | number[],
+  ): number {
     const s = this.sideOf(side);
     const want = Math.min(maxLevels, s.count + s.fallback.length);
     // Hot path (features read the top every event): when the ROI holds the top levels, copy them
     // straight from the tick array; otherwise take the general walk.
     const f = s.fallback;
-    const fallbackAhead = f.length > 0 && (s.isBid ? (f.prices[f.end - 1] as number) >= this.base + this.size : (f.prices[f.end - 1] as number) < this.base);
+    const fallbackAhead =
+      f.length > 0 &&
+      (s.isBid
+        ? (f.prices[f.end - 1] as number) >= this.base + this.size
+        : (f.prices[f.end - 1] as number) < this.base);
     if (fallbackAhead || s.count < want) {
       this.outP = outPriceTicks;
       this.outQ = outQtyLots;
@@ -415,7 +429,8 @@ export class L2Book implements L2BookLike {
 
   /** @throws {InvalidOptionError} when `depth` is not a non-negative integer. */
   truncate(depth: number): void {
-    if (!Number.isSafeInteger(depth) || depth < 0) throw new InvalidOptionError('depth', 'a non-negative integer', depth);
+    if (!Number.isSafeInteger(depth) || depth < 0)
+      throw new InvalidOptionError('depth', 'a non-negative integer', depth);
     this.truncateSide(this.bids, depth);
     this.truncateSide(this.asks, depth);
   }
@@ -428,7 +443,8 @@ export class L2Book implements L2BookLike {
       excess--;
       // Fallback levels are either all better or all worse than the ROI on their side of it.
       const fallbackWorst = f.length > 0 ? (f.prices[f.start] as number) : Number.NaN;
-      const fallbackIsWorse = f.length > 0 && (s.isBid ? fallbackWorst < this.base : fallbackWorst >= this.base + this.size);
+      const fallbackIsWorse =
+        f.length > 0 && (s.isBid ? fallbackWorst < this.base : fallbackWorst >= this.base + this.size);
       if (fallbackIsWorse || s.count === 0) f.set(fallbackWorst, 0);
       else s.setRoi(s.settleWorst(), 0);
     }

@@ -3,8 +3,15 @@
  *
  * @module
  */
-import { DuplicateOrderError, InvalidLevelError, InvalidOptionError, InvalidSideError, UnknownOrderError } from './errors.js';
+
 import { checkPrice, checkQty, type L2BookView } from './book.js';
+import {
+  DuplicateOrderError,
+  InvalidLevelError,
+  InvalidOptionError,
+  InvalidSideError,
+  UnknownOrderError,
+} from './errors.js';
 import { L2Book } from './l2-book.js';
 import type { BookSide } from './types.js';
 
@@ -28,8 +35,20 @@ export interface RestingOrder {
 
 /** The L3 events this book applies: core's `OrderAdded`, `OrderChanged` and `OrderRemoved`. */
 export type L3EventInput =
-  | { readonly kind: 'order_added'; readonly orderId: string; readonly side: BookSide; readonly priceTicks: number; readonly qtyLots: number }
-  | { readonly kind: 'order_changed'; readonly orderId: string; readonly side: BookSide; readonly priceTicks: number; readonly qtyLots: number }
+  | {
+      readonly kind: 'order_added';
+      readonly orderId: string;
+      readonly side: BookSide;
+      readonly priceTicks: number;
+      readonly qtyLots: number;
+    }
+  | {
+      readonly kind: 'order_changed';
+      readonly orderId: string;
+      readonly side: BookSide;
+      readonly priceTicks: number;
+      readonly qtyLots: number;
+    }
   | { readonly kind: 'order_removed'; readonly orderId: string; readonly side: BookSide };
 
 class OrderNode implements RestingOrder {
@@ -199,7 +218,11 @@ export class L3Book {
   }
 
   /** Visits the orders at a price, front of the queue first; return `false` to stop. */
-  forEachOrderAt(side: BookSide, priceTicks: number, visit: (order: RestingOrder, queueIndex: number) => boolean | undefined | void): void {
+  forEachOrderAt(
+    side: BookSide,
+    priceTicks: number,
+    visit: (order: RestingOrder, queueIndex: number) => boolean | undefined | void,
+  ): void {
     const level = this.levelsOf(side).get(priceTicks);
     let i = 0;
     for (let n = level?.head; n !== undefined; n = n.next, i++) if (visit(n, i) === false) return;

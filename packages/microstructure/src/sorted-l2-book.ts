@@ -7,9 +7,9 @@
 import {
   assertBookNotCrossed,
   BookState,
+  type CrossedReport,
   checkPrice,
   checkQty,
-  type CrossedReport,
   crossedReportOf,
   type L2BookLike,
   type LevelVisitor,
@@ -169,7 +169,12 @@ export class SortedL2Book implements L2BookLike {
     }
   }
 
-  topLevels(side: BookSide, maxLevels: number, outPriceTicks: Float64Array | number[], outQtyLots: Float64Array | number[]): number {
+  topLevels(
+    side: BookSide,
+    maxLevels: number,
+    outPriceTicks: Float64Array | number[],
+    outQtyLots: Float64Array | number[],
+  ): number {
     const s = this.sideOf(side);
     const count = Math.min(maxLevels, s.length);
     for (let d = 0; d < count; d++) {
@@ -215,7 +220,8 @@ export class SortedL2Book implements L2BookLike {
    * @throws {InvalidOptionError} when `depth` is not a non-negative integer.
    */
   truncate(depth: number): void {
-    if (!Number.isSafeInteger(depth) || depth < 0) throw new InvalidOptionError('depth', 'a non-negative integer', depth);
+    if (!Number.isSafeInteger(depth) || depth < 0)
+      throw new InvalidOptionError('depth', 'a non-negative integer', depth);
     this.bids.truncate(depth);
     this.asks.truncate(depth);
   }

@@ -91,32 +91,37 @@ describe('Coinbase Advanced Trade l2_data (cryptofeed recording)', () => {
 describe('KuCoin spot level2 (cryptofeed recording)', () => {
   const rec = readKucoin();
 
-  it.each(factories)('%s: syncs each symbol from its REST snapshot, sequences stay contiguous, books never cross', (_name, make) => {
-    let checkedSymbols = 0;
-    let appliedChanges = 0;
-    for (const [symbol, snap] of rec.snapshots) {
-      const book = make();
-      expect(book.applySnapshot(snap.bids, snap.asks)).toBe(BookState.Ok);
-      const updates = rec.updates.filter((u) => u.symbol === symbol).sort((a, b) => a.sequenceStart - b.sequenceStart);
-      let last = snap.sequence;
-      for (const u of updates) {
-        if (u.sequenceEnd <= last) continue; // already in the snapshot
-        expect(u.sequenceStart).toBeLessThanOrEqual(last + 1);
-        for (const c of u.changes) {
-          if (c.sequence <= last) continue;
-          // A price of "0" carries no change, only a sequence advance.
-          if (c.priceTicks !== 0) book.applyLevel(c.side, c.priceTicks, c.qtyLots);
-          appliedChanges++;
+  it.each(factories)(
+    '%s: syncs each symbol from its REST snapshot, sequences stay contiguous, books never cross',
+    (_name, make) => {
+      let checkedSymbols = 0;
+      let appliedChanges = 0;
+      for (const [symbol, snap] of rec.snapshots) {
+        const book = make();
+        expect(book.applySnapshot(snap.bids, snap.asks)).toBe(BookState.Ok);
+        const updates = rec.updates
+          .filter((u) => u.symbol === symbol)
+          .sort((a, b) => a.sequenceStart - b.sequenceStart);
+        let last = snap.sequence;
+        for (const u of updates) {
+          if (u.sequenceEnd <= last) continue; // already in the snapshot
+          expect(u.sequenceStart).toBeLessThanOrEqual(last + 1);
+          for (const c of u.changes) {
+            if (c.sequence <= last) continue;
+            // A price of "0" carries no change, only a sequence advance.
+            if (c.priceTicks !== 0) book.applyLevel(c.side, c.priceTicks, c.qtyLots);
+            appliedChanges++;
+          }
+          last = u.sequenceEnd;
+          const state = book.state();
+          if (state !== BookState.Ok) throw new Error(`${symbol} book ${state} at sequence ${u.sequenceEnd}`);
         }
-        last = u.sequenceEnd;
-        const state = book.state();
-        if (state !== BookState.Ok) throw new Error(`${symbol} book ${state} at sequence ${u.sequenceEnd}`);
+        checkedSymbols++;
       }
-      checkedSymbols++;
-    }
-    expect(checkedSymbols).toBe(8);
-    // Integer lots in a JS number cannot hold CAPP-BTC at its finest size precision: say so.
-    expect(rec.unrepresentable).toEqual(['CAPP-BTC']);
-    expect(appliedChanges).toBeGreaterThan(1000);
-  });
+      expect(checkedSymbols).toBe(8);
+      // Integer lots in a JS number cannot hold CAPP-BTC at its finest size precision: say so.
+      expect(rec.unrepresentable).toEqual(['CAPP-BTC']);
+      expect(appliedChanges).toBeGreaterThan(1000);
+    },
+  );
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { TopOfBookFeatures } from '../src/features/book-features.js';
-import { OhlcvBarBuilder, type OhlcvBar, ohlcvBatch } from '../src/features/ohlcv.js';
-import { RealizedVolatility, realizedVolatilityBatch, RollingVwap, rollingVwapBatch, TradeFlowImbalance, tradeFlowImbalanceBatch } from '../src/features/windows.js';
+import { type OhlcvBar, OhlcvBarBuilder, ohlcvBatch } from '../src/features/ohlcv.js';
+import {
+  RealizedVolatility,
+  RollingVwap,
+  realizedVolatilityBatch,
+  rollingVwapBatch,
+  TradeFlowImbalance,
+  tradeFlowImbalanceBatch,
+} from '../src/features/windows.js';
 import { L2Book } from '../src/l2-book.js';
 import { readBinance } from './recordings.js';
 
@@ -21,7 +28,10 @@ describe('features on the real Binance recording', () => {
     const vwapStream = trades.map((t) => vwap.onTrade(t.localTsUs, t.priceTicks, t.qtyLots));
     expect(tfiStream).toEqual(Array.from(tradeFlowImbalanceBatch(ts, qty, aggressor, 10_000_000)));
     const vwapBatch = rollingVwapBatch(ts, price, qty, 10_000_000);
-    for (let i = 0; i < trades.length; i++) expect(Math.abs((vwapStream[i] as number) - (vwapBatch[i] as number))).toBeLessThan(1e-9 * (vwapBatch[i] as number));
+    for (let i = 0; i < trades.length; i++)
+      expect(Math.abs((vwapStream[i] as number) - (vwapBatch[i] as number))).toBeLessThan(
+        1e-9 * (vwapBatch[i] as number),
+      );
     // A VWAP is always inside the traded range of its window.
     const lo = Math.min(...price);
     const hi = Math.max(...price);
@@ -45,7 +55,10 @@ describe('features on the real Binance recording', () => {
       streamed.push(vol.onPrice(d.localTsUs, tob.midTicks));
     }
     const batch = realizedVolatilityBatch(sampleTs, mids, 30_000_000);
-    for (let i = 0; i < streamed.length; i++) expect(Math.abs((streamed[i] as number) - (batch[i] as number))).toBeLessThanOrEqual(1e-12 + 1e-9 * (batch[i] as number));
+    for (let i = 0; i < streamed.length; i++)
+      expect(Math.abs((streamed[i] as number) - (batch[i] as number))).toBeLessThanOrEqual(
+        1e-12 + 1e-9 * (batch[i] as number),
+      );
     expect(Math.max(...streamed)).toBeGreaterThan(0);
     expect(Math.max(...streamed)).toBeLessThan(0.05); // 30 s of BTC does not move 5 %
   });

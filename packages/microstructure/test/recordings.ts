@@ -82,7 +82,8 @@ export function readKrakenBook(relativePath: string): KrakenBookFrame[] {
     const bidsAt = text.indexOf('"bids":[');
     const asksAt = text.indexOf('"asks":[');
     const checksumMatch = /"checksum":(\d+)/.exec(text);
-    if (bidsAt < 0 || asksAt < 0 || !checksumMatch) throw new Error(`unexpected Kraken book frame: ${text.slice(0, 200)}`);
+    if (bidsAt < 0 || asksAt < 0 || !checksumMatch)
+      throw new Error(`unexpected Kraken book frame: ${text.slice(0, 200)}`);
     const bidsText = text.slice(bidsAt, text.indexOf(']', bidsAt) + 1);
     const asksText = text.slice(asksAt, text.indexOf(']', asksAt) + 1);
     frames.push({
@@ -132,7 +133,10 @@ export interface BinanceRecording {
 }
 
 const binanceLevels = (rows: [string, string][]): LevelInput[] =>
-  rows.map(([p, q]) => ({ priceTicks: decimalToUnits(p, BINANCE_PRICE_DECIMALS), qtyLots: decimalToUnits(q, BINANCE_QTY_DECIMALS) }));
+  rows.map(([p, q]) => ({
+    priceTicks: decimalToUnits(p, BINANCE_PRICE_DECIMALS),
+    qtyLots: decimalToUnits(q, BINANCE_QTY_DECIMALS),
+  }));
 
 export function readBinance(): BinanceRecording {
   const text = readFixture('binance/hftbacktest_spot_btcusdt_20240808.gz');
@@ -146,13 +150,24 @@ export function readBinance(): BinanceRecording {
     const localTsUs = Math.floor(Number(BigInt(line.slice(0, space)) / 1000n));
     const msg = JSON.parse(line.slice(space + 1));
     if ('lastUpdateId' in msg) {
-      snapshot = { localTsUs, lastUpdateId: msg.lastUpdateId, bids: binanceLevels(msg.bids), asks: binanceLevels(msg.asks) };
+      snapshot = {
+        localTsUs,
+        lastUpdateId: msg.lastUpdateId,
+        bids: binanceLevels(msg.bids),
+        asks: binanceLevels(msg.asks),
+      };
       snapshotPosition = diffs.length;
       continue;
     }
     const d = msg.data;
     if (d.e === 'depthUpdate') {
-      diffs.push({ localTsUs, firstUpdateId: d.U, lastUpdateId: d.u, bids: binanceLevels(d.b), asks: binanceLevels(d.a) });
+      diffs.push({
+        localTsUs,
+        firstUpdateId: d.U,
+        lastUpdateId: d.u,
+        bids: binanceLevels(d.b),
+        asks: binanceLevels(d.a),
+      });
     } else if (d.e === 'trade') {
       trades.push({
         localTsUs,
@@ -215,7 +230,14 @@ export function readCoinbaseL2(): ProductBookMessage[] {
         else if (u.side === 'offer') asks.push(level);
         else throw new Error(`unknown Coinbase side ${u.side}`);
       }
-      out.push({ product: ev.product_id, type: ev.type, localTsUs: Math.round(rec.ts * 1e6), seq: msg.sequence_num, bids, asks });
+      out.push({
+        product: ev.product_id,
+        type: ev.type,
+        localTsUs: Math.round(rec.ts * 1e6),
+        seq: msg.sequence_num,
+        bids,
+        asks,
+      });
     }
   }
   return out;
@@ -227,7 +249,12 @@ export interface KucoinL2Update {
   readonly sequenceStart: number;
   readonly sequenceEnd: number;
   /** Changes with their own sequence; a price of "0" (no change, sequence advance only) is kept as priceTicks 0. */
-  readonly changes: { readonly side: 'bid' | 'ask'; readonly priceTicks: number; readonly qtyLots: number; readonly sequence: number }[];
+  readonly changes: {
+    readonly side: 'bid' | 'ask';
+    readonly priceTicks: number;
+    readonly qtyLots: number;
+    readonly sequence: number;
+  }[];
 }
 export interface KucoinRecording {
   readonly snapshots: Map<string, { sequence: number; bids: LevelInput[]; asks: LevelInput[] }>;
@@ -252,7 +279,14 @@ const decimalsOf = (text: string) => {
 export function readKucoin(): KucoinRecording {
   type Row = [string, string, string?];
   const rawSnapshots = new Map<string, { sequence: number; bids: Row[]; asks: Row[] }>();
-  const rawUpdates: { symbol: string; localTsUs: number; sequenceStart: number; sequenceEnd: number; bids: Row[]; asks: Row[] }[] = [];
+  const rawUpdates: {
+    symbol: string;
+    localTsUs: number;
+    sequenceStart: number;
+    sequenceEnd: number;
+    bids: Row[];
+    asks: Row[];
+  }[] = [];
   const decimals = new Map<string, { price: number; qty: number }>();
   const see = (symbol: string, rows: Row[]) => {
     const d = decimals.get(symbol) ?? { price: 0, qty: 0 };
@@ -268,12 +302,20 @@ export function readKucoin(): KucoinRecording {
       const d = JSON.parse(rec.data).data;
       see(symbol, d.bids);
       see(symbol, d.asks);
-      if (!rawSnapshots.has(symbol)) rawSnapshots.set(symbol, { sequence: Number(d.sequence), bids: d.bids, asks: d.asks });
+      if (!rawSnapshots.has(symbol))
+        rawSnapshots.set(symbol, { sequence: Number(d.sequence), bids: d.bids, asks: d.asks });
     } else if (rec.t === 'recv' && rec.data?.includes('"subject":"trade.l2update"')) {
       const d = JSON.parse(rec.data).data;
       see(d.symbol, d.changes.bids);
       see(d.symbol, d.changes.asks);
-      rawUpdates.push({ symbol: d.symbol, localTsUs: Math.round(rec.ts * 1e6), sequenceStart: d.sequenceStart, sequenceEnd: d.sequenceEnd, bids: d.changes.bids, asks: d.changes.asks });
+      rawUpdates.push({
+        symbol: d.symbol,
+        localTsUs: Math.round(rec.ts * 1e6),
+        sequenceStart: d.sequenceStart,
+        sequenceEnd: d.sequenceEnd,
+        bids: d.changes.bids,
+        asks: d.changes.asks,
+      });
     }
   }
   const level = (symbol: string, [p, q]: Row) => {
@@ -284,20 +326,36 @@ export function readKucoin(): KucoinRecording {
   const snapshots: KucoinRecording['snapshots'] = new Map();
   for (const [symbol, s] of rawSnapshots) {
     try {
-      for (const u of rawUpdates) if (u.symbol === symbol) [...u.bids, ...u.asks].forEach((r) => level(symbol, r));
-      snapshots.set(symbol, { sequence: s.sequence, bids: s.bids.map((r) => level(symbol, r)), asks: s.asks.map((r) => level(symbol, r)) });
+      // Convert every row once up front, so a symbol that does not fit is left out whole.
+      for (const u of rawUpdates) if (u.symbol === symbol) for (const r of [...u.bids, ...u.asks]) level(symbol, r);
+      snapshots.set(symbol, {
+        sequence: s.sequence,
+        bids: s.bids.map((r) => level(symbol, r)),
+        asks: s.asks.map((r) => level(symbol, r)),
+      });
     } catch (err) {
       if (!(err instanceof Error) || !err.message.includes('overflows a safe integer')) throw err;
       unrepresentable.push(symbol);
     }
   }
-  const updates = rawUpdates.filter((u) => snapshots.has(u.symbol)).map((u) => {
-    const changes: KucoinL2Update['changes'] = [];
-    for (const [side, rows] of [['bid', u.bids], ['ask', u.asks]] as const) {
-      for (const row of rows) changes.push({ side, ...level(u.symbol, row), sequence: Number(row[2]) });
-    }
-    changes.sort((a, b) => a.sequence - b.sequence);
-    return { symbol: u.symbol, localTsUs: u.localTsUs, sequenceStart: u.sequenceStart, sequenceEnd: u.sequenceEnd, changes };
-  });
+  const updates = rawUpdates
+    .filter((u) => snapshots.has(u.symbol))
+    .map((u) => {
+      const changes: KucoinL2Update['changes'] = [];
+      for (const [side, rows] of [
+        ['bid', u.bids],
+        ['ask', u.asks],
+      ] as const) {
+        for (const row of rows) changes.push({ side, ...level(u.symbol, row), sequence: Number(row[2]) });
+      }
+      changes.sort((a, b) => a.sequence - b.sequence);
+      return {
+        symbol: u.symbol,
+        localTsUs: u.localTsUs,
+        sequenceStart: u.sequenceStart,
+        sequenceEnd: u.sequenceEnd,
+        changes,
+      };
+    });
   return { snapshots, updates, unrepresentable };
 }

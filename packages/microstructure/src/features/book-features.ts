@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { InvalidOptionError } from '../errors.js';
+
 import { type L2BookView, NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
+import { InvalidOptionError } from '../errors.js';
 import type { LevelInput, LevelsInput } from '../types.js';
 
 /**
@@ -77,7 +78,12 @@ export function topImbalance(bestBidQtyLots: number, bestAskQtyLots: number): nu
  * micropriceTicks(100, 3, 102, 1); // 101.5
  * ```
  */
-export function micropriceTicks(bestBidTicks: number, bestBidQtyLots: number, bestAskTicks: number, bestAskQtyLots: number): number {
+export function micropriceTicks(
+  bestBidTicks: number,
+  bestBidQtyLots: number,
+  bestAskTicks: number,
+  bestAskQtyLots: number,
+): number {
   if (bestBidTicks === NO_BID_TICKS || bestAskTicks === NO_ASK_TICKS) return Number.NaN;
   const total = bestBidQtyLots + bestAskQtyLots;
   if (total === 0) return Number.NaN;
@@ -199,7 +205,8 @@ export type DepthWeighting = (typeof DepthWeighting)[keyof typeof DepthWeighting
 
 function depthWeights(levels: number, weighting: DepthWeighting): Float64Array {
   if (!Number.isSafeInteger(levels) || levels < 1) throw new InvalidOptionError('levels', 'a positive integer', levels);
-  if (weighting !== 'flat' && weighting !== 'linear') throw new InvalidOptionError('weighting', "'flat' or 'linear'", weighting);
+  if (weighting !== 'flat' && weighting !== 'linear')
+    throw new InvalidOptionError('weighting', "'flat' or 'linear'", weighting);
   const w = new Float64Array(levels);
   for (let d = 0; d < levels; d++) w[d] = weighting === 'flat' ? 1 : (levels - d) / levels;
   return w;
@@ -258,7 +265,11 @@ export class DepthImbalance {
  * depthImbalanceBatch([{ bids: [{ priceTicks: 100, qtyLots: 3 }], asks: [{ priceTicks: 101, qtyLots: 1 }] }], 5); // Float64Array [0.5]
  * ```
  */
-export function depthImbalanceBatch(books: readonly LevelsInput[], levels: number, weighting: DepthWeighting = 'flat'): Float64Array {
+export function depthImbalanceBatch(
+  books: readonly LevelsInput[],
+  levels: number,
+  weighting: DepthWeighting = 'flat',
+): Float64Array {
   const w = depthWeights(levels, weighting);
   const out = new Float64Array(books.length);
   const sum = (side: readonly LevelInput[]) => {

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
+
 import { NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
+import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
 
 /** One venue's side of a {@link CrossVenueSpread}. */
 export interface VenueQuoteSpec {
@@ -54,8 +55,10 @@ export function netCrossSpreadBps(buyAsk: number, sellBid: number, buyFeeBps: nu
 }
 
 function checkSpec(name: string, spec: VenueQuoteSpec): void {
-  if (!(spec.tickSize > 0) || !Number.isFinite(spec.tickSize)) throw new InvalidOptionError(`${name}.tickSize`, 'a positive number', spec.tickSize);
-  if (!Number.isFinite(spec.takerFeeBps)) throw new InvalidOptionError(`${name}.takerFeeBps`, 'a finite number of basis points', spec.takerFeeBps);
+  if (!(spec.tickSize > 0) || !Number.isFinite(spec.tickSize))
+    throw new InvalidOptionError(`${name}.tickSize`, 'a positive number', spec.tickSize);
+  if (!Number.isFinite(spec.takerFeeBps))
+    throw new InvalidOptionError(`${name}.takerFeeBps`, 'a finite number of basis points', spec.takerFeeBps);
 }
 
 /**
@@ -82,7 +85,14 @@ export class CrossVenueSpread {
   bToA = Number.NaN;
   private readonly bid = new Float64Array([Number.NaN, Number.NaN]);
   private readonly ask = new Float64Array([Number.NaN, Number.NaN]);
-  private readonly opportunity: ArbitrageOpportunity = { localTs: 0, buyVenue: '', sellVenue: '', buyPrice: 0, sellPrice: 0, netSpreadBps: 0 };
+  private readonly opportunity: ArbitrageOpportunity = {
+    localTs: 0,
+    buyVenue: '',
+    sellVenue: '',
+    buyPrice: 0,
+    sellPrice: 0,
+    netSpreadBps: 0,
+  };
   private lastTs = Number.NEGATIVE_INFINITY;
 
   /** @throws {InvalidOptionError} when a tick size is not positive or a fee is not finite. */
@@ -112,11 +122,20 @@ export class CrossVenueSpread {
     this.aToB = netCrossSpreadBps(this.ask[0] as number, this.bid[1] as number, feeA, feeB);
     this.bToA = netCrossSpreadBps(this.ask[1] as number, this.bid[0] as number, feeB, feeA);
     if (this.onOpportunity === undefined) return;
-    if (this.aToB > 0) this.emit(localTs, this.venueA.venue, this.venueB.venue, this.ask[0] as number, this.bid[1] as number, this.aToB);
-    if (this.bToA > 0) this.emit(localTs, this.venueB.venue, this.venueA.venue, this.ask[1] as number, this.bid[0] as number, this.bToA);
+    if (this.aToB > 0)
+      this.emit(localTs, this.venueA.venue, this.venueB.venue, this.ask[0] as number, this.bid[1] as number, this.aToB);
+    if (this.bToA > 0)
+      this.emit(localTs, this.venueB.venue, this.venueA.venue, this.ask[1] as number, this.bid[0] as number, this.bToA);
   }
 
-  private emit(localTs: number, buyVenue: string, sellVenue: string, buyPrice: number, sellPrice: number, netSpreadBps: number): void {
+  private emit(
+    localTs: number,
+    buyVenue: string,
+    sellVenue: string,
+    buyPrice: number,
+    sellPrice: number,
+    netSpreadBps: number,
+  ): void {
     const o = this.opportunity;
     o.localTs = localTs;
     o.buyVenue = buyVenue;
@@ -154,7 +173,10 @@ export function crossVenueSpreadBatch(
   checkSpec('venueB', venueB);
   const n = series.venueIndex.length;
   if (series.bestBidTicks.length !== n || series.bestAskTicks.length !== n) {
-    throw new InvalidOptionError('series', `arrays of equal length ${n}`, [series.bestBidTicks.length, series.bestAskTicks.length]);
+    throw new InvalidOptionError('series', `arrays of equal length ${n}`, [
+      series.bestBidTicks.length,
+      series.bestAskTicks.length,
+    ]);
   }
   const aToB = new Float64Array(n);
   const bToA = new Float64Array(n);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
 import { NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
+import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
 import { L2Book } from '../l2-book.js';
 import type { AggressorInput, LevelInput, LevelsInput } from '../types.js';
 import {
@@ -14,10 +14,18 @@ import {
   topImbalance,
   topOfBookBatch,
 } from './book-features.js';
-import { CrossVenueSpread, crossVenueSpreadBatch, type ArbitrageOpportunity } from './cross-venue.js';
+import { type ArbitrageOpportunity, CrossVenueSpread, crossVenueSpreadBatch } from './cross-venue.js';
 import { type OhlcvBar, OhlcvBarBuilder, ohlcvBatch } from './ohlcv.js';
 import { QueuePositionEstimate, queuePositionBatch } from './queue-position.js';
-import { RealizedVolatility, realizedVolatilityBatch, RollingVwap, rollingVwapBatch, TradeFlowImbalance, tradeFlowImbalanceBatch, vwapDeviationBps } from './windows.js';
+import {
+  RealizedVolatility,
+  RollingVwap,
+  realizedVolatilityBatch,
+  rollingVwapBatch,
+  TradeFlowImbalance,
+  tradeFlowImbalanceBatch,
+  vwapDeviationBps,
+} from './windows.js';
 
 /** Bit-identical comparison that treats NaN as equal to NaN. */
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => expect(Array.from(a)).toEqual(Array.from(b));
@@ -33,7 +41,15 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, rel = 1e-12) => {
 
 // Trades in localTs order: [dt µs, priceTicks, qtyLots, aggressor].
 const tradesArb = fc
-  .array(fc.tuple(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 9_000, max: 11_000 }), fc.integer({ min: 1, max: 5_000 }), fc.constantFrom<AggressorInput>('buy', 'sell', 'unknown')), { maxLength: 150 })
+  .array(
+    fc.tuple(
+      fc.integer({ min: 0, max: 2_000 }),
+      fc.integer({ min: 9_000, max: 11_000 }),
+      fc.integer({ min: 1, max: 5_000 }),
+      fc.constantFrom<AggressorInput>('buy', 'sell', 'unknown'),
+    ),
+    { maxLength: 150 },
+  )
   .map((rows) => {
     let t = 1_700_000_000_000_000;
     return rows.map(([dt, p, q, a]) => ({ ts: (t += dt), price: p, qty: q, aggressor: a }));
@@ -51,41 +67,55 @@ describe('top-of-book features', () => {
   });
 
   it('streaming over a book equals the batch over the recorded top of book (property)', () => {
-    const op = fc.tuple(fc.constantFrom<'bid' | 'ask'>('bid', 'ask'), fc.integer({ min: 90, max: 110 }), fc.integer({ min: 0, max: 20 }));
+    const op = fc.tuple(
+      fc.constantFrom<'bid' | 'ask'>('bid', 'ask'),
+      fc.integer({ min: 90, max: 110 }),
+      fc.integer({ min: 0, max: 20 }),
+    );
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 6 }), fc.constantFrom('flat' as const, 'linear' as const), (ops, levels, weighting) => {
-        const book = new L2Book();
-        const tob = new TopOfBookFeatures();
-        const obi = new DepthImbalance(levels, weighting);
-        const streamed: number[][] = [[], [], [], [], [], []];
-        const series = { bestBidTicks: [] as number[], bestBidQtyLots: [] as number[], bestAskTicks: [] as number[], bestAskQtyLots: [] as number[] };
-        const books: LevelsInput[] = [];
-        for (const [side, price, qty] of ops) {
-          book.applyLevel(side, price, qty);
-          tob.update(book);
-          streamed[0]?.push(tob.midTicks);
-          streamed[1]?.push(tob.spreadTicks);
-          streamed[2]?.push(tob.spreadBps);
-          streamed[3]?.push(tob.imbalance);
-          streamed[4]?.push(tob.micropriceTicks);
-          streamed[5]?.push(obi.update(book));
-          series.bestBidTicks.push(book.bestBid());
-          series.bestBidQtyLots.push(book.bestBidQty());
-          series.bestAskTicks.push(book.bestAsk());
-          series.bestAskQtyLots.push(book.bestAskQty());
-          const snap = { bids: [] as LevelInput[], asks: [] as LevelInput[] };
-          book.forEachLevel('bid', (p, q) => void snap.bids.push({ priceTicks: p, qtyLots: q }));
-          book.forEachLevel('ask', (p, q) => void snap.asks.push({ priceTicks: p, qtyLots: q }));
-          books.push(snap);
-        }
-        const batch = topOfBookBatch(series);
-        same(streamed[0] as number[], batch.midTicks);
-        same(streamed[1] as number[], batch.spreadTicks);
-        same(streamed[2] as number[], batch.spreadBps);
-        same(streamed[3] as number[], batch.imbalance);
-        same(streamed[4] as number[], batch.micropriceTicks);
-        same(streamed[5] as number[], depthImbalanceBatch(books, levels, weighting));
-      }),
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 200 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom('flat' as const, 'linear' as const),
+        (ops, levels, weighting) => {
+          const book = new L2Book();
+          const tob = new TopOfBookFeatures();
+          const obi = new DepthImbalance(levels, weighting);
+          const streamed: number[][] = [[], [], [], [], [], []];
+          const series = {
+            bestBidTicks: [] as number[],
+            bestBidQtyLots: [] as number[],
+            bestAskTicks: [] as number[],
+            bestAskQtyLots: [] as number[],
+          };
+          const books: LevelsInput[] = [];
+          for (const [side, price, qty] of ops) {
+            book.applyLevel(side, price, qty);
+            tob.update(book);
+            streamed[0]?.push(tob.midTicks);
+            streamed[1]?.push(tob.spreadTicks);
+            streamed[2]?.push(tob.spreadBps);
+            streamed[3]?.push(tob.imbalance);
+            streamed[4]?.push(tob.micropriceTicks);
+            streamed[5]?.push(obi.update(book));
+            series.bestBidTicks.push(book.bestBid());
+            series.bestBidQtyLots.push(book.bestBidQty());
+            series.bestAskTicks.push(book.bestAsk());
+            series.bestAskQtyLots.push(book.bestAskQty());
+            const snap = { bids: [] as LevelInput[], asks: [] as LevelInput[] };
+            book.forEachLevel('bid', (p, q) => void snap.bids.push({ priceTicks: p, qtyLots: q }));
+            book.forEachLevel('ask', (p, q) => void snap.asks.push({ priceTicks: p, qtyLots: q }));
+            books.push(snap);
+          }
+          const batch = topOfBookBatch(series);
+          same(streamed[0] as number[], batch.midTicks);
+          same(streamed[1] as number[], batch.spreadTicks);
+          same(streamed[2] as number[], batch.spreadBps);
+          same(streamed[3] as number[], batch.imbalance);
+          same(streamed[4] as number[], batch.micropriceTicks);
+          same(streamed[5] as number[], depthImbalanceBatch(books, levels, weighting));
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -115,7 +145,15 @@ describe('rolling window features', () => {
       fc.property(tradesArb, windowArb, (trades, windowUs) => {
         const tfi = new TradeFlowImbalance(windowUs);
         const streamed = trades.map((t) => tfi.onTrade(t.ts, t.qty, t.aggressor));
-        same(streamed, tradeFlowImbalanceBatch(trades.map((t) => t.ts), trades.map((t) => t.qty), trades.map((t) => t.aggressor), windowUs));
+        same(
+          streamed,
+          tradeFlowImbalanceBatch(
+            trades.map((t) => t.ts),
+            trades.map((t) => t.qty),
+            trades.map((t) => t.aggressor),
+            windowUs,
+          ),
+        );
       }),
     );
   });
@@ -125,7 +163,15 @@ describe('rolling window features', () => {
       fc.property(tradesArb, windowArb, (trades, windowUs) => {
         const vwap = new RollingVwap(windowUs);
         const streamed = trades.map((t) => vwap.onTrade(t.ts, t.price, t.qty));
-        same(streamed, rollingVwapBatch(trades.map((t) => t.ts), trades.map((t) => t.price), trades.map((t) => t.qty), windowUs));
+        same(
+          streamed,
+          rollingVwapBatch(
+            trades.map((t) => t.ts),
+            trades.map((t) => t.price),
+            trades.map((t) => t.qty),
+            windowUs,
+          ),
+        );
       }),
     );
   });
@@ -149,7 +195,15 @@ describe('rolling window features', () => {
       fc.property(tradesArb, windowArb, (trades, windowUs) => {
         const vol = new RealizedVolatility(windowUs);
         const streamed = trades.map((t) => vol.onPrice(t.ts, t.price));
-        close(streamed, realizedVolatilityBatch(trades.map((t) => t.ts), trades.map((t) => t.price), windowUs), 1e-9);
+        close(
+          streamed,
+          realizedVolatilityBatch(
+            trades.map((t) => t.ts),
+            trades.map((t) => t.price),
+            windowUs,
+          ),
+          1e-9,
+        );
       }),
     );
   });
@@ -192,9 +246,18 @@ describe('causality: appending future events never changes past values', () => {
         const col = <K extends keyof (typeof all)[number]>(rows: typeof all, k: K) => rows.map((r) => r[k]);
         const k = past.length;
         const checks: [ArrayLike<number>, ArrayLike<number>][] = [
-          [tradeFlowImbalanceBatch(col(past, 'ts'), col(past, 'qty'), col(past, 'aggressor'), windowUs), tradeFlowImbalanceBatch(col(all, 'ts'), col(all, 'qty'), col(all, 'aggressor'), windowUs)],
-          [rollingVwapBatch(col(past, 'ts'), col(past, 'price'), col(past, 'qty'), windowUs), rollingVwapBatch(col(all, 'ts'), col(all, 'price'), col(all, 'qty'), windowUs)],
-          [realizedVolatilityBatch(col(past, 'ts'), col(past, 'price'), windowUs), realizedVolatilityBatch(col(all, 'ts'), col(all, 'price'), windowUs)],
+          [
+            tradeFlowImbalanceBatch(col(past, 'ts'), col(past, 'qty'), col(past, 'aggressor'), windowUs),
+            tradeFlowImbalanceBatch(col(all, 'ts'), col(all, 'qty'), col(all, 'aggressor'), windowUs),
+          ],
+          [
+            rollingVwapBatch(col(past, 'ts'), col(past, 'price'), col(past, 'qty'), windowUs),
+            rollingVwapBatch(col(all, 'ts'), col(all, 'price'), col(all, 'qty'), windowUs),
+          ],
+          [
+            realizedVolatilityBatch(col(past, 'ts'), col(past, 'price'), windowUs),
+            realizedVolatilityBatch(col(all, 'ts'), col(all, 'price'), windowUs),
+          ],
         ];
         for (const [onPast, onAll] of checks) same(onPast, Array.from(onAll).slice(0, k));
         // Streaming: values emitted while replaying `all` equal those from `past` alone, for the past prefix.
@@ -227,7 +290,13 @@ describe('cross-venue spread', () => {
     expect(seen).toEqual([]);
     xs.update(1, 3, 100_400, 100_500); // B bid 10040: 40 bp gross → +4 bp net
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ localTs: 3, buyVenue: 'binanceus', sellVenue: 'kraken', buyPrice: 10000, sellPrice: 10040 });
+    expect(seen[0]).toMatchObject({
+      localTs: 3,
+      buyVenue: 'binanceus',
+      sellVenue: 'kraken',
+      buyPrice: 10000,
+      sellPrice: 10040,
+    });
     expect(seen[0]?.netSpreadBps).toBeCloseTo(4, 9);
     xs.update(1, 4, 100_000, NO_ASK_TICKS);
     expect(xs.bToA).toBeNaN();
@@ -235,7 +304,11 @@ describe('cross-venue spread', () => {
   });
 
   it('streaming equals batch (property)', () => {
-    const quote = fc.tuple(fc.constantFrom<0 | 1>(0, 1), fc.integer({ min: 99_000, max: 101_000 }), fc.integer({ min: 0, max: 200 }));
+    const quote = fc.tuple(
+      fc.constantFrom<0 | 1>(0, 1),
+      fc.integer({ min: 99_000, max: 101_000 }),
+      fc.integer({ min: 0, max: 200 }),
+    );
     fc.assert(
       fc.property(fc.array(quote, { maxLength: 100 }), (quotes) => {
         const xs = new CrossVenueSpread(a, b);
@@ -253,7 +326,11 @@ describe('cross-venue spread', () => {
           bids.push(bidT);
           asks.push(askT);
         });
-        const batch = crossVenueSpreadBatch(a, b, { venueIndex: quotes.map((q) => q[0]), bestBidTicks: bids, bestAskTicks: asks });
+        const batch = crossVenueSpreadBatch(a, b, {
+          venueIndex: quotes.map((q) => q[0]),
+          bestBidTicks: bids,
+          bestAskTicks: asks,
+        });
         same(s1, batch.aToB);
         same(s2, batch.bToA);
       }),
@@ -274,11 +351,23 @@ describe('queue position estimate', () => {
   it('streaming equals batch (property)', () => {
     const ev = fc.tuple(fc.constantFrom(0, 1), fc.integer({ min: 98, max: 102 }), fc.integer({ min: 0, max: 30 }));
     fc.assert(
-      fc.property(fc.constantFrom<'bid' | 'ask'>('bid', 'ask'), fc.integer({ min: 0, max: 50 }), fc.array(ev, { maxLength: 100 }), (side, initial, events) => {
-        const q = new QueuePositionEstimate(side, 100, initial);
-        const streamed = events.map(([kind, p, qty]) => (kind === 1 ? q.onTrade(p, qty) : q.onLevel(p, qty)));
-        same(streamed, queuePositionBatch(side, 100, initial, { kind: events.map((e) => e[0]), priceTicks: events.map((e) => e[1]), qtyLots: events.map((e) => e[2]) }));
-      }),
+      fc.property(
+        fc.constantFrom<'bid' | 'ask'>('bid', 'ask'),
+        fc.integer({ min: 0, max: 50 }),
+        fc.array(ev, { maxLength: 100 }),
+        (side, initial, events) => {
+          const q = new QueuePositionEstimate(side, 100, initial);
+          const streamed = events.map(([kind, p, qty]) => (kind === 1 ? q.onTrade(p, qty) : q.onLevel(p, qty)));
+          same(
+            streamed,
+            queuePositionBatch(side, 100, initial, {
+              kind: events.map((e) => e[0]),
+              priceTicks: events.map((e) => e[1]),
+              qtyLots: events.map((e) => e[2]),
+            }),
+          );
+        },
+      ),
     );
   });
 });
@@ -294,7 +383,19 @@ describe('OHLCV bars', () => {
     b.closeUntil(9);
     expect(bars).toEqual([]);
     b.onTrade(12, 101, 1);
-    expect(bars).toEqual([{ startTs: 0, endTs: 10, openTicks: 100, highTicks: 103, lowTicks: 99, closeTicks: 99, volumeLots: 4, notionalTickLots: 405, tradeCount: 3 }]);
+    expect(bars).toEqual([
+      {
+        startTs: 0,
+        endTs: 10,
+        openTicks: 100,
+        highTicks: 103,
+        lowTicks: 99,
+        closeTicks: 99,
+        volumeLots: 4,
+        notionalTickLots: 405,
+        tradeCount: 3,
+      },
+    ]);
     b.closeUntil(20);
     expect(bars[1]).toMatchObject({ startTs: 10, openTicks: 101, closeTicks: 101, tradeCount: 1 });
     expect(b.current()).toBeUndefined();
@@ -308,7 +409,14 @@ describe('OHLCV bars', () => {
         for (const t of trades) b.onTrade(t.ts, t.price, t.qty);
         const forming = b.current();
         if (forming) bars.push(forming);
-        expect(bars).toEqual(ohlcvBatch(trades.map((t) => t.ts), trades.map((t) => t.price), trades.map((t) => t.qty), intervalUs));
+        expect(bars).toEqual(
+          ohlcvBatch(
+            trades.map((t) => t.ts),
+            trades.map((t) => t.price),
+            trades.map((t) => t.qty),
+            intervalUs,
+          ),
+        );
       }),
     );
   });

@@ -51,7 +51,8 @@ export class OhlcvBarBuilder {
     readonly intervalUs: number,
     private readonly onBar: (bar: OhlcvBar) => void,
   ) {
-    if (!Number.isSafeInteger(intervalUs) || intervalUs <= 0) throw new InvalidOptionError('intervalUs', 'a positive integer number of microseconds', intervalUs);
+    if (!Number.isSafeInteger(intervalUs) || intervalUs <= 0)
+      throw new InvalidOptionError('intervalUs', 'a positive integer number of microseconds', intervalUs);
   }
 
   /**
@@ -123,10 +124,17 @@ export class OhlcvBarBuilder {
  * ohlcvBatch([0, 5, 12], [100, 103, 101], [1, 2, 1], 10).length; // 2
  * ```
  */
-export function ohlcvBatch(localTs: ArrayLike<number>, priceTicks: ArrayLike<number>, qtyLots: ArrayLike<number>, intervalUs: number): OhlcvBar[] {
-  if (!Number.isSafeInteger(intervalUs) || intervalUs <= 0) throw new InvalidOptionError('intervalUs', 'a positive integer number of microseconds', intervalUs);
+export function ohlcvBatch(
+  localTs: ArrayLike<number>,
+  priceTicks: ArrayLike<number>,
+  qtyLots: ArrayLike<number>,
+  intervalUs: number,
+): OhlcvBar[] {
+  if (!Number.isSafeInteger(intervalUs) || intervalUs <= 0)
+    throw new InvalidOptionError('intervalUs', 'a positive integer number of microseconds', intervalUs);
   const n = localTs.length;
-  if (priceTicks.length !== n || qtyLots.length !== n) throw new InvalidOptionError('trades', `arrays of equal length ${n}`, [priceTicks.length, qtyLots.length]);
+  if (priceTicks.length !== n || qtyLots.length !== n)
+    throw new InvalidOptionError('trades', `arrays of equal length ${n}`, [priceTicks.length, qtyLots.length]);
   const bars: OhlcvBar[] = [];
   let i = 0;
   while (i < n) {
@@ -139,7 +147,8 @@ export function ohlcvBatch(localTs: ArrayLike<number>, priceTicks: ArrayLike<num
     let notional = 0;
     const first = i;
     for (; i < n && (localTs[i] as number) < endTs; i++) {
-      if (i > 0 && (localTs[i] as number) < (localTs[i - 1] as number)) throw new OutOfOrderEventError('ohlcvBatch', localTs[i - 1] as number, localTs[i] as number);
+      if (i > 0 && (localTs[i] as number) < (localTs[i - 1] as number))
+        throw new OutOfOrderEventError('ohlcvBatch', localTs[i - 1] as number, localTs[i] as number);
       const p = priceTicks[i] as number;
       high = Math.max(high, p);
       low = Math.min(low, p);

@@ -39,7 +39,8 @@ export class QueuePositionEstimate {
     levelQtyLots: number,
   ) {
     if (side !== 'bid' && side !== 'ask') throw new InvalidOptionError('side', "'bid' or 'ask'", side);
-    if (!(levelQtyLots >= 0)) throw new InvalidOptionError('levelQtyLots', 'a non-negative number of lots', levelQtyLots);
+    if (!(levelQtyLots >= 0))
+      throw new InvalidOptionError('levelQtyLots', 'a non-negative number of lots', levelQtyLots);
     this.queueAheadLots = levelQtyLots;
   }
 
@@ -75,12 +76,19 @@ export function queuePositionBatch(
   side: BookSide,
   priceTicks: number,
   levelQtyLots: number,
-  events: { readonly kind: ArrayLike<number>; readonly priceTicks: ArrayLike<number>; readonly qtyLots: ArrayLike<number> },
+  events: {
+    readonly kind: ArrayLike<number>;
+    readonly priceTicks: ArrayLike<number>;
+    readonly qtyLots: ArrayLike<number>;
+  },
 ): Float64Array {
   if (side !== 'bid' && side !== 'ask') throw new InvalidOptionError('side', "'bid' or 'ask'", side);
   const n = events.kind.length;
   if (events.priceTicks.length !== n || events.qtyLots.length !== n) {
-    throw new InvalidOptionError('events', `arrays of equal length ${n}`, [events.priceTicks.length, events.qtyLots.length]);
+    throw new InvalidOptionError('events', `arrays of equal length ${n}`, [
+      events.priceTicks.length,
+      events.qtyLots.length,
+    ]);
   }
   const out = new Float64Array(n);
   let ahead = levelQtyLots;

@@ -14,7 +14,8 @@ import type { AggressorInput } from '../types.js';
 import { TimeRing } from './time-ring.js';
 
 function checkWindow(windowUs: number): number {
-  if (!Number.isSafeInteger(windowUs) || windowUs <= 0) throw new InvalidOptionError('windowUs', 'a positive integer number of microseconds', windowUs);
+  if (!Number.isSafeInteger(windowUs) || windowUs <= 0)
+    throw new InvalidOptionError('windowUs', 'a positive integer number of microseconds', windowUs);
   return windowUs;
 }
 
@@ -104,12 +105,14 @@ export class TradeFlowImbalance extends Windowed {
 }
 
 function checkSeries(name: string, n: number, ...arrays: ArrayLike<unknown>[]): void {
-  for (const a of arrays) if (a.length !== n) throw new InvalidOptionError(name, `arrays of equal length ${n}`, a.length);
+  for (const a of arrays)
+    if (a.length !== n) throw new InvalidOptionError(name, `arrays of equal length ${n}`, a.length);
 }
 
 function checkOrdered(feature: string, localTs: ArrayLike<number>): void {
   for (let i = 1; i < localTs.length; i++) {
-    if ((localTs[i] as number) < (localTs[i - 1] as number)) throw new OutOfOrderEventError(feature, localTs[i - 1] as number, localTs[i] as number);
+    if ((localTs[i] as number) < (localTs[i - 1] as number))
+      throw new OutOfOrderEventError(feature, localTs[i - 1] as number, localTs[i] as number);
   }
 }
 
@@ -238,7 +241,12 @@ export class RollingVwap extends Windowed {
  * rollingVwapBatch([0, 1], [100, 110], [1, 1], 10); // Float64Array [100, 105]
  * ```
  */
-export function rollingVwapBatch(localTs: ArrayLike<number>, priceTicks: ArrayLike<number>, qtyLots: ArrayLike<number>, windowUs: number): Float64Array {
+export function rollingVwapBatch(
+  localTs: ArrayLike<number>,
+  priceTicks: ArrayLike<number>,
+  qtyLots: ArrayLike<number>,
+  windowUs: number,
+): Float64Array {
   checkWindow(windowUs);
   const n = localTs.length;
   checkSeries('trades', n, priceTicks, qtyLots);
@@ -332,7 +340,11 @@ export class RealizedVolatility extends Windowed {
  * realizedVolatilityBatch([0, 1, 2], [100, 101, 100], 10);
  * ```
  */
-export function realizedVolatilityBatch(localTs: ArrayLike<number>, price: ArrayLike<number>, windowUs: number): Float64Array {
+export function realizedVolatilityBatch(
+  localTs: ArrayLike<number>,
+  price: ArrayLike<number>,
+  windowUs: number,
+): Float64Array {
   checkWindow(windowUs);
   const n = localTs.length;
   checkSeries('samples', n, price);
