@@ -54,8 +54,9 @@ const ordered = frames
   .map(([f]) => f);
 const first = (ordered[0] as { localTs: number }).localTs;
 const spanUs = (ordered[ordered.length - 1] as { localTs: number }).localTs - first + 1_000_000;
-const grid = setup.grids[0];
-if (grid === undefined) throw new Error('no instrument in the sample');
+const firstGrid = setup.grids[0];
+if (firstGrid === undefined) throw new Error('no instrument in the sample');
+const grid: { symbol: string; tickSize: string; lotSize: string } = firstGrid;
 
 type Sink = (e: MarketEvent) => void;
 
