@@ -17,6 +17,7 @@ export {
   WriterClosedError,
   WriterFailedError,
 } from './errors.js';
+export { openStore, type StorageTarget } from './open.js';
 export {
   eventToRow,
   type InstrumentIncrements,

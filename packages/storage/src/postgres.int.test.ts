@@ -3,6 +3,7 @@ import { describeWithService } from '../../../test/support/services.js';
 import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
 import { type ScratchDatabase, scratchDatabase } from '../test/pg.js';
 import { DatabaseUnreachableError, InvalidConnectionStringError, InvalidRowError } from './errors.js';
+import { openStore } from './open.js';
 import { DAY_US, PostgresStore } from './postgres.js';
 import { EventWriter } from './writer.js';
 
@@ -157,6 +158,13 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
     await writer.pipeFrom(numberedTrades(2000, 10_000));
     expect(writer.committedCount).toBe(2000);
     expect(await store.count('trades')).toBe(before + 2000);
+  });
+
+  it('is what openStore returns for a postgres URL in the storage config', async () => {
+    const opened = await openStore({ sqlitePath: 'unused.db', postgresUrl: db.url }, { log: () => {} });
+    expect(opened).toBeInstanceOf(PostgresStore);
+    expect(await (opened as PostgresStore).schemaVersion()).toBe(1);
+    await (opened as PostgresStore).close();
   });
 
   it('names a wrong connection string in one typed error', async () => {
