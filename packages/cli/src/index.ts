@@ -3,4 +3,12 @@
  * The tickerml command-line tool.
  */
 export { main, USAGE } from './bin.js';
-export { replayCommand, runReplay, formatReplayReport, trimDecimal, REPLAY_USAGE, type ReplayReport, type SymbolReport } from './commands/replay.js';
+export {
+  formatReplayReport,
+  REPLAY_USAGE,
+  type ReplayReport,
+  replayCommand,
+  runReplay,
+  type SymbolReport,
+  trimDecimal,
+} from './commands/replay.js';

@@ -16,9 +16,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function tickerml(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--conditions=@tickerml/source', '--import', 'tsx', bin, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--conditions=@tickerml/source', '--import', 'tsx', bin, ...args],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -29,7 +34,11 @@ async function readAll(path: string): Promise<RawFrame[]> {
 }
 
 const dataOnly = (frames: readonly RawFrame[]) =>
-  frames.filter((f) => f.kind === 'recv' && frameRole(f.data) !== FrameRole.Control && frameRole(f.data) !== FrameRole.Greeting).map((f) => f.data);
+  frames
+    .filter(
+      (f) => f.kind === 'recv' && frameRole(f.data) !== FrameRole.Control && frameRole(f.data) !== FrameRole.Greeting,
+    )
+    .map((f) => f.data);
 
 describe('tickerml record against the replay kit (child process)', { timeout: 60_000 }, () => {
   it('Kraken: records the frames byte for byte before parsing; the recording replays with every checksum matching', async () => {
@@ -37,10 +46,28 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     const server = await ReplayServer.start({ frames });
     const out = join(dir, 'kraken');
     try {
-      const run = await tickerml('record', '--venue', 'kraken', '--symbols', 'BTC/USD', '--depth', '25', '--grid', 'BTC/USD=0.1/0.00000001', '--ws-url', server.wsUrl, '--out', out, '--max-frames', '1000');
+      const run = await tickerml(
+        'record',
+        '--venue',
+        'kraken',
+        '--symbols',
+        'BTC/USD',
+        '--depth',
+        '25',
+        '--grid',
+        'BTC/USD=0.1/0.00000001',
+        '--ws-url',
+        server.wsUrl,
+        '--out',
+        out,
+        '--max-frames',
+        '1000',
+      );
       expect(run.stderr).not.toContain('Error');
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/^\d+ frames recorded \(1000 frames recorded\) in .*kraken-\d{4}-\d\d-\d\d-0\.tmrec\.gz\n$/);
+      expect(run.stdout).toMatch(
+        /^\d+ frames recorded \(1000 frames recorded\) in .*kraken-\d{4}-\d\d-\d\d-0\.tmrec\.gz\n$/,
+      );
     } finally {
       await server.close();
     }
@@ -48,7 +75,9 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     expect(files).toHaveLength(1);
     const recorded = await readAll(join(out, files[0] as string));
     expect(recorded.length).toBeGreaterThanOrEqual(1000);
-    expect(recorded.every((f) => f.kind === 'recv' && f.connId === 'kraken.ws.1' && Number.isSafeInteger(f.localTs))).toBe(true);
+    expect(
+      recorded.every((f) => f.kind === 'recv' && f.connId === 'kraken.ws.1' && Number.isSafeInteger(f.localTs)),
+    ).toBe(true);
     // What was recorded is exactly what the venue sent, in order.
     const sent = dataOnly(frames);
     const got = dataOnly(recorded);
@@ -59,7 +88,13 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     expect(replay.code).toBe(0);
     const report = JSON.parse(replay.stdout) as ReplayReport;
     expect(report.format).toBe('tickerml');
-    expect(report.symbols[0]).toMatchObject({ symbol: 'BTC/USD', checksumsMismatched: 0, gaps: 0, bidLevels: 25, askLevels: 25 });
+    expect(report.symbols[0]).toMatchObject({
+      symbol: 'BTC/USD',
+      checksumsMismatched: 0,
+      gaps: 0,
+      bidLevels: 25,
+      askLevels: 25,
+    });
     expect(report.symbols[0]?.checksumsMatched).toBeGreaterThan(900);
   });
 
@@ -69,7 +104,23 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     const restUrl = server.httpUrl;
     const out = join(dir, 'binance');
     try {
-      const run = await tickerml('record', '--venue', 'binance', '--symbols', 'BTC/USDT', '--grid', 'BTC/USDT=0.01/0.00000001', '--ws-url', server.wsUrl, '--rest-url', server.httpUrl, '--out', out, '--max-frames', '3000');
+      const run = await tickerml(
+        'record',
+        '--venue',
+        'binance',
+        '--symbols',
+        'BTC/USDT',
+        '--grid',
+        'BTC/USDT=0.01/0.00000001',
+        '--ws-url',
+        server.wsUrl,
+        '--rest-url',
+        server.httpUrl,
+        '--out',
+        out,
+        '--max-frames',
+        '3000',
+      );
       expect(run.code).toBe(0);
     } finally {
       await server.close();

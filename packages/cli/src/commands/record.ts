@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { DecimalGrid, gridFor, loadInstruments, Recorder, RecordingBaseError, recordingFeed, systemClock } from '@tickerml/exchanges';
+import {
+  DecimalGrid,
+  gridFor,
+  loadInstruments,
+  Recorder,
+  RecordingBaseError,
+  recordingFeed,
+  systemClock,
+} from '@tickerml/exchanges';
 import { BOOK_VENUES, type BookVenue, isBookVenue } from '@tickerml/exchanges/testkit';
 import type { CommandIo } from './migrate.js';
 
@@ -125,16 +133,21 @@ function parseArgs(args: readonly string[]): RecordArgs | 'help' {
         throw new UsageError(`unknown option ${arg}`);
     }
   }
-  if (!isBookVenue(venue)) throw new UsageError(`--venue must be one of ${BOOK_VENUES.join(', ')}, was "${venue ?? ''}"`);
+  if (!isBookVenue(venue))
+    throw new UsageError(`--venue must be one of ${BOOK_VENUES.join(', ')}, was "${venue ?? ''}"`);
   if (symbols.length === 0) throw new UsageError('--symbols is required, e.g. --symbols BTC/USDT');
-  for (const s of symbols) if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)) throw new UsageError(`symbols are canonical BASE/QUOTE, was "${s}"`);
+  for (const s of symbols)
+    if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(s)) throw new UsageError(`symbols are canonical BASE/QUOTE, was "${s}"`);
   return { venue, symbols, out, durationS, maxFrames, depth, grids, cacheDir, wsUrl, restUrl };
 }
 
 async function gridsFor(args: RecordArgs, io: CommandIo): Promise<DecimalGrid[]> {
   const missing = args.symbols.filter((s) => !args.grids.has(s));
   const loaded = missing.length > 0 ? await loadInstruments(args.venue, { cacheDir: args.cacheDir }) : undefined;
-  if (loaded?.source === 'cache') io.stderr(`tickerml record: ${args.venue} unreachable for metadata, using the cache (${loaded.networkError ?? ''})\n`);
+  if (loaded?.source === 'cache')
+    io.stderr(
+      `tickerml record: ${args.venue} unreachable for metadata, using the cache (${loaded.networkError ?? ''})\n`,
+    );
   return args.symbols.map((s) => {
     const g = args.grids.get(s);
     if (g !== undefined) return new DecimalGrid(s, g.tick, g.lot);

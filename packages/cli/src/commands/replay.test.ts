@@ -29,11 +29,21 @@ function tickerml(...args: string[]): Promise<{ code: number; stdout: string; st
 
 describe('tickerml replay (child process)', { timeout: 60_000 }, () => {
   it('Kraken capture: every checksum matches, exit 0, final book as decimal strings', async () => {
-    const { code, stdout, stderr } = await tickerml('replay', join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'), '--json');
+    const { code, stdout, stderr } = await tickerml(
+      'replay',
+      join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'),
+      '--json',
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as ReplayReport;
-    expect(report).toMatchObject({ format: 'cbcap', venue: 'kraken', path: 'direct', framesRead: 377, malformedLines: 0 });
+    expect(report).toMatchObject({
+      format: 'cbcap',
+      venue: 'kraken',
+      path: 'direct',
+      framesRead: 377,
+      malformedLines: 0,
+    });
     expect(report.symbols).toHaveLength(1);
     expect(report.symbols[0]).toMatchObject({
       symbol: 'BTC/USD',
@@ -66,7 +76,12 @@ describe('tickerml replay (child process)', { timeout: 60_000 }, () => {
   });
 
   it('through the replay server the books equal the direct replay (Coinbase), exit 0', async () => {
-    const { code, stdout } = await tickerml('replay', join(fixtures, 'coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz'), '--through-server', '--json');
+    const { code, stdout } = await tickerml(
+      'replay',
+      join(fixtures, 'coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz'),
+      '--through-server',
+      '--json',
+    );
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as ReplayReport;
     expect(report.path).toBe('server');
@@ -95,7 +110,13 @@ describe('tickerml replay (child process)', { timeout: 60_000 }, () => {
     const mustShow = report.injected?.filter((f) => f.kind !== 'close').length ?? 0;
     expect(report.anomaliesDetected).toBeGreaterThanOrEqual(mustShow);
     expect(report.booksMatchCleanRun).toBe(true);
-    expect(report.symbols[0]).toMatchObject({ symbol: 'BTC/USDT', bestBid: '61685.99', bestAsk: '61686', bidLevels: 1209, askLevels: 2196 });
+    expect(report.symbols[0]).toMatchObject({
+      symbol: 'BTC/USDT',
+      bestBid: '61685.99',
+      bestAsk: '61686',
+      bidLevels: 1209,
+      askLevels: 2196,
+    });
     expect(report.symbols[0]?.resyncs).toBeGreaterThan(0);
     expect(report.symbols[0]?.events.disconnected).toBe(1);
   });
@@ -104,7 +125,11 @@ describe('tickerml replay (child process)', { timeout: 60_000 }, () => {
     const good = readFileSync(join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'), 'latin1');
     const file = join(dir, 'bad-header.cbcap');
     // A damaged record header in the middle: skipped, reported, the rest still read.
-    writeFileSync(file, good.replace(/\n(\d+ \d+)\n\{"channel":"heartbeat"/, '\nNOT A HEADER\n$1\n{"channel":"heartbeat"'), 'latin1');
+    writeFileSync(
+      file,
+      good.replace(/\n(\d+ \d+)\n\{"channel":"heartbeat"/, '\nNOT A HEADER\n$1\n{"channel":"heartbeat"'),
+      'latin1',
+    );
     const { code, stdout } = await tickerml('replay', file);
     expect(code).toBe(0);
     expect(stdout).toMatch(/malformed lines skipped: 1\n {4}line \d+: expected "<ts_ns> <byte_count>": NOT A HEADER/);

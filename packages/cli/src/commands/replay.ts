@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { MarketEvent } from '@tickerml/core';
 import { type RawFrame, RecordingBaseError, type RecordingFormat } from '@tickerml/exchanges';
 import {
   type BookVenue,
@@ -134,7 +133,8 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
         return 'help';
       case '--format': {
         const f = value();
-        if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, was "${f}"`);
+        if (!(FORMATS as readonly string[]).includes(f))
+          throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, was "${f}"`);
         format = f as RecordingFormat | 'auto';
         break;
       }
@@ -204,8 +204,10 @@ function symbolReports(
       checksumsMismatched: s.checksumsMismatched,
       malformed: s.malformed,
       duplicates: s.duplicates,
-      bestBid: grid !== undefined && Number.isFinite(bestBidTicks) ? trimDecimal(grid.ticksToPrice(bestBidTicks)) : null,
-      bestAsk: grid !== undefined && Number.isFinite(bestAskTicks) ? trimDecimal(grid.ticksToPrice(bestAskTicks)) : null,
+      bestBid:
+        grid !== undefined && Number.isFinite(bestBidTicks) ? trimDecimal(grid.ticksToPrice(bestBidTicks)) : null,
+      bestAsk:
+        grid !== undefined && Number.isFinite(bestAskTicks) ? trimDecimal(grid.ticksToPrice(bestAskTicks)) : null,
       bidLevels: book?.levels('bid') ?? 0,
       askLevels: book?.levels('ask') ?? 0,
       synced: book !== undefined,
@@ -311,7 +313,8 @@ function anomalies(list: readonly SymbolReport[]): number {
 function undetectedFaults(venue: BookVenue, injected: readonly InjectedFault[], detected: number): string | undefined {
   const kinds = venue === 'kraken' ? ['corrupt'] : ['drop', 'reorder', 'corrupt', 'stale-snapshot'];
   const required = injected.filter((f) => kinds.includes(f.kind)).length;
-  if (detected < required) return `${required} injected faults had to show as gaps, mismatches or malformed frames, only ${detected} did`;
+  if (detected < required)
+    return `${required} injected faults had to show as gaps, mismatches or malformed frames, only ${detected} did`;
   return undefined;
 }
 
@@ -322,7 +325,9 @@ function pad(text: string, width: number): string {
 /** Human-readable report. */
 export function formatReplayReport(r: ReplayReport): string {
   const lines: string[] = [];
-  lines.push(`${r.file}: ${r.format} recording of ${r.venue}, ${r.framesRead} frames read (${r.path === 'direct' ? 'direct replay' : 'through the replay server'})`);
+  lines.push(
+    `${r.file}: ${r.format} recording of ${r.venue}, ${r.framesRead} frames read (${r.path === 'direct' ? 'direct replay' : 'through the replay server'})`,
+  );
   if (r.malformedLines > 0 || r.truncatedTail) {
     lines.push(`  malformed lines skipped: ${r.malformedLines}${r.truncatedTail ? ' (file ends mid-record)' : ''}`);
     for (const s of r.malformedSamples) lines.push(`    line ${s.line}: ${s.reason}: ${s.sample}`);
@@ -354,7 +359,8 @@ export function formatReplayReport(r: ReplayReport): string {
     lines.push(`faults injected: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
     lines.push(`anomalies detected beyond the clean run: ${r.anomaliesDetected ?? 0}`);
   }
-  if (r.booksMatchCleanRun !== undefined) lines.push(`final books equal the direct replay's: ${r.booksMatchCleanRun ? 'yes' : 'NO'}`);
+  if (r.booksMatchCleanRun !== undefined)
+    lines.push(`final books equal the direct replay's: ${r.booksMatchCleanRun ? 'yes' : 'NO'}`);
   return `${lines.join('\n')}\n`;
 }
 

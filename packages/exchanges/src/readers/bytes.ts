@@ -23,7 +23,9 @@ export function isGzip(head: Uint8Array): boolean {
 }
 
 function rawStream(source: RecordingSource): Readable {
-  return typeof source === 'string' ? createReadStream(source, { highWaterMark: 256 * 1024 }) : Readable.from([Buffer.from(source)]);
+  return typeof source === 'string'
+    ? createReadStream(source, { highWaterMark: 256 * 1024 })
+    : Readable.from([Buffer.from(source)]);
 }
 
 async function readHead(source: RecordingSource): Promise<Buffer> {
@@ -100,7 +102,8 @@ export async function* byteChunks(
   }
   if (failure !== undefined) {
     const code = (failure as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new RecordingReadError(sourceName(source), failure);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+      throw new RecordingReadError(sourceName(source), failure);
     throw new RecordingCorruptError(sourceName(source), framesSoFar(), failure);
   }
 }

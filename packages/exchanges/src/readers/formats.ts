@@ -49,7 +49,12 @@ export async function* readCryptofeed(source: RecordingSource, stats: ReaderStat
       record = JSON.parse(line.text);
     } catch (err) {
       if (!line.terminated) stats.truncatedTail = true;
-      noteMalformed(stats, line.lineNo, line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line', line.text);
+      noteMalformed(
+        stats,
+        line.lineNo,
+        line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
+        line.text,
+      );
       continue;
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
@@ -114,7 +119,12 @@ export async function* readHftbacktest(source: RecordingSource, stats: ReaderSta
     const last = body.charCodeAt(body.length - 1);
     if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) {
       if (!line.terminated) stats.truncatedTail = true;
-      noteMalformed(stats, line.lineNo, line.terminated ? 'expected a JSON object or array after the timestamp' : 'truncated last line', text);
+      noteMalformed(
+        stats,
+        line.lineNo,
+        line.terminated ? 'expected a JSON object or array after the timestamp' : 'truncated last line',
+        text,
+      );
       continue;
     }
     stats.frames++;
@@ -159,7 +169,12 @@ export async function* readCbcap(source: RecordingSource, stats: ReaderStats): A
   let pos = buf.indexOf(0x0a);
   const header = parseCbcapHeader(buf.toString('utf8', 0, pos < 0 ? Math.min(buf.length, 200) : pos));
   if (header === undefined || pos < 0) {
-    noteMalformed(stats, 1, 'expected "CBCAP1 <venue> <symbol> <unix_ns>"', buf.toString('utf8', 0, Math.min(buf.length, 160)));
+    noteMalformed(
+      stats,
+      1,
+      'expected "CBCAP1 <venue> <symbol> <unix_ns>"',
+      buf.toString('utf8', 0, Math.min(buf.length, 160)),
+    );
     if (pos < 0) return;
   }
   const startUs = header === undefined ? 0n : header.startNs / 1000n;
@@ -171,12 +186,22 @@ export async function* readCbcap(source: RecordingSource, stats: ReaderStats): A
     const nl = buf.indexOf(0x0a, pos);
     if (nl < 0) {
       stats.truncatedTail = true;
-      noteMalformed(stats, record, 'truncated record header', buf.toString('utf8', pos, Math.min(buf.length, pos + 160)));
+      noteMalformed(
+        stats,
+        record,
+        'truncated record header',
+        buf.toString('utf8', pos, Math.min(buf.length, pos + 160)),
+      );
       return;
     }
     const head = RECORD_HEADER.exec(buf.toString('latin1', pos, Math.min(nl, pos + 40)));
     if (head === null || nl - pos > 40) {
-      noteMalformed(stats, record, 'expected "<ts_ns> <byte_count>"', buf.toString('utf8', pos, Math.min(nl, pos + 160)));
+      noteMalformed(
+        stats,
+        record,
+        'expected "<ts_ns> <byte_count>"',
+        buf.toString('utf8', pos, Math.min(nl, pos + 160)),
+      );
       pos = nl + 1;
       continue;
     }
@@ -186,18 +211,33 @@ export async function* readCbcap(source: RecordingSource, stats: ReaderStats): A
     const bodyEnd = bodyStart + length;
     if (bodyEnd > buf.length) {
       stats.truncatedTail = true;
-      noteMalformed(stats, record, `record of ${length} bytes cut short at end of file`, buf.toString('utf8', bodyStart, Math.min(buf.length, bodyStart + 160)));
+      noteMalformed(
+        stats,
+        record,
+        `record of ${length} bytes cut short at end of file`,
+        buf.toString('utf8', bodyStart, Math.min(buf.length, bodyStart + 160)),
+      );
       return;
     }
     if (bodyEnd < buf.length && buf[bodyEnd] !== 0x0a) {
-      noteMalformed(stats, record, `record of ${length} bytes not followed by a newline`, buf.toString('utf8', bodyStart, Math.min(bodyEnd, bodyStart + 160)));
+      noteMalformed(
+        stats,
+        record,
+        `record of ${length} bytes not followed by a newline`,
+        buf.toString('utf8', bodyStart, Math.min(bodyEnd, bodyStart + 160)),
+      );
       pos = nl + 1;
       continue;
     }
     firstNs ??= ns;
     const localTs = Number(startUs + (ns - firstNs) / 1000n);
     if (!Number.isSafeInteger(localTs) || localTs < 0) {
-      noteMalformed(stats, record, `timestamp ${ns} ns is out of range`, buf.toString('utf8', bodyStart, Math.min(bodyEnd, bodyStart + 160)));
+      noteMalformed(
+        stats,
+        record,
+        `timestamp ${ns} ns is out of range`,
+        buf.toString('utf8', bodyStart, Math.min(bodyEnd, bodyStart + 160)),
+      );
       pos = bodyEnd + 1;
       continue;
     }
@@ -229,7 +269,12 @@ export async function* readTickerml(source: RecordingSource, stats: ReaderStats)
       record = JSON.parse(line.text);
     } catch (err) {
       if (!line.terminated) stats.truncatedTail = true;
-      noteMalformed(stats, line.lineNo, line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line', line.text);
+      noteMalformed(
+        stats,
+        line.lineNo,
+        line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
+        line.text,
+      );
       continue;
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
@@ -244,7 +289,12 @@ export async function* readTickerml(source: RecordingSource, stats: ReaderStats)
       continue;
     }
     if (typeof r.ts !== 'number' || !Number.isSafeInteger(r.ts) || r.ts < 0) {
-      noteMalformed(stats, line.lineNo, `expected "ts" in integer microseconds, found ${JSON.stringify(r.ts)}`, line.text);
+      noteMalformed(
+        stats,
+        line.lineNo,
+        `expected "ts" in integer microseconds, found ${JSON.stringify(r.ts)}`,
+        line.text,
+      );
       continue;
     }
     if (typeof r.d !== 'string') {

@@ -5,8 +5,21 @@
  */
 import { byteChunks, isGzip, type RecordingSource, sourceName } from './bytes.js';
 import { RecordingReadError, UnknownRecordingFormatError } from './errors.js';
-import { cryptofeedVenue, parseCbcapHeader, readCbcap, readCryptofeed, readHftbacktest, readTickerml } from './formats.js';
-import { newReaderStats, type RawFrame, type ReaderStats, type RecordingFormat, type RecordingInfo } from './raw-frame.js';
+import {
+  cryptofeedVenue,
+  parseCbcapHeader,
+  readCbcap,
+  readCryptofeed,
+  readHftbacktest,
+  readTickerml,
+} from './formats.js';
+import {
+  newReaderStats,
+  type RawFrame,
+  type ReaderStats,
+  type RecordingFormat,
+  type RecordingInfo,
+} from './raw-frame.js';
 
 /** Options of {@link openRecording}. */
 export interface OpenRecordingOptions {
@@ -94,7 +107,8 @@ export function detectFormat(firstLine: string, source = '<input>'): Omit<Record
         ? { format: 'cryptofeed', venue: cryptofeedVenue(parsed.exchange) }
         : { format: 'cryptofeed' };
     }
-    if (parsed === undefined && /^\{"t":"(header|recv|send|http|connect)"/.test(firstLine)) return { format: 'cryptofeed' };
+    if (parsed === undefined && /^\{"t":"(header|recv|send|http|connect)"/.test(firstLine))
+      return { format: 'cryptofeed' };
   }
   throw new UnknownRecordingFormatError(source, firstLine.slice(0, 80));
 }

@@ -7,7 +7,10 @@ import type { RawFrame } from './raw-frame.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../test/fixtures/${p}`, import.meta.url));
 
-async function collect(path: string | Uint8Array, format?: 'auto' | 'cryptofeed' | 'hftbacktest' | 'cbcap' | 'tickerml') {
+async function collect(
+  path: string | Uint8Array,
+  format?: 'auto' | 'cryptofeed' | 'hftbacktest' | 'cbcap' | 'tickerml',
+) {
   const rec = await openRecording(path, format === undefined ? {} : { format });
   const frames: RawFrame[] = [];
   for await (const f of rec.frames()) frames.push(f);
@@ -138,7 +141,9 @@ describe('malformed input', () => {
     const lines: string[] = [];
     for (let i = 0; i < 1000; i++) {
       x = (x * 1103515245 + 12345) % 2147483648;
-      lines.push(`${1000000000 + i * 1000} {"stream":"x@trade","data":{"p":"${x.toString(36)}${(x * 7).toString(36)}"}}`);
+      lines.push(
+        `${1000000000 + i * 1000} {"stream":"x@trade","data":{"p":"${x.toString(36)}${(x * 7).toString(36)}"}}`,
+      );
     }
     const good = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
     expect(good.length).toBeGreaterThan(8192);

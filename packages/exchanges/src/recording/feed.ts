@@ -62,14 +62,25 @@ export function recordingFeed(options: RecordingFeedOptions): Feed {
     recorder.http(url, body, clock.nowUs());
     return body;
   };
-  const common = { instruments: options.grids, emit, clock, random, ...(options.logger ? { logger: options.logger } : {}) };
+  const common = {
+    instruments: options.grids,
+    emit,
+    clock,
+    random,
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
   const ws = options.urls?.ws;
   const rest = options.urls?.rest;
   let feed: Feed;
   switch (options.venue) {
     case 'binance':
     case 'binanceus':
-      feed = binanceUsFeed({ ...common, httpGet, venue: options.venue, urls: { ...(ws ? { ws } : {}), ...(rest ? { rest } : {}) } });
+      feed = binanceUsFeed({
+        ...common,
+        httpGet,
+        venue: options.venue,
+        urls: { ...(ws ? { ws } : {}), ...(rest ? { rest } : {}) },
+      });
       break;
     case 'kraken':
       feed = krakenFeed({ ...common, ...(options.depth ? { depth: options.depth } : {}), urls: ws ? { ws } : {} });

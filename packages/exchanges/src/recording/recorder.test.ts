@@ -51,7 +51,12 @@ describe('Recorder', () => {
       { localTs: DAY0, kind: 'connect', connId: 'ws.1', url: 'wss://ws.kraken.com/v2', data: '' },
       { localTs: DAY0 + 10, kind: 'send', connId: 'ws.1', data: '{"method":"subscribe"}' },
       { localTs: DAY0 + 20, kind: 'recv', connId: 'ws.1', data: awkward },
-      { localTs: DAY0 + 5, kind: 'http', url: 'https://api.kraken.com/0/public/Depth?pair=XBTUSD', data: '{"result":{}}' },
+      {
+        localTs: DAY0 + 5,
+        kind: 'http',
+        url: 'https://api.kraken.com/0/public/Depth?pair=XBTUSD',
+        data: '{"result":{}}',
+      },
       { localTs: DAY0 + 20, kind: 'disconnect', connId: 'ws.1', data: 'code 1006' },
     ]);
     expect(rec.stats.malformed).toBe(0);
@@ -64,7 +69,10 @@ describe('Recorder', () => {
     clock.advance(61_000_000); // 00:00:01 next day
     first.recv('b');
     first.close();
-    expect(first.files.map((f) => f.slice(dir.length + 1))).toEqual(['binanceus-2026-11-25-0.tmrec.gz', 'binanceus-2026-11-26-0.tmrec.gz']);
+    expect(first.files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'binanceus-2026-11-25-0.tmrec.gz',
+      'binanceus-2026-11-26-0.tmrec.gz',
+    ]);
     const second = new Recorder({ dir, venue: 'binanceus', clock });
     second.recv('c');
     second.close();
@@ -130,7 +138,9 @@ describe('Recorder', () => {
     const recorder = new Recorder({ dir, venue: 'kraken', clock });
     recorder.close();
     expect(() => recorder.recv('late')).toThrow(/closed/);
-    expect(() => new Recorder({ dir, venue: 'kraken', clock: { nowUs: () => 1.5 } }).recv('x')).toThrow(/Invalid localTs/);
+    expect(() => new Recorder({ dir, venue: 'kraken', clock: { nowUs: () => 1.5 } }).recv('x')).toThrow(
+      /Invalid localTs/,
+    );
   });
 });
 

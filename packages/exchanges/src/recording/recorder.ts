@@ -8,8 +8,8 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RecorderError } from '../readers/errors.js';
-import type { RawFrame, RawFrameKind } from '../readers/raw-frame.js';
 import type { TickermlHeader } from '../readers/formats.js';
+import type { RawFrame, RawFrameKind } from '../readers/raw-frame.js';
 
 // TODO(core): take core's `Clock` once packages/core/src/clock.ts lands; any object with
 // `nowUs()` (the adapters' FeedClock, a test clock) fits this shape.
@@ -95,13 +95,19 @@ export class Recorder {
   constructor(options: RecorderOptions) {
     const { flushIntervalUs = 1_000_000, flushBytes = 1024 * 1024 } = options;
     if (!Number.isSafeInteger(flushIntervalUs) || flushIntervalUs < 0) {
-      throw new RecorderError('Invalid recorder option flushIntervalUs', { details: `expected an integer >= 0 (µs), was ${flushIntervalUs}` });
+      throw new RecorderError('Invalid recorder option flushIntervalUs', {
+        details: `expected an integer >= 0 (µs), was ${flushIntervalUs}`,
+      });
     }
     if (!Number.isSafeInteger(flushBytes) || flushBytes < 1) {
-      throw new RecorderError('Invalid recorder option flushBytes', { details: `expected an integer >= 1, was ${flushBytes}` });
+      throw new RecorderError('Invalid recorder option flushBytes', {
+        details: `expected an integer >= 1, was ${flushBytes}`,
+      });
     }
     if (!/^[a-z0-9_.-]+$/i.test(options.venue)) {
-      throw new RecorderError('Invalid recorder option venue', { details: `expected letters, digits, ".", "_" or "-", was ${JSON.stringify(options.venue)}` });
+      throw new RecorderError('Invalid recorder option venue', {
+        details: `expected letters, digits, ".", "_" or "-", was ${JSON.stringify(options.venue)}`,
+      });
     }
     this.dir = options.dir;
     this.venue = options.venue;
@@ -112,7 +118,10 @@ export class Recorder {
     try {
       mkdirSync(this.dir, { recursive: true });
     } catch (err) {
-      throw new RecorderError(`Cannot create recording directory ${this.dir}`, { details: (err as Error).message, cause: err });
+      throw new RecorderError(`Cannot create recording directory ${this.dir}`, {
+        details: (err as Error).message,
+        cause: err,
+      });
     }
   }
 
@@ -127,10 +136,13 @@ export class Recorder {
    * @throws {RecorderError} when closed, or when a flush this write triggers fails.
    */
   write(frame: Omit<RawFrame, 'localTs'> & { readonly localTs?: number }): number {
-    if (this.closed) throw new RecorderError('Recorder is closed', { details: `frame of kind ${frame.kind} was not recorded` });
+    if (this.closed)
+      throw new RecorderError('Recorder is closed', { details: `frame of kind ${frame.kind} was not recorded` });
     const localTs = frame.localTs ?? this.clock.nowUs();
     if (!Number.isSafeInteger(localTs) || localTs < 0) {
-      throw new RecorderError('Invalid localTs', { details: `expected integer microseconds since the epoch, was ${localTs}` });
+      throw new RecorderError('Invalid localTs', {
+        details: `expected integer microseconds since the epoch, was ${localTs}`,
+      });
     }
     const day = utcDay(localTs);
     if (this.day !== undefined && day !== this.day) {
@@ -218,7 +230,12 @@ export class Recorder {
       throw new RecorderError(`Cannot create recording ${path}`, { details: (err as Error).message, cause: err });
     }
     this.written.push(path);
-    const header: TickermlHeader = { tickerml: 'recording', version: 1, venue: this.venue, createdUs: this.oldestPendingUs };
+    const header: TickermlHeader = {
+      tickerml: 'recording',
+      version: 1,
+      venue: this.venue,
+      createdUs: this.oldestPendingUs,
+    };
     this.pending.unshift(JSON.stringify(header));
     return this.fd;
   }

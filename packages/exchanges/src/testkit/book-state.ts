@@ -131,7 +131,9 @@ export class BookState {
     } else if (url.includes('/market/orderbook/level2')) {
       const symbol = queryParam(url, 'symbol');
       if (symbol === undefined) return;
-      const parsed = JSON.parse(body) as { data: { sequence: string; bids: [string, string][]; asks: [string, string][] } };
+      const parsed = JSON.parse(body) as {
+        data: { sequence: string; bids: [string, string][]; asks: [string, string][] };
+      };
       const book = this.kucoin.get(symbol) ?? new Book();
       book.firstBody ??= body;
       book.bids.clear();

@@ -81,12 +81,14 @@ export function parseFaultSpec(text: string): FaultPlanSpec {
     const key = item.slice(0, eq).trim();
     const raw = item.slice(eq + 1).trim();
     const value = Number(raw);
-    if (raw === '' || !Number.isFinite(value)) throw new InvalidFaultSpecError(text, `value of ${key} must be a number, was "${raw}"`);
+    if (raw === '' || !Number.isFinite(value))
+      throw new InvalidFaultSpecError(text, `value of ${key} must be a number, was "${raw}"`);
     if (key in RATE_KEYS) {
       if (value < 0 || value > 1) throw new InvalidFaultSpecError(text, `${key} is a probability in 0..1, was ${raw}`);
       spec[RATE_KEYS[key as keyof typeof RATE_KEYS]] = value;
     } else if (key in COUNT_KEYS) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new InvalidFaultSpecError(text, `${key} is a count (integer >= 0), was ${raw}`);
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new InvalidFaultSpecError(text, `${key} is a count (integer >= 0), was ${raw}`);
       spec[COUNT_KEYS[key as keyof typeof COUNT_KEYS]] = value;
     } else {
       throw new InvalidFaultSpecError(text, `unknown fault "${key}"`);

@@ -4,10 +4,41 @@
  *
  * @packageDocumentation
  */
-export { ReplayServer, ReplayServerError, type ReplayPace, type ReplayServerOptions, type ReplayTimers, type ServedRequest } from './server.js';
-export { FaultKind, InvalidFaultSpecError, parseFaultSpec, planFaults, type FaultPlanSpec, type InjectedFault } from './faults.js';
-export { FrameRole, frameRole, answerClient, corruptFrame, type ClientRequest } from './protocol.js';
+
 export { BookState, krakenChecksumOfText } from './book-state.js';
+export {
+  FaultKind,
+  type FaultPlanSpec,
+  type InjectedFault,
+  InvalidFaultSpecError,
+  parseFaultSpec,
+  planFaults,
+} from './faults.js';
+export {
+  ReplayTimeoutError,
+  replayThroughServer,
+  type ThroughServerOptions,
+  type ThroughServerResult,
+} from './live.js';
 export { loadFrames } from './load.js';
-export { inferReplaySetup, makeHandler, replayIntoHandler, snapshotSymbolOf, canonicalSymbol, isBookVenue, BOOK_VENUES, type BookVenue, type ReplaySetup, type HandlerReplay } from './venues.js';
-export { replayThroughServer, ReplayTimeoutError, type ThroughServerOptions, type ThroughServerResult } from './live.js';
+export { answerClient, type ClientRequest, corruptFrame, FrameRole, frameRole } from './protocol.js';
+export {
+  type ReplayPace,
+  ReplayServer,
+  ReplayServerError,
+  type ReplayServerOptions,
+  type ReplayTimers,
+  type ServedRequest,
+} from './server.js';
+export {
+  BOOK_VENUES,
+  type BookVenue,
+  canonicalSymbol,
+  type HandlerReplay,
+  inferReplaySetup,
+  isBookVenue,
+  makeHandler,
+  type ReplaySetup,
+  replayIntoHandler,
+  snapshotSymbolOf,
+} from './venues.js';

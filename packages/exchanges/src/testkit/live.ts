@@ -54,9 +54,25 @@ function liveFeed(setup: ReplaySetup, server: ReplayServer, emit: EventSink, ran
   switch (setup.venue) {
     case 'binance':
     case 'binanceus':
-      return binanceUsFeed({ instruments: setup.grids, emit, clock, random, backoff, venue: setup.venue, urls: { ws: server.wsUrl, rest: server.httpUrl } });
+      return binanceUsFeed({
+        instruments: setup.grids,
+        emit,
+        clock,
+        random,
+        backoff,
+        venue: setup.venue,
+        urls: { ws: server.wsUrl, rest: server.httpUrl },
+      });
     case 'kraken':
-      return krakenFeed({ instruments: setup.grids, emit, clock, random, backoff, depth: setup.depth, urls: { ws: server.wsUrl } });
+      return krakenFeed({
+        instruments: setup.grids,
+        emit,
+        clock,
+        random,
+        backoff,
+        depth: setup.depth,
+        urls: { ws: server.wsUrl },
+      });
     case 'coinbase':
       return coinbaseFeed({ instruments: setup.grids, emit, clock, random, backoff, urls: { ws: server.wsUrl } });
     case 'kucoin':
@@ -80,9 +96,18 @@ function clientsOf(feed: Feed): FeedClient[] {
  * run.feed.book('BTC/USD')?.bestBidTicks();
  * ```
  */
-export async function replayThroughServer(setup: ReplaySetup, frames: readonly RawFrame[], options: ThroughServerOptions = {}): Promise<ThroughServerResult> {
+export async function replayThroughServer(
+  setup: ReplaySetup,
+  frames: readonly RawFrame[],
+  options: ThroughServerOptions = {},
+): Promise<ThroughServerResult> {
   const seed = options.seed ?? 1;
-  const server = await ReplayServer.start({ frames, ...(options.faults ? { faults: options.faults } : {}), seed, paceFaults: true });
+  const server = await ReplayServer.start({
+    frames,
+    ...(options.faults ? { faults: options.faults } : {}),
+    seed,
+    paceFaults: true,
+  });
   const eventCounts = new Map<string, Record<string, number>>();
   const emit: EventSink = (e) => {
     const c = eventCounts.get(e.symbol) ?? {};

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { openRecording, type OpenRecordingOptions, type Recording } from '../readers/open.js';
+
 import type { RecordingSource } from '../readers/bytes.js';
+import { type OpenRecordingOptions, openRecording, type Recording } from '../readers/open.js';
 import type { RawFrame } from '../readers/raw-frame.js';
 
 /**
@@ -17,7 +18,10 @@ import type { RawFrame } from '../readers/raw-frame.js';
  * const server = await ReplayServer.start({ frames });
  * ```
  */
-export async function loadFrames(source: RecordingSource, options: OpenRecordingOptions = {}): Promise<{ frames: RawFrame[]; recording: Recording }> {
+export async function loadFrames(
+  source: RecordingSource,
+  options: OpenRecordingOptions = {},
+): Promise<{ frames: RawFrame[]; recording: Recording }> {
   const recording = await openRecording(source, options);
   const frames: RawFrame[] = [];
   for await (const frame of recording.frames()) frames.push(frame);

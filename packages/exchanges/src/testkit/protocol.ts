@@ -28,7 +28,11 @@ export function frameRole(text: string): FrameRole {
   if (head.startsWith('{"channel":"l2_data"') && head.includes('"type":"update"')) return FrameRole.BookUpdate;
   if (head.includes('"subject":"trade.l2update"')) return FrameRole.BookUpdate;
   if (head.startsWith('{"feed":"book",')) return FrameRole.BookUpdate;
-  if (head.includes('"type":"welcome"') || head.startsWith('{"channel":"status"') || head.startsWith('{"event":"info"')) {
+  if (
+    head.includes('"type":"welcome"') ||
+    head.startsWith('{"channel":"status"') ||
+    head.startsWith('{"event":"info"')
+  ) {
     return FrameRole.Greeting;
   }
   if (
@@ -68,7 +72,8 @@ export function answerClient(text: string, nowUs: number): ClientRequest {
   let msg: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { replies: [], protocol: 'unknown' };
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return { replies: [], protocol: 'unknown' };
     msg = parsed as Record<string, unknown>;
   } catch {
     return { replies: [], protocol: 'unknown' };
@@ -93,7 +98,13 @@ export function answerClient(text: string, nowUs: number): ClientRequest {
       if (params.depth !== undefined) result.depth = params.depth;
       if (msg.method === 'subscribe' && params.snapshot !== undefined) result.snapshot = params.snapshot;
       if (symbol !== undefined) result.symbol = symbol;
-      const reply: Record<string, unknown> = { method: msg.method, result, success: true, time_in: isoNow(nowUs), time_out: isoNow(nowUs) };
+      const reply: Record<string, unknown> = {
+        method: msg.method,
+        result,
+        success: true,
+        time_in: isoNow(nowUs),
+        time_out: isoNow(nowUs),
+      };
       if ('req_id' in msg) reply.req_id = msg.req_id;
       return JSON.stringify(reply);
     });
@@ -102,7 +113,10 @@ export function answerClient(text: string, nowUs: number): ClientRequest {
   }
   // KuCoin: {"id":..,"type":"ping"|"subscribe",...}
   if (msg.type === 'ping' && 'id' in msg) {
-    return { replies: [JSON.stringify({ id: msg.id, type: 'pong', timestamp: Math.floor(nowUs / 1000) })], protocol: 'kucoin' };
+    return {
+      replies: [JSON.stringify({ id: msg.id, type: 'pong', timestamp: Math.floor(nowUs / 1000) })],
+      protocol: 'kucoin',
+    };
   }
   if ((msg.type === 'subscribe' || msg.type === 'unsubscribe') && typeof msg.topic === 'string') {
     const replies = msg.response === false ? [] : [JSON.stringify({ id: msg.id, type: 'ack' })];
@@ -110,7 +124,9 @@ export function answerClient(text: string, nowUs: number): ClientRequest {
   }
   // Coinbase Advanced Trade: {"type":"subscribe","product_ids":[...],"channel":"level2"}
   if ((msg.type === 'subscribe' || msg.type === 'unsubscribe') && typeof msg.channel === 'string') {
-    const products = Array.isArray(msg.product_ids) ? msg.product_ids.filter((s): s is string => typeof s === 'string') : [];
+    const products = Array.isArray(msg.product_ids)
+      ? msg.product_ids.filter((s): s is string => typeof s === 'string')
+      : [];
     const reply = JSON.stringify({
       channel: 'subscriptions',
       client_id: '',
@@ -119,14 +135,21 @@ export function answerClient(text: string, nowUs: number): ClientRequest {
       events: [{ subscriptions: msg.type === 'subscribe' ? { [msg.channel]: products } : {} }],
     });
     const isBook = msg.type === 'subscribe' && (msg.channel === 'level2' || msg.channel === 'l2_data');
-    return isBook ? { replies: [reply], bookSymbols: products, protocol: 'coinbase' } : { replies: [reply], protocol: 'coinbase' };
+    return isBook
+      ? { replies: [reply], bookSymbols: products, protocol: 'coinbase' }
+      : { replies: [reply], protocol: 'coinbase' };
   }
   // Kraken Futures v1: {"event":"subscribe","feed":"book","product_ids":[...]}
   if ((msg.event === 'subscribe' || msg.event === 'unsubscribe') && typeof msg.feed === 'string') {
-    const reply = JSON.stringify({ event: msg.event === 'subscribe' ? 'subscribed' : 'unsubscribed', feed: msg.feed, product_ids: msg.product_ids ?? [] });
+    const reply = JSON.stringify({
+      event: msg.event === 'subscribe' ? 'subscribed' : 'unsubscribed',
+      feed: msg.feed,
+      product_ids: msg.product_ids ?? [],
+    });
     return { replies: [reply], protocol: 'krakenfutures' };
   }
-  if (msg.event === 'ping' || msg.op === 'ping') return { replies: [JSON.stringify({ event: 'pong' })], protocol: 'unknown' };
+  if (msg.event === 'ping' || msg.op === 'ping')
+    return { replies: [JSON.stringify({ event: 'pong' })], protocol: 'unknown' };
   return { replies: [], protocol: 'unknown' };
 }
 

@@ -76,7 +76,12 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-const recvData = (fs: readonly RawFrame[]) => fs.filter((f) => f.kind === 'recv' && frameRole(f.data) !== FrameRole.Control && frameRole(f.data) !== FrameRole.Greeting).map((f) => f.data);
+const recvData = (fs: readonly RawFrame[]) =>
+  fs
+    .filter(
+      (f) => f.kind === 'recv' && frameRole(f.data) !== FrameRole.Control && frameRole(f.data) !== FrameRole.Greeting,
+    )
+    .map((f) => f.data);
 
 describe('ReplayServer over a real WebSocket', () => {
   it('binds 127.0.0.1 on an ephemeral port and plays Binance frames in order, byte for byte', async () => {
@@ -94,11 +99,20 @@ describe('ReplayServer over a real WebSocket', () => {
     expect(client.messages).toEqual(expected);
     // Afterwards the snapshot is the book now: lastUpdateId is the last diff's `u`.
     const lastU = Number(/"u":(\d+)/.exec(expected.filter((t) => t.includes('depthUpdate')).at(-1) as string)?.[1]);
-    const late = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as { lastUpdateId: number; bids: string[][]; asks: string[][] };
+    const late = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as {
+      lastUpdateId: number;
+      bids: string[][];
+      asks: string[][];
+    };
     expect(late.lastUpdateId).toBe(lastU);
     // Reference figures from an independent Python replay of the same file (diffs buffered before
     // the snapshot, those with u > lastUpdateId applied after it: the 61820.99 bid goes, line 6).
-    expect([late.bids[0]?.[0], late.asks[0]?.[0], late.bids.length, late.asks.length]).toEqual(['61685.99000000', '61686.00000000', 1209, 2196]);
+    expect([late.bids[0]?.[0], late.asks[0]?.[0], late.bids.length, late.asks.length]).toEqual([
+      '61685.99000000',
+      '61686.00000000',
+      1209,
+      2196,
+    ]);
     expect(late.lastUpdateId).toBe(50093421584);
     expect(server.requests.map((r) => r.source)).toEqual(['recorded', 'tracked']);
     const missing = await fetch(`${server.httpUrl}/api/v3/nothing`);
@@ -125,7 +139,9 @@ describe('ReplayServer over a real WebSocket', () => {
     await server.finished;
     await client.until(() => client.messages.length >= 3 + recvData(all).length);
     // REST snapshots are served for the recorded symbols, now from the tracked book.
-    const snap = (await (await fetch(`${server.httpUrl}/api/v3/market/orderbook/level2?symbol=SNX-BTC`)).json()) as { data: { sequence: string } };
+    const snap = (await (await fetch(`${server.httpUrl}/api/v3/market/orderbook/level2?symbol=SNX-BTC`)).json()) as {
+      data: { sequence: string };
+    };
     expect(Number(snap.data.sequence)).toBeGreaterThan(1612844051657);
   });
 
@@ -133,7 +149,12 @@ describe('ReplayServer over a real WebSocket', () => {
     const all = await frames('kraken/crossbook_kraken_btcusd_sample.cbcap');
     // The tracker's checksum reproduces the venue's on the recorded snapshot itself.
     const recordedSnap = all.find((f) => f.data.startsWith('{"channel":"book","type":"snapshot"'))?.data as string;
-    const lv = (side: string) => [...(new RegExp(`"${side}":\\[(.*?)\\]`).exec(recordedSnap)?.[1] ?? '').matchAll(/\{"price":([^,]+),"qty":([^}]+)\}/g)].map((m) => ({ price: m[1] as string, qty: m[2] as string }));
+    const lv = (side: string) =>
+      [
+        ...(new RegExp(`"${side}":\\[(.*?)\\]`).exec(recordedSnap)?.[1] ?? '').matchAll(
+          /\{"price":([^,]+),"qty":([^}]+)\}/g,
+        ),
+      ].map((m) => ({ price: m[1] as string, qty: m[2] as string }));
     expect(krakenChecksumOfText(lv('asks'), lv('bids'))).toBe(Number(/"checksum":(\d+)/.exec(recordedSnap)?.[1]));
 
     const server = await start({ frames: all, startOn: 'first-message' });
@@ -145,11 +166,20 @@ describe('ReplayServer over a real WebSocket', () => {
     // Stalled: the acks and pong came, no data did.
     expect(client.messages.filter((m) => m.startsWith('{"channel":"book"'))).toHaveLength(0);
     expect(JSON.parse(client.messages[0] as string)).toMatchObject({ channel: 'status' });
-    expect(JSON.parse(client.messages[1] as string)).toMatchObject({ method: 'subscribe', success: true, req_id: 1, result: { channel: 'book', symbol: 'BTC/USD', depth: 25 } });
+    expect(JSON.parse(client.messages[1] as string)).toMatchObject({
+      method: 'subscribe',
+      success: true,
+      req_id: 1,
+      result: { channel: 'book', symbol: 'BTC/USD', depth: 25 },
+    });
     server.resume();
-    await client.until(() => client.messages.filter((m) => m.startsWith('{"channel":"book","type":"update"')).length >= 500);
+    await client.until(
+      () => client.messages.filter((m) => m.startsWith('{"channel":"book","type":"update"')).length >= 500,
+    );
     client.send({ method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 25 }, req_id: 3 });
-    await client.until(() => client.messages.filter((m) => m.startsWith('{"channel":"book","type":"snapshot"')).length >= 2);
+    await client.until(
+      () => client.messages.filter((m) => m.startsWith('{"channel":"book","type":"snapshot"')).length >= 2,
+    );
     const fresh = client.messages.filter((m) => m.startsWith('{"channel":"book","type":"snapshot"'))[1] as string;
     const bids = [...(/"bids":\[(.*?)\]/.exec(fresh)?.[1] ?? '').matchAll(/\{"price":([^,]+),"qty":([^}]+)\}/g)];
     expect(bids).toHaveLength(25);
@@ -223,7 +253,9 @@ describe('faults on command', () => {
     client.send({ method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 10 }, req_id: 1 });
     await server.finished;
     const expected = recvData(all).filter((t) => t.startsWith('{"channel":"book","type":"update"'));
-    await client.until(() => client.messages.filter((m) => m.startsWith('{"channel":"book","type":"update"')).length >= expected.length);
+    await client.until(
+      () => client.messages.filter((m) => m.startsWith('{"channel":"book","type":"update"')).length >= expected.length,
+    );
     const got = client.messages.filter((m) => m.startsWith('{"channel":"book","type":"update"'));
     const changed = got.map((m, k) => [m, expected[k] as string] as const).filter(([m, e]) => m !== e);
     expect(changed).toHaveLength(1);
@@ -261,8 +293,12 @@ describe('faults on command', () => {
     await client.until(() => client.messages.filter((m) => m.includes('depthUpdate')).length >= 40);
     server.stall();
     server.inject(FaultKind.StaleSnapshot);
-    const stale = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as { lastUpdateId: number };
-    const fresh = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as { lastUpdateId: number };
+    const stale = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as {
+      lastUpdateId: number;
+    };
+    const fresh = (await (await fetch(`${server.httpUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`)).json()) as {
+      lastUpdateId: number;
+    };
     expect(stale.lastUpdateId).toBe(50093239218);
     expect(fresh.lastUpdateId).toBeGreaterThan(stale.lastUpdateId);
     expect(server.injected.filter((f) => f.kind !== 'stall')).toMatchObject([{ kind: 'stale-snapshot' }]);
@@ -296,7 +332,9 @@ describe('seeded fault plans', () => {
       await client.until(() => client.messages.length >= expectedCount);
       const seqs = client.messages.map((m) => Number(/"sequence_num":(\d+)/.exec(m.slice(0, 300))?.[1]));
       let gaps = 0;
-      for (let k = 1; k < seqs.length; k++) if ((seqs[k] as number) !== (seqs[k - 1] as number) + 1) gaps += (seqs[k] as number) - (seqs[k - 1] as number) - 1;
+      for (let k = 1; k < seqs.length; k++)
+        if ((seqs[k] as number) !== (seqs[k - 1] as number) + 1)
+          gaps += (seqs[k] as number) - (seqs[k - 1] as number) - 1;
       return { injected: server.injected.map((f) => `${f.kind}@${f.tapeIndex}`), gaps, first: seqs[0] };
     }
     const a = await run(42);

@@ -10,7 +10,14 @@ import { RecordingBaseError } from '../readers/errors.js';
 import type { RawFrame } from '../readers/raw-frame.js';
 import { BookState } from './book-state.js';
 import { FaultKind, type FaultPlanSpec, type InjectedFault, planFaults } from './faults.js';
-import { answerClient, coinbaseSequence, corruptFrame, FrameRole, frameRole, withCoinbaseSequence } from './protocol.js';
+import {
+  answerClient,
+  coinbaseSequence,
+  corruptFrame,
+  FrameRole,
+  frameRole,
+  withCoinbaseSequence,
+} from './protocol.js';
 
 /** How fast the tape plays. */
 export type ReplayPace =
@@ -175,7 +182,9 @@ export class ReplayServer {
     this.roles = [];
     let greeting: string | undefined;
     // Played in localTs order (stable), as recorded streams are replayed everywhere.
-    const ordered = options.frames.map((f, i) => [f, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
+    const ordered = options.frames
+      .map((f, i) => [f, i] as const)
+      .sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
     for (const [frame] of ordered) {
       if (frame.kind === 'http') {
         const key = requestKey(frame.url ?? '');
@@ -260,7 +269,13 @@ export class ReplayServer {
 
   /** Stops playing frames (the `stall` fault); sockets stay open and still answer pings. */
   stall(): void {
-    if (!this.stalled) this.injected.push({ kind: FaultKind.Stall, tapeIndex: this.cursor, localTs: this.tape[this.cursor]?.localTs ?? 0, detail: 'tape stopped' });
+    if (!this.stalled)
+      this.injected.push({
+        kind: FaultKind.Stall,
+        tapeIndex: this.cursor,
+        localTs: this.tape[this.cursor]?.localTs ?? 0,
+        detail: 'tape stopped',
+      });
     this.stalled = true;
   }
 
@@ -301,7 +316,15 @@ export class ReplayServer {
           code: '200000',
           data: {
             token: 'replay-token',
-            instanceServers: [{ endpoint: `${this.wsUrl}/kucoin`, encrypt: false, protocol: 'websocket', pingInterval: 18000, pingTimeout: 10000 }],
+            instanceServers: [
+              {
+                endpoint: `${this.wsUrl}/kucoin`,
+                encrypt: false,
+                protocol: 'websocket',
+                pingInterval: 18000,
+                pingTimeout: 10000,
+              },
+            ],
           },
         }),
         'bullet',
@@ -312,7 +335,12 @@ export class ReplayServer {
       const stale = this.book.restSnapshot(url, this.nowUs(), true);
       if (stale !== undefined) {
         this.staleArmed--;
-        this.injected.push({ kind: FaultKind.StaleSnapshot, tapeIndex: this.cursor, localTs: this.nowUs(), detail: `stale snapshot served on ${url}` });
+        this.injected.push({
+          kind: FaultKind.StaleSnapshot,
+          tapeIndex: this.cursor,
+          localTs: this.nowUs(),
+          detail: `stale snapshot served on ${url}`,
+        });
         this.resyncRequested = false; // the client must ask again
         reply(200, stale, 'stale');
         return;
@@ -345,7 +373,8 @@ export class ReplayServer {
     if (list === undefined || list.length === 0) return undefined;
     const nowTs = this.tape[Math.min(this.cursor, this.tape.length - 1)]?.localTs ?? 0;
     const candidates = list.filter((f) => requestKey(f.url ?? '').query === key.query);
-    const bySymbol = candidates.length > 0 ? candidates : list.filter((f) => requestKey(f.url ?? '').symbol === key.symbol);
+    const bySymbol =
+      candidates.length > 0 ? candidates : list.filter((f) => requestKey(f.url ?? '').symbol === key.symbol);
     const pool = bySymbol.length > 0 ? bySymbol : key.symbol === undefined ? list : [];
     if (pool.length === 0) return undefined;
     let best = pool[0] as RawFrame;
@@ -381,7 +410,12 @@ export class ReplayServer {
           if (this.staleArmed > 0 && this.streamContinues() && this.firstKrakenSnapshot.has(symbol)) {
             this.staleArmed--;
             snapshot = this.firstKrakenSnapshot.get(symbol);
-            this.injected.push({ kind: FaultKind.StaleSnapshot, tapeIndex: this.cursor, localTs: this.nowUs(), detail: `stale ${symbol} snapshot on subscribe` });
+            this.injected.push({
+              kind: FaultKind.StaleSnapshot,
+              tapeIndex: this.cursor,
+              localTs: this.nowUs(),
+              detail: `stale ${symbol} snapshot on subscribe`,
+            });
             this.resyncRequested = false;
           } else {
             snapshot = this.book.krakenSnapshot(symbol, this.nowUs());
@@ -428,13 +462,18 @@ export class ReplayServer {
     this.framesSent++;
   }
 
-  private broadcast(index: number, text: string): void {
+  private broadcast(text: string): void {
     const recordedSeq = coinbaseSequence(text);
     for (const conn of this.connections) if (conn.streaming) this.sendTo(conn, text, false, recordedSeq);
   }
 
   private closeSockets(index: number): void {
-    this.injected.push({ kind: FaultKind.Close, tapeIndex: index, localTs: this.tape[index]?.localTs ?? 0, detail: `${this.connections.size} socket(s) terminated` });
+    this.injected.push({
+      kind: FaultKind.Close,
+      tapeIndex: index,
+      localTs: this.tape[index]?.localTs ?? 0,
+      detail: `${this.connections.size} socket(s) terminated`,
+    });
     for (const conn of this.connections) conn.ws.terminate();
     this.connections.clear();
   }
@@ -496,12 +535,14 @@ export class ReplayServer {
     if (frame.kind === 'http') return;
     if (frame.data.startsWith('{"channel":"book","type":"snapshot"')) {
       const symbol = /"symbol":"([^"]+)"/.exec(frame.data)?.[1];
-      if (symbol !== undefined && !this.firstKrakenSnapshot.has(symbol)) this.firstKrakenSnapshot.set(symbol, frame.data);
+      if (symbol !== undefined && !this.firstKrakenSnapshot.has(symbol))
+        this.firstKrakenSnapshot.set(symbol, frame.data);
     }
     if (this.sentAhead.delete(index)) return;
     if (role === FrameRole.Control) {
       // Replies are synthesized for the live client; keep a Coinbase connection's counter whole.
-      if (coinbaseSequence(frame.data) >= 0) for (const c of this.connections) if (c.cbOffset !== undefined) c.cbOffset--;
+      if (coinbaseSequence(frame.data) >= 0)
+        for (const c of this.connections) if (c.cbOffset !== undefined) c.cbOffset--;
       return;
     }
     let fault: FaultKind | undefined;
@@ -520,7 +561,8 @@ export class ReplayServer {
       const planned = fault === undefined ? this.plan.get(index) : undefined;
       if (this.healing) {
         // Counted faults wait for the heal; random-rate ones are simply not drawn meanwhile.
-        if (planned === FaultKind.Corrupt || planned === FaultKind.Close || planned === FaultKind.StaleSnapshot) this.deferred.push(planned);
+        if (planned === FaultKind.Corrupt || planned === FaultKind.Close || planned === FaultKind.StaleSnapshot)
+          this.deferred.push(planned);
         else if (planned !== undefined) this.plannedFaultsSkipped++;
       } else if (fault === undefined) {
         fault = this.deferred.shift() ?? planned;
@@ -528,7 +570,8 @@ export class ReplayServer {
       }
       // A duplicate never needs a resync; nor does a swap of two checksummed (Kraken) updates,
       // which leaves the same book whenever they touch different levels.
-      const needsHeal = fault !== FaultKind.Duplicate && !(fault === FaultKind.Reorder && frame.data.includes('"checksum":'));
+      const needsHeal =
+        fault !== FaultKind.Duplicate && !(fault === FaultKind.Reorder && frame.data.includes('"checksum":'));
       if (fault !== undefined && needsHeal && this.paceFaults) {
         this.healing = true;
         this.healingSinceMs = performance.now();
@@ -538,38 +581,39 @@ export class ReplayServer {
       }
     }
     if (fault === undefined) {
-      this.broadcast(index, frame.data);
+      this.broadcast(frame.data);
       return;
     }
-    const log = (detail: string, kind: FaultKind = fault as FaultKind) => this.injected.push({ kind, tapeIndex: index, localTs: frame.localTs, detail });
+    const log = (detail: string, kind: FaultKind = fault as FaultKind) =>
+      this.injected.push({ kind, tapeIndex: index, localTs: frame.localTs, detail });
     switch (fault) {
       case FaultKind.Drop:
         log('book update not sent');
         return;
       case FaultKind.Duplicate:
-        this.broadcast(index, frame.data);
-        this.broadcast(index, frame.data);
+        this.broadcast(frame.data);
+        this.broadcast(frame.data);
         log('book update sent twice');
         return;
       case FaultKind.Reorder: {
         let next = index + 1;
         while (next < this.tape.length && this.roles[next] !== FrameRole.BookUpdate) next++;
         if (next >= this.tape.length) {
-          this.broadcast(index, frame.data);
+          this.broadcast(frame.data);
           return;
         }
-        this.broadcast(next, (this.tape[next] as RawFrame).data);
-        this.broadcast(index, frame.data);
+        this.broadcast((this.tape[next] as RawFrame).data);
+        this.broadcast(frame.data);
         this.sentAhead.add(next);
         log(`book update sent after tape frame ${next}`);
         return;
       }
       case FaultKind.Corrupt:
-        this.broadcast(index, corruptFrame(frame.data));
+        this.broadcast(corruptFrame(frame.data));
         log(frame.data.includes('"checksum":') ? 'checksum changed' : 'frame cut in half');
         return;
       case FaultKind.Close:
-        this.broadcast(index, frame.data);
+        this.broadcast(frame.data);
         this.closeSockets(index);
         return;
       case FaultKind.StaleSnapshot:
@@ -578,7 +622,7 @@ export class ReplayServer {
         log('book update not sent, next snapshot stale', FaultKind.Drop);
         return;
       default:
-        this.broadcast(index, frame.data);
+        this.broadcast(frame.data);
     }
   }
 }

@@ -31,7 +31,8 @@ export function canonicalSymbol(venue: BookVenue, venueSymbol: string): string {
   if (venueSymbol.includes('/')) return venueSymbol;
   if (venueSymbol.includes('-')) return venueSymbol.replace('-', '/');
   if (venue === 'binance' || venue === 'binanceus') {
-    for (const q of QUOTES) if (venueSymbol.endsWith(q) && venueSymbol.length > q.length) return `${venueSymbol.slice(0, -q.length)}/${q}`;
+    for (const q of QUOTES)
+      if (venueSymbol.endsWith(q) && venueSymbol.length > q.length) return `${venueSymbol.slice(0, -q.length)}/${q}`;
   }
   return venueSymbol;
 }
@@ -40,7 +41,8 @@ type Visit = (venueSymbol: string, price: string, qty: string) => void;
 
 function pairs(visit: Visit, symbol: string, list: unknown): void {
   if (!Array.isArray(list)) return;
-  for (const row of list) if (Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string') visit(symbol, row[0], row[1]);
+  for (const row of list)
+    if (Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string') visit(symbol, row[0], row[1]);
 }
 
 function queryParam(url: string, name: string): string | undefined {
@@ -73,14 +75,19 @@ function scanFrame(venue: BookVenue, frame: RawFrame, visit: Visit): void {
         visit(d.s, d.p, d.q);
       }
     } else if (venue === 'kraken') {
-      if (frame.kind !== 'recv' || !(frame.data.startsWith('{"channel":"book"') || frame.data.startsWith('{"channel":"trade"'))) return;
+      if (
+        frame.kind !== 'recv' ||
+        !(frame.data.startsWith('{"channel":"book"') || frame.data.startsWith('{"channel":"trade"'))
+      )
+        return;
       const o = JSON.parse(quoteKrakenNumbers(frame.data)) as { data?: Array<Record<string, unknown>> };
       for (const entry of o.data ?? []) {
         const symbol = entry.symbol;
         if (typeof symbol !== 'string') continue;
         for (const side of [entry.bids, entry.asks]) {
           if (!Array.isArray(side)) continue;
-          for (const l of side as Array<Record<string, unknown>>) if (typeof l.price === 'string' && typeof l.qty === 'string') visit(symbol, l.price, l.qty);
+          for (const l of side as Array<Record<string, unknown>>)
+            if (typeof l.price === 'string' && typeof l.qty === 'string') visit(symbol, l.price, l.qty);
         }
         if (typeof entry.price === 'string' && typeof entry.qty === 'string') visit(symbol, entry.price, entry.qty);
       }
@@ -90,11 +97,13 @@ function scanFrame(venue: BookVenue, frame: RawFrame, visit: Visit): void {
       for (const ev of o.events ?? []) {
         if (o.channel === 'l2_data' && typeof ev.product_id === 'string' && Array.isArray(ev.updates)) {
           for (const u of ev.updates as Array<Record<string, unknown>>) {
-            if (typeof u.price_level === 'string' && typeof u.new_quantity === 'string') visit(ev.product_id, u.price_level, u.new_quantity);
+            if (typeof u.price_level === 'string' && typeof u.new_quantity === 'string')
+              visit(ev.product_id, u.price_level, u.new_quantity);
           }
         } else if (o.channel === 'market_trades' && Array.isArray(ev.trades)) {
           for (const t of ev.trades as Array<Record<string, unknown>>) {
-            if (typeof t.product_id === 'string' && typeof t.price === 'string' && typeof t.size === 'string') visit(t.product_id, t.price, t.size);
+            if (typeof t.product_id === 'string' && typeof t.price === 'string' && typeof t.size === 'string')
+              visit(t.product_id, t.price, t.size);
           }
         }
       }
@@ -113,7 +122,9 @@ function scanFrame(venue: BookVenue, frame: RawFrame, visit: Visit): void {
       if (typeof symbol !== 'string') return;
       for (const side of [o.data?.changes?.bids, o.data?.changes?.asks]) {
         if (!Array.isArray(side)) continue;
-        for (const row of side) if (Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && row[0] !== '0') visit(symbol, row[0], row[1]);
+        for (const row of side)
+          if (Array.isArray(row) && typeof row[0] === 'string' && typeof row[1] === 'string' && row[0] !== '0')
+            visit(symbol, row[0], row[1]);
       }
     }
   } catch {
@@ -153,7 +164,9 @@ export function inferReplaySetup(venue: BookVenue, frames: readonly RawFrame[]):
   let depth = 10;
   for (const frame of frames) {
     if (venue === 'kraken') {
-      const m = /"channel":"book","depth":(\d+)/.exec(frame.data.slice(0, 200)) ?? (frame.kind === 'send' ? /"depth":(\d+)/.exec(frame.data) : null);
+      const m =
+        /"channel":"book","depth":(\d+)/.exec(frame.data.slice(0, 200)) ??
+        (frame.kind === 'send' ? /"depth":(\d+)/.exec(frame.data) : null);
       if (m !== null && frame.data.includes('"book"')) depth = Number(m[1]);
     }
     scanFrame(venue, frame, (symbol, price, qty) => {
@@ -165,7 +178,9 @@ export function inferReplaySetup(venue: BookVenue, frames: readonly RawFrame[]):
       places.set(symbol, p);
     });
   }
-  const grids = [...places].map(([symbol, p]) => new DecimalGrid(canonicalSymbol(venue, symbol), stepOf(p.price), stepOf(p.qty)));
+  const grids = [...places].map(
+    ([symbol, p]) => new DecimalGrid(canonicalSymbol(venue, symbol), stepOf(p.price), stepOf(p.qty)),
+  );
   return { venue, grids, depth };
 }
 
@@ -202,7 +217,11 @@ export interface HandlerReplay {
  * The direct path: feeds a recording's frames, ordered by `localTs` (stable), to the venue's
  * handler; recorded REST depth bodies reach it where their timestamps put them.
  */
-export function replayIntoHandler(setup: ReplaySetup, frames: readonly RawFrame[], onEvent?: (e: MarketEvent) => void): HandlerReplay {
+export function replayIntoHandler(
+  setup: ReplaySetup,
+  frames: readonly RawFrame[],
+  onEvent?: (e: MarketEvent) => void,
+): HandlerReplay {
   const eventCounts = new Map<string, Record<string, number>>();
   const count = (e: MarketEvent) => {
     const c = eventCounts.get(e.symbol) ?? {};
