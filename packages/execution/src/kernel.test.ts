@@ -112,6 +112,52 @@ describe('latency', () => {
     ]);
   });
 
+  it('cancel-replace: the replacement is placed when the cancel wins, dropped (rejected) when the fill wins', () => {
+    const race = (tradeAtUs: number) => {
+      const { strategy, log } = scripted([
+        [0, (ctx) => ctx.placeOrder(bid100)],
+        [100 * MS, (ctx) => ctx.replaceOrder(VENUE, 'testex-1', { ...bid100, priceTicks: 99, qtyLots: 2 })], // lands at 150 ms
+      ]);
+      const { engine: eng, venue } = engine(strategy);
+      eng.run([
+        snapshot(
+          0,
+          [
+            [100, 1],
+            [99, 1],
+          ],
+          [[101, 5]],
+        ),
+        trade(100 * MS, 101, 1, 'buy'),
+        trade(tradeAtUs, 99, 1, 'sell'),
+        trade(400 * MS, 101, 1, 'buy'),
+      ]);
+      return {
+        log: log.filter((l) => !l.includes('event')),
+        open: venue.open().map((o) => [o.orderId, o.priceTicks, o.qtyLots]),
+      };
+    };
+    // The trade through 1.00 at 140 ms fills the original before the replace lands.
+    expect(race(140 * MS)).toEqual({
+      log: [
+        '80000 update testex-1 acknowledged @50000',
+        '170000 fill testex-1 3@100 @140000',
+        '180000 cancel-reject testex-1 order_already_closed @150000',
+        '180000 update testex-2 rejected order_already_closed @150000',
+      ],
+      open: [],
+    });
+    // At 160 ms the replacement (0.99 × 2) is resting: the same trade at 0.99 fills 1 lot ahead of it, none of ours.
+    expect(race(160 * MS)).toEqual({
+      log: [
+        '80000 update testex-1 acknowledged @50000',
+        '180000 update testex-1 cancelled @150000',
+        '180000 update testex-2 acknowledged @150000',
+      ],
+      open: [['testex-2', 99, 2]],
+    });
+  });
+
   it('the strategy view of its orders follows the reports, not the venue', () => {
     const seen: string[] = [];
     const { strategy } = scripted([
