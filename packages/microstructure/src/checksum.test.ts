@@ -1,3 +1,4 @@
+import { Instrument } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { crc32, decimalUnitsPerStep, KrakenChecksum } from './checksum.js';
 import { InvalidOptionError } from './errors.js';
@@ -77,6 +78,34 @@ describe('KrakenChecksum', () => {
       levels: 1,
     });
     expect(scheme.compute(book)).toBe(crc32('505' + '2' + '500' + '3'));
+  });
+
+  it("works from core's Instrument, converting the venue's text exactly", () => {
+    const btcusd = new Instrument({
+      venue: 'kraken',
+      symbol: 'BTC/USD',
+      base: 'BTC',
+      quote: 'USD',
+      tickSize: '0.1',
+      lotSize: '0.00000001',
+    });
+    const book = new L2Book();
+    const levels = (rows: readonly (readonly [string, string])[]) =>
+      rows.map(([p, q]) => ({ priceTicks: btcusd.priceToTicks(p), qtyLots: btcusd.qtyToLots(q) }));
+    book.applySnapshot(levels(KRAKEN_EXAMPLE.bids), levels(KRAKEN_EXAMPLE.asks));
+    expect(KrakenChecksum.forInstrument(btcusd).compute(book)).toBe(KRAKEN_EXAMPLE.checksum);
+    // A coarser tick (0.5) printed at 1 decimal: 5 units per tick.
+    const coarse = new Instrument({
+      venue: 'kraken',
+      symbol: 'BTC/USD',
+      base: 'BTC',
+      quote: 'USD',
+      tickSize: '0.5',
+      lotSize: '0.00000001',
+    });
+    const one = new L2Book();
+    one.applySnapshot([{ priceTicks: 101, qtyLots: 2 }], []);
+    expect(KrakenChecksum.forInstrument(coarse, { price: 1, qty: 8 }).compute(one)).toBe(crc32('505' + '2'));
   });
 
   it('rejects invalid options by name', () => {

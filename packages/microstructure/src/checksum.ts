@@ -138,6 +138,34 @@ export class KrakenChecksum implements ChecksumScheme {
     this.qtys = new Float64Array(this.levels);
   }
 
+  /**
+   * The checksum for a core `Instrument` (or anything with its `tickSize`/`lotSize` text and
+   * decimals): the venue prints prices with `pricePrecision` decimals and quantities with
+   * `qtyPrecision` (Kraken's `price_precision` / `qty_precision`; default: the decimals of the
+   * tick and lot sizes, right when the tick is `10^-precision`).
+   *
+   * @throws {InvalidOptionError} when a size is finer than its precision.
+   * @example
+   * ```ts
+   * const btcusd = new Instrument({ venue: 'kraken', symbol: 'BTC/USD', base: 'BTC', quote: 'USD', tickSize: '0.1', lotSize: '0.00000001' });
+   * const checksum = KrakenChecksum.forInstrument(btcusd);
+   * ```
+   */
+  static forInstrument(
+    instrument: {
+      readonly tickSize: string;
+      readonly lotSize: string;
+      readonly priceDecimals: number;
+      readonly qtyDecimals: number;
+    },
+    precision: { readonly price?: number; readonly qty?: number } = {},
+  ): KrakenChecksum {
+    return new KrakenChecksum({
+      priceUnitsPerTick: decimalUnitsPerStep(instrument.tickSize, precision.price ?? instrument.priceDecimals),
+      qtyUnitsPerLot: decimalUnitsPerStep(instrument.lotSize, precision.qty ?? instrument.qtyDecimals),
+    });
+  }
+
   /** The CRC32 of the book's top levels, as an unsigned 32-bit integer. */
   compute(book: L2BookView): number {
     let crc = 0xffffffff;
