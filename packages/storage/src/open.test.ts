@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@tickerml/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../test/support/services.js';
 import { InvalidConnectionStringError } from './errors.js';
-import { openStore } from './open.js';
+import { openStore, type StorageTarget } from './open.js';
 import { SqliteStore } from './sqlite.js';
 
 let dir: string;
@@ -21,6 +23,15 @@ describe('openStore', () => {
       expect(store).toBeInstanceOf(SqliteStore);
       (store as SqliteStore).close();
     }
+  });
+
+  it("opens what core's default config names (config/config.yaml: storage.sqlite_path)", async () => {
+    const config = await loadConfig(join(REPO_ROOT, 'config'));
+    const section: StorageTarget = config.app.storage;
+    expect(section.sqlitePath).toMatch(/\.sqlite$/);
+    const store = await openStore({ sqlitePath: join(dir, section.sqlitePath ?? 'x.sqlite') });
+    expect(store).toBeInstanceOf(SqliteStore);
+    (store as SqliteStore).close();
   });
 
   it('names a target it cannot use', async () => {

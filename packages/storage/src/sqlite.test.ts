@@ -215,8 +215,11 @@ describe('SqliteStore', () => {
     expect(() => SqliteStore.open(path, { readonly: true })).toThrow(/not a TickerML one/);
   });
 
-  it('names a file it cannot open', () => {
-    expect(() => SqliteStore.open(join(dir, 'missing-dir', 'x.db'))).toThrow(DatabaseOpenError);
-    expect(() => SqliteStore.open(join(dir, 'missing-dir', 'x.db'))).toThrow(/missing-dir/);
+  it('creates missing parent directories, and names a file it cannot open', () => {
+    SqliteStore.open(join(dir, 'data', 'nested', 'x.db')).close();
+    writeFileSync(join(dir, 'a-file'), 'not a directory');
+    expect(() => SqliteStore.open(join(dir, 'a-file', 'x.db'))).toThrow(DatabaseOpenError);
+    expect(() => SqliteStore.open(join(dir, 'a-file', 'x.db'))).toThrow(/a-file\/x\.db/);
+    expect(() => SqliteStore.open(join(dir, 'missing.db'), { readonly: true })).toThrow(DatabaseOpenError);
   });
 });

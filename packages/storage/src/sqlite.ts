@@ -5,6 +5,8 @@
  * @module
  */
 
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { CorruptDatabaseError, DatabaseOpenError, MissingSchemaError, SchemaVersionError } from './errors.js';
@@ -123,7 +125,7 @@ export class SqliteStore {
    *
    * @param path A file path, or `:memory:`.
    * @throws {CorruptDatabaseError} if the file is not a SQLite database or is damaged.
-   * @throws {DatabaseOpenError} if the file cannot be opened (missing directory, permissions).
+   * @throws {DatabaseOpenError} if the file cannot be opened or its directory created (permissions, a file in the way).
    * @throws {SchemaVersionError} if the database was written by a newer version.
    * @throws {MissingSchemaError} if opened read-only and the file has no TickerML schema.
    * @example
@@ -132,6 +134,8 @@ export class SqliteStore {
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     let db: Database.Database;
     try {
+      // A fresh checkout has no data/ directory yet: create the parent, as the file itself is created.
+      if (!options.readonly && path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     } catch (error) {
       if (isCorruption(error)) throw new CorruptDatabaseError(path, error);
