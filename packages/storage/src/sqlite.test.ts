@@ -120,6 +120,28 @@ describe('SqliteStore', () => {
     store.close();
   });
 
+  it('deletes market data older than a cutoff and keeps the account history unless asked', () => {
+    const store = SqliteStore.open(':memory:', { instruments });
+    store.writeEvents([...numberedTrades(10)]);
+    store.insert('portfolio_state', [
+      {
+        timestamp: 1,
+        cash_balance: '1',
+        total_value: '1',
+        positions: {},
+        daily_pnl: '0',
+        max_drawdown: 0,
+        sharpe_ratio: null,
+      },
+    ]);
+    const cutoff = (store.query('trades')[4]?.timestamp ?? 0) as number;
+    expect(store.deleteOlderThan(cutoff)).toMatchObject({ trades: 4, order_books: 0 });
+    expect(store.query('trades').map((r) => r.trade_id)).toEqual(['4', '5', '6', '7', '8', '9']);
+    expect(store.count('portfolio_state')).toBe(1);
+    expect(store.deleteOlderThan(cutoff, ['portfolio_state'])).toEqual({ portfolio_state: 1 });
+    store.close();
+  });
+
   it('keeps money exact in orders, fills and portfolio_state', () => {
     const store = SqliteStore.open(':memory:');
     store.insert('portfolio_state', [

@@ -86,6 +86,16 @@ function isCorruption(error: unknown): boolean {
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+/** Tables of market data (what retention deletes by default). */
+const MARKET_TABLES: readonly TableName[] = [
+  'order_books',
+  'trades',
+  'ohlcv',
+  'funding_rates',
+  'market_events',
+  'features',
+];
+
 /**
  * A SQLite database holding every TickerML table.
  *
@@ -343,6 +353,28 @@ export class SqliteStore {
    */
   transaction<T>(fn: (db: Database.Database) => T): T {
     return this.#db.transaction(() => fn(this.#db))();
+  }
+
+  /**
+   * Retention for the embedded store: deletes rows with `timestamp < cutoffUs` from `tables`
+   * (default: the market-data tables; orders, fills and portfolio_state are kept unless named),
+   * in one transaction. Returns the rows deleted per table. Space is reused by later inserts;
+   * run `VACUUM` yourself to give it back to the file system.
+   *
+   * @example
+   * store.deleteOlderThan(nowUs - 7 * 86_400_000_000); // keep a week of books and trades on a Pi
+   */
+  deleteOlderThan(cutoffUs: number, tables: readonly TableName[] = MARKET_TABLES): Record<string, number> {
+    const deleted: Record<string, number> = {};
+    this.#db.transaction(() => {
+      for (const table of tables) {
+        tableSpec(table);
+        deleted[table] = this.#db
+          .prepare(`DELETE FROM ${quoteIdent(table)} WHERE "timestamp" < ?`)
+          .run(cutoffUs).changes;
+      }
+    })();
+    return deleted;
   }
 
   /** Closes the database (checkpointing the WAL). Safe to call twice. */
