@@ -115,6 +115,12 @@ export interface KafkaBusOptions {
    * Default 5 (with kafkajs' exponential back-off from 300 ms).
    */
   readonly connectRetries?: number;
+  /**
+   * Longest wait between two retries of a request (kafkajs' back-off starts at 100 ms and
+   * doubles), in milliseconds; it bounds how long a client keeps waiting after a broker is back.
+   * Default 2,000.
+   */
+  readonly retryMaxDelayMs?: number;
   /** Producer settings. */
   readonly producer?: KafkaProducerOptions;
   /** Registry for the consumer-lag gauge (`tickerml_kafka_consumer_lag_messages`); none means no metric. */
@@ -180,6 +186,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
   readonly #maxBufferedMessages: number;
   readonly #compression: CompressionTypes;
   readonly #deliveryTimeoutMs: number;
+  readonly #retryMaxDelayMs: number;
   readonly #subscriptions = new Set<KafkaSubscription>();
   readonly #knownTopics = new Set<string>();
   readonly #clientId: string;
@@ -219,13 +226,18 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
     this.#options = options;
     this.#brokers = [...options.brokers];
     this.#timers = options.timers ?? defaultTimerProvider;
+    this.#retryMaxDelayMs = positiveInt('retryMaxDelayMs', options.retryMaxDelayMs ?? 2_000);
     this.#clientId = options.clientId ?? 'tickerml';
     const config: KafkaConfig = {
       clientId: this.#clientId,
       brokers: [...options.brokers],
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
-      retry: { retries: positiveInt('connectRetries', options.connectRetries ?? 5, true) },
+      retry: {
+        retries: positiveInt('connectRetries', options.connectRetries ?? 5, true),
+        initialRetryTime: 100,
+        maxRetryTime: this.#retryMaxDelayMs,
+      },
       logLevel: LOG_LEVELS[options.logLevel ?? 'error'],
     };
     this.#kafka = new Kafka(config);
@@ -237,7 +249,11 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
       createPartitioner: Partitioners.DefaultPartitioner,
       // kafkajs' own retries of one request; past them the bus resends the request itself until
       // deliveryTimeoutMs (see #send), with the same sequence numbers, so the broker de-duplicates.
-      retry: { retries: positiveInt('producer.retries', producer.retries ?? 5) },
+      retry: {
+        retries: positiveInt('producer.retries', producer.retries ?? 5),
+        initialRetryTime: 100,
+        maxRetryTime: this.#retryMaxDelayMs,
+      },
     });
     this.#open = newBatch();
   }
@@ -460,6 +476,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
         brokers: this.#brokers,
         deadLetterTopic: this.topics.deadLetter.name,
         timers: this.#timers,
+        retryMaxDelayMs: this.#retryMaxDelayMs,
         metrics: this.#options.metrics,
         prepare: () => this.connect().then(() => this.ensureTopics([this.#specFor(topic)])),
         deadLetter: (key, value, headers) => this.publishRaw(this.topics.deadLetter.name, key, value, headers),

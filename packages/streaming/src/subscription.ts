@@ -93,6 +93,7 @@ export interface SubscriptionHost {
   readonly brokers: readonly string[];
   readonly deadLetterTopic: string;
   readonly timers: TimerProvider;
+  readonly retryMaxDelayMs: number;
   readonly metrics: MetricsRegistry | undefined;
   prepare(): Promise<void>;
   deadLetter(key: Buffer | null, value: Buffer | null, headers: IHeaders): Promise<void>;
@@ -194,7 +195,9 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: Math.floor((options.sessionTimeoutMs ?? 10_000) / 5),
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
       allowAutoTopicCreation: false,
-      retry: { retries: 8 },
+      // Generous count, short waits: the consumer rides out a broker restart and resumes within
+      // retryMaxDelayMs of its return (past the count, kafkajs restarts the consumer).
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: host.retryMaxDelayMs },
     });
     this.ready = this.#start();
     this.ready.catch(() => {});
