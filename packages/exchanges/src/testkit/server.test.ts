@@ -347,3 +347,63 @@ describe('seeded fault plans', () => {
     expect(a.gaps).toBe(a.injected.length);
   });
 });
+
+describe('pacing', () => {
+  /** A timer provider the test fires by hand: no real waiting. */
+  function manualTimers() {
+    const queue: { cb: () => void; delayMs: number }[] = [];
+    let waiter: (() => void) | undefined;
+    return {
+      queue,
+      timers: {
+        setTimeout: (cb: () => void, delayMs: number) => {
+          queue.push({ cb, delayMs });
+          waiter?.();
+          return queue.length;
+        },
+        clearTimeout: () => {},
+      },
+      async next(): Promise<{ cb: () => void; delayMs: number }> {
+        while (queue.length === 0) await new Promise<void>((r) => (waiter = r));
+        waiter = undefined;
+        return queue.shift() as { cb: () => void; delayMs: number };
+      },
+    };
+  }
+  const tape: RawFrame[] = [0, 10_000, 30_000, 30_500, 90_000].map((dt, i) => ({
+    localTs: 1_700_000_000_000_000 + dt,
+    kind: 'recv',
+    data: `{"stream":"x@trade","data":{"i":${i}}}`,
+  }));
+
+  it('plays the recorded gaps divided by the speed (x10), waiting on the timer provider', async () => {
+    const t = manualTimers();
+    const server = await start({ frames: tape, pace: { speed: 10 }, timers: t.timers });
+    const client = await connect(`${server.wsUrl}/stream?streams=x@trade`);
+    await client.until(() => client.messages.length >= 1);
+    const delays: number[] = [];
+    for (let k = 1; k < 5; k++) {
+      if (k !== 3) {
+        const timer = await t.next();
+        delays.push(timer.delayMs);
+        expect(client.messages).toHaveLength(k); // nothing more until the timer fires
+        timer.cb();
+      }
+      await client.until(() => client.messages.length >= k + 1);
+    }
+    // 10 ms, 20 ms and 59.5 ms of recorded time at x10; the 0.5 ms gap is under 1 ms and not waited for.
+    expect(delays).toEqual([1, 2, 5.95]);
+    expect(client.messages).toEqual(tape.map((f) => f.data));
+  });
+
+  it("'recorded' waits the recorded gaps", async () => {
+    const t = manualTimers();
+    const server = await start({ frames: tape.slice(0, 2), pace: 'recorded', timers: t.timers });
+    const client = await connect(`${server.wsUrl}/stream?streams=x@trade`);
+    const timer = await t.next();
+    expect(timer.delayMs).toBe(10);
+    timer.cb();
+    await client.until(() => client.messages.length >= 2);
+    await server.finished;
+  });
+});
