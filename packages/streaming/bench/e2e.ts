@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Trade } from '@tickerml/core';
@@ -236,7 +236,10 @@ const row = (name: string, results: Result[]) => ({
   p99Ms: Number(median(results.map((r) => r.p99Ms)).toFixed(1)),
   runs: results.map((r) => Math.round(r.eventsPerSec)),
 });
+const ratios = ours.map((r, i) => r.eventsPerSec / (raw[i]?.eventsPerSec ?? Number.NaN));
 const report = {
+  loadAverage1m: loadavg()[0] ?? 0,
+  ratioToRawKafkajs: { median: Number(median(ratios).toFixed(2)), runs: ratios.map((r) => Number(r.toFixed(2))) },
   events: EVENTS,
   runs: RUNS,
   recordBytes: recordSize,
@@ -248,12 +251,17 @@ const report = {
 if (args.includes('--json')) {
   console.log(JSON.stringify(report, null, 2));
 } else {
-  console.log(`${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${RUNS} runs, medians:`);
+  console.log(
+    `${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${RUNS} runs, medians (load average ${report.loadAverage1m.toFixed(1)}):`,
+  );
   for (const r of report.rows) {
     console.log(
       `${r.name.padEnd(30)} ${String(r.eventsPerSec).padStart(8)} events/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (runs: ${r.runs.join(', ')})`,
     );
   }
+  console.log(
+    `KafkaBus / raw kafkajs, per run: ${report.ratioToRawKafkajs.runs.join(', ')} (median ${report.ratioToRawKafkajs.median})`,
+  );
   if (typeof report.javaProducerPerformance === 'object') {
     console.log(
       `${'kafka ProducerPerformance'.padEnd(30)} ${String(report.javaProducerPerformance.recordsPerSec).padStart(8)} records/s produced (producer only; runs: ${report.javaProducerPerformance.runs.join(', ')})`,
