@@ -8,27 +8,33 @@
  * @module
  */
 
-/** One side held as parallel arrays ordered best first. */
+/**
+ * One side held as parallel arrays ordered worst → best, so the busy top of the book sits at the
+ * end of the arrays and an insert or delete near it moves only the few levels above it.
+ */
 class BookSide {
   prices: number[] = [];
   qtys: number[] = [];
   constructor(readonly isBid: boolean) {}
 
-  /** Index of `price` or of where it would be inserted (best first). */
+  /** Index of `price`, or where it would be inserted (worst first). */
   private find(price: number): number {
     const prices = this.prices;
+    const n = prices.length;
+    // Most updates land at or next to the top: check the last slots before a binary search.
+    if (n > 0 && prices[n - 1] === price) return n - 1;
     let lo = 0;
-    let hi = prices.length;
+    let hi = n;
     if (this.isBid) {
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((prices[mid] as number) > price) lo = mid + 1;
+        if ((prices[mid] as number) < price) lo = mid + 1;
         else hi = mid;
       }
     } else {
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((prices[mid] as number) < price) lo = mid + 1;
+        if ((prices[mid] as number) > price) lo = mid + 1;
         else hi = mid;
       }
     }
@@ -39,25 +45,58 @@ class BookSide {
     const i = this.find(price);
     if (i < this.prices.length && this.prices[i] === price) {
       if (qty === 0) {
-        this.prices.splice(i, 1);
-        this.qtys.splice(i, 1);
+        if (i === this.prices.length - 1) {
+          this.prices.pop();
+          this.qtys.pop();
+        } else {
+          this.prices.splice(i, 1);
+          this.qtys.splice(i, 1);
+        }
       } else this.qtys[i] = qty;
     } else if (qty !== 0) {
-      this.prices.splice(i, 0, price);
-      this.qtys.splice(i, 0, qty);
+      if (i === this.prices.length) {
+        this.prices.push(price);
+        this.qtys.push(qty);
+      } else {
+        this.prices.splice(i, 0, price);
+        this.qtys.splice(i, 0, qty);
+      }
     }
   }
 
+  /** Number of levels. */
+  get length(): number {
+    return this.prices.length;
+  }
+
+  /** Price (ticks) of the `rank`-th best level (0 = best). */
+  priceAt(rank: number): number {
+    return this.prices[this.prices.length - 1 - rank] as number;
+  }
+
+  /** Quantity (lots) of the `rank`-th best level (0 = best). */
+  qtyAt(rank: number): number {
+    return this.qtys[this.qtys.length - 1 - rank] as number;
+  }
+
   truncate(depth: number): void {
-    if (this.prices.length > depth) {
-      this.prices.length = depth;
-      this.qtys.length = depth;
+    const extra = this.prices.length - depth;
+    if (extra > 0) {
+      this.prices.splice(0, extra);
+      this.qtys.splice(0, extra);
     }
   }
 
   clear(): void {
     this.prices.length = 0;
     this.qtys.length = 0;
+  }
+
+  /** `[priceTicks, qtyLots]` pairs, best first. */
+  pairs(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let r = 0; r < this.prices.length; r++) out.push([this.priceAt(r), this.qtyAt(r)]);
+    return out;
   }
 }
 
@@ -91,12 +130,12 @@ export class SyncBook {
 
   /** Best bid in ticks, or `-Infinity` when the side is empty. */
   bestBidTicks(): number {
-    return this.bids.prices.length > 0 ? (this.bids.prices[0] as number) : Number.NEGATIVE_INFINITY;
+    return this.bids.length > 0 ? this.bids.priceAt(0) : Number.NEGATIVE_INFINITY;
   }
 
   /** Best ask in ticks, or `+Infinity` when the side is empty. */
   bestAskTicks(): number {
-    return this.asks.prices.length > 0 ? (this.asks.prices[0] as number) : Number.POSITIVE_INFINITY;
+    return this.asks.length > 0 ? this.asks.priceAt(0) : Number.POSITIVE_INFINITY;
   }
 
   /** Number of levels on a side. */
@@ -106,7 +145,6 @@ export class SyncBook {
 
   /** Copy of the book as `[priceTicks, qtyLots]` pairs, best first (for comparisons and snapshots). */
   toJSON(): { bids: [number, number][]; asks: [number, number][] } {
-    const side = (s: BookSide) => s.prices.map((p, i) => [p, s.qtys[i] as number] as [number, number]);
-    return { bids: side(this.bids), asks: side(this.asks) };
+    return { bids: this.bids.pairs(), asks: this.asks.pairs() };
   }
 }

@@ -59,16 +59,16 @@ function crcInteger(state: number, value: number): number {
 export function krakenChecksum(book: SyncBook, grid: DecimalGrid): number {
   let s = -1;
   const asks = book.asks;
-  const na = Math.min(10, asks.prices.length);
+  const na = Math.min(10, asks.length);
   for (let i = 0; i < na; i++) {
-    s = crcInteger(s, grid.ticksToUnits(asks.prices[i] as number));
-    s = crcInteger(s, grid.lotsToUnits(asks.qtys[i] as number));
+    s = crcInteger(s, grid.ticksToUnits(asks.priceAt(i)));
+    s = crcInteger(s, grid.lotsToUnits(asks.qtyAt(i)));
   }
   const bids = book.bids;
-  const nb = Math.min(10, bids.prices.length);
+  const nb = Math.min(10, bids.length);
   for (let i = 0; i < nb; i++) {
-    s = crcInteger(s, grid.ticksToUnits(bids.prices[i] as number));
-    s = crcInteger(s, grid.lotsToUnits(bids.qtys[i] as number));
+    s = crcInteger(s, grid.ticksToUnits(bids.priceAt(i)));
+    s = crcInteger(s, grid.lotsToUnits(bids.qtyAt(i)));
   }
   return (s ^ -1) >>> 0;
 }

@@ -21,18 +21,22 @@ describe('backoffDelayMs', () => {
 });
 
 describe('PacedSender', () => {
-  it('keeps to the rate limit using the clock, not sleeps', () => {
+  it('never puts more than the limit in any one-second window, using the clock, not sleeps', () => {
     const clock = new ManualClock();
     const sent: string[] = [];
     const s = new PacedSender((m) => sent.push(m), 2, clock);
-    s.enqueue(['a', 'b', 'c']);
-    expect(sent).toEqual(['a']);
-    clock.advanceMs(499);
-    expect(sent).toEqual(['a']);
-    clock.advanceMs(1);
+    s.enqueue(['a', 'b', 'c', 'd', 'e']);
+    expect(sent).toEqual(['a', 'b']); // a burst up to the limit goes at once
+    clock.advanceMs(999);
     expect(sent).toEqual(['a', 'b']);
-    clock.advanceMs(500);
-    expect(sent).toEqual(['a', 'b', 'c']);
+    clock.advanceMs(1);
+    expect(sent).toEqual(['a', 'b', 'c', 'd']);
+    clock.advanceMs(300);
+    s.enqueue(['f']);
+    expect(sent).toEqual(['a', 'b', 'c', 'd']);
+    clock.advanceMs(700);
+    expect(sent).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(s.pending).toBe(0);
     s.close();
   });
 });

@@ -7,7 +7,9 @@
 import type { FeedClock, TimerHandle } from '../common/clock.js';
 
 /**
- * A FIFO of outgoing messages drained at most `maxPerSecond` per second.
+ * A FIFO of outgoing messages drained so that no sliding one-second window holds more than
+ * `maxPerSecond` sends: a short burst (subscribe + re-subscribe) goes out at once, a long one is
+ * spread out.
  *
  * @example
  * const sender = new PacedSender((m) => ws.send(m), 5, clock);
@@ -16,9 +18,11 @@ import type { FeedClock, TimerHandle } from '../common/clock.js';
 export class PacedSender {
   private readonly queue: string[] = [];
   private timer: TimerHandle | undefined;
-  private lastSentUs = Number.NEGATIVE_INFINITY;
+  /** Send times (µs) of the last `limit` messages, a ring. */
+  private readonly sentAtUs: number[];
+  private ring = 0;
   private closed = false;
-  private readonly intervalMs: number;
+  private readonly limit: number;
   /** Messages sent so far. */
   sent = 0;
 
@@ -31,8 +35,9 @@ export class PacedSender {
     maxPerSecond: number,
     private readonly clock: FeedClock,
   ) {
-    if (!(maxPerSecond > 0)) throw new RangeError(`maxPerSecond must be > 0, was ${maxPerSecond}`);
-    this.intervalMs = 1000 / maxPerSecond;
+    if (!(maxPerSecond >= 1) || !Number.isInteger(maxPerSecond)) throw new RangeError(`maxPerSecond must be an integer >= 1, was ${maxPerSecond}`);
+    this.limit = maxPerSecond;
+    this.sentAtUs = new Array<number>(maxPerSecond).fill(Number.NEGATIVE_INFINITY);
   }
 
   /** Queues messages; the first goes out at once if the rate allows. */
@@ -59,7 +64,8 @@ export class PacedSender {
     if (this.timer !== undefined || this.closed) return;
     while (this.queue.length > 0) {
       const now = this.clock.nowUs();
-      const waitMs = (this.lastSentUs + this.intervalMs * 1000 - now) / 1000;
+      // The oldest of the last `limit` sends must be at least one second old.
+      const waitMs = ((this.sentAtUs[this.ring] as number) + 1_000_000 - now) / 1000;
       if (waitMs > 0) {
         this.timer = this.clock.setTimer(waitMs, () => {
           this.timer = undefined;
@@ -68,7 +74,8 @@ export class PacedSender {
         return;
       }
       const message = this.queue.shift() as string;
-      this.lastSentUs = now;
+      this.sentAtUs[this.ring] = now;
+      this.ring = (this.ring + 1) % this.limit;
       this.sent++;
       this.send(message);
     }

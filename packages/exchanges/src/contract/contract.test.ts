@@ -42,8 +42,9 @@ interface LiveRun {
   readonly books: Books;
 }
 
-async function runLive(c: VenueContract, frames: readonly RawFrame[], symbols: string[], expected: Books, faults?: FaultPlanSpec, seed = 1): Promise<LiveRun> {
+async function runLive(c: VenueContract, frames: readonly RawFrame[], symbols: string[], expected: Books, faults?: FaultPlanSpec, seed = 1, beforeStart?: (server: ReplayServer) => void): Promise<LiveRun> {
   const server = await ReplayServer.start({ frames, ...(faults ? { faults, seed } : {}) });
+  beforeStart?.(server);
   const clock = new ManualClock();
   const events: MarketEvent[] = [];
   let r = 0;
@@ -100,7 +101,7 @@ for (const c of VENUE_CONTRACTS.filter((v) => (process.env.CONTRACT_VENUE ?? v.v
       expect(unhandled).toEqual([]);
     }, 120_000);
 
-    const faults: [string, FaultPlanSpec, (s: ReadonlyMap<string, FeedStats>, run: LiveRun) => void][] = [
+    const faults: [string, FaultPlanSpec | [FaultPlanSpec, (server: ReplayServer) => void], (s: ReadonlyMap<string, FeedStats>, run: LiveRun) => void][] = [
       ['drop', { drop: 0.004 }, (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'gaps')).toBeGreaterThan(0)],
       ['dup', { dup: 0.004 }, (s) => expect(sum(s, 'duplicates')).toBeGreaterThan(0)],
       ['reorder', { reorder: 0.004 }, (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'gaps')).toBeGreaterThan(0)],
@@ -111,7 +112,11 @@ for (const c of VENUE_CONTRACTS.filter((v) => (process.env.CONTRACT_VENUE ?? v.v
       }],
     ];
     if (c.staleSnapshot) {
-      faults.push(['stale-snapshot', { staleSnapshot: 1 }, (s, run) => {
+      // Kraken resyncs only on a checksum mismatch: arm the stale snapshot before the tape starts and
+      // corrupt one update (always detected), so the re-subscription is answered with the stale one.
+      const stale: FaultPlanSpec | [FaultPlanSpec, (server: ReplayServer) => void] =
+        c.detector === 'checksum' ? [{ corrupt: 1 }, (server) => server.inject('stale-snapshot')] : { staleSnapshot: 1 };
+      faults.push(['stale-snapshot', stale, (s, run) => {
         expect(run.server.injected.some((f) => f.kind === 'stale-snapshot')).toBe(true);
         // A stale REST snapshot is refused on sight by its sequence. Kraken has no sequence: a stale
         // snapshot passes its own checksum and is caught by the next update's checksum only when it
@@ -123,8 +128,9 @@ for (const c of VENUE_CONTRACTS.filter((v) => (process.env.CONTRACT_VENUE ?? v.v
 
     for (const [name, spec, detected] of faults) {
       it(`fault "${name}" is detected, healed by a resync, and ends on the clean books`, async () => {
-        const run = await runLive(c, frames, symbols, reference, spec, 7);
-        const injected = run.server.injected.filter((f) => f.kind === name || (name === 'stale-snapshot' && f.kind === 'drop'));
+        // Seed 4 puts the corrupted Kraken update early in the tape (index 208), leaving stream to resync into.
+        const run = Array.isArray(spec) ? await runLive(c, frames, symbols, reference, spec[0], 4, spec[1]) : await runLive(c, frames, symbols, reference, spec, 7);
+        const injected = run.server.injected.filter((f) => f.kind === name);
         expect(injected.length, `${name} injected`).toBeGreaterThan(0);
         const stats = run.live.feed.stats();
         detected(stats, run);
