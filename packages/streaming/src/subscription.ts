@@ -243,7 +243,12 @@ export class KafkaSubscription implements Subscription {
         this.stats.duplicates++;
       } else {
         const pending = this.#settle(message, partition, payload);
-        if (pending !== undefined) await pending;
+        if (pending !== undefined) {
+          await pending;
+          // A slow (asynchronous) handler must not cost the group membership; kafkajs sends at
+          // most one heartbeat per heartbeat interval, so this is cheap.
+          await payload.heartbeat();
+        }
         settledOffset = offset;
         this.#settled.set(partition, offset);
       }
