@@ -13,7 +13,7 @@ export { loadFrames } from './testkit/load.js';
 // Venue adapters: shared pieces, connections, metadata (issue 4, adapters).
 export { DecimalGrid, decimalPlaces, formatScaled, scaledOrNaN } from './common/decimal.js';
 export { ExchangeBaseError, MalformedFrameError, DecimalConversionError, AdapterConfigError, VenueHttpError, InstrumentsUnavailableError, UnknownSymbolError } from './common/errors.js';
-export { type FeedClock, type TimerHandle, systemClock, ManualClock } from './common/clock.js';
+export { type FeedClock, type TimerHandle, systemClock, ManualClock, feedClockFrom } from './common/clock.js';
 export { type FeedLogger, silentLogger, redact, redactUrl } from './common/logger.js';
 export { SyncBook } from './common/book.js';
 export { crc32Ascii, krakenChecksum } from './common/crc32.js';

@@ -3,11 +3,12 @@
  * connection lifetimes all come from one injected {@link FeedClock}, so tests drive them with a
  * manual clock and never sleep.
  *
- * TODO(core): accept core's `Clock` / `TestClock` / `LiveClock` directly once
- * `packages/core/src/clock.ts` lands (wrap it with a small adapter here).
+ * Core's {@link Clock} (`TestClock` in tests, `LiveClock` in production) plugs in through
+ * {@link feedClockFrom}.
  *
  * @module
  */
+import type { Clock } from '@tickerml/core';
 
 /** Opaque handle of a timer set through a {@link FeedClock}. */
 export type TimerHandle = { readonly id: number };
@@ -132,4 +133,28 @@ export class ManualClock implements FeedClock {
     this.timeUs = target;
     return fired;
   }
+}
+
+/**
+ * Adapts core's {@link Clock} (named timers and alerts) to the {@link FeedClock} the adapters use:
+ * each `setTimer` becomes a one-shot alert with a unique name.
+ *
+ * @example
+ * const clock = new TestClock(1_700_000_000_000_000);
+ * const feed = krakenFeed({ instruments, emit, clock: feedClockFrom(clock) });
+ * clock.advanceBy(30_000_000); // fires the 30 s ping
+ */
+export function feedClockFrom(clock: Clock, prefix = 'exchanges'): FeedClock {
+  let nextId = 1;
+  return {
+    nowUs: () => clock.nowUs(),
+    setTimer(delayMs, callback) {
+      const id = nextId++;
+      clock.setAlert(`${prefix}:${id}`, clock.nowUs() + Math.max(0, Math.round(delayMs * 1000)), () => callback());
+      return { id };
+    },
+    cancelTimer(handle) {
+      clock.cancelTimer(`${prefix}:${handle.id}`);
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ManualClock } from '../common/clock.js';
+import { TestClock } from '@tickerml/core';
+import { feedClockFrom, ManualClock } from '../common/clock.js';
 import { waitFor } from '../contract/wait.js';
 import { backoffDelayMs } from './backoff.js';
 import { ManagedConnection } from './connection.js';
@@ -67,13 +68,15 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
         else ws.send('{"hello":1}');
       });
     });
-    const clock = new ManualClock();
+    // core's TestClock drives every timer here (through the FeedClock adapter)
+    const core = new TestClock(1_700_000_000_000_000);
+    const clock = { advanceMs: (ms: number) => core.advanceBy(ms * 1000) };
     const frames: string[] = [];
     const downs: string[] = [];
     conn = new ManagedConnection({
       name: 'test',
       url: () => url,
-      clock,
+      clock: feedClockFrom(core),
       random: () => 0,
       backoff: { initialMs: 100, maxMs: 250, multiplier: 2 },
       idleTimeoutMs: 60_000,

@@ -40,6 +40,8 @@ export interface ConnectionOptions {
   readonly subscribeMessages: () => string[];
   /** Every text frame, with its receive time in µs. */
   readonly onMessage: (text: string, localTs: number) => void;
+  /** Every message written to a socket, with the time it was sent (µs). */
+  readonly onSent?: (text: string, localTs: number) => void;
   /** A socket opened (`rollover` is true for the proactive replacement socket). */
   readonly onOpen?: (info: { readonly rollover: boolean; readonly localTs: number }) => void;
   /** The stream was interrupted (not called for a planned rollover); a reconnect follows unless stopped. */
@@ -178,7 +180,14 @@ export class ManagedConnection {
     const link: Link = {
       id: this.nextLinkId++,
       ws,
-      sender: new PacedSender((m) => ws.send(m), this.o.maxMessagesPerSecond, clock),
+      sender: new PacedSender(
+        (m) => {
+          ws.send(m);
+          this.o.onSent?.(m, clock.nowUs());
+        },
+        this.o.maxMessagesPerSecond,
+        clock,
+      ),
       openedUs: clock.nowUs(),
       lastFrameUs: clock.nowUs(),
       frames: 0,

@@ -6,6 +6,7 @@
  * @module
  */
 import type { MarketEvent } from '@tickerml/core';
+import type { RawFrame } from '../readers/raw-frame.js';
 import type { SyncBook } from '../common/book.js';
 import type { FeedClock } from '../common/clock.js';
 import { VenueHttpError } from '../common/errors.js';
@@ -55,7 +56,14 @@ export interface FeedClientOptions {
   readonly httpGet?: HttpGet;
   /** Backoff between failed snapshot requests. */
   readonly snapshotBackoff?: BackoffOptions;
+  /**
+   * Every raw frame before parsing (received and sent messages, REST snapshot bodies), for the
+   * recorder. Secrets are masked first (`token` fields and URL parameters).
+   */
+  readonly onRawFrame?: (frame: RawFrame) => void;
 }
+
+const TOKEN_FIELD = /("token"\s*:\s*")[^"]*(")/g;
 
 /** What every feed exposes. */
 export interface Feed {
@@ -101,7 +109,13 @@ export class FeedClient implements Feed {
       random: options.random,
       logger: this.logger,
       subscribeMessages: () => options.subscribeMessages(this.handler),
-      onMessage: (text, localTs) => this.handler.onFrame(text, localTs),
+      onMessage: (text, localTs) => {
+        options.onRawFrame?.({ localTs, kind: 'recv', connId: options.connection.name, data: text });
+        this.handler.onFrame(text, localTs);
+      },
+      ...(options.onRawFrame
+        ? { onSent: (text: string, localTs: number) => options.onRawFrame?.({ localTs, kind: 'send', connId: options.connection.name, data: text.replace(TOKEN_FIELD, '$1***$2') }) }
+        : {}),
       onOpen: ({ rollover, localTs }) => {
         if (!rollover) this.health('connected', localTs);
       },
@@ -158,7 +172,9 @@ export class FeedClient implements Feed {
       if (this.stopped) return;
       this.snapshotsFetched++;
       this.snapshotAttempts.delete(venueSymbol);
-      this.handler.onRestSnapshot(venueSymbol, body, this.o.clock.nowUs());
+      const localTs = this.o.clock.nowUs();
+      this.o.onRawFrame?.({ localTs, kind: 'http', url: redactUrl(url), data: body });
+      this.handler.onRestSnapshot(venueSymbol, body, localTs);
     } catch (err) {
       if (this.stopped) return;
       const attempt = this.snapshotAttempts.get(venueSymbol) ?? 0;

@@ -8,6 +8,7 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { FeedClient, type HttpGet } from '../../../connection/feed-client.js';
 import { BINANCE_US } from '../common/constants.js';
 import { BINANCE_US_URLS, type BinanceUrls, combinedStreamUrl, depthSnapshotUrl } from '../common/urls.js';
@@ -28,6 +29,8 @@ export interface BinanceUsFeedOptions {
   /** Venue id stamped on events. Defaults to `binanceus`. */
   readonly venue?: string;
   readonly backoff?: BackoffOptions;
+  /** Every raw frame before parsing, secrets masked (hand it to the recorder). */
+  readonly onRawFrame?: (frame: RawFrame) => void;
   readonly httpGet?: HttpGet;
   /** Connection lifetime override, ms (defaults to the venue's 24 h). */
   readonly lifetimeMs?: number;
@@ -57,6 +60,7 @@ export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
     clock: options.clock ?? systemClock(),
     random: options.random ?? Math.random,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
     ...(options.httpGet ? { httpGet: options.httpGet } : {}),
     connection: {
       name: options.venue ?? BINANCE_US.venue,

@@ -10,6 +10,7 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { FeedClient, FeedGroup } from '../../../connection/feed-client.js';
 import { COINBASE } from '../common/constants.js';
 import { COINBASE_URLS, type CoinbaseUrls } from '../common/urls.js';
@@ -26,6 +27,8 @@ export interface CoinbaseFeedOptions {
   readonly logger?: FeedLogger;
   readonly urls?: Partial<CoinbaseUrls>;
   readonly backoff?: BackoffOptions;
+  /** Every raw frame before parsing, secrets masked (hand it to the recorder). */
+  readonly onRawFrame?: (frame: RawFrame) => void;
 }
 
 /**
@@ -50,6 +53,8 @@ export function coinbaseFeed(options: CoinbaseFeedOptions): FeedGroup {
         clock,
         random: options.random ?? Math.random,
         ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
+    ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
         connection: {
           name: `${COINBASE.venue}:${group.map((g) => g.symbol).join(',')}`,
           url: () => urls.ws,

@@ -9,6 +9,7 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { FeedClient } from '../../../connection/feed-client.js';
 import { KRAKEN } from '../common/constants.js';
 import { KRAKEN_URLS, type KrakenUrls } from '../common/urls.js';
@@ -33,6 +34,8 @@ export interface KrakenFeedOptions {
   readonly logger?: FeedLogger;
   readonly urls?: Partial<KrakenUrls>;
   readonly backoff?: BackoffOptions;
+  /** Every raw frame before parsing, secrets masked (hand it to the recorder). */
+  readonly onRawFrame?: (frame: RawFrame) => void;
   /** Application ping interval, ms (default 30 s). */
   readonly pingIntervalMs?: number;
 }
@@ -55,6 +58,7 @@ export function krakenFeed(options: KrakenFeedOptions): FeedClient {
     clock: options.clock ?? systemClock(),
     random: options.random ?? Math.random,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
     connection: {
       name: KRAKEN.venue,
       // level3 lives on the authenticated endpoint; the token travels in the subscribe message only.

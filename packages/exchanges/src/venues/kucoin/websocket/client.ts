@@ -9,6 +9,7 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { defaultHttpGet, FeedClient, type HttpGet } from '../../../connection/feed-client.js';
 import { fetchBullet } from '../http/bullet.js';
 import { KUCOIN } from '../common/constants.js';
@@ -25,6 +26,8 @@ export interface KucoinFeedOptions {
   readonly logger?: FeedLogger;
   readonly urls?: Partial<KucoinUrls>;
   readonly backoff?: BackoffOptions;
+  /** Every raw frame before parsing, secrets masked (hand it to the recorder). */
+  readonly onRawFrame?: (frame: RawFrame) => void;
   readonly httpGet?: HttpGet;
 }
 
@@ -49,6 +52,7 @@ export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
     random: options.random ?? Math.random,
     httpGet,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
     connection: {
       name: KUCOIN.venue,
       url: async () => {
