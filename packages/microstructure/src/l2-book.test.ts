@@ -117,7 +117,12 @@ describe.each(candidates)('%s', (_name, make) => {
           book.applySnapshot(bids, asks);
           model.snapshot(bids, asks);
           for (const [i, o] of ops.entries()) {
-            book.applyLevel(o.side, o.price, o.qty);
+            // Alternate the two entry points: deltas also let L2Book move its window.
+            if (i % 2 === 0) book.applyLevel(o.side, o.price, o.qty);
+            else
+              book.applyDelta(
+                o.side === 'bid' ? { bids: [lv(o.price, o.qty)], asks: [] } : { bids: [], asks: [lv(o.price, o.qty)] },
+              );
             model.set(o.side, o.price, o.qty);
             if (i % 50 === 49) {
               book.truncate(depth);
@@ -207,5 +212,41 @@ describe('L2Book window', () => {
     expect([book.bestBid(), book.bestAsk(), book.levelCount('bid')]).toEqual([5_000, 5_001, 2]);
     book.applyLevel('bid', 5_000, 0);
     expect(book.bestBid()).toBe(4_990);
+  });
+});
+
+describe('L2Book window following the price', () => {
+  it('moves the window when deltas walk the mid out of its middle half, holding every level exactly', () => {
+    const book = new L2Book({ roiHalfWidthTicks: 64 });
+    const model = new SortedL2Book();
+    const snapBids = [
+      { priceTicks: 1_000, qtyLots: 5 },
+      { priceTicks: 990, qtyLots: 1 },
+    ];
+    const snapAsks = [{ priceTicks: 1_002, qtyLots: 5 }];
+    book.applySnapshot(snapBids, snapAsks);
+    model.applySnapshot(snapBids, snapAsks);
+    // Walk the market up by 1,000 ticks, one tick at a time, leaving a trail of old bids behind.
+    for (let p = 1_001; p <= 2_000; p++) {
+      const delta = {
+        bids: [{ priceTicks: p, qtyLots: (p % 7) + 1 }],
+        asks: [
+          { priceTicks: p + 1, qtyLots: 3 },
+          { priceTicks: p, qtyLots: 0 },
+        ],
+      };
+      book.applyDelta(delta);
+      model.applyDelta(delta);
+    }
+    expect(book.windowMoves).toBeGreaterThan(5);
+    for (const side of ['bid', 'ask'] as const) expect(levelsOf(book, side)).toEqual(levelsOf(model, side));
+    expect([book.bestBid(), book.bestAsk()]).toEqual([2_000, 2_001]);
+  });
+
+  it('never moves below price 0 (cheap instruments sit at the bottom of the window)', () => {
+    const book = new L2Book({ roiHalfWidthTicks: 1_000 });
+    book.applySnapshot([{ priceTicks: 10, qtyLots: 1 }], [{ priceTicks: 12, qtyLots: 1 }]);
+    for (let i = 0; i < 100; i++) book.applyDelta({ bids: [{ priceTicks: 10 + (i % 2), qtyLots: 1 + i }], asks: [] });
+    expect(book.windowMoves).toBe(0);
   });
 });

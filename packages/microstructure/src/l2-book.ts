@@ -160,7 +160,8 @@ class TickSide {
  * the mid at the last snapshot live in a tick-indexed `Float64Array` (setting one is O(1); losing
  * the best or worst level scans to the next occupied tick); levels outside that window go to a
  * sorted fallback, so every price is held exactly, only more slowly. The window is re-centred on
- * every snapshot. No allocation per update.
+ * every snapshot, and moved (re-inserting the levels, O(levels), rare) when a delta leaves the mid
+ * outside the middle half of the window. No allocation per update otherwise.
  *
  * A crossed or locked book is never "fixed": it is reported by {@link L2Book.state} and by the
  * return value of {@link L2Book.applyDelta}.
@@ -287,7 +288,46 @@ export class L2Book implements L2BookLike {
     const maxDepth = this.maxDepth;
     if (this.bids.count + this.bids.fallback.length > maxDepth) this.truncateSide(this.bids, maxDepth);
     if (this.asks.count + this.asks.fallback.length > maxDepth) this.truncateSide(this.asks, maxDepth);
-    return this.state();
+    const bid = this.bestBid();
+    const ask = this.bestAsk();
+    // The market drifted out of the middle half of the window: move the window (rare, O(levels)).
+    if (bid !== NO_BID_TICKS && ask !== NO_ASK_TICKS) {
+      const quarter = this.halfWidth >> 1;
+      const mid = (bid + ask) / 2;
+      if (mid < this.base + quarter || mid >= this.base + this.size - quarter) {
+        const center = Math.floor(mid);
+        // Near price 0 the window cannot go lower: only move when the base would change.
+        if (Math.max(0, center - this.halfWidth) !== this.base) this.moveWindow(center);
+      }
+    }
+    return stateOf(bid, ask);
+  }
+
+  /** How many times the window moved to follow the price between snapshots (for metrics and tests). */
+  get windowMoves(): number {
+    return this.moves;
+  }
+
+  private moves = 0;
+
+  /** Re-centres the window on `centerTicks`, re-inserting every level. Allocates (rarely). */
+  private moveWindow(centerTicks: number): void {
+    const bidLevels: number[] = [];
+    const askLevels: number[] = [];
+    this.forEachLevel('bid', (p, q) => {
+      bidLevels.push(p, q);
+    });
+    this.forEachLevel('ask', (p, q) => {
+      askLevels.push(p, q);
+    });
+    this.bids.clear();
+    this.asks.clear();
+    this.place(centerTicks);
+    for (let i = 0; i < bidLevels.length; i += 2)
+      this.set(this.bids, bidLevels[i] as number, bidLevels[i + 1] as number);
+    for (let i = 0; i < askLevels.length; i += 2)
+      this.set(this.asks, askLevels[i] as number, askLevels[i + 1] as number);
+    this.moves++;
   }
 
   bestBid(): number {
