@@ -51,3 +51,20 @@ describe('KrakenHandler on real recordings', () => {
     expect(msgs[1].params).toMatchObject({ channel: 'book', symbol: ['BTC/USD'], depth: 25 });
   });
 });
+
+describe('KrakenHandler level3 (order-level) events', () => {
+  it('turns level3 snapshot and add/modify/delete updates into order events in ticks and lots', () => {
+    const events: { kind: string; orderId?: string; priceTicks?: number; qtyLots?: number; side?: string }[] = [];
+    const h = new KrakenHandler({ instruments: [grid()], hooks: { emit: (e) => events.push(e as never), requestSnapshot: () => {} } });
+    h.onFrame('{"channel":"level3","type":"snapshot","data":[{"symbol":"BTC/USD","checksum":1,"bids":[{"order_id":"O1","limit_price":63004.9,"order_qty":0.01876947,"timestamp":"2026-08-01T02:53:53.398143Z"}],"asks":[{"order_id":"O2","limit_price":63005.0,"order_qty":2.00000000,"timestamp":"2026-08-01T02:53:53.398143Z"}]}]}', 5);
+    h.onFrame('{"channel":"level3","type":"update","data":[{"symbol":"BTC/USD","checksum":2,"bids":[{"event":"modify","order_id":"O1","limit_price":63004.9,"order_qty":0.01,"timestamp":"2026-08-01T02:53:54.000001Z"}],"asks":[{"event":"delete","order_id":"O2","limit_price":63005.0,"order_qty":0,"timestamp":"2026-08-01T02:53:54.000002Z"},{"event":"add","order_id":"O3","limit_price":63005.1,"order_qty":0.5,"timestamp":"2026-08-01T02:53:54.000003Z"}]}]}', 6);
+    expect(events.map((e) => [e.kind, e.orderId, e.side, e.priceTicks, e.qtyLots])).toEqual([
+      ['order_added', 'O1', 'bid', 630049, 1876947],
+      ['order_added', 'O2', 'ask', 630050, 200000000],
+      ['order_changed', 'O1', 'bid', 630049, 1000000],
+      ['order_removed', 'O2', 'ask', undefined, undefined],
+      ['order_added', 'O3', 'ask', 630051, 50000000],
+    ]);
+    expect(h.stats().get('BTC/USD')?.malformed).toBe(0);
+  });
+});
