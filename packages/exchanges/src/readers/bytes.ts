@@ -109,7 +109,7 @@ export async function* byteChunks(
 }
 
 /** Compressed bytes handed to zlib at a time (bounds what a damaged member can take with it). */
-const GZIP_SLICE_BYTES = 4096;
+const GZIP_SLICE_BYTES = 65536;
 
 /** A line of a recording and whether a newline ended it (false only for the file's last line). */
 export interface Line {
@@ -119,13 +119,18 @@ export interface Line {
   readonly terminated: boolean;
 }
 
-/** Splits decompressed bytes into UTF-8 lines (without the `\n`, and without a trailing `\r`). */
-export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Line> {
+/**
+ * Splits decompressed bytes into UTF-8 lines (without the `\n`, and without a trailing `\r`),
+ * one batch per chunk: callers loop over each batch synchronously, so a file of small lines
+ * costs one await per chunk, not one per line.
+ */
+export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Line[]> {
   // Pieces of the current unfinished line; joined once its newline arrives, so a 5 MB frame
   // spread over hundreds of chunks is copied once, not once per chunk.
   let pending: Buffer[] = [];
   let lineNo = 0;
   for await (const chunk of chunks) {
+    const batch: Line[] = [];
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
@@ -140,16 +145,17 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator
       }
       const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
       lineNo++;
-      yield { lineNo, text: line.toString('utf8', 0, end), terminated: true };
+      batch.push({ lineNo, text: line.toString('utf8', 0, end), terminated: true });
       start = nl + 1;
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
+    if (batch.length > 0) yield batch;
   }
   if (pending.length > 0) {
     const rest = Buffer.concat(pending);
     if (rest.length > 0) {
       lineNo++;
-      yield { lineNo, text: rest.toString('utf8'), terminated: false };
+      yield [{ lineNo, text: rest.toString('utf8'), terminated: false }];
     }
   }
 }

@@ -42,48 +42,49 @@ function secondsToUs(seconds: number): number {
  * Header lines (`"t": "header"`) are not frames.
  */
 export async function* readCryptofeed(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
-  for await (const line of splitLines(byteChunks(source, () => stats.frames))) {
-    if (line.text.length === 0) continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line.text);
-    } catch (err) {
-      if (!line.terminated) stats.truncatedTail = true;
-      noteMalformed(
-        stats,
-        line.lineNo,
-        line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
-        line.text,
-      );
-      continue;
+  for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
+    for (const line of batch) {
+      if (line.text.length === 0) continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line.text);
+      } catch (err) {
+        if (!line.terminated) stats.truncatedTail = true;
+        noteMalformed(
+          stats,
+          line.lineNo,
+          line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
+          line.text,
+        );
+        continue;
+      }
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
+        continue;
+      }
+      const r = record as Record<string, unknown>;
+      if (r.t === 'header') continue;
+      const kind = typeof r.t === 'string' ? CRYPTOFEED_KINDS[r.t] : undefined;
+      if (kind === undefined) {
+        noteMalformed(stats, line.lineNo, `unknown record type ${JSON.stringify(r.t)}`, line.text);
+        continue;
+      }
+      if (typeof r.ts !== 'number' || !Number.isSafeInteger(secondsToUs(r.ts)) || r.ts < 0) {
+        noteMalformed(stats, line.lineNo, `expected "ts" in unix seconds, found ${JSON.stringify(r.ts)}`, line.text);
+        continue;
+      }
+      const data = r.data ?? '';
+      if (typeof data !== 'string') {
+        noteMalformed(stats, line.lineNo, `expected "data" to be a string, found ${typeof data}`, line.text);
+        continue;
+      }
+      const url = typeof r.url === 'string' ? r.url : typeof r.addr === 'string' ? r.addr : undefined;
+      const frame: { -readonly [K in keyof RawFrame]: RawFrame[K] } = { localTs: secondsToUs(r.ts), kind, data };
+      if (typeof r.conn === 'string') frame.connId = r.conn;
+      if (url !== undefined) frame.url = url;
+      stats.frames++;
+      yield frame;
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
-      continue;
-    }
-    const r = record as Record<string, unknown>;
-    if (r.t === 'header') continue;
-    const kind = typeof r.t === 'string' ? CRYPTOFEED_KINDS[r.t] : undefined;
-    if (kind === undefined) {
-      noteMalformed(stats, line.lineNo, `unknown record type ${JSON.stringify(r.t)}`, line.text);
-      continue;
-    }
-    if (typeof r.ts !== 'number' || !Number.isSafeInteger(secondsToUs(r.ts)) || r.ts < 0) {
-      noteMalformed(stats, line.lineNo, `expected "ts" in unix seconds, found ${JSON.stringify(r.ts)}`, line.text);
-      continue;
-    }
-    const data = r.data ?? '';
-    if (typeof data !== 'string') {
-      noteMalformed(stats, line.lineNo, `expected "data" to be a string, found ${typeof data}`, line.text);
-      continue;
-    }
-    const url = typeof r.url === 'string' ? r.url : typeof r.addr === 'string' ? r.addr : undefined;
-    const frame: { -readonly [K in keyof RawFrame]: RawFrame[K] } = { localTs: secondsToUs(r.ts), kind, data };
-    if (typeof r.conn === 'string') frame.connId = r.conn;
-    if (url !== undefined) frame.url = url;
-    stats.frames++;
-    yield frame;
-  }
 }
 
 const DIGITS = /^\d{1,25}$/;
@@ -100,45 +101,46 @@ function nsTextToUs(ns: string): number {
  */
 export async function* readHftbacktest(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
   let lastSymbol: string | undefined;
-  for await (const line of splitLines(byteChunks(source, () => stats.frames))) {
-    const text = line.text;
-    if (text.length === 0) continue;
-    const space = text.indexOf(' ');
-    const ns = space > 0 ? text.slice(0, space) : '';
-    if (!DIGITS.test(ns)) {
-      noteMalformed(stats, line.lineNo, 'expected "<nanoseconds> <json>"', text);
-      continue;
+  for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
+    for (const line of batch) {
+      const text = line.text;
+      if (text.length === 0) continue;
+      const space = text.indexOf(' ');
+      const ns = space > 0 ? text.slice(0, space) : '';
+      if (!DIGITS.test(ns)) {
+        noteMalformed(stats, line.lineNo, 'expected "<nanoseconds> <json>"', text);
+        continue;
+      }
+      const localTs = nsTextToUs(ns);
+      if (!Number.isSafeInteger(localTs)) {
+        noteMalformed(stats, line.lineNo, `timestamp ${ns} ns is out of range`, text);
+        continue;
+      }
+      const body = text.slice(space + 1);
+      const first = body.charCodeAt(0);
+      const last = body.charCodeAt(body.length - 1);
+      if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) {
+        if (!line.terminated) stats.truncatedTail = true;
+        noteMalformed(
+          stats,
+          line.lineNo,
+          line.terminated ? 'expected a JSON object or array after the timestamp' : 'truncated last line',
+          text,
+        );
+        continue;
+      }
+      stats.frames++;
+      if (body.startsWith('{"stream":"')) {
+        const at = body.indexOf('@', 11);
+        if (at > 11 && at < 40) lastSymbol = body.slice(11, at).toUpperCase();
+        yield { localTs, kind: 'recv', data: body };
+      } else if (body.startsWith('{"lastUpdateId"')) {
+        const url = `/api/v3/depth?symbol=${lastSymbol ?? 'UNKNOWN'}&limit=1000`;
+        yield { localTs, kind: 'http', url, data: body };
+      } else {
+        yield { localTs, kind: 'recv', data: body };
+      }
     }
-    const localTs = nsTextToUs(ns);
-    if (!Number.isSafeInteger(localTs)) {
-      noteMalformed(stats, line.lineNo, `timestamp ${ns} ns is out of range`, text);
-      continue;
-    }
-    const body = text.slice(space + 1);
-    const first = body.charCodeAt(0);
-    const last = body.charCodeAt(body.length - 1);
-    if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) {
-      if (!line.terminated) stats.truncatedTail = true;
-      noteMalformed(
-        stats,
-        line.lineNo,
-        line.terminated ? 'expected a JSON object or array after the timestamp' : 'truncated last line',
-        text,
-      );
-      continue;
-    }
-    stats.frames++;
-    if (body.startsWith('{"stream":"')) {
-      const at = body.indexOf('@', 11);
-      if (at > 11 && at < 40) lastSymbol = body.slice(11, at).toUpperCase();
-      yield { localTs, kind: 'recv', data: body };
-    } else if (body.startsWith('{"lastUpdateId"')) {
-      const url = `/api/v3/depth?symbol=${lastSymbol ?? 'UNKNOWN'}&limit=1000`;
-      yield { localTs, kind: 'http', url, data: body };
-    } else {
-      yield { localTs, kind: 'recv', data: body };
-    }
-  }
 }
 
 /** Parsed `CBCAP1 <venue> <symbol> <unix_ns_at_start>` header. */
@@ -262,49 +264,50 @@ export interface TickermlHeader {
  * `{"ts": µs, "k": kind, "c"?: connId, "u"?: url, "d": data}` after a header line.
  */
 export async function* readTickerml(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
-  for await (const line of splitLines(byteChunks(source, () => stats.frames))) {
-    if (line.text.length === 0) continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line.text);
-    } catch (err) {
-      if (!line.terminated) stats.truncatedTail = true;
-      noteMalformed(
-        stats,
-        line.lineNo,
-        line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
-        line.text,
-      );
-      continue;
+  for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
+    for (const line of batch) {
+      if (line.text.length === 0) continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line.text);
+      } catch (err) {
+        if (!line.terminated) stats.truncatedTail = true;
+        noteMalformed(
+          stats,
+          line.lineNo,
+          line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
+          line.text,
+        );
+        continue;
+      }
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
+        continue;
+      }
+      const r = record as Record<string, unknown>;
+      if (r.tickerml === 'recording') continue;
+      const kind = typeof r.k === 'string' ? CRYPTOFEED_KINDS[r.k] : undefined;
+      if (kind === undefined) {
+        noteMalformed(stats, line.lineNo, `unknown frame kind ${JSON.stringify(r.k)}`, line.text);
+        continue;
+      }
+      if (typeof r.ts !== 'number' || !Number.isSafeInteger(r.ts) || r.ts < 0) {
+        noteMalformed(
+          stats,
+          line.lineNo,
+          `expected "ts" in integer microseconds, found ${JSON.stringify(r.ts)}`,
+          line.text,
+        );
+        continue;
+      }
+      if (typeof r.d !== 'string') {
+        noteMalformed(stats, line.lineNo, `expected "d" to be a string, found ${typeof r.d}`, line.text);
+        continue;
+      }
+      const frame: { -readonly [K in keyof RawFrame]: RawFrame[K] } = { localTs: r.ts, kind, data: r.d };
+      if (typeof r.c === 'string') frame.connId = r.c;
+      if (typeof r.u === 'string') frame.url = r.u;
+      stats.frames++;
+      yield frame;
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
-      continue;
-    }
-    const r = record as Record<string, unknown>;
-    if (r.tickerml === 'recording') continue;
-    const kind = typeof r.k === 'string' ? CRYPTOFEED_KINDS[r.k] : undefined;
-    if (kind === undefined) {
-      noteMalformed(stats, line.lineNo, `unknown frame kind ${JSON.stringify(r.k)}`, line.text);
-      continue;
-    }
-    if (typeof r.ts !== 'number' || !Number.isSafeInteger(r.ts) || r.ts < 0) {
-      noteMalformed(
-        stats,
-        line.lineNo,
-        `expected "ts" in integer microseconds, found ${JSON.stringify(r.ts)}`,
-        line.text,
-      );
-      continue;
-    }
-    if (typeof r.d !== 'string') {
-      noteMalformed(stats, line.lineNo, `expected "d" to be a string, found ${typeof r.d}`, line.text);
-      continue;
-    }
-    const frame: { -readonly [K in keyof RawFrame]: RawFrame[K] } = { localTs: r.ts, kind, data: r.d };
-    if (typeof r.c === 'string') frame.connId = r.c;
-    if (typeof r.u === 'string') frame.url = r.u;
-    stats.frames++;
-    yield frame;
-  }
 }
