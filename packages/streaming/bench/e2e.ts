@@ -103,7 +103,11 @@ async function runBus(): Promise<Result> {
   }
   await all;
   const elapsed = performance.now() - started;
+  const admin = bus.client.admin();
   await bus.close();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [bus.topicName('trades')] }).catch(() => {});
+  await admin.disconnect();
   return summarize(latencies, elapsed);
 }
 
@@ -159,8 +163,10 @@ async function runRaw(): Promise<Result> {
 }
 
 /** Kafka's own producer benchmark (Java), producer only, same record size, acks=all, linger 5 ms. */
+const javaTopics: string[] = [];
 function runJavaProducer(jars: string, recordSize: number): number | undefined {
   const topic = `bench-java-${randomUUID().slice(0, 8)}`;
+  javaTopics.push(topic);
   const output = execFileSync(
     'java',
     [
@@ -227,6 +233,13 @@ for (let r = 0; r < RUNS; r++) {
     const rate = runJavaProducer(jars, recordSize);
     if (rate !== undefined) java.push(rate);
   }
+}
+
+if (javaTopics.length > 0) {
+  const admin = new Kafka({ brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: javaTopics }).catch(() => {});
+  await admin.disconnect();
 }
 
 const row = (name: string, results: Result[]) => ({
