@@ -282,7 +282,8 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
     return { report, exitCode: 1 };
   }
   if (args.inject !== undefined) {
-    const undetected = undetectedFaults(setup.venue, served.injected, report.anomaliesDetected ?? 0);
+    const disconnections = viaServer.symbols.reduce((n, s) => n + (s.events.disconnected ?? 0), 0);
+    const undetected = undetectedFaults(setup.venue, served.injected, report.anomaliesDetected ?? 0, disconnections);
     if (undetected !== undefined) {
       io.stderr(`tickerml replay: ${undetected}\n`);
       return { report, exitCode: 1 };
@@ -310,11 +311,20 @@ function anomalies(list: readonly SymbolReport[]): number {
  * its checksum covers the top 10 levels, so a lost update deeper down (or a harmless swap)
  * cannot be seen there, and only corrupted checksums are required to show.
  */
-function undetectedFaults(venue: BookVenue, injected: readonly InjectedFault[], detected: number): string | undefined {
+function undetectedFaults(
+  venue: BookVenue,
+  injected: readonly InjectedFault[],
+  detected: number,
+  disconnections: number,
+): string | undefined {
   const kinds = venue === 'kraken' ? ['corrupt'] : ['drop', 'reorder', 'corrupt', 'stale-snapshot'];
   const required = injected.filter((f) => kinds.includes(f.kind)).length;
-  if (detected < required)
+  if (detected < required) {
     return `${required} injected faults had to show as gaps, mismatches or malformed frames, only ${detected} did`;
+  }
+  const closes = injected.filter((f) => f.kind === 'close').length;
+  if (disconnections < closes)
+    return `the server closed the socket ${closes} times, the feed reported ${disconnections} disconnections`;
   return undefined;
 }
 
