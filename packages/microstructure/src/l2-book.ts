@@ -157,8 +157,8 @@ class TickSide {
 
 /**
  * An L2 book: integer price ticks to integer lot quantities. Levels within `roiHalfWidthTicks` of
- * the mid at the last snapshot live in a tick-indexed `Float64Array` (setting one is O(1); losing
- * the best or worst level scans to the next occupied tick); levels outside that window go to a
+ * the mid live in a tick-indexed `Float64Array` (setting one is O(1); losing the best level finds
+ * the next one through a bitset of occupied ticks, 32 ticks per step); levels outside that window go to a
  * sorted fallback, so every price is held exactly, only more slowly. The window is re-centred on
  * every snapshot, and moved (re-inserting the levels, O(levels), rare) when a delta leaves the mid
  * outside the middle half of the window. No allocation per update otherwise.
@@ -253,7 +253,8 @@ export class L2Book implements L2BookLike {
 
   /**
    * Sets the absolute quantity of one level; `qtyLots = 0` deletes it (deleting an absent level
-   * is a no-op). Does not apply `maxDepth` (call {@link L2Book.truncate} or use `applyDelta`).
+   * is a no-op). Does not apply `maxDepth` nor move the window (call {@link L2Book.truncate}, or
+   * use `applyDelta`).
    *
    * @throws {InvalidLevelError} when a price or quantity is not a non-negative safe integer.
    * @throws {InvalidSideError} when `side` is neither `'bid'` nor `'ask'`.
