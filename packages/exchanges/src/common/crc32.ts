@@ -1,11 +1,10 @@
 /**
- * CRC32 (IEEE 802.3, the zlib polynomial) computed incrementally, and Kraken's v2 book checksum
- * over a {@link SyncBook} without building strings.
- *
- * TODO(microstructure): use `@tickerml/microstructure`'s Kraken checksum once it is exported.
+ * CRC32 (IEEE 802.3, the zlib polynomial) of ASCII text, and Kraken's v2 book checksum of a
+ * {@link SyncBook} (computed by `@tickerml/microstructure`).
  *
  * @module
  */
+import { KrakenChecksum } from '@tickerml/microstructure';
 import type { DecimalGrid } from './decimal.js';
 import type { SyncBook } from './book.js';
 
@@ -31,44 +30,22 @@ export function crc32Ascii(text: string): number {
   return (s ^ -1) >>> 0;
 }
 
-const DIGITS = new Uint8Array(20);
-
-/** Feeds the decimal digits of a non-negative safe integer (no leading zeros) into the CRC. */
-function crcInteger(state: number, value: number): number {
-  let n = 0;
-  let v = value;
-  do {
-    DIGITS[n++] = 48 + (v % 10);
-    v = Math.floor(v / 10);
-  } while (v > 0);
-  let s = state;
-  for (let i = n - 1; i >= 0; i--) s = crcByte(s, DIGITS[i] as number);
-  return s;
-}
-
 /**
- * Kraken WebSocket v2 book checksum: CRC32 over the top 10 asks (ascending) then the top 10 bids
- * (descending), each level as its price then its quantity printed with the pair's precision, the
- * decimal point and leading zeros removed. Prices and quantities are reconstructed from ticks and
- * lots through `grid`, whose tick and lot sizes must carry the pair's display precision
- * (e.g. `0.1` and `0.00000001` for BTC/USD).
+ * Kraken WebSocket v2 book checksum of a {@link SyncBook}, by `@tickerml/microstructure`'s
+ * `KrakenChecksum` (top 10 asks then bids, price then quantity printed at the pair's precision,
+ * `.` and leading zeros removed). The grid's tick and lot sizes must carry the pair's display
+ * precision (e.g. `0.1` and `0.00000001` for BTC/USD). One checksum object is kept per grid.
  *
  * @example
  * krakenChecksum(book, new DecimalGrid('BTC/USD', '0.1', '0.00000001')); // e.g. 2531248887
  */
 export function krakenChecksum(book: SyncBook, grid: DecimalGrid): number {
-  let s = -1;
-  const asks = book.asks;
-  const na = Math.min(10, asks.length);
-  for (let i = 0; i < na; i++) {
-    s = crcInteger(s, grid.ticksToUnits(asks.priceAt(i)));
-    s = crcInteger(s, grid.lotsToUnits(asks.qtyAt(i)));
+  let scheme = SCHEMES.get(grid);
+  if (scheme === undefined) {
+    scheme = new KrakenChecksum({ priceUnitsPerTick: grid.ticksToUnits(1), qtyUnitsPerLot: grid.lotsToUnits(1) });
+    SCHEMES.set(grid, scheme);
   }
-  const bids = book.bids;
-  const nb = Math.min(10, bids.length);
-  for (let i = 0; i < nb; i++) {
-    s = crcInteger(s, grid.ticksToUnits(bids.priceAt(i)));
-    s = crcInteger(s, grid.lotsToUnits(bids.qtyAt(i)));
-  }
-  return (s ^ -1) >>> 0;
+  return scheme.compute(book.l2);
 }
+
+const SCHEMES = new WeakMap<DecimalGrid, KrakenChecksum>();

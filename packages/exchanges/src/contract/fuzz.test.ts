@@ -129,11 +129,10 @@ describe.each(HANDLERS)('fuzzing the %s handler', (_name, samples, make) => {
         for (const sym of ['BTC/USDT', 'BTC/USD']) {
           const book = h.handler.book(sym);
           if (book === undefined) continue;
-          for (const side of [book.bids, book.asks]) {
-            for (let i = 0; i < side.prices.length; i++) {
-              expect(Number.isSafeInteger(side.prices[i])).toBe(true);
-              expect(Number.isSafeInteger(side.qtys[i])).toBe(true);
-            }
+          const { bids, asks } = book.toJSON();
+          for (const [p, q] of [...bids, ...asks]) {
+            expect(Number.isSafeInteger(p)).toBe(true);
+            expect(Number.isSafeInteger(q)).toBe(true);
           }
         }
       }),
