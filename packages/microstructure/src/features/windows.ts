@@ -21,7 +21,9 @@ function checkWindow(windowUs: number): number {
 
 /** Shared time bookkeeping: refuses to go backwards. */
 abstract class Windowed {
+  /** @internal */
   protected lastTs = Number.NEGATIVE_INFINITY;
+  /** @internal */
   protected readonly ring = new TimeRing();
   readonly windowUs: number;
 
