@@ -26,6 +26,7 @@ import {
   SimulatedVenueBuilder,
   TradableInstrument,
   touchMarketMaker,
+  VenueBook,
 } from '../src/index.js';
 
 const SAMPLE = fileURLToPath(
@@ -129,26 +130,42 @@ function replayRaw(reps: number, sink: Sink): number {
 }
 
 /**
- * Feed work: the book (unless the venue's book is passed in, which the engine already keeps up
- * to date) and the features on it. Returns a checksum so nothing is optimised away.
+ * Feed work: the book and the features on it. `book`: `l2book` keeps microstructure's L2Book;
+ * `venuebook` keeps the same book class the simulated venue uses (the like-for-like baseline);
+ * a `VenueBook` passed in is the venue's own book, which the engine already keeps up to date.
+ * Returns a checksum so nothing is optimised away.
  */
-function feedSink(venueBook?: L2BookView): { sink: Sink; check: () => number } {
-  const own = venueBook === undefined ? new L2Book() : undefined;
-  const book: L2BookView = venueBook ?? (own as L2Book);
+function feedSink(book: 'l2book' | 'venuebook' | VenueBook): { sink: Sink; check: () => number } {
+  const l2 = book === 'l2book' ? new L2Book() : undefined;
+  const vb = book === 'venuebook' ? new VenueBook() : undefined;
+  const view: L2BookView = l2 ?? vb ?? (book as VenueBook);
   const top = new TopOfBookFeatures();
   const depth = new DepthImbalance(10);
   const vwap = new RollingVwap(60_000_000);
   let acc = 0;
   return {
     sink: (e) => {
-      if (own !== undefined) {
-        if (e.kind === 'book_delta') own.applyDelta(e);
-        else if (e.kind === 'book_snapshot') own.applySnapshot(e.bids, e.asks);
+      if (l2 !== undefined) {
+        if (e.kind === 'book_delta') l2.applyDelta(e);
+        else if (e.kind === 'book_snapshot') l2.applySnapshot(e.bids, e.asks);
+      } else if (vb !== undefined && (e.kind === 'book_delta' || e.kind === 'book_snapshot')) {
+        if (e.kind === 'book_snapshot') {
+          vb.bids.clear();
+          vb.asks.clear();
+        }
+        for (let i = 0; i < e.bids.length; i++) {
+          const l = e.bids[i] as { priceTicks: number; qtyLots: number };
+          vb.bids.set(l.priceTicks, l.qtyLots);
+        }
+        for (let i = 0; i < e.asks.length; i++) {
+          const l = e.asks[i] as { priceTicks: number; qtyLots: number };
+          vb.asks.set(l.priceTicks, l.qtyLots);
+        }
       }
       if (e.kind === 'trade') acc += vwap.onTrade(e.localTs, e.priceTicks, e.qtyLots) * 1e-12;
       else if (e.kind === 'book_delta' || e.kind === 'book_snapshot') {
-        top.update(book);
-        acc += depth.update(book) || 0;
+        top.update(view);
+        acc += depth.update(view) || 0;
       }
     },
     check: () => acc,
@@ -159,14 +176,24 @@ function feedSink(venueBook?: L2BookView): { sink: Sink; check: () => number } {
 const perRep = replay(1, () => {});
 const reps = Math.ceil(TARGET_EVENTS / perRep);
 
-function runFeed(): { events: number; ms: number; check: number } {
-  const f = feedSink();
+/** CPU time of this process (user + system), milliseconds: less sensitive than wall time to other load on a shared machine. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function runFeed(
+  reps: number,
+  book: 'l2book' | 'venuebook',
+): { events: number; ms: number; cpu: number; check: number } {
+  const f = feedSink(book);
+  const c0 = cpuMs();
   const t0 = performance.now();
   const events = replay(reps, f.sink);
-  return { events, ms: performance.now() - t0, check: f.check() };
+  return { events, ms: performance.now() - t0, cpu: cpuMs() - c0, check: f.check() };
 }
 
-function runFull(): { events: number; ms: number; check: number; fills: number } {
+function runFull(reps: number): { events: number; ms: number; cpu: number; check: number; fills: number } {
   const portfolio = new Portfolio();
   portfolio.openAccount('binance', { USDT: '1000000' });
   const instrument = new TradableInstrument({
@@ -189,6 +216,7 @@ function runFull(): { events: number; ms: number; check: number; fills: number }
   const strategy = touchMarketMaker({ venue: 'binance', symbol: grid.symbol, qtyLots, maxInventoryLots: 10 * qtyLots });
   const engine = new Engine({ venues: [venue], portfolio, strategy, clock: new TestClock(0), seed: 42 });
   const f = feedSink(venue.book(grid.symbol));
+  const c0 = cpuMs();
   const t0 = performance.now();
   const events = replay(reps, (e) => {
     engine.step(e);
@@ -212,45 +240,54 @@ function runFull(): { events: number; ms: number; check: number; fills: number }
       venue.closed().length,
     );
   }
-  return { events, ms: performance.now() - t0, check: f.check(), fills: portfolio.fills.length };
+  return { events, ms: performance.now() - t0, cpu: cpuMs() - c0, check: f.check(), fills: portfolio.fills.length };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const feedMs: number[] = [];
-const fullMs: number[] = [];
+const modes = ['feedL2Book', 'feedVenueBook', 'full'] as const;
+const wall: Record<(typeof modes)[number], number[]> = { feedL2Book: [], feedVenueBook: [], full: [] };
+const cpu: Record<(typeof modes)[number], number[]> = { feedL2Book: [], feedVenueBook: [], full: [] };
 let events = 0;
 let fills = 0;
+// Warm-up (JIT) on a few repetitions of each mode, not measured.
+runFeed(Math.min(reps, 20), 'l2book');
+runFeed(Math.min(reps, 20), 'venuebook');
+runFull(Math.min(reps, 20));
 for (let r = 0; r < RUNS; r++) {
-  const a = runFeed();
-  const b = runFull();
-  if (a.events !== b.events) throw new Error(`event counts differ: ${a.events} vs ${b.events}`);
-  if (a.check !== b.check) throw new Error('feed results differ between the modes');
+  const a = runFeed(reps, 'l2book');
+  const v = runFeed(reps, 'venuebook');
+  const b = runFull(reps);
+  if (a.events !== b.events || v.events !== b.events)
+    throw new Error(`event counts differ: ${a.events}, ${v.events}, ${b.events}`);
+  if (a.check !== b.check || v.check !== b.check) throw new Error('feature checksums differ between the modes');
   events = a.events;
   fills = b.fills;
-  feedMs.push(a.ms);
-  fullMs.push(b.ms);
-  console.error(`run ${r + 1}: feed ${a.ms.toFixed(0)} ms, full ${b.ms.toFixed(0)} ms (${b.fills} fills)`);
+  wall.feedL2Book.push(a.ms);
+  wall.feedVenueBook.push(v.ms);
+  wall.full.push(b.ms);
+  cpu.feedL2Book.push(a.cpu);
+  cpu.feedVenueBook.push(v.cpu);
+  cpu.full.push(b.cpu);
+  console.error(
+    `run ${r + 1}: feed(L2Book) ${a.ms.toFixed(0)} ms cpu ${a.cpu.toFixed(0)}, feed(VenueBook) ${v.ms.toFixed(0)} ms cpu ${v.cpu.toFixed(0)}, full ${b.ms.toFixed(0)} ms cpu ${b.cpu.toFixed(0)} (${b.fills} fills)`,
+  );
 }
-const feed = median(feedMs);
-const full = median(fullMs);
-console.log(
-  JSON.stringify(
-    {
-      node: process.version,
-      input: INPUT,
-      events,
-      repetitions: reps,
-      runs: RUNS,
-      feedOnlyMedianMs: Math.round(feed),
-      fullBacktestMedianMs: Math.round(full),
-      feedOnlyEventsPerSec: Math.round(events / (feed / 1000)),
-      fullBacktestEventsPerSec: Math.round(events / (full / 1000)),
-      fullOverFeed: Number((full / feed).toFixed(3)),
-      fillsPerFullRun: fills,
-      feedMs: feedMs.map(Math.round),
-      fullMs: fullMs.map(Math.round),
-    },
-    null,
-    2,
-  ),
-);
+const out: Record<string, unknown> = {
+  node: process.version,
+  input: INPUT,
+  events,
+  repetitions: reps,
+  runs: RUNS,
+  fillsPerFullRun: fills,
+};
+for (const m of modes) {
+  out[`${m}MedianWallMs`] = Math.round(median(wall[m]));
+  out[`${m}MedianCpuMs`] = Math.round(median(cpu[m]));
+  out[`${m}EventsPerCpuSec`] = Math.round(events / (median(cpu[m]) / 1000));
+  out[`${m}WallMs`] = wall[m].map(Math.round);
+  out[`${m}CpuMs`] = cpu[m].map(Math.round);
+}
+out.fullOverFeedVenueBookCpu = Number((median(cpu.full) / median(cpu.feedVenueBook)).toFixed(3));
+out.fullOverFeedL2BookCpu = Number((median(cpu.full) / median(cpu.feedL2Book)).toFixed(3));
+out.fullOverFeedVenueBookWall = Number((median(wall.full) / median(wall.feedVenueBook)).toFixed(3));
+console.log(JSON.stringify(out, null, 2));
