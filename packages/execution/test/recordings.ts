@@ -1,11 +1,13 @@
 /**
  * Real recordings as event streams for tests and benchmarks.
  *
- * TODO(exchanges): @tickerml/exchanges does not export a recording → MarketEvent pipeline yet
- * (its readers yield raw frames, its Binance handler is internal). Until it does, this reads the
- * hftbacktest Binance spot sample (packages/exchanges/test/fixtures/binance, Apache-2.0, see the
- * LICENSE beside it) with the same synchronisation rules: the REST snapshot, then depth updates
- * with `u > lastUpdateId`; trades always. Prices and sizes convert exactly through core's Instrument.
+ * Reads the hftbacktest Binance spot sample (packages/exchanges/test/fixtures/binance, Apache-2.0,
+ * see the LICENSE beside it) with Binance's synchronisation rules: the REST snapshot, then depth
+ * updates with `u > lastUpdateId`; trades always. Prices and sizes convert exactly through core's
+ * Instrument on the venue's real grid (tick 0.01 USDT). The CLI and the benchmark go through the
+ * exchanges package's handler instead (`@tickerml/exchanges/testkit`), whose replay infers the
+ * grid from the text (8 decimals there); the unit tests keep this small reader so their
+ * hand-checkable figures are in real ticks.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
