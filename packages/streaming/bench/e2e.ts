@@ -10,7 +10,9 @@
  *   found): the ceiling of producing records of the same size on this machine.
  *
  * Usage: TICKERML_KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @tickerml/streaming bench
- *   [--events 100000] [--runs 3] [--json]
+ *   [--events 100000] [--runs 3] [--rate <events/s>] [--json]
+ * Without --rate, events are published as fast as the producer accepts them (throughput; the
+ * latency then includes queueing). With --rate they are spread evenly (latency at that load).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -29,11 +31,20 @@ const arg = (name: string, fallback: number): number => {
 };
 const EVENTS = arg('--events', 100_000);
 const RUNS = arg('--runs', 3);
+/** Events per second to publish at (0: as fast as the producer takes them). */
+const RATE = arg('--rate', 0);
 const PARTITIONS = 3;
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT', 'ADA/USDT', 'DOGE/USDT'];
 const BROKERS = (process.env.TICKERML_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+/** With --rate, waits until event `i` is due (events spread evenly from `startedMs`). */
+function due(startedMs: number, i: number): Promise<void> | undefined {
+  if (RATE <= 0) return undefined;
+  const waitMs = startedMs + (i / RATE) * 1000 - performance.now();
+  return waitMs > 1 ? new Promise((resolve) => setTimeout(resolve, waitMs)) : undefined;
+}
 
 function makeTrade(i: number): Trade {
   const t = nowUs();
@@ -92,6 +103,8 @@ async function runBus(): Promise<Result> {
   const started = performance.now();
   const window: Promise<void>[] = [];
   for (let i = 0; i < EVENTS; i++) {
+    const wait = due(started, i);
+    if (wait !== undefined) await wait;
     const sent = bus.publishEvent(makeTrade(i));
     // At most about 3,000 unacknowledged (one request in flight, one gathering, one spare), near
     // the peer's 1,000 in flight plus the 1,000 it is building: latency then measures the
@@ -146,13 +159,19 @@ async function runRaw(): Promise<Result> {
   });
   await joined;
   const started = performance.now();
-  for (let start = 0; start < EVENTS; start += 1_000) {
+  for (let start = 0; start < EVENTS; ) {
+    const wait = due(started, start);
+    if (wait !== undefined) await wait;
+    // Unpaced: 1,000 per request. Paced: every event due by now, at most 1,000.
+    const dueNow = RATE > 0 ? Math.floor(((performance.now() - started) / 1000) * RATE) + 1 : EVENTS;
+    const end = Math.min(EVENTS, start + 1_000, Math.max(start + 1, dueNow));
     const messages = [];
-    for (let i = start; i < Math.min(EVENTS, start + 1_000); i++) {
+    for (let i = start; i < end; i++) {
       const trade = makeTrade(i);
       messages.push({ key: `${trade.venue}:${trade.symbol}`, value: JSON.stringify(trade) });
     }
     await producer.send({ topic, acks: -1, messages });
+    start = end;
   }
   await all;
   const elapsed = performance.now() - started;
@@ -162,7 +181,7 @@ async function runRaw(): Promise<Result> {
   return summarize(latencies, elapsed);
 }
 
-/** Kafka's own producer benchmark (Java), producer only, same record size, acks=all, linger 5 ms. */
+/** Kafka's own producer benchmark (Java), producer only, same record size, acks=all, idempotent, linger 5 ms. */
 const javaTopics: string[] = [];
 function runJavaProducer(jars: string, recordSize: number): number | undefined {
   const topic = `bench-java-${randomUUID().slice(0, 8)}`;
@@ -177,7 +196,8 @@ function runJavaProducer(jars: string, recordSize: number): number | undefined {
       '--topic',
       topic,
       '--num-records',
-      String(EVENTS),
+      // At least 500,000 so the JVM's JIT has warmed up for most of the run.
+      String(Math.max(EVENTS, 500_000)),
       '--record-size',
       String(recordSize),
       '--throughput',
@@ -229,7 +249,7 @@ for (let r = 0; r < RUNS; r++) {
     raw.push(await runRaw());
     ours.push(await runBus());
   }
-  if (jars !== undefined) {
+  if (jars !== undefined && RATE <= 0) {
     const rate = runJavaProducer(jars, recordSize);
     if (rate !== undefined) java.push(rate);
   }
@@ -254,6 +274,7 @@ const report = {
   loadAverage1m: loadavg()[0] ?? 0,
   ratioToRawKafkajs: { median: Number(median(ratios).toFixed(2)), runs: ratios.map((r) => Number(r.toFixed(2))) },
   events: EVENTS,
+  ratePerSec: RATE > 0 ? RATE : 'unpaced',
   runs: RUNS,
   recordBytes: recordSize,
   partitions: PARTITIONS,
@@ -265,7 +286,7 @@ if (args.includes('--json')) {
   console.log(JSON.stringify(report, null, 2));
 } else {
   console.log(
-    `${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${RUNS} runs, medians (load average ${report.loadAverage1m.toFixed(1)}):`,
+    `${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${RATE > 0 ? `published at ${RATE}/s` : 'published as fast as accepted'}, ${RUNS} runs, medians (load average ${report.loadAverage1m.toFixed(1)}):`,
   );
   for (const r of report.rows) {
     console.log(
