@@ -1,0 +1,547 @@
+/**
+ * The pi-trader app: feeds → event bus → paper trader (books, strategy, risk gate, simulated
+ * venue) → SQLite, with the live dashboard, Prometheus metrics and daily-rotated logs.
+ *
+ * @module
+ */
+
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import {
+  type Clock,
+  closeLogger,
+  createLogger,
+  createMetricsRegistry,
+  type EventBus,
+  InProcessBus,
+  LiveClock,
+  type Logger,
+  type MarketEvent,
+  type TickerMLConfig,
+} from '@tickerml/core';
+import { DashboardServer, type FeedView, type FillView } from '@tickerml/dashboard';
+import type { FeedStats } from '@tickerml/exchanges';
+import {
+  atomsToDecimal,
+  buildVenues,
+  createBaseline,
+  type Fill,
+  Portfolio,
+  type SimulatedVenue,
+  TradableInstrument,
+  type VenueSettings,
+} from '@tickerml/execution';
+import { type GateDecision, PaperStore, PaperTrader, ResumeMode } from '@tickerml/paper';
+import { RiskEngine, resolveRiskLimits } from '@tickerml/risk';
+import { SqliteStore } from '@tickerml/storage';
+import type { PiTraderArgs } from './args.js';
+import { DEMO_INSTRUMENT, DemoSource } from './demo.js';
+import { type LiveFeeds, startLiveFeeds } from './live.js';
+
+/** A running pi-trader. */
+export interface PiTrader {
+  readonly trader: PaperTrader;
+  /** Dashboard URL, or `undefined` with `--no-dashboard`. */
+  readonly dashboardUrl: string | undefined;
+  readonly metricsUrl: string | undefined;
+  readonly dbPath: string;
+  /** Orders sent to the venue so far (accepted or resized by risk). */
+  readonly counts: Counts;
+  /** Resolves once {@link stop} has flushed everything. */
+  stop(reason: string): Promise<Summary>;
+}
+
+interface Counts {
+  events: number;
+  decisions: number;
+  ordersSent: number;
+  ordersRejected: number;
+}
+
+/** What the run did, printed at exit. */
+export interface Summary {
+  readonly reason: string;
+  readonly events: number;
+  readonly ordersSent: number;
+  readonly ordersRejected: number;
+  readonly fills: number;
+  readonly equity: string;
+  readonly pnl: string;
+  readonly realizedPnl: string;
+  readonly checkpoint: number;
+}
+
+/** Options besides the parsed flags. */
+export interface PiTraderOptions {
+  readonly args: PiTraderArgs;
+  readonly config: TickerMLConfig;
+  /** Where status lines go. Default `console.log`. */
+  readonly print?: (line: string) => void;
+  /** Every decision latency, µs (frame received → order submitted), for benchmarks. */
+  readonly onDecisionLatencyUs?: (us: number) => void;
+}
+
+const STARTING_NOTE = 'stablecoins count at par with USD';
+
+/**
+ * Starts the pi-trader: opens storage (resuming the last checkpoint unless `--fresh`), builds the
+ * venues and the strategy, starts the feeds (demo recording or live venues), the dashboard and
+ * the metrics endpoint.
+ *
+ * @throws the storage, dashboard and feed errors (a locked or corrupt database, a port in use).
+ */
+export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader> {
+  const { args, config } = options;
+  const print = options.print ?? ((line: string) => console.log(line));
+  const app = config.app;
+  const logger: Logger = createLogger({
+    dir: app.logging.dir,
+    level: app.logging.level,
+    name: 'pi-trader',
+    fileName: 'pi-trader',
+  });
+  const clock: Clock = new LiveClock();
+  const dbPath = args.db ?? app.storage.sqlitePath;
+  if (app.storage.postgresUrl !== undefined) {
+    logger.warn({ dbPath }, 'storage.postgres_url is set but the pi-trader keeps its paper state in SQLite only');
+  }
+  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  const sqlite = SqliteStore.open(dbPath);
+  const store = new PaperStore(sqlite);
+  if (args.fresh) store.clear();
+  const checkpoint = store.latest();
+
+  // --- venues and instruments
+  let live: LiveFeeds | undefined;
+  let venueSettings: VenueSettings[];
+  if (args.live) {
+    live = await startLiveFeeds({ config, logger, emit: (e) => publish(e), cacheDir: dirname(dbPath) });
+    venueSettings = live.venues.map((v) => ({
+      venue: v.venue,
+      instruments: v.instruments,
+      latency: { kind: 'range', minMs: v.latencyMs.min, maxMs: v.latencyMs.max },
+    }));
+  } else {
+    venueSettings = [
+      {
+        venue: DEMO_INSTRUMENT.venue,
+        instruments: [DEMO_INSTRUMENT],
+        latency: { kind: 'range', minMs: 50, maxMs: 100 },
+      },
+    ];
+  }
+  // The starting balance goes to each venue in its quote currency (stablecoins at par with USD).
+  const balance = app.trading.startingBalance;
+  venueSettings = venueSettings.map((v) => ({
+    ...v,
+    balances: { [v.instruments[0]?.quote ?? app.trading.currency]: balance },
+  }));
+  const portfolio = new Portfolio();
+  const venues: SimulatedVenue[] = buildVenues({ seed: app.trading.seed, venues: venueSettings }, portfolio);
+  const markets = venueSettings.flatMap((v) =>
+    v.instruments.map((spec) => ({
+      instrument: new TradableInstrument({ ...spec, venue: v.venue }),
+      refPriceTicks: 0,
+    })),
+  );
+
+  // The reference price sizes the orders: taken from the first two-sided book, then the strategy is built.
+  const counts: Counts = { events: 0, decisions: 0, ordersSent: 0, ordersRejected: 0 };
+  const metrics = createMetricsRegistry({ prefix: 'tickerml_pi_', processMetrics: true });
+  const m = {
+    events: metrics.counter('events_total', 'Market events stepped into the engine'),
+    decisions: metrics.counter('decisions_total', 'Orders the strategy placed, by risk outcome', ['action']),
+    orders: metrics.counter('orders_total', 'Orders sent to the simulated venue'),
+    fills: metrics.counter('fills_total', 'Fills booked'),
+    frames: metrics.gauge('feed_frames', 'WebSocket frames routed by the feed', ['venue']),
+    gaps: metrics.gauge('feed_gaps', 'Sequence gaps and checksum mismatches detected by the feed', ['venue']),
+    equity: metrics.gauge('equity', 'Account equity, quote currency'),
+    drawdown: metrics.gauge('drawdown_ratio', 'Drawdown from the equity peak'),
+    checkpoints: metrics.counter('checkpoints_total', 'Checkpoints committed'),
+    latency: metrics.histogram(
+      'decision_latency_seconds',
+      'Frame received to order submitted',
+      [],
+      [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+    ),
+  };
+  const risk = new RiskEngine(
+    resolveRiskLimits({
+      kellyFraction: config.risk.kellyFraction,
+      maxPositionFraction: config.risk.maxPositionFraction,
+      maxDrawdown: config.risk.maxDrawdown,
+      flattenOnEmergencyStop: config.risk.flattenOnEmergencyStop,
+      correlationThreshold: config.risk.correlationThreshold,
+      correlationWindow: config.risk.correlationWindow,
+      volRegimePercentiles: config.risk.volRegime.percentiles as unknown as readonly [number, number, number],
+      volRegimeScale: config.risk.volRegime.scale,
+      breakers: {
+        staleFeedUs: config.risk.circuitBreakers.staleDataMs * 1000,
+        maxSpreadBps: config.risk.circuitBreakers.maxSpreadBps,
+        maxPriceJumpFraction: config.risk.circuitBreakers.maxPriceJumpFraction,
+        priceJumpSigmas: config.risk.circuitBreakers.priceJumpSigmas,
+        priceJumpWindow: config.risk.circuitBreakers.priceJumpWindow,
+        gapStormCount: config.risk.circuitBreakers.gapStormCount,
+        gapStormWindowUs: config.risk.circuitBreakers.gapStormWindowMs * 1000,
+        cooldownUs: config.risk.circuitBreakers.cooldownMs * 1000,
+      },
+    }),
+  );
+
+  let trader: PaperTrader | undefined;
+  const onDecision = (d: GateDecision): void => {
+    if (trader?.recovering) return;
+    counts.decisions++;
+    m.decisions.inc({ action: d.decision.action });
+    if (d.decision.action === 'rejected') {
+      counts.ordersRejected++;
+      logger.info(
+        { orderId: d.orderId, rule: d.decision.decidedBy, reason: d.decision.reason },
+        'order rejected by risk',
+      );
+    } else {
+      counts.ordersSent++;
+      m.orders.inc();
+      if (d.decision.action === 'resized')
+        logger.info(
+          { orderId: d.orderId, rule: d.decision.decidedBy, reason: d.decision.reason },
+          'order resized by risk',
+        );
+    }
+    if (d.eventLocalTs !== undefined) {
+      const us = clock.nowUs() - d.eventLocalTs;
+      m.latency.observe(us / 1e6);
+      options.onDecisionLatencyUs?.(us);
+    }
+  };
+
+  // Strategy: a baseline from packages/execution (the Decision Transformer plugs in here later).
+  // It is built when the first two-sided book gives the reference price that sizes its orders.
+  const pending: MarketEvent[] = [];
+  const makeTrader = (refPriceTicks: number): PaperTrader => {
+    const sized = markets.map((mk) => ({ ...mk, refPriceTicks }));
+    const strategy = createBaseline(args.strategy, sized, { orderNotional: args.orderNotional });
+    const t = new PaperTrader({
+      venues,
+      portfolio,
+      strategy,
+      clock,
+      seed: app.trading.seed,
+      risk: {
+        risk,
+        flattenOnEmergencyStop: config.risk.flattenOnEmergencyStop,
+        onDecision,
+        onEmergencyStop: (r) => logger.warn(r, 'emergency stop: drawdown limit reached, open orders cancelled'),
+      },
+      store,
+      checkpointIntervalUs: 1_000_000,
+      ...(checkpoint === undefined ? {} : { resume: { checkpoint, mode: ResumeMode.Live } }),
+      onCheckpoint: (cp) => {
+        m.checkpoints.inc();
+        logger.debug({ seq: cp.seq, events: cp.eventsProcessed, fills: cp.fillsCount }, 'checkpoint');
+      },
+    });
+    t.start();
+    return t;
+  };
+
+  const step = (e: MarketEvent): void => {
+    if (trader === undefined) {
+      pending.push(e);
+      if (e.kind !== 'book_snapshot' && e.kind !== 'book_delta') return;
+      const venue = venues.find((v) => v.venueId === e.venue);
+      if (venue === undefined || !venue.trades(e.symbol)) return;
+      // Apply to a scratch copy of the book: take the mid from the event's own levels.
+      const bid = e.bids[0]?.priceTicks;
+      const ask = e.asks[0]?.priceTicks;
+      if (e.kind !== 'book_snapshot' || bid === undefined || ask === undefined) return;
+      trader = makeTrader(Math.round((bid + ask) / 2));
+      for (const p of pending.splice(0)) {
+        counts.events++;
+        trader.onEvent(p);
+      }
+      return;
+    }
+    counts.events++;
+    trader.onEvent(e);
+  };
+
+  // --- bus: adapters publish, the trader subscribes (core's in-process bus).
+  const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>();
+  let failed: unknown;
+  const subscription = bus.subscribe('market', (e) => step(e), {
+    bufferSize: 65_536,
+    onError: (error) => {
+      failed ??= error;
+      logger.error({ err: error }, 'the trader failed on an event');
+    },
+  });
+  const publish = (e: MarketEvent): void => {
+    bus.publish('market', e).catch((error: unknown) => {
+      failed ??= error;
+    });
+  };
+
+  let demo: DemoSource | undefined;
+  if (!args.live) {
+    demo = new DemoSource({
+      emit: publish,
+      speed: args.speed,
+      seed: app.trading.seed,
+      onLoop: (n) => {
+        if (n > 1) logger.info({ loop: n }, 'demo recording restarts');
+      },
+    });
+    await demo.start();
+  }
+
+  // --- dashboard
+  let dashboard: DashboardServer | undefined;
+  let dashboardUrl: string | undefined;
+  if (args.dashboard) {
+    dashboard = new DashboardServer({
+      port: args.port ?? app.dashboard.port,
+      host: app.dashboard.host,
+      ...(app.dashboard.token === undefined ? {} : { token: app.dashboard.token }),
+      title: `pi-trader (${args.live ? 'live feeds' : 'demo recording'}, paper)`,
+      startingBalance: balance,
+    });
+    dashboardUrl = await dashboard.start();
+  }
+
+  // --- metrics endpoint
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.monitoring.metrics.enabled) {
+    metricsServer = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        metrics.metrics().then(
+          (text) => {
+            res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+            res.end(text);
+          },
+          (error: unknown) => {
+            res.writeHead(500);
+            res.end(String(error));
+          },
+        );
+        return;
+      }
+      res.writeHead(404);
+      res.end('not found: try /metrics\n');
+    });
+    const host = config.monitoring.metrics.host;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer?.once('error', reject);
+      metricsServer?.listen(args.metricsPort ?? config.monitoring.metrics.port, host, () => resolve());
+    });
+    metricsUrl = `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics`;
+  }
+
+  // --- periodic: dashboard, metrics, status line
+  const feedStats = (): { venue: string; stats: FeedStats[] }[] => {
+    if (demo !== undefined) return [{ venue: 'binance', stats: demo.stats() }];
+    return live?.stats() ?? [];
+  };
+  const connected = new Map<string, boolean>();
+  const lagMs = new Map<string, number>();
+  bus.subscribe('market', (e) => {
+    if (e.kind === 'connected') connected.set(e.venue, true);
+    else if (e.kind === 'disconnected') connected.set(e.venue, false);
+    else lagMs.set(e.venue, (e.localTs - e.exchTs) / 1000);
+  });
+  let sentFills = 0;
+  let lastFills = 0;
+  const refresh = (): void => {
+    const t = trader;
+    const feeds: FeedView[] = feedStats().map(({ venue, stats }) => {
+      const sum = { frames: 0, gaps: 0, resyncs: 0, mismatches: 0 };
+      for (const s of stats) {
+        sum.frames += s.frames;
+        sum.gaps += s.gaps;
+        sum.resyncs += s.resyncs;
+        sum.mismatches += s.checksumsMismatched;
+      }
+      m.frames.set({ venue }, sum.frames);
+      m.gaps.set({ venue }, sum.gaps + sum.mismatches);
+      return {
+        venue,
+        connected: connected.get(venue) ?? false,
+        gaps: sum.gaps,
+        resyncs: sum.resyncs,
+        checksumMismatches: sum.mismatches,
+        lagMs: lagMs.get(venue) ?? null,
+        frames: sum.frames,
+      };
+    });
+    m.events.inc(counts.events - (refreshState.events ?? 0));
+    refreshState.events = counts.events;
+    if (t === undefined) {
+      dashboard?.update({ feeds });
+      return;
+    }
+    const equityAtoms = t.equityAtoms();
+    const pnlAtoms = equityAtoms - t.initialEquityAtoms;
+    m.equity.set(Number(equityAtoms) / 1e18);
+    m.drawdown.set(risk.drawdown.drawdown);
+    const fills = t.fillsCount;
+    if (fills > lastFills) m.fills.inc(fills - lastFills);
+    lastFills = fills;
+    if (dashboard === undefined) return;
+    const ctx = t.engine.context;
+    const all = portfolio.fills;
+    const recent = all.slice(Math.max(0, Math.min(sentFills, all.length - 20)));
+    sentFills = all.length;
+    dashboard.update({
+      equity: [{ tsUs: clock.nowUs(), equity: atomsToDecimal(equityAtoms, 2), pnl: atomsToDecimal(pnlAtoms, 2) }],
+      positions: portfolio
+        .positions()
+        .filter((p) => p.qtyLots !== 0 || p.realizedAtoms !== 0n)
+        .map((p) => ({
+          venue: p.venue,
+          symbol: p.symbol,
+          qty: `${p.qtyLots < 0 ? '-' : ''}${p.instrument.lotsToQty(Math.abs(p.qtyLots))}`,
+          avgPrice: p.qtyLots === 0 ? '0' : avgPrice(p.costAtoms, p.qtyLots, p.instrument),
+          unrealizedPnl: atomsToDecimal(portfolio.unrealizedAtoms(p), 2),
+          realizedPnl: atomsToDecimal(p.realizedAtoms, 2),
+        })),
+      openOrders: ctx.openOrders().map((o) => {
+        const inst = ctx.instrument(o.venue, o.symbol);
+        return {
+          id: o.orderId,
+          venue: o.venue,
+          symbol: o.symbol,
+          side: o.side,
+          type: o.priceTicks > 0 ? 'limit' : 'market',
+          price: o.priceTicks > 0 ? inst.ticksToPrice(o.priceTicks) : '',
+          qty: inst.lotsToQty(o.qtyLots),
+          filledQty: inst.lotsToQty(o.filledLots),
+          status: o.status,
+        };
+      }),
+      fills: recent.map((f) => fillView(f, ctx.instrument(f.venue, f.symbol))),
+      risk: {
+        drawdown: risk.drawdown.drawdown,
+        emergencyStop: risk.drawdown.tripped,
+        halts: risk.breakers
+          .allHalts()
+          .map((h) => ({
+            rule: h.rule,
+            venue: h.venue,
+            ...(h.symbol === undefined ? {} : { symbol: h.symbol }),
+            detail: h.detail,
+          })),
+        ...(t.gate?.lastReason === undefined ? {} : { lastDecision: t.gate.lastReason }),
+      },
+      feeds,
+    });
+  };
+  const refreshState: { events?: number } = {};
+  clock.setTimer('pi-trader-refresh', 500_000, undefined, undefined, () => {
+    try {
+      refresh();
+    } catch (error) {
+      logger.error({ err: error }, 'dashboard refresh failed');
+    }
+  });
+  const startedUs = clock.nowUs();
+  if (args.statusEveryS > 0) {
+    clock.setTimer('pi-trader-status', Math.round(args.statusEveryS * 1e6), undefined, undefined, () => {
+      const t = trader;
+      const eq = t === undefined ? balance : atomsToDecimal(t.equityAtoms(), 2);
+      print(
+        `[${((clock.nowUs() - startedUs) / 1e6).toFixed(0)} s] events ${counts.events}  orders ${counts.ordersSent} (+${counts.ordersRejected} refused by risk)  fills ${t?.fillsCount ?? 0}  equity ${eq}  drawdown ${(risk.drawdown.drawdown * 100).toFixed(2)} %`,
+      );
+    });
+  }
+
+  let stopping: Promise<Summary> | undefined;
+  const stop = (reason: string): Promise<Summary> => {
+    stopping ??= (async () => {
+      clock.cancelTimers();
+      await demo?.stop();
+      live?.stop();
+      await bus.close().catch((error: unknown) => {
+        failed ??= error;
+      });
+      await subscription.unsubscribe().catch(() => undefined);
+      const t = trader;
+      const cp = t?.stop();
+      refresh();
+      await dashboard?.stop();
+      await new Promise<void>((resolve) =>
+        metricsServer === undefined ? resolve() : metricsServer.close(() => resolve()),
+      );
+      const equity = t === undefined ? 0n : t.equityAtoms();
+      const realized = portfolio.positions().reduce((a, p) => a + p.realizedAtoms, 0n);
+      const summary: Summary = {
+        reason,
+        events: counts.events,
+        ordersSent: counts.ordersSent,
+        ordersRejected: counts.ordersRejected,
+        fills: t?.fillsCount ?? 0,
+        equity: t === undefined ? balance : atomsToDecimal(equity, 2),
+        pnl: t === undefined ? '0' : atomsToDecimal(equity - t.initialEquityAtoms, 2),
+        realizedPnl: atomsToDecimal(realized, 2),
+        checkpoint: cp?.seq ?? checkpoint?.seq ?? 0,
+      };
+      logger.info(summary, 'pi-trader stopped');
+      sqlite.close();
+      await closeLogger(logger);
+      if (failed !== undefined) throw failed;
+      return summary;
+    })();
+    return stopping;
+  };
+
+  logger.info(
+    {
+      mode: args.live ? 'live' : 'demo',
+      dbPath,
+      resumed: checkpoint?.seq,
+      dashboardUrl,
+      metricsUrl,
+      strategy: args.strategy,
+      note: STARTING_NOTE,
+    },
+    'pi-trader started',
+  );
+  return {
+    get trader() {
+      if (trader === undefined) throw new Error('no book yet: the trader starts on the first snapshot');
+      return trader;
+    },
+    dashboardUrl,
+    metricsUrl,
+    dbPath,
+    counts,
+    stop,
+    ...{ resumedFrom: checkpoint?.seq },
+  } as PiTrader;
+}
+
+function avgPrice(costAtoms: bigint, qtyLots: number, inst: TradableInstrument): string {
+  // cost / (qty × tickLotAtoms) is the average price in ticks; show it with the tick's decimals (truncated).
+  const ticks = costAtoms / (BigInt(qtyLots) * inst.tickLotAtoms);
+  return inst.ticksToPrice(Number(ticks < 0n ? -ticks : ticks));
+}
+
+function fillView(f: Fill, inst: TradableInstrument): FillView {
+  const bps = (ticks: number): number | null =>
+    Number.isNaN(ticks) || f.midAtFillTicks === 0 ? null : (ticks / f.midAtFillTicks) * 10_000;
+  return {
+    id: `${f.venue}:${f.fillId}`,
+    tsUs: f.atUs,
+    venue: f.venue,
+    symbol: f.symbol,
+    side: f.side,
+    price: inst.ticksToPrice(f.priceTicks),
+    qty: inst.lotsToQty(f.qtyLots),
+    fee: atomsToDecimal(f.feeAtoms, 4),
+    liquidity: f.liquidity,
+    markoutsBps: [bps(f.markoutsTicks[0]), bps(f.markoutsTicks[1]), bps(f.markoutsTicks[2])],
+    toxic: f.toxic,
+  };
+}
