@@ -143,8 +143,8 @@ export async function replayThroughServer(
       const settled = tapeDone && received === server.framesSent && mustSync.every((s) => feed.book(s) !== undefined);
       if (settled) {
         // Quiet for 50 ms: no resync or late frame still on its way.
-        if (received !== lastReceived) stableSince = performance.now();
-        if (stableSince >= 0 && performance.now() - stableSince >= 50 && received === server.framesSent) break;
+        if (stableSince < 0 || received !== lastReceived) stableSince = performance.now();
+        else if (performance.now() - stableSince >= 50) break;
       } else {
         stableSince = -1;
       }
