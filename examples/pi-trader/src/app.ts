@@ -425,14 +425,12 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       risk: {
         drawdown: risk.drawdown.drawdown,
         emergencyStop: risk.drawdown.tripped,
-        halts: risk.breakers
-          .allHalts()
-          .map((h) => ({
-            rule: h.rule,
-            venue: h.venue,
-            ...(h.symbol === undefined ? {} : { symbol: h.symbol }),
-            detail: h.detail,
-          })),
+        halts: risk.breakers.allHalts().map((h) => ({
+          rule: h.rule,
+          venue: h.venue,
+          ...(h.symbol === undefined ? {} : { symbol: h.symbol }),
+          detail: h.detail,
+        })),
         ...(t.gate?.lastReason === undefined ? {} : { lastDecision: t.gate.lastReason }),
       },
       feeds,

@@ -1,0 +1,148 @@
+/**
+ * The README's main command, bounded: the pi-trader trades the bundled recording through the
+ * live feed, serves the dashboard (checked over HTTP and in headless Chromium) and /metrics,
+ * and exits 0 on SIGINT with everything flushed to SQLite.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqliteStore } from '@tickerml/storage';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium } from '../../../packages/dashboard/test/browser.js';
+
+const APP = fileURLToPath(new URL('..', import.meta.url));
+/** tsx's loader by absolute URL: the process runs in a scratch directory. */
+const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+const CONFIG = fileURLToPath(new URL('../../../config', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'pi-trader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function start(args: string[]) {
+  // The same entry point as `pnpm pi-trader` (dist/main.js), run from its TypeScript source.
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=@tickerml/source', '--import', TSX, join(APP, 'src/main.ts'), ...args],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => out, err: () => err };
+}
+
+/** Polls `probe` until it returns a value (no fixed sleeps: each retry waits for the next timer turn). */
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('pnpm pi-trader (bundled recording)', () => {
+  it('starts, trades, serves the dashboard and /metrics, and exits 0 on SIGINT', async () => {
+    const db = join(dir, 'pi.sqlite');
+    const run = start([
+      '--config',
+      CONFIG,
+      '--duration',
+      '90',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--db',
+      db,
+      '--speed',
+      '20',
+      '--status-every',
+      '1',
+    ]);
+    try {
+      const dashboardUrl = await until('the dashboard URL', () => /dashboard: (http:\/\/\S+)/.exec(run.out())?.[1]);
+      const metricsUrl = await until('the metrics URL', () => /metrics: +(http:\/\/\S+)/.exec(run.out())?.[1]);
+      // It trades: a status line reports an order sent to the simulated venue.
+      await until('an order', () => (/orders [1-9]/.test(run.out()) ? true : undefined));
+
+      const page = await fetch(dashboardUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      const snapshot = await until('equity points', async () => {
+        const s = (await (await fetch(new URL('/api/snapshot', dashboardUrl))).json()) as {
+          equity: { equity: string }[];
+          feeds: { venue: string; frames: number }[];
+        };
+        return s.equity.length >= 3 ? s : undefined;
+      });
+      expect(Number(snapshot.equity[0]?.equity)).toBeGreaterThan(9_000);
+      expect(snapshot.feeds[0]?.frames).toBeGreaterThan(0);
+      const metrics = await (await fetch(metricsUrl)).text();
+      expect(metrics).toMatch(/tickerml_pi_events_total \d+/);
+      expect(metrics).toContain('tickerml_pi_decision_latency_seconds_bucket');
+      expect(metrics).toMatch(/tickerml_pi_orders_total [1-9]/);
+
+      // The live page in Chromium: the equity chart fills with points while it trades.
+      if (chromiumAvailable()) {
+        const browser = await launchChromium();
+        try {
+          const tab = await browser.newPage();
+          await tab.goto(dashboardUrl);
+          await tab.getByTestId('stream-status').filter({ hasText: 'live' }).waitFor();
+          const first = Number(await tab.getByTestId('chart').getAttribute('data-points'));
+          await expect
+            .poll(async () => Number(await tab.getByTestId('chart').getAttribute('data-points')), { timeout: 20_000 })
+            .toBeGreaterThan(first);
+          const painted = await tab.locator('#chart canvas').evaluate((c: HTMLCanvasElement) => {
+            const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
+            let n = 0;
+            for (let i = 3; i < d.length; i += 4) if ((d[i] ?? 0) > 0) n++;
+            return n;
+          });
+          expect(painted).toBeGreaterThan(500);
+        } finally {
+          await browser.close();
+        }
+      }
+
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.out()).toMatch(/pi-trader stopped \(SIGINT\)/);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    }
+    // Flushed: the orders and the last checkpoint are in SQLite, the log file in logs/.
+    const store = SqliteStore.open(db, { readonly: true });
+    expect(store.count('orders')).toBeGreaterThan(0);
+    expect(store.count('portfolio_state')).toBeGreaterThan(0);
+    store.close();
+    expect(readdirSync(join(dir, 'logs')).some((f) => f.startsWith('pi-trader.'))).toBe(true);
+  }, 120_000);
+
+  it('bad configuration: a clear error naming the file and key, exit code 1', async () => {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const bad = join(dir, 'bad-config');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'config.yaml'), 'dashboard:\n  port: 70000\n');
+    const run = start(['--config', bad, '--duration', '1']);
+    expect(await run.exited).toBe(1);
+    expect(run.err()).toContain('config.yaml');
+    expect(run.err()).toContain('dashboard.port');
+    const flag = start(['--speed', 'fast']);
+    expect(await flag.exited).toBe(1);
+    expect(flag.err()).toContain('--speed');
+  });
+});
