@@ -57,9 +57,9 @@ export interface KafkaSubscribeOptions<T extends BusMessage = BusMessage> extend
   /** The tracker of applied sequences; pass one to share or keep it across subscriptions. */
   readonly sequenceTracker?: SequenceTracker;
   /**
-   * While the group is behind, commit settled offsets at most this often, in milliseconds; once
-   * it has caught up, after every batch. Default 1,000. Only settled offsets are committed, so a
-   * crash redelivers at most this much, and redeliveries are skipped.
+   * Commit settled offsets at most this often, and at most this long after a message was settled,
+   * in milliseconds. Default 1,000. Only settled offsets are committed, so a crash redelivers at
+   * most about this much, and a redelivery within the process is skipped.
    */
   readonly commitIntervalMs?: number;
   /** Consumer session timeout, in milliseconds. Default 10,000. */
@@ -109,8 +109,8 @@ export const CONSUMER_LAG_METRIC = 'kafka_consumer_lag_messages';
  * Delivery rules:
  * - messages are fetched in batches and handed to the handler one by one, in partition order;
  * - a message is settled (applied, skipped or dead-lettered) before the next one, and only
- *   settled offsets are committed (after each batch once caught up, every `commitIntervalMs`
- *   while behind, and on unsubscribe): a crash can redeliver, never skip;
+ *   settled offsets are committed (at most every `commitIntervalMs`, within `commitIntervalMs`
+ *   of being settled, and on unsubscribe): a crash can redeliver, never skip;
  * - a redelivered message is skipped: by offset (per partition, the highest settled offset) and,
  *   for market events, by venue sequence ({@link SequenceTracker});
  * - a message that cannot be decoded, or whose handler throws `maxAttempts` times, is written to
@@ -154,6 +154,7 @@ export class KafkaSubscription implements Subscription {
   /** Next offset to commit per partition (settled, not yet committed). */
   readonly #uncommitted = new Map<number, number>();
   #lastCommitMs = 0;
+  #commitTimer: unknown;
   readonly #commitIntervalMs: number;
   #stopping: Promise<void> | undefined;
 
@@ -259,11 +260,13 @@ export class KafkaSubscription implements Subscription {
     if (lastSettled !== undefined) {
       const next = Number(lastSettled) + 1;
       this.#uncommitted.set(partition, next);
-      // Commit once caught up (the group's offset is then exact when idle), when stopping, or
-      // every commitIntervalMs under load; only offsets already settled are ever committed.
-      const caughtUp = next >= Number(batch.highWatermark);
-      if (caughtUp || this.#stopped || performance.now() - this.#lastCommitMs >= this.#commitIntervalMs) {
+      // Commit at most every commitIntervalMs, and within commitIntervalMs of the last batch
+      // (a timer catches the tail when the stream goes quiet), or now when stopping. Only
+      // offsets already settled are ever committed.
+      if (this.#stopped || performance.now() - this.#lastCommitMs >= this.#commitIntervalMs) {
         await this.#commit();
+      } else {
+        this.#scheduleCommit();
       }
       this.#lag?.set(
         { group: this.groupId, topic: batch.topic, partition: String(partition) },
@@ -272,8 +275,21 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
+  #scheduleCommit(): void {
+    if (this.#commitTimer !== undefined) return;
+    const delayMs = Math.max(0, this.#lastCommitMs + this.#commitIntervalMs - performance.now());
+    this.#commitTimer = this.#host.timers.setTimeout(() => {
+      this.#commitTimer = undefined;
+      void this.#commit();
+    }, delayMs);
+  }
+
   /** Commits the settled offsets not committed yet. A failure is reported; the next commit covers it. */
   async #commit(): Promise<void> {
+    if (this.#commitTimer !== undefined) {
+      this.#host.timers.clearTimeout(this.#commitTimer);
+      this.#commitTimer = undefined;
+    }
     if (this.#uncommitted.size === 0) return;
     const offsets = [...this.#uncommitted].map(([partition, offset]) => ({
       topic: this.topic,
