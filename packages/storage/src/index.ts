@@ -53,7 +53,7 @@ export {
   type TableSpec,
   type TradeRow,
 } from './schema.js';
-export { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export { DEFAULT_WAL_CHECKPOINT_PAGES, SqliteStore, type SqliteStoreOptions } from './sqlite.js';
 export {
   type EventSink,
   EventWriter,

@@ -47,6 +47,12 @@ export interface SqliteStoreOptions {
    * WAL, handed to the OS); `full`: it also survives power loss (fsync at every commit, slower).
    */
   readonly synchronous?: 'normal' | 'full';
+  /**
+   * WAL pages (4 KiB each) written before SQLite checkpoints them into the database file.
+   * Default 10,000 (≈ 40 MiB of WAL): checkpointing less often makes batched ingest ≈ 1.5× faster
+   * than SQLite's default of 1,000; lower it where disk is tight.
+   */
+  readonly walCheckpointPages?: number;
   /** Open an existing database read-only (no migrations are run). Default false. */
   readonly readonly?: boolean;
 }
@@ -85,6 +91,9 @@ function isCorruption(error: unknown): boolean {
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** Default of {@link SqliteStoreOptions.walCheckpointPages}. */
+export const DEFAULT_WAL_CHECKPOINT_PAGES = 10_000;
 
 /** Tables of market data (what retention deletes by default). */
 const MARKET_TABLES: readonly TableName[] = [
@@ -157,6 +166,10 @@ export class SqliteStore {
       if (!options.readonly) {
         db.pragma('journal_mode = WAL');
         db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+        const pages = options.walCheckpointPages ?? DEFAULT_WAL_CHECKPOINT_PAGES;
+        if (!Number.isSafeInteger(pages) || pages < 1)
+          throw new RangeError(`walCheckpointPages must be a positive integer, was ${pages}`);
+        db.pragma(`wal_autocheckpoint = ${pages}`);
       }
       db.pragma('busy_timeout = 5000');
       const store = new SqliteStore(path, db, toLookup(options.instruments));
