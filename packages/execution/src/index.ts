@@ -26,14 +26,18 @@ export { type InstrumentSpec, InvalidInstrumentSpecError, TradableInstrument } f
 export {
   type CancelReject,
   type DrivableClock,
+  DuplicateVenueError,
   Engine,
   EngineError,
   type EngineOptions,
+  EventOutOfOrderError,
+  InvalidTimerRequestError,
   type OrderUpdate,
   type OrderView,
   type Strategy,
   type StrategyContext,
   type TimerFired,
+  UnknownVenueError,
 } from './kernel.js';
 export {
   constantLatency,
@@ -114,6 +118,7 @@ export { type TouchMarketMakerOptions, touchMarketMaker } from './strategies/tou
 export { type VwapReversionOptions, vwapReversion } from './strategies/vwap-reversion.js';
 export {
   DEFAULT_TOXIC_QUEUE_POSITION,
+  DuplicateOrderIdError,
   type ImpactConfig,
   IncompleteVenueConfigError,
   MARKOUT_HORIZONS_US,

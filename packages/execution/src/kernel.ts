@@ -89,9 +89,9 @@ export interface StrategyContext {
   openOrders(venue?: string, symbol?: string): readonly OrderView[];
   /** The account (cash, positions, fills, equity). Read only. */
   readonly portfolio: Portfolio;
-  /** Repeating timer every `intervalUs` from now. @throws EngineError when the name is taken. */
+  /** Repeating timer every `intervalUs` from now. @throws InvalidTimerRequestError when the name is taken. */
   setTimer(name: string, intervalUs: number): void;
-  /** One-shot alert at `atUs`. @throws EngineError when the name is taken or the time is past. */
+  /** One-shot alert at `atUs`. @throws InvalidTimerRequestError when the name is taken or the time is past. */
   setAlert(name: string, atUs: number): void;
   cancelTimer(name: string): boolean;
   /** A seeded generator for the strategy's own randomness. */
@@ -124,15 +124,63 @@ export interface Strategy {
 }
 
 /**
- * A misuse of the engine (unknown venue, duplicate timer, time going backwards in the source).
+ * A misuse of the engine; each condition has its own subclass below.
  *
  * @example
  * ```ts
- * ctx.placeOrder({ venue: 'nowhere', symbol: 'BTC/USDT', side: 'buy', type: 'market', qtyLots: 1 }); // throws EngineError
+ * try { ctx.placeOrder(request); } catch (e) { if (e instanceof EngineError) console.error(e.shortMessage); }
  * ```
  */
 export class EngineError extends BaseError {
-  override name = 'EngineError' as const;
+  override name: string = 'EngineError';
+}
+
+/**
+ * A request for a venue the engine was not given.
+ *
+ * @example
+ * ```ts
+ * ctx.placeOrder({ venue: 'nowhere', symbol: 'BTC/USDT', side: 'buy', type: 'market', qtyLots: 1 }); // throws UnknownVenueError
+ * ```
+ */
+export class UnknownVenueError extends EngineError {
+  override name = 'UnknownVenueError' as const;
+}
+
+/**
+ * Two venues with one id given to the engine.
+ *
+ * @example
+ * ```ts
+ * new Engine({ venues: [binance, binance], ... }); // throws DuplicateVenueError
+ * ```
+ */
+export class DuplicateVenueError extends EngineError {
+  override name = 'DuplicateVenueError' as const;
+}
+
+/**
+ * A timer or alert that cannot be set: empty or taken name, bad interval, alert in the past.
+ *
+ * @example
+ * ```ts
+ * ctx.setTimer('bar', 1_000_000); ctx.setTimer('bar', 1_000_000); // throws InvalidTimerRequestError
+ * ```
+ */
+export class InvalidTimerRequestError extends EngineError {
+  override name = 'InvalidTimerRequestError' as const;
+}
+
+/**
+ * An event source that went back in time (events must come in `localTs` order).
+ *
+ * @example
+ * ```ts
+ * engine.step(eventAt10); engine.step(eventAt5); // throws EventOutOfOrderError
+ * ```
+ */
+export class EventOutOfOrderError extends EngineError {
+  override name = 'EventOutOfOrderError' as const;
 }
 
 const Kind = { Submit: 0, Cancel: 1, Replace: 2, Update: 3, FillReport: 4, CancelReject: 5, Timer: 6 } as const;
@@ -267,7 +315,7 @@ export class Engine {
   /** Market events processed. */
   eventCount = 0;
 
-  /** @throws EngineError when two venues share an id. */
+  /** @throws DuplicateVenueError when two venues share an id. */
   constructor(options: EngineOptions) {
     this.portfolio = options.portfolio;
     this.strategy = options.strategy;
@@ -276,7 +324,7 @@ export class Engine {
     this.onProgress = options.onProgress;
     this.progressEvery = options.progressEvery ?? 100_000;
     for (const v of options.venues) {
-      if (this.venues.has(v.venueId)) throw new EngineError(`two venues with id '${v.venueId}'`);
+      if (this.venues.has(v.venueId)) throw new DuplicateVenueError(`two venues with id '${v.venueId}'`);
       this.venues.set(v.venueId, v);
       v.setListener({
         onOrderUpdate: (order, venueUs) => this.reportUpdate(v, order, venueUs),
@@ -308,7 +356,9 @@ export class Engine {
       setTimer: (name, intervalUs) => this.setTimer(name, intervalUs, this.clock.nowUs() + intervalUs),
       setAlert: (name, atUs) => {
         if (atUs < this.clock.nowUs())
-          throw new EngineError(`alert '${name}' at ${atUs} µs is in the past (now ${this.clock.nowUs()} µs)`);
+          throw new InvalidTimerRequestError(
+            `alert '${name}' at ${atUs} µs is in the past (now ${this.clock.nowUs()} µs)`,
+          );
         this.setTimer(name, 0, atUs);
       },
       cancelTimer: (name) => this.timers.delete(name),
@@ -326,7 +376,7 @@ export class Engine {
   private venue(id: string): SimulatedVenue {
     const v = this.venues.get(id);
     if (v === undefined)
-      throw new EngineError(`unknown venue '${id}' (configured: ${[...this.venues.keys()].join(', ')})`);
+      throw new UnknownVenueError(`unknown venue '${id}' (configured: ${[...this.venues.keys()].join(', ')})`);
     return v;
   }
 
@@ -418,9 +468,12 @@ export class Engine {
   }
 
   private setTimer(name: string, intervalUs: number, firstUs: number): void {
-    if (name === '' || this.timers.has(name)) throw new EngineError(`timer name '${name}' is empty or already in use`);
+    if (name === '' || this.timers.has(name))
+      throw new InvalidTimerRequestError(`timer name '${name}' is empty or already in use`);
     if (!Number.isSafeInteger(intervalUs) || intervalUs < 0)
-      throw new EngineError(`timer '${name}': interval must be a non-negative integer of µs, was ${intervalUs}`);
+      throw new InvalidTimerRequestError(
+        `timer '${name}': interval must be a non-negative integer of µs, was ${intervalUs}`,
+      );
     const timer: Timer = { name, intervalUs, nextUs: firstUs, generation: this.seq };
     this.timers.set(name, timer);
     this.push(firstUs, Kind.Timer, timer);
@@ -538,11 +591,11 @@ export class Engine {
     this.portfolio.sampleEquity(atUs);
   }
 
-  /** Feeds one market event (events must come in `localTs` order). @throws EngineError when time goes back. */
+  /** Feeds one market event (events must come in `localTs` order). @throws EventOutOfOrderError when time goes back. */
   step(e: MarketEvent): void {
     const t = e.localTs;
     if (t < this.lastLocalTs)
-      throw new EngineError(
+      throw new EventOutOfOrderError(
         `event source went back in time: localTs ${t} µs after ${this.lastLocalTs} µs (${e.venue} ${e.symbol} ${e.kind})`,
       );
     this.lastLocalTs = t;

@@ -40,7 +40,7 @@ export interface Fill {
 }
 
 /**
- * A ledger operation that cannot be done (unknown account, bad opening balance).
+ * A ledger operation on a venue that has no account.
  *
  * @example
  * ```ts
@@ -49,6 +49,18 @@ export interface Fill {
  */
 export class UnknownAccountError extends BaseError {
   override name = 'UnknownAccountError' as const;
+}
+
+/**
+ * An opening position off the instrument's grid.
+ *
+ * @example
+ * ```ts
+ * portfolio.openPosition(btc, { symbol: 'BTC/USDT', qty: '0.000000001', entryPrice: '60000' }); // throws InvalidOpeningPositionError
+ * ```
+ */
+export class InvalidOpeningPositionError extends BaseError {
+  override name = 'InvalidOpeningPositionError' as const;
 }
 
 /** An opening position: quantity and entry price as decimal strings. */
@@ -126,14 +138,14 @@ export class Portfolio {
 
   /**
    * Adds an opening position (inventory held before the run) at its entry price; no cash moves.
-   * @throws UnknownAccountError when the quantity or price is off the instrument grid.
+   * @throws InvalidOpeningPositionError when the quantity or price is off the instrument grid.
    */
   openPosition(instrument: TradableInstrument, opening: OpeningPosition): void {
     const neg = opening.qty.startsWith('-');
     const lots = instrument.toLots(neg ? opening.qty.slice(1) : opening.qty);
     const ticks = instrument.toTicks(opening.entryPrice);
     if (lots === undefined || ticks === undefined) {
-      throw new UnknownAccountError(
+      throw new InvalidOpeningPositionError(
         `${instrument.venue} ${instrument.symbol}: opening position ${opening.qty} @ ${opening.entryPrice} is off the instrument grid`,
       );
     }

@@ -61,15 +61,27 @@ export class IncompleteVenueConfigError extends BaseError {
 }
 
 /**
- * An event or request for an instrument the venue was not configured with, or an order id used twice.
+ * A symbol this venue was not configured with, asked for by name.
  *
  * @example
  * ```ts
- * venue.instrument('DOGE/USDT'); // throws UnknownInstrumentError
+ * venue.instrument('DOGE/USDT'); // throws VenueInstrumentError
  * ```
  */
 export class VenueInstrumentError extends BaseError {
   override name = 'VenueInstrumentError' as const;
+}
+
+/**
+ * An order id used twice on one venue.
+ *
+ * @example
+ * ```ts
+ * venue.submit(request, 'o1', 0, 1); venue.submit(request, 'o1', 0, 2); // throws DuplicateOrderIdError
+ * ```
+ */
+export class DuplicateOrderIdError extends BaseError {
+  override name = 'DuplicateOrderIdError' as const;
 }
 
 interface Consumed {
@@ -358,11 +370,11 @@ export class SimulatedVenue {
    * reason as the venue would), acknowledges it, takes what crosses, and rests or cancels the
    * rest according to its type.
    *
-   * @throws VenueInstrumentError when `orderId` was already used on this venue.
+   * @throws DuplicateOrderIdError when `orderId` was already used on this venue.
    */
   submit(request: OrderRequest, orderId: string, sentUs: number, arrivalUs: number): SimOrder {
     if (this.openOrders.has(orderId) || this.closedOrders.has(orderId))
-      throw new VenueInstrumentError(`order id ${orderId} used twice on ${this.venueId}`);
+      throw new DuplicateOrderIdError(`order id ${orderId} used twice on ${this.venueId}`);
     const st = this.symbols.get(request.symbol);
     let priceTicks = request.priceTicks;
     let qtyLots = request.qtyLots;
