@@ -23,6 +23,8 @@ const ROWS = arg('rows', 200_000);
 const RUNS = arg('runs', 3);
 const BATCH = 5_000;
 const LEVELS = 10;
+// `--checkpoint-pages 1000` reproduces SQLite's default, to compare with ours (10,000).
+const CHECKPOINT_PAGES = arg('checkpoint-pages', DEFAULT_WAL_CHECKPOINT_PAGES);
 
 function books(n: number): BookSnapshot[] {
   const out: BookSnapshot[] = [];
@@ -43,7 +45,10 @@ function books(n: number): BookSnapshot[] {
 }
 
 function timeStore(dir: string, events: readonly MarketEvent[]): number {
-  const store = SqliteStore.open(join(dir, `store-${Math.random()}.db`), { instruments });
+  const store = SqliteStore.open(join(dir, `store-${Math.random()}.db`), {
+    instruments,
+    walCheckpointPages: CHECKPOINT_PAGES,
+  });
   collect();
   const start = process.hrtime.bigint();
   for (let i = 0; i < events.length; i += BATCH) store.writeEvents(events.slice(i, i + BATCH));
@@ -54,7 +59,10 @@ function timeStore(dir: string, events: readonly MarketEvent[]): number {
 
 /** The same events through EventWriter.pipeFrom (bounded queue, batches of 5,000, acknowledgements). */
 async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<number> {
-  const store = SqliteStore.open(join(dir, `writer-${Math.random()}.db`), { instruments });
+  const store = SqliteStore.open(join(dir, `writer-${Math.random()}.db`), {
+    instruments,
+    walCheckpointPages: CHECKPOINT_PAGES,
+  });
   const writer = new EventWriter(store, { maxBatchEvents: BATCH, maxQueuedEvents: 4 * BATCH });
   collect();
   const start = process.hrtime.bigint();
@@ -71,7 +79,7 @@ function timeBare(dir: string, events: readonly MarketEvent[]): number {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_CHECKPOINT_PAGES}`); // the store's settings, exactly
+  db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`); // the store's settings, exactly
   const { table } = eventToRow(events[0] as MarketEvent, instruments);
   const spec = tableSpec(table);
   const rows = events.map((e) => {
@@ -106,7 +114,7 @@ try {
     [`book snapshots (${LEVELS}+${LEVELS} levels)`, () => books(Math.floor(ROWS / 2))],
   ];
   console.log(
-    `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, wal_autocheckpoint=${DEFAULT_WAL_CHECKPOINT_PAGES}, ${RUNS} runs (median)`,
+    `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, wal_autocheckpoint=${CHECKPOINT_PAGES}, ${RUNS} runs (median)`,
   );
   for (const [name, build] of workloads) {
     const events = build();
