@@ -17,10 +17,13 @@ import {
 import { RecordingBaseError } from '@tickerml/exchanges';
 import { inferReplaySetup, isBookVenue, loadFrames, replayIntoHandler } from '@tickerml/exchanges/testkit';
 import {
+  type ArbitrageStats,
+  arbitrageSurvivesCosts,
   BASELINE_STRATEGIES,
   type BacktestReport,
   type BaselineMarket,
   createBaseline,
+  decimalToAtoms,
   type ExecutionFile,
   equityToCsv,
   fillsToCsv,
@@ -238,7 +241,11 @@ export function formatBacktestSummary(report: BacktestReport): string {
  * Runs a backtest from parsed arguments.
  * @throws BaseError subclasses for invalid configuration or data; RecordingBaseError for unreadable recordings.
  */
-export async function runBacktestCommand(args: BacktestArgs, io: CommandIo, isTty: boolean): Promise<BacktestReport> {
+export async function runBacktestCommand(
+  args: BacktestArgs,
+  io: CommandIo,
+  isTty: boolean,
+): Promise<BacktestReport & { readonly arbitrage?: ArbitrageStats & { readonly survivesCosts: boolean } }> {
   const app = args.configDir === undefined ? defaultConfig() : loadConfig(args.configDir);
   const file: ExecutionFile = args.configDir === undefined ? { venues: {} } : loadExecutionFile(args.configDir);
   const loaded: LoadedRecording[] = [];
@@ -293,6 +300,14 @@ export async function runBacktestCommand(args: BacktestArgs, io: CommandIo, isTt
     progress(events.length);
     io.stderr('\n');
   }
+  const stats = (strategy as { stats?: ArbitrageStats }).stats;
+  const result =
+    stats === undefined
+      ? report
+      : {
+          ...report,
+          arbitrage: { ...stats, survivesCosts: arbitrageSurvivesCosts(decimalToAtoms(report.summary.netPnl)) },
+        };
   if (args.outDir !== undefined) {
     mkdirSync(args.outDir, { recursive: true });
     writeFileSync(join(args.outDir, 'report.json'), reportToJson(report));
@@ -300,7 +315,7 @@ export async function runBacktestCommand(args: BacktestArgs, io: CommandIo, isTt
     writeFileSync(join(args.outDir, 'equity.csv'), equityToCsv(report));
     writeFileSync(join(args.outDir, 'report.html'), reportToHtml(report));
   }
-  return report;
+  return result;
 }
 
 /**
@@ -331,10 +346,16 @@ export async function backtestCommand(
   }
   try {
     const report = await runBacktestCommand(parsed, io, isTty);
+    const arb = report.arbitrage;
+    const summary = arb === undefined ? report.summary : { ...report.summary, arbitrage: arb };
+    const arbText =
+      arb === undefined
+        ? ''
+        : `arbitrage        ${arb.opportunities} opportunities, ${arb.attempts} attempts; edge ${arb.survivesCosts ? 'survives' : 'does not survive'} costs\n`;
     io.stdout(
       parsed.json
-        ? `${JSON.stringify(report.summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
-        : formatBacktestSummary(report),
+        ? `${JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
+        : formatBacktestSummary(report) + arbText,
     );
     return 0;
   } catch (err) {
