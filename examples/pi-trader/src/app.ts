@@ -66,6 +66,8 @@ export interface Summary {
   readonly events: number;
   readonly ordersSent: number;
   readonly ordersRejected: number;
+  /** Orders refused by the risk gate, by rule. */
+  readonly refusedByRule: Readonly<Record<string, number>>;
   readonly fills: number;
   readonly equity: string;
   readonly pnl: string;
@@ -479,6 +481,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         events: counts.events,
         ordersSent: counts.ordersSent,
         ordersRejected: counts.ordersRejected,
+        refusedByRule: Object.fromEntries(t?.gate?.rejectedByRule ?? []),
         fills: t?.fillsCount ?? 0,
         equity: t === undefined ? balance : atomsToDecimal(equity, 2),
         pnl: t === undefined ? '0' : atomsToDecimal(equity - t.initialEquityAtoms, 2),

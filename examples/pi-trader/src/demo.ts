@@ -21,14 +21,14 @@ export const DEMO_RECORDING = new URL(
   import.meta.url,
 );
 
-/** Binance's BTCUSDT order-entry grid: 0.01 USDT, 0.00001 BTC, 5 USDT minimum. */
+/** Binance BTCUSDT: 0.01 USDT ticks, 5 USDT minimum; lots of 0.00000001 BTC, the precision its book reports (the venue order step, 0.00001, is coarser and book sizes would not fit it). */
 export const DEMO_INSTRUMENT: InstrumentSpec = {
   venue: 'binance',
   symbol: 'BTC/USDT',
   base: 'BTC',
   quote: 'USDT',
   tickSize: '0.01',
-  lotSize: '0.00001',
+  lotSize: '0.00000001',
   minNotional: '5',
 };
 

@@ -13,14 +13,14 @@ export const BINANCE_RECORDING = fileURLToPath(
   new URL('../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),
 );
 
-/** The order-entry grid of Binance BTCUSDT (0.01 USDT, 0.00001 BTC). */
+/** Binance BTCUSDT: 0.01 USDT ticks; lots of 0.00000001 BTC, the precision its book reports (the order step, 0.00001, is coarser: book sizes would not fit it). */
 export const BTCUSDT: InstrumentSpec = {
   venue: 'binance',
   symbol: 'BTC/USDT',
   base: 'BTC',
   quote: 'USDT',
   tickSize: '0.01',
-  lotSize: '0.00001',
+  lotSize: '0.00000001',
   minNotional: '5',
 };
 
@@ -30,7 +30,7 @@ let cached: MarketEvent[] | undefined;
 export async function binanceEvents(): Promise<MarketEvent[]> {
   if (cached !== undefined) return cached;
   const { frames } = await loadFrames(BINANCE_RECORDING);
-  // Events on the venue's order-entry grid, the one the simulated venue trades on.
+  // Events on the same grid the simulated venue trades on.
   const setup = {
     ...inferReplaySetup('binance', frames),
     grids: [new DecimalGrid('BTC/USDT', BTCUSDT.tickSize, BTCUSDT.lotSize)],
