@@ -1,6 +1,8 @@
 /**
  * End-to-end benchmark of the Kafka bus on loopback: events/s from the first publish to the last
- * event handled, and per-event latency (handled minus published, one process, one clock).
+ * event handled, and per-event latency (handled minus published). The producer runs here, the
+ * consumer in a child process (bench/consumer.ts), as they run in deployment; both read the same
+ * system clock.
  *
  * Compared in the same run, against the same broker, with the same events, keys and partitions:
  * - `raw kafkajs`: the same kafkajs producer settings (idempotent, acks=all, 1,000-message
@@ -14,7 +16,7 @@
  * Without --rate, events are published as fast as the producer accepts them (throughput; the
  * latency then includes queueing). With --rate they are spread evenly (latency at that load).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { Trade } from '@tickerml/core';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { KafkaBus } from '../src/index.js';
+import type { ConsumerReport } from './consumer.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {
@@ -68,13 +71,51 @@ interface Result {
   readonly p99Ms: number;
 }
 
-function summarize(latenciesUs: Float64Array, elapsedMs: number): Result {
-  const sorted = latenciesUs.slice().sort();
-  const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) / 1000;
-  return { eventsPerSec: (latenciesUs.length / elapsedMs) * 1000, p50Ms: at(0.5), p99Ms: at(0.99) };
+/**
+ * Starts the consumer child for `contestant`, resolves once it has joined its group; `report`
+ * resolves when it has received every event.
+ */
+async function startConsumer(
+  contestant: 'bus' | 'raw',
+  topic: string,
+  group: string,
+): Promise<{ report: Promise<ConsumerReport> }> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'consumer.ts');
+  const child = fork(script, [contestant, topic, group, String(EVENTS), BROKERS.join(',')], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let ready!: () => void;
+  let failed!: (error: Error) => void;
+  const joined = new Promise<void>((resolve, reject) => {
+    ready = resolve;
+    failed = reject;
+  });
+  const report = new Promise<ConsumerReport>((resolve, reject) => {
+    child.on('message', (message: { ready?: boolean; report?: ConsumerReport }) => {
+      if (message.ready === true) ready();
+      if (message.report !== undefined) resolve(message.report);
+    });
+    child.on('exit', (code) => {
+      const error = new Error(`consumer child exited with ${code} before reporting`);
+      failed(error);
+      reject(error);
+    });
+  });
+  report.catch(() => {});
+  await joined;
+  return { report };
 }
 
-/** Our bus: publishEvent → broker → subscription handler. */
+function result(report: ConsumerReport, startedUs: number): Result {
+  return {
+    eventsPerSec: (report.received / (report.lastUs - startedUs)) * 1e6,
+    p50Ms: report.p50Ms,
+    p99Ms: report.p99Ms,
+  };
+}
+
+/** Our bus: publishEvent → broker → a KafkaBus subscription in the child. */
 async function runBus(): Promise<Result> {
   const run = randomUUID().slice(0, 8);
   const bus = new KafkaBus<Trade>({
@@ -85,21 +126,8 @@ async function runBus(): Promise<Result> {
     producer: { lingerMs: 5, maxBatchMessages: 1_000 },
   });
   await bus.connect();
-  const latencies = new Float64Array(EVENTS);
-  let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const sub = bus.subscribe(
-    bus.topicName('trades'),
-    (trade) => {
-      latencies[received++] = nowUs() - trade.localTs;
-      if (received === EVENTS) done();
-    },
-    { groupId: `bench-${run}`, fromBeginning: true, maxWaitTimeMs: 20 },
-  );
-  await sub.ready;
+  const { report } = await startConsumer('bus', bus.topicName('trades'), `bench-${run}`);
+  const startedUs = nowUs();
   const started = performance.now();
   const window: Promise<void>[] = [];
   for (let i = 0; i < EVENTS; i++) {
@@ -114,17 +142,16 @@ async function runBus(): Promise<Result> {
       if (window.length > 2) await window.shift();
     }
   }
-  await all;
-  const elapsed = performance.now() - started;
+  const outcome = result(await report, startedUs);
   const admin = bus.client.admin();
   await bus.close();
   await admin.connect();
   await admin.deleteTopics({ topics: [bus.topicName('trades')] }).catch(() => {});
   await admin.disconnect();
-  return summarize(latencies, elapsed);
+  return outcome;
 }
 
-/** The peer: raw kafkajs with JSON only, same producer settings, eachBatch consumer. */
+/** The peer: raw kafkajs with JSON only, same producer settings, an eachBatch consumer in the child. */
 async function runRaw(): Promise<Result> {
   const run = randomUUID().slice(0, 8);
   const topic = `bench-raw-${run}`;
@@ -138,26 +165,8 @@ async function runRaw(): Promise<Result> {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: `bench-raw-${run}`, maxWaitTimeInMs: 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const latencies = new Float64Array(EVENTS);
-  let received = 0;
-  let done!: () => void;
-  const all = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) {
-        const trade = JSON.parse(message.value?.toString() ?? '{}') as Trade;
-        latencies[received++] = nowUs() - trade.localTs;
-      }
-      if (received >= EVENTS) done();
-    },
-  });
-  await joined;
+  const { report } = await startConsumer('raw', topic, `bench-raw-${run}`);
+  const startedUs = nowUs();
   const started = performance.now();
   for (let start = 0; start < EVENTS; ) {
     const wait = due(started, start);
@@ -173,12 +182,11 @@ async function runRaw(): Promise<Result> {
     await producer.send({ topic, acks: -1, messages });
     start = end;
   }
-  await all;
-  const elapsed = performance.now() - started;
-  await Promise.all([consumer.disconnect(), producer.disconnect()]);
+  const outcome = result(await report, startedUs);
+  await producer.disconnect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});
   await admin.disconnect();
-  return summarize(latencies, elapsed);
+  return outcome;
 }
 
 /** Kafka's own producer benchmark (Java), producer only, same record size, acks=all, idempotent, linger 5 ms. */
