@@ -49,8 +49,8 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'normal' | 'full';
   /**
    * WAL pages (4 KiB each) written before SQLite checkpoints them into the database file.
-   * Default 10,000 (≈ 40 MiB of WAL): checkpointing less often makes batched ingest ≈ 1.5× faster
-   * than SQLite's default of 1,000; lower it where disk is tight.
+   * Default 10,000 (≈ 40 MiB of WAL; SQLite's own default is 1,000): fewer, larger checkpoints
+   * during ingest, fewer small random writes on an SD card. Lower it where disk is tight.
    */
   readonly walCheckpointPages?: number;
   /** Open an existing database read-only (no migrations are run). Default false. */
