@@ -22,7 +22,7 @@ const LAYERS = [
   ['foundation', 'Foundation', ['core']],
   ['models', 'Domain models (pure, clock injected)', ['microstructure', 'risk']],
   ['adapters', 'Adapters (I/O)', ['exchanges', 'storage', 'streaming']],
-  ['engine', 'Engine', ['execution']],
+  ['engine', 'Engine', ['execution', 'paper']],
   ['learning', 'Learning', ['rl']],
   ['surfaces', 'Surfaces', ['dashboard', 'cli']],
 ];
