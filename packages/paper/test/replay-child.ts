@@ -57,15 +57,13 @@ for (const e of events) {
   if (++i % pauseEvery === 0) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 trader.stop();
-const positions = portfolio
-  .positions()
-  .map((p) => ({
-    symbol: p.symbol,
-    qtyLots: p.qtyLots,
-    realizedAtoms: p.realizedAtoms.toString(),
-    costAtoms: p.costAtoms.toString(),
-    feesAtoms: p.feesAtoms.toString(),
-  }));
+const positions = portfolio.positions().map((p) => ({
+  symbol: p.symbol,
+  qtyLots: p.qtyLots,
+  realizedAtoms: p.realizedAtoms.toString(),
+  costAtoms: p.costAtoms.toString(),
+  feesAtoms: p.feesAtoms.toString(),
+}));
 console.log(
   `result ${JSON.stringify({ cashAtoms: portfolio.cashAtoms('binance', 'USDT').toString(), positions, fills: trader.fillsCount, fillRows: store.store.count('fills'), openOrders: trader.engine.context.openOrders().length })}`,
 );
