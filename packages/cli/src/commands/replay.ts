@@ -278,7 +278,22 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
       : { booksMatchCleanRun: sameBooks }),
   };
   if (!sameBooks) {
-    io.stderr('tickerml replay: the books built through the server differ from the direct replay of the file\n');
+    const differing = viaServer.symbols
+      .filter((s) => {
+        const c = clean.symbols.find((x) => x.symbol === s.symbol);
+        return (
+          c === undefined ||
+          c.bestBid !== s.bestBid ||
+          c.bestAsk !== s.bestAsk ||
+          c.bidLevels !== s.bidLevels ||
+          c.askLevels !== s.askLevels ||
+          c.synced !== s.synced
+        );
+      })
+      .map((s) => `${s.symbol}${s.synced ? '' : ' (still resyncing when the recording ended)'}`);
+    io.stderr(
+      `tickerml replay: the books built through the server differ from the direct replay of the file: ${differing.join(', ')}\n`,
+    );
     return { report, exitCode: 1 };
   }
   if (args.inject !== undefined) {

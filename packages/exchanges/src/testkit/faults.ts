@@ -99,14 +99,21 @@ export function parseFaultSpec(text: string): FaultPlanSpec {
 
 /**
  * Draws which book updates get which fault. `eligible` are tape indices of book updates, in
- * order. Rate faults are drawn per update; counted faults at distinct updates, never the
+ * order; `closeEligible` those where closing every socket is allowed (each book still has
+ * updates to come after it). Rate faults are drawn per update; counted faults at distinct updates, never the
  * first 20 (a book must be synchronised before a fault can be told from start-up).
  * @returns tape index → fault.
  */
-export function planFaults(eligible: readonly number[], spec: FaultPlanSpec, seed: number): Map<number, FaultKind> {
+export function planFaults(
+  eligible: readonly number[],
+  spec: FaultPlanSpec,
+  seed: number,
+  closeEligible: readonly number[] = eligible,
+): Map<number, FaultKind> {
   const rng = new SeededRandom(seed);
   const plan = new Map<number, FaultKind>();
   const pool = eligible.slice(Math.min(20, eligible.length));
+  const closePool = new Set(closeEligible);
   const counted: Array<[FaultKind, number]> = [
     [FaultKind.Close, spec.close ?? 0],
     [FaultKind.StaleSnapshot, spec.staleSnapshot ?? 0],
@@ -114,7 +121,7 @@ export function planFaults(eligible: readonly number[], spec: FaultPlanSpec, see
   ];
   for (const [kind, n] of counted) {
     for (let k = 0; k < n; k++) {
-      const free = pool.filter((i) => !plan.has(i));
+      const free = pool.filter((i) => !plan.has(i) && (kind !== FaultKind.Close || closePool.has(i)));
       if (free.length === 0) break;
       plan.set(free[rng.int(0, free.length - 1)] as number, kind);
     }

@@ -30,6 +30,8 @@ export interface ThroughServerOptions {
   readonly seed?: number;
   /** Give up after this many milliseconds of wall time. Defaults to 120,000. */
   readonly timeoutMs?: number;
+  /** Stop waiting this long (ms) after the tape ended and nothing moved, synced or not. Defaults to 2,000. */
+  readonly quietMs?: number;
   /** Canonical symbols whose book must be synchronised before the run counts as settled. */
   readonly mustSync?: readonly string[];
   readonly onEvent?: (e: MarketEvent) => void;
@@ -138,20 +140,34 @@ export async function replayThroughServer(
   try {
     let stableSince = -1;
     let lastReceived = -1;
+    let lastSent = -1;
+    let quietSince = -1;
+    const quietMs = options.quietMs ?? 2000;
     for (;;) {
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
-      const settled = tapeDone && received === server.framesSent && mustSync.every((s) => feed.book(s) !== undefined);
+      // Frames sent to a socket the server then closed never arrive: done means the tape is
+      // played, every book is synchronised, and nothing moved for 50 ms.
+      const settled = tapeDone && mustSync.every((s) => feed.book(s) !== undefined);
+      const moved = received !== lastReceived || server.framesSent !== lastSent;
       if (settled) {
-        // Quiet for 50 ms: no resync or late frame still on its way.
-        if (stableSince < 0 || received !== lastReceived) stableSince = performance.now();
+        if (stableSince < 0 || moved) stableSince = performance.now();
         else if (performance.now() - stableSince >= 50) break;
       } else {
         stableSince = -1;
       }
       lastReceived = received;
+      lastSent = server.framesSent;
+      // The tape is over and nothing has moved for `quietMs`: a book that is still resyncing
+      // will not finish (its updates are over). The caller compares books and says which.
+      if (tapeDone && !moved && stableSince < 0) {
+        quietSince = quietSince < 0 ? performance.now() : quietSince;
+        if (performance.now() - quietSince >= quietMs) break;
+      } else {
+        quietSince = -1;
+      }
       if (performance.now() - started > timeoutMs) {
         throw new ReplayTimeoutError('Replay through the server did not settle', {
-          details: `after ${timeoutMs} ms: tape ${tapeDone ? 'finished' : `at ${server.position}/${server.tapeLength}`}, ${received}/${server.framesSent} frames handled, unsynchronised books: ${mustSync.filter((s) => feed.book(s) === undefined).join(', ') || 'none'}`,
+          details: `after ${timeoutMs} ms: tape ${tapeDone ? 'finished' : `at ${server.position}/${server.tapeLength}`}, ${received}/${server.framesSent} frames handled, ${server.openConnections} sockets open of ${server.connectionsAccepted} accepted, unsynchronised books: ${mustSync.filter((s) => feed.book(s) === undefined).join(', ') || 'none'}`,
         });
       }
     }

@@ -152,6 +152,8 @@ export class ReplayServer {
   private updatesSinceResync = 0;
   private updatesWhileHealing = 0;
   private readonly deferred: FaultKind[] = [];
+  private readonly eligible: Set<number>;
+  private readonly closeEligible: Set<number>;
   private readonly paceFaults: boolean;
   private readonly healTimeoutMs: number;
   private healingSinceMs = 0;
@@ -202,9 +204,32 @@ export class ReplayServer {
       this.roles.push(role);
     }
     this.greeting = greeting;
+    // A fault only hits an update with at least 20 more of the same book after it: a book needs
+    // updates after its fresh snapshot to be seen healed.
     const eligible: number[] = [];
-    for (let i = 0; i < this.roles.length; i++) if (this.roles[i] === FrameRole.BookUpdate) eligible.push(i);
-    this.plan = options.faults === undefined ? new Map() : planFaults(eligible, options.faults, options.seed ?? 1);
+    const remaining = new Map<string, number>();
+    const symbols: string[] = [];
+    for (let i = 0; i < this.roles.length; i++) {
+      const symbol = this.roles[i] === FrameRole.BookUpdate ? bookSymbol((this.tape[i] as RawFrame).data) : '';
+      symbols.push(symbol);
+      if (symbol !== '') remaining.set(symbol, (remaining.get(symbol) ?? 0) + 1);
+    }
+    // Closing every socket resyncs every book: only where each book has 5 updates still to come.
+    const closeEligible: number[] = [];
+    let booksWithFewLeft = [...remaining.values()].filter((n) => n < 5).length;
+    for (let i = 0; i < this.roles.length; i++) {
+      const symbol = symbols[i] as string;
+      if (symbol === '') continue;
+      const left = (remaining.get(symbol) ?? 0) - 1;
+      remaining.set(symbol, left);
+      if (left === 4) booksWithFewLeft++;
+      if (left >= 20) eligible.push(i);
+      if (left >= 20 && booksWithFewLeft === 0) closeEligible.push(i);
+    }
+    this.eligible = new Set(eligible);
+    this.closeEligible = new Set(closeEligible);
+    this.plan =
+      options.faults === undefined ? new Map() : planFaults(eligible, options.faults, options.seed ?? 1, closeEligible);
     if (this.tape.length === 0) this.resolveFinished();
   }
 
@@ -565,7 +590,9 @@ export class ReplayServer {
           this.deferred.push(planned);
         else if (planned !== undefined) this.plannedFaultsSkipped++;
       } else if (fault === undefined) {
-        fault = this.deferred.shift() ?? planned;
+        const next = this.deferred[0];
+        const fits = next === FaultKind.Close ? this.closeEligible.has(index) : this.eligible.has(index);
+        fault = (next !== undefined && fits ? this.deferred.shift() : undefined) ?? planned;
         if (planned !== undefined && fault !== planned) this.plannedFaultsSkipped++;
       }
       // A duplicate never needs a resync; nor does a swap of two checksummed (Kraken) updates,
@@ -625,6 +652,13 @@ export class ReplayServer {
         this.broadcast(frame.data);
     }
   }
+}
+
+const BOOK_SYMBOL = /"(?:s|symbol|product_id)":"([^"]+)"/;
+
+/** The venue symbol a book update is for (Binance `s`, KuCoin/Kraken `symbol`, Coinbase `product_id`). */
+function bookSymbol(text: string): string {
+  return BOOK_SYMBOL.exec(text.length > 400 ? text.slice(0, 400) : text)?.[1] ?? '?';
 }
 
 function resourceOf(path: string): string {
