@@ -270,18 +270,50 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     trader.onEvent(e);
   };
 
-  // --- bus: adapters publish, the trader subscribes (core's in-process bus).
-  const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>();
+  // --- bus: adapters publish, the trader subscribes. Core's in-process bus by default; Kafka
+  // (kafka_config.yaml brokers and topics) with --bus kafka, loaded only then.
+  const connected = new Map<string, boolean>();
+  const lagMs = new Map<string, number>();
   let failed: unknown;
-  const subscription = bus.subscribe('market', (e) => step(e), {
-    bufferSize: 65_536,
-    onError: (error) => {
-      failed ??= error;
-      logger.error({ err: error }, 'the trader failed on an event');
-    },
-  });
+  const onBusEvent = (e: MarketEvent): void => {
+    if (e.kind === 'connected') connected.set(e.venue, true);
+    else if (e.kind === 'disconnected') connected.set(e.venue, false);
+    else lagMs.set(e.venue, (e.localTs - e.exchTs) / 1000);
+    step(e);
+  };
+  const onBusError = (error: unknown): void => {
+    failed ??= error;
+    logger.error({ err: error }, 'the trader failed on an event');
+  };
+  let publishOne: (e: MarketEvent) => Promise<void>;
+  let closeBus: () => Promise<void>;
+  if (args.bus === 'kafka') {
+    const { KafkaBus } = await import('@tickerml/streaming');
+    const kafka = KafkaBus.fromConfig<MarketEvent>(config.kafka, { metrics });
+    await kafka.connect();
+    const subs = (['orderBooks', 'trades', 'funding'] as const).map((kind) =>
+      kafka.subscribe(kafka.topicName(kind), (e) => onBusEvent(e), {
+        groupId: `pi-trader.${kind}.${process.pid}`,
+        onError: onBusError,
+      }),
+    );
+    await Promise.all(subs.map((s) => s.ready));
+    publishOne = (e) => kafka.publishEvent(e);
+    closeBus = async () => {
+      for (const s of subs) await s.unsubscribe().catch(() => undefined);
+      await kafka.close();
+    };
+  } else {
+    const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>();
+    const subscription = bus.subscribe('market', (e) => onBusEvent(e), { bufferSize: 65_536, onError: onBusError });
+    publishOne = (e) => bus.publish('market', e);
+    closeBus = async () => {
+      await bus.close();
+      await subscription.unsubscribe().catch(() => undefined);
+    };
+  }
   const publish = (e: MarketEvent): void => {
-    bus.publish('market', e).catch((error: unknown) => {
+    publishOne(e).catch((error: unknown) => {
       failed ??= error;
     });
   };
@@ -347,13 +379,6 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     if (demo !== undefined) return [{ venue: 'binance', stats: demo.stats() }];
     return live?.stats() ?? [];
   };
-  const connected = new Map<string, boolean>();
-  const lagMs = new Map<string, number>();
-  bus.subscribe('market', (e) => {
-    if (e.kind === 'connected') connected.set(e.venue, true);
-    else if (e.kind === 'disconnected') connected.set(e.venue, false);
-    else lagMs.set(e.venue, (e.localTs - e.exchTs) / 1000);
-  });
   let sentFills = 0;
   let lastFills = 0;
   const refresh = (): void => {
@@ -463,10 +488,9 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       clock.cancelTimers();
       await demo?.stop();
       live?.stop();
-      await bus.close().catch((error: unknown) => {
+      await closeBus().catch((error: unknown) => {
         failed ??= error;
       });
-      await subscription.unsubscribe().catch(() => undefined);
       const t = trader;
       const cp = t?.stop();
       refresh();

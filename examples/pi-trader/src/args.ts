@@ -36,6 +36,8 @@ export interface PiTraderArgs {
   readonly speed: number;
   /** Print a status line every this many seconds (0 = never). */
   readonly statusEveryS: number;
+  /** Event bus between the feeds and the trader: core's in-process bus, or Kafka (kafka_config.yaml). */
+  readonly bus: 'memory' | 'kafka';
 }
 
 export const USAGE = `Usage: pnpm pi-trader [options]
@@ -52,6 +54,7 @@ export const USAGE = `Usage: pnpm pi-trader [options]
   --order-notional <q>   quote currency per order (default: 500)
   --speed <x>            demo replay speed, x recorded pace; 0 = as fast as possible (default: 1)
   --status-every <s>     status line period in seconds, 0 = off (default: 5)
+  --bus <memory|kafka>   feeds → trader over the in-process bus or Kafka (kafka_config.yaml) (default: memory)
   --help`;
 
 function num(name: string, text: string | undefined, lo: number, hi: number, integer: boolean): number | undefined {
@@ -88,6 +91,7 @@ export function parseCliArgs(argv: readonly string[]): PiTraderArgs | 'help' {
     'order-notional': { type: 'string', default: '500' },
     speed: { type: 'string', default: '1' },
     'status-every': { type: 'string', default: '5' },
+    bus: { type: 'string', default: 'memory' },
     help: { type: 'boolean', default: false },
   } as const;
   try {
@@ -106,7 +110,9 @@ export function parseCliArgs(argv: readonly string[]): PiTraderArgs | 'help' {
   if (!/^\d+(\.\d+)?$/.test(v['order-notional']) || Number(v['order-notional']) <= 0) {
     throw new CliArgsError(`--order-notional must be a positive decimal like 500, was '${v['order-notional']}'`);
   }
+  if (v.bus !== 'memory' && v.bus !== 'kafka') throw new CliArgsError(`--bus must be memory or kafka, was '${v.bus}'`);
   return {
+    bus: v.bus,
     configDir: v.config ?? 'config',
     durationS: num('duration', v.duration, 0.001, 1e9, false),
     port: num('port', v.port, 0, 65_535, true),
