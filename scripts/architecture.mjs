@@ -27,6 +27,9 @@ const LAYERS = [
   ['surfaces', 'Surfaces', ['dashboard', 'cli']],
 ];
 
+/** Mermaid node ids are safest as plain identifiers: `pi-trader` becomes `pi_trader`. */
+const mermaidId = (id) => id.replace(/[^A-Za-z0-9_]/g, '_');
+
 function readWorkspace() {
   const nodes = [];
   for (const dir of ['packages', 'examples']) {
@@ -65,7 +68,7 @@ export function renderGraph() {
     lines.push(`  subgraph ${key}["${title}"]`);
     for (const id of members) {
       const node = nodes.find((n) => n.id === id);
-      lines.push(`    ${id}["${node.name}"]`);
+      lines.push(`    ${mermaidId(id)}["${node.name}"]`);
       placed.add(id);
     }
     lines.push('  end');
@@ -82,15 +85,14 @@ export function renderGraph() {
     nodes.filter((n) => n.kind === 'examples').map((n) => n.id),
   );
   for (const node of nodes) {
-    for (const dep of workspaceDeps(
-      node.manifest,
-      ['dependencies', 'peerDependencies', 'optionalDependencies'],
-      byName,
-    )) {
-      lines.push(`  ${node.id} --> ${dep}`);
+    const runtime = workspaceDeps(node.manifest, ['dependencies', 'peerDependencies', 'optionalDependencies'], byName);
+    for (const dep of runtime) {
+      lines.push(`  ${mermaidId(node.id)} --> ${mermaidId(dep)}`);
     }
+    // A package that is also a dev dependency (a peer installed for tests) is drawn once, solid.
     for (const dep of workspaceDeps(node.manifest, ['devDependencies'], byName)) {
-      lines.push(`  ${node.id} -.-> ${dep}`);
+      if (runtime.includes(dep)) continue;
+      lines.push(`  ${mermaidId(node.id)} -.-> ${mermaidId(dep)}`);
     }
   }
   lines.push('```');
