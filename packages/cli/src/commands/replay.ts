@@ -6,17 +6,18 @@
  *
  * @module
  */
-import { type RawFrame, RecordingBaseError, type RecordingFormat } from '@tickerml/exchanges';
+import { openRecording, type RawFrame, RecordingBaseError, type RecordingFormat } from '@tickerml/exchanges';
 import {
   type BookVenue,
   type FaultPlanSpec,
+  GridInference,
   type InjectedFault,
-  inferReplaySetup,
   isBookVenue,
   loadFrames,
   parseFaultSpec,
   type ReplaySetup,
-  replayIntoHandler,
+  type replayIntoHandler,
+  replayStreamIntoHandler,
   replayThroughServer,
 } from '@tickerml/exchanges/testkit';
 import type { CommandIo } from './migrate.js';
@@ -234,15 +235,23 @@ function venueOf(infoVenue: string | undefined, frames: readonly RawFrame[]): st
  * @throws {RecordingBaseError} subclasses when the file cannot be read or recognised.
  */
 export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ report: ReplayReport; exitCode: number }> {
-  const { frames, recording } = await loadFrames(args.file, { format: args.format });
-  const venue = venueOf(recording.info.venue, frames);
+  // Streamed, in passes over the file, so a day of recording never has to fit in memory.
+  const recording = await openRecording(args.file, { format: args.format });
+  let venue = recording.info.venue;
+  if (venue === undefined) {
+    const head: RawFrame[] = [];
+    for await (const f of recording.frames()) if (head.push(f) >= 50) break;
+    venue = venueOf(undefined, head);
+  }
   if (!isBookVenue(venue)) {
     throw new UsageError(
       `no book handler for venue "${venue ?? 'unknown'}" in ${args.file}; replay builds books for binance, binanceus, coinbase, kraken and kucoin spot`,
     );
   }
-  const setup = inferReplaySetup(venue, frames);
-  const direct = replayIntoHandler(setup, frames);
+  const inference = new GridInference(venue);
+  for await (const f of recording.frames()) inference.add(f);
+  const setup = inference.setup();
+  const direct = await replayStreamIntoHandler(setup, recording.frames());
   const clean = symbolReports(setup, direct.handler, direct.eventCounts);
   const base = {
     file: args.file,
@@ -258,6 +267,8 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
     const report: ReplayReport = { ...base, path: 'direct', ...clean };
     return { report, exitCode: recordingFlawed ? 2 : 0 };
   }
+  // The replay server holds the whole tape: this path needs the recording in memory.
+  const { frames } = await loadFrames(args.file, { format: args.format });
   const served = await replayThroughServer(setup, frames, {
     faults: args.inject,
     seed: args.seed,

@@ -34,11 +34,13 @@ export {
   BOOK_VENUES,
   type BookVenue,
   canonicalSymbol,
+  GridInference,
   type HandlerReplay,
   inferReplaySetup,
   isBookVenue,
   makeHandler,
   type ReplaySetup,
   replayIntoHandler,
+  replayStreamIntoHandler,
   snapshotSymbolOf,
 } from './venues.js';

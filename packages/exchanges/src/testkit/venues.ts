@@ -159,29 +159,48 @@ export interface ReplaySetup {
  * const setup = inferReplaySetup('kraken', frames); // grids: [BTC/USD 0.1 / 0.00000001], depth 10
  * ```
  */
-export function inferReplaySetup(venue: BookVenue, frames: readonly RawFrame[]): ReplaySetup {
-  const places = new Map<string, { price: number; qty: number }>();
-  let depth = 10;
-  for (const frame of frames) {
-    if (venue === 'kraken') {
+export function inferReplaySetup(venue: BookVenue, frames: Iterable<RawFrame>): ReplaySetup {
+  const inference = new GridInference(venue);
+  for (const frame of frames) inference.add(frame);
+  return inference.setup();
+}
+
+/** {@link inferReplaySetup} one frame at a time, for recordings too big to hold in memory. */
+export class GridInference {
+  private readonly places = new Map<string, { price: number; qty: number }>();
+  private depth = 10;
+  private readonly visit = (symbol: string, price: string, qty: string): void => {
+    let p = this.places.get(symbol);
+    if (p === undefined) {
+      p = { price: 0, qty: 0 };
+      this.places.set(symbol, p);
+    }
+    const dp = decimals(price);
+    const dq = decimals(qty);
+    if (dp > p.price) p.price = dp;
+    if (dq > p.qty) p.qty = dq;
+  };
+
+  constructor(readonly venue: BookVenue) {}
+
+  /** Takes one frame into account. Never throws. */
+  add(frame: RawFrame): void {
+    if (this.venue === 'kraken') {
       const m =
         /"channel":"book","depth":(\d+)/.exec(frame.data.slice(0, 200)) ??
         (frame.kind === 'send' ? /"depth":(\d+)/.exec(frame.data) : null);
-      if (m !== null && frame.data.includes('"book"')) depth = Number(m[1]);
+      if (m !== null && frame.data.includes('"book"')) this.depth = Number(m[1]);
     }
-    scanFrame(venue, frame, (symbol, price, qty) => {
-      const p = places.get(symbol) ?? { price: 0, qty: 0 };
-      const dp = decimals(price);
-      const dq = decimals(qty);
-      if (dp > p.price) p.price = dp;
-      if (dq > p.qty) p.qty = dq;
-      places.set(symbol, p);
-    });
+    scanFrame(this.venue, frame, this.visit);
   }
-  const grids = [...places].map(
-    ([symbol, p]) => new DecimalGrid(canonicalSymbol(venue, symbol), stepOf(p.price), stepOf(p.qty)),
-  );
-  return { venue, grids, depth };
+
+  /** The grids and depth seen so far. */
+  setup(): ReplaySetup {
+    const grids = [...this.places].map(
+      ([symbol, p]) => new DecimalGrid(canonicalSymbol(this.venue, symbol), stepOf(p.price), stepOf(p.qty)),
+    );
+    return { venue: this.venue, grids, depth: this.depth };
+  }
 }
 
 /** Builds the venue's real handler for a replay. */
@@ -222,21 +241,114 @@ export function replayIntoHandler(
   frames: readonly RawFrame[],
   onEvent?: (e: MarketEvent) => void,
 ): HandlerReplay {
+  const { handler, eventCounts, feed } = handlerDriver(setup, onEvent);
+  const ordered = frames.map((f, i) => [f, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
+  for (const [f] of ordered) feed(f);
+  return { handler, eventCounts };
+}
+
+function handlerDriver(setup: ReplaySetup, onEvent?: (e: MarketEvent) => void) {
   const eventCounts = new Map<string, Record<string, number>>();
   const count = (e: MarketEvent) => {
-    const c = eventCounts.get(e.symbol) ?? {};
+    let c = eventCounts.get(e.symbol);
+    if (c === undefined) {
+      c = {};
+      eventCounts.set(e.symbol, c);
+    }
     c[e.kind] = (c[e.kind] ?? 0) + 1;
-    eventCounts.set(e.symbol, c);
     onEvent?.(e);
   };
   const handler = makeHandler(setup, { emit: count, requestSnapshot: () => {} });
-  const ordered = frames.map((f, i) => [f, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
-  for (const [f] of ordered) {
+  const feed = (f: RawFrame) => {
     if (f.kind === 'recv') handler.onFrame(f.data, f.localTs);
     else if (f.kind === 'http' && f.url !== undefined) {
       const symbol = snapshotSymbolOf(setup.venue, f.url);
       if (symbol !== undefined) handler.onRestSnapshot(symbol, f.data, f.localTs);
     }
+  };
+  return { handler, eventCounts, feed };
+}
+
+/**
+ * The direct path for recordings of any size: streams the frames into the handler in `localTs`
+ * order, holding back at most `windowUs` of out-of-order frames (cryptofeed writes REST bodies
+ * before the socket frames received earlier). Within the window the order equals a full sort.
+ * @param windowUs - how far out of order frames may be, µs. Defaults to 60 s.
+ */
+export async function replayStreamIntoHandler(
+  setup: ReplaySetup,
+  frames: AsyncIterable<RawFrame>,
+  options: { readonly windowUs?: number; readonly onEvent?: (e: MarketEvent) => void } = {},
+): Promise<HandlerReplay> {
+  const { handler, eventCounts, feed } = handlerDriver(setup, options.onEvent);
+  const windowUs = options.windowUs ?? 60_000_000;
+  const heap = new FrameHeap();
+  let latest = Number.NEGATIVE_INFINITY;
+  for await (const f of frames) {
+    heap.push(f);
+    if (f.localTs > latest) latest = f.localTs;
+    while (heap.size > 0 && (heap.peek() as RawFrame).localTs <= latest - windowUs) feed(heap.pop() as RawFrame);
   }
+  while (heap.size > 0) feed(heap.pop() as RawFrame);
   return { handler, eventCounts };
+}
+
+/** Min-heap of frames by (localTs, arrival order): a stable merge. */
+class FrameHeap {
+  private readonly items: { f: RawFrame; n: number }[] = [];
+  private n = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): RawFrame | undefined {
+    return this.items[0]?.f;
+  }
+
+  push(f: RawFrame): void {
+    const a = this.items;
+    a.push({ f, n: this.n++ });
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): RawFrame | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined) return undefined;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(l, m)) m = l;
+        if (r < a.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top.f;
+  }
+
+  private less(i: number, j: number): boolean {
+    const a = this.items[i] as { f: RawFrame; n: number };
+    const b = this.items[j] as { f: RawFrame; n: number };
+    return a.f.localTs < b.f.localTs || (a.f.localTs === b.f.localTs && a.n < b.n);
+  }
+
+  private swap(i: number, j: number): void {
+    const t = this.items[i] as { f: RawFrame; n: number };
+    this.items[i] = this.items[j] as { f: RawFrame; n: number };
+    this.items[j] = t;
+  }
 }
