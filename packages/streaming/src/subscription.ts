@@ -253,9 +253,11 @@ export class KafkaSubscription implements Subscription {
         settledOffset = offset;
         this.#settled.set(partition, offset);
       }
-      payload.resolveOffset(message.offset);
       lastSettled = message.offset;
     }
+    // Once per batch (kafkajs does big-integer arithmetic per call): if this batch is cut short
+    // by a failure, kafkajs fetches it again and the settled part is skipped by offset.
+    if (lastSettled !== undefined) payload.resolveOffset(lastSettled);
     this.#inHand = 0;
     if (lastSettled !== undefined) {
       const next = Number(lastSettled) + 1;
