@@ -245,23 +245,36 @@ function runFull(reps: number): { events: number; ms: number; cpu: number; check
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const modes = ['feedL2Book', 'feedVenueBook', 'full'] as const;
+/**
+ * `--modes a,b` measures only some modes (e.g. to run the slow raw modes as parallel processes on
+ * a shared machine); the feature checksum is then compared only between the modes measured.
+ */
+const MODES = new Set(
+  process.argv.includes('--modes') ? (process.argv[process.argv.indexOf('--modes') + 1] ?? '').split(',') : [...modes],
+);
+for (const m of MODES)
+  if (!(modes as readonly string[]).includes(m)) throw new Error(`unknown mode ${m} (modes: ${modes.join(', ')})`);
+const none = { events: 0, ms: Number.NaN, cpu: Number.NaN, check: Number.NaN, fills: 0 };
 const wall: Record<(typeof modes)[number], number[]> = { feedL2Book: [], feedVenueBook: [], full: [] };
 const cpu: Record<(typeof modes)[number], number[]> = { feedL2Book: [], feedVenueBook: [], full: [] };
 let events = 0;
 let fills = 0;
 // Warm-up (JIT) on a few repetitions of each mode, not measured.
-runFeed(Math.min(reps, 20), 'l2book');
-runFeed(Math.min(reps, 20), 'venuebook');
-runFull(Math.min(reps, 20));
+if (MODES.has('feedL2Book')) runFeed(Math.min(reps, 20), 'l2book');
+if (MODES.has('feedVenueBook')) runFeed(Math.min(reps, 20), 'venuebook');
+if (MODES.has('full')) runFull(Math.min(reps, 20));
 for (let r = 0; r < RUNS; r++) {
-  const a = runFeed(reps, 'l2book');
-  const v = runFeed(reps, 'venuebook');
-  const b = runFull(reps);
-  if (a.events !== b.events || v.events !== b.events)
-    throw new Error(`event counts differ: ${a.events}, ${v.events}, ${b.events}`);
-  if (a.check !== b.check || v.check !== b.check) throw new Error('feature checksums differ between the modes');
-  events = a.events;
+  const a = MODES.has('feedL2Book') ? runFeed(reps, 'l2book') : none;
+  const v = MODES.has('feedVenueBook') ? runFeed(reps, 'venuebook') : none;
+  const b = MODES.has('full') ? runFull(reps) : none;
+  const measured = [a, v, b].filter((x) => x !== none);
+  const ref = measured[0] ?? none;
+  if (measured.some((x) => x.events !== ref.events))
+    throw new Error(`event counts differ: ${measured.map((x) => x.events).join(', ')}`);
+  if (measured.some((x) => x.check !== ref.check)) throw new Error('feature checksums differ between the modes');
+  events = ref.events;
   fills = b.fills;
+  console.error(`checksum ${ref.check}`);
   wall.feedL2Book.push(a.ms);
   wall.feedVenueBook.push(v.ms);
   wall.full.push(b.ms);
@@ -281,6 +294,7 @@ const out: Record<string, unknown> = {
   fillsPerFullRun: fills,
 };
 for (const m of modes) {
+  if (!MODES.has(m)) continue;
   out[`${m}MedianWallMs`] = Math.round(median(wall[m]));
   out[`${m}MedianCpuMs`] = Math.round(median(cpu[m]));
   out[`${m}EventsPerCpuSec`] = Math.round(events / (median(cpu[m]) / 1000));
