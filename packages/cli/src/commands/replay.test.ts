@@ -135,6 +135,34 @@ describe('tickerml replay (child process)', { timeout: 60_000 }, () => {
     expect(stdout).toMatch(/malformed lines skipped: 1\n {4}line \d+: expected "<ts_ns> <byte_count>": NOT A HEADER/);
   });
 
+  it('replays several files (a day in parts) one after the other into the same books', async () => {
+    const text = readFileSync(join(fixtures, 'kraken/crossbook_kraken_btcusd_l2.cbcap'), 'latin1');
+    const [header, ...records] = text.split(/(?=^\d+ \d+\n)/m);
+    const startNs = BigInt((header as string).trim().split(' ')[3] as string);
+    const firstNs = BigInt((records[0] as string).split(' ')[0] as string);
+    const half = Math.floor(records.length / 2);
+    const secondNs = BigInt((records[half] as string).split(' ')[0] as string);
+    const a = join(dir, 'kraken-part-0.cbcap');
+    const b = join(dir, 'kraken-part-1.cbcap');
+    writeFileSync(a, (header as string) + records.slice(0, half).join(''), 'latin1');
+    writeFileSync(
+      b,
+      `CBCAP1 kraken BTC/USD ${startNs + secondNs - firstNs}\n${records.slice(half).join('')}`,
+      'latin1',
+    );
+    const { code, stdout } = await tickerml('replay', a, b, '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as ReplayReport;
+    expect(report.files).toEqual([a, b]);
+    expect(report.framesRead).toBe(377);
+    expect(report.symbols[0]).toMatchObject({
+      checksumsMatched: 301,
+      checksumsMismatched: 0,
+      bestBid: '63004.9',
+      bestAsk: '63005',
+    });
+  });
+
   it('exits 1 with a clear message on an unknown format, a missing file and a bad --inject', async () => {
     const junk = join(dir, 'junk.txt');
     writeFileSync(junk, 'hello\n');

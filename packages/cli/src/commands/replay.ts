@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { openRecording, type RawFrame, RecordingBaseError, type RecordingFormat } from '@tickerml/exchanges';
+import {
+  openRecording,
+  type RawFrame,
+  type Recording,
+  RecordingBaseError,
+  type RecordingFormat,
+} from '@tickerml/exchanges';
 import {
   type BookVenue,
   type FaultPlanSpec,
@@ -28,8 +34,9 @@ const processIo: CommandIo = {
 };
 
 /** Usage text of `tickerml replay`. */
-export const REPLAY_USAGE = `Usage: tickerml replay <file> [options]
+export const REPLAY_USAGE = `Usage: tickerml replay <file> [<file>...] [options]
 
+Several files (e.g. one day's parts) are replayed one after the other into the same books.
 Reads a recording (TickerML .tmrec.gz, cryptofeed JSONL, hftbacktest raw, crossbook .cbcap; gzip
 or not), builds every order book in it with the venue's own handler and prints, per venue and
 symbol: frames, events by kind, snapshots, deltas, trades, gaps, resyncs, checksums matched and
@@ -76,7 +83,10 @@ export interface SymbolReport {
 
 /** The whole report of one replay. */
 export interface ReplayReport {
+  /** The file replayed (the first one when several were given). */
   readonly file: string;
+  /** Every file replayed, in order. */
+  readonly files: readonly string[];
   readonly format: RecordingFormat;
   readonly venue: string;
   readonly path: 'direct' | 'server';
@@ -101,7 +111,7 @@ export interface ReplayReport {
 class UsageError extends Error {}
 
 interface ReplayArgs {
-  readonly file: string;
+  readonly files: readonly string[];
   readonly format: RecordingFormat | 'auto';
   readonly throughServer: boolean;
   readonly inject: FaultPlanSpec | undefined;
@@ -112,7 +122,7 @@ interface ReplayArgs {
 const FORMATS = ['auto', 'tickerml', 'cryptofeed', 'hftbacktest', 'cbcap'] as const;
 
 function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
-  let file: string | undefined;
+  const files: string[] = [];
   let format: RecordingFormat | 'auto' = 'auto';
   let throughServer = false;
   let inject: FaultPlanSpec | undefined;
@@ -158,12 +168,11 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
         break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (file !== undefined) throw new UsageError(`one file at a time (got "${file}" and "${arg}")`);
-        file = arg;
+        files.push(arg);
     }
   }
-  if (file === undefined) throw new UsageError('missing <file>');
-  return { file, format, throughServer, inject, seed, json };
+  if (files.length === 0) throw new UsageError('missing <file>');
+  return { files, format, throughServer, inject, seed, json };
 }
 
 /** Strips trailing fractional zeros: "61820.99000000" → "61820.99", "63005.0" → "63005". */
@@ -235,32 +244,50 @@ function venueOf(infoVenue: string | undefined, frames: readonly RawFrame[]): st
  * @throws {RecordingBaseError} subclasses when the file cannot be read or recognised.
  */
 export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ report: ReplayReport; exitCode: number }> {
-  // Streamed, in passes over the file, so a day of recording never has to fit in memory.
-  const recording = await openRecording(args.file, { format: args.format });
-  let venue = recording.info.venue;
+  // Streamed, in passes over the files, so a day of recording never has to fit in memory.
+  const recordings: Recording[] = [];
+  for (const file of args.files) recordings.push(await openRecording(file, { format: args.format }));
+  const first = recordings[0] as Recording;
+  let venue = first.info.venue;
   if (venue === undefined) {
     const head: RawFrame[] = [];
-    for await (const f of recording.frames()) if (head.push(f) >= 50) break;
+    for await (const f of first.frames()) if (head.push(f) >= 50) break;
     venue = venueOf(undefined, head);
   }
   if (!isBookVenue(venue)) {
     throw new UsageError(
-      `no book handler for venue "${venue ?? 'unknown'}" in ${args.file}; replay builds books for binance, binanceus, coinbase, kraken and kucoin spot`,
+      `no book handler for venue "${venue ?? 'unknown'}" in ${first.source}; replay builds books for binance, binanceus, coinbase, kraken and kucoin spot`,
     );
   }
+  for (const r of recordings) {
+    if (r.info.venue !== undefined && r.info.venue !== venue) {
+      throw new UsageError(
+        `${r.source} is a ${r.info.venue} recording, ${first.source} is ${venue}: replay one venue at a time`,
+      );
+    }
+  }
+  async function* allFrames(): AsyncGenerator<RawFrame> {
+    for (const r of recordings) yield* r.frames();
+  }
   const inference = new GridInference(venue);
-  for await (const f of recording.frames()) inference.add(f);
+  for await (const f of allFrames()) inference.add(f);
   const setup = inference.setup();
-  const direct = await replayStreamIntoHandler(setup, recording.frames());
+  const direct = await replayStreamIntoHandler(setup, allFrames());
   const clean = symbolReports(setup, direct.handler, direct.eventCounts);
+  const several = recordings.length > 1;
   const base = {
-    file: args.file,
-    format: recording.info.format,
+    file: first.source,
+    files: recordings.map((r) => r.source),
+    format: first.info.format,
     venue,
-    framesRead: recording.stats.frames,
-    malformedLines: recording.stats.malformed,
-    malformedSamples: recording.stats.malformedSamples.map((s) => ({ ...s })),
-    truncatedTail: recording.stats.truncatedTail,
+    framesRead: recordings.reduce((n, r) => n + r.stats.frames, 0),
+    malformedLines: recordings.reduce((n, r) => n + r.stats.malformed, 0),
+    malformedSamples: recordings
+      .flatMap((r) =>
+        r.stats.malformedSamples.map((m) => ({ ...m, sample: several ? `${r.source}: ${m.sample}` : m.sample })),
+      )
+      .slice(0, 5),
+    truncatedTail: recordings.some((r) => r.stats.truncatedTail),
   };
   const recordingFlawed = clean.symbols.some((s) => s.gaps > 0 || s.checksumsMismatched > 0);
   if (!args.throughServer) {
@@ -268,7 +295,9 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
     return { report, exitCode: recordingFlawed ? 2 : 0 };
   }
   // The replay server holds the whole tape: this path needs the recording in memory.
-  const { frames } = await loadFrames(args.file, { format: args.format });
+  const frames: RawFrame[] = [];
+  for (const file of args.files)
+    for (const f of (await loadFrames(file, { format: args.format })).frames) frames.push(f);
   const served = await replayThroughServer(setup, frames, {
     faults: args.inject,
     seed: args.seed,
@@ -362,7 +391,7 @@ function pad(text: string, width: number): string {
 export function formatReplayReport(r: ReplayReport): string {
   const lines: string[] = [];
   lines.push(
-    `${r.file}: ${r.format} recording of ${r.venue}, ${r.framesRead} frames read (${r.path === 'direct' ? 'direct replay' : 'through the replay server'})`,
+    `${r.files.join(', ')}: ${r.format} recording of ${r.venue}, ${r.framesRead} frames read (${r.path === 'direct' ? 'direct replay' : 'through the replay server'})`,
   );
   if (r.malformedLines > 0 || r.truncatedTail) {
     lines.push(`  malformed lines skipped: ${r.malformedLines}${r.truncatedTail ? ' (file ends mid-record)' : ''}`);
