@@ -27,20 +27,25 @@ interface Child {
   readonly httpUrl: string;
   readonly tapeFrames: number;
   readonly finished: Promise<number>;
+  /** With `--stall-after`: resolves with the frames left on the tape once it stopped. */
+  readonly stalled: Promise<number>;
 }
 
 async function startChild(fixture: string, flags: string[]): Promise<Child> {
   const proc = fork(CHILD, [`${FIXTURES}${fixture}`, ...flags], { execArgv: ['--import', 'tsx'] });
   let resolveFinished!: (n: number) => void;
   const finished = new Promise<number>((r) => (resolveFinished = r));
+  let resolveStalled!: (n: number) => void;
+  const stalled = new Promise<number>((r) => (resolveStalled = r));
   const ready = await new Promise<{ wsUrl: string; httpUrl: string; frames: number }>((resolve, reject) => {
-    proc.on('message', (m: { ready?: boolean; finished?: boolean; framesSent?: number; wsUrl: string; httpUrl: string; frames: number }) => {
+    proc.on('message', (m: { ready?: boolean; finished?: boolean; stalled?: boolean; remaining?: number; framesSent?: number; wsUrl: string; httpUrl: string; frames: number }) => {
       if (m.ready) resolve(m);
+      if (m.stalled) resolveStalled(m.remaining ?? 0);
       if (m.finished) resolveFinished(m.framesSent ?? 0);
     });
     proc.once('exit', (code) => reject(new Error(`replay child exited with ${code}`)));
   });
-  return { proc, wsUrl: ready.wsUrl, httpUrl: ready.httpUrl, tapeFrames: ready.frames, finished };
+  return { proc, wsUrl: ready.wsUrl, httpUrl: ready.httpUrl, tapeFrames: ready.frames, finished, stalled };
 }
 
 async function stopChild(child: Child): Promise<void> {
@@ -87,6 +92,25 @@ async function depthUpdateIds(): Promise<number[]> {
     if (f.data.includes('depthUpdate') && m) ids.push(Number(m[1]));
   }
   return ids;
+}
+
+/**
+ * Steady state: the tape stops after 300 frames; when the client has had time to take them and its
+ * snapshot (300 ms, a benchmark may wait), the clock starts and the tape resumes; done when the
+ * book reaches the last `u`. Connecting and the REST snapshot are left out; the frames counted are
+ * the ones left on the tape.
+ */
+async function measureSteady(child: Child, start: () => void, current: () => number | undefined): Promise<Sample> {
+  start();
+  const remaining = await child.stalled;
+  await new Promise<void>((r) => setTimeout(r, 300));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  child.proc.send('resume');
+  await until(() => current() === lastU);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { frames: remaining, wallMs, cpuUs: cpu.user + cpu.system };
 }
 
 const results: Record<string, { framesPerSec: number; cpuUsPerFrame: number; perCoreFramesPerSec: number; frames: number; runs: number }> = {};
@@ -153,6 +177,43 @@ if (ids.length === 0) throw new Error('no depth frames in the Binance recording'
     await ex.close();
     await stopChild(child);
   }
+  // steady state: sync on the first 300 frames, then measure the remaining ~3,150
+  const oursSteady: Sample[] = [];
+  const theirsSteady: Sample[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    {
+      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only', '--stall-after', '300']);
+      const feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
+      const handler = feed.handler as BinanceHandler;
+      const at = () => (handler.book('BTC/USDT') ? handler.lastUpdateId('BTC/USDT') : undefined);
+      oursSteady.push(await measureSteady(child, () => feed.start(), at));
+      feed.stop();
+      await stopChild(child);
+    }
+    {
+      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only', '--stall-after', '300']);
+      const ex = new (ccxt as unknown as { pro: Record<string, new (o: object) => Record<string, any>> }).pro.binanceus!({});
+      for (const k of Object.keys(ex.urls.api)) {
+        if (k === 'ws') for (const w of Object.keys(ex.urls.api.ws)) ex.urls.api.ws[w] = `${child.wsUrl}/ws`;
+        else ex.urls.api[k] = `${child.httpUrl}/api/v3`;
+      }
+      await ex.loadHttpProxyAgent();
+      await ex.loadMarkets();
+      let nonce: number | undefined;
+      let stop = false;
+      const loop = () => {
+        void (async () => {
+          while (!stop) nonce = (await ex.watchOrderBook('BTC/USDT')).nonce;
+        })().catch(() => {});
+      };
+      theirsSteady.push(await measureSteady(child, loop, () => nonce));
+      stop = true;
+      await ex.close();
+      await stopChild(child);
+    }
+  }
+  record('binanceus depth, steady state (TickerML adapter)', oursSteady);
+  record('binanceus depth, steady state (ccxt pro watchOrderBook)', theirsSteady);
   record('binanceus depth, whole run (TickerML adapter)', ours);
   record('binanceus depth, whole run (ccxt pro watchOrderBook)', theirs);
 }

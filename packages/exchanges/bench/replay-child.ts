@@ -1,8 +1,9 @@
 /**
  * Runs the replay kit in its own process so the benchmark's CPU figures are the client's only.
- * Usage (forked by adapters.ts): replay-child.ts <recording> [--bare] [--depth-only]
- *   --bare        serve Binance payloads without the combined-stream envelope (what ccxt expects)
- *   --depth-only  keep only Binance depth frames and REST bodies
+ * Usage (forked by adapters.ts): replay-child.ts <recording> [--bare] [--depth-only] [--stall-after N]
+ *   --bare          serve Binance payloads without the combined-stream envelope (what ccxt expects)
+ *   --depth-only    keep only Binance depth frames and REST bodies
+ *   --stall-after N stop the tape after N frames until the parent sends 'resume' (steady-state runs)
  * Protocol over IPC: sends {ready, wsUrl, httpUrl, frames}, then {finished, framesSent}; exits on 'stop'.
  */
 import { loadFrames, ReplayServer } from '../src/testkit/index.js';
@@ -36,7 +37,18 @@ frames.unshift({ kind: 'http', localTs: frames[0]?.localTs ?? 0, url: '/api/v3/e
 const server = await ReplayServer.start({ frames });
 process.send({ ready: true, wsUrl: server.wsUrl, httpUrl: server.httpUrl, frames: server.tapeLength });
 void server.finished.then(() => process.send?.({ finished: true, framesSent: server.framesSent }));
+const stallAt = flags.includes('--stall-after') ? Number(flags[flags.indexOf('--stall-after') + 1]) : -1;
+if (stallAt >= 0) {
+  const watch = () => {
+    if (server.position >= stallAt) {
+      server.stall();
+      process.send?.({ stalled: true, position: server.position, remaining: server.tapeLength - server.position });
+    } else setImmediate(watch);
+  };
+  watch();
+}
 process.on('message', async (m) => {
+  if (m === 'resume') server.resume();
   if (m === 'stop') {
     await server.close();
     process.exit(0);
