@@ -76,7 +76,13 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     const recorded = await readAll(join(out, files[0] as string));
     expect(recorded.length).toBeGreaterThanOrEqual(1000);
     expect(
-      recorded.every((f) => f.kind === 'recv' && f.connId === 'kraken.ws.1' && Number.isSafeInteger(f.localTs)),
+      recorded.every(
+        (f) => (f.kind === 'recv' || f.kind === 'send') && f.connId === 'kraken' && Number.isSafeInteger(f.localTs),
+      ),
+    ).toBe(true);
+    // The subscribe the feed sent is recorded too.
+    expect(
+      recorded.some((f) => f.kind === 'send' && f.data.includes('"method":"subscribe"') && f.data.includes('"book"')),
     ).toBe(true);
     // What was recorded is exactly what the venue sent, in order.
     const sent = dataOnly(frames);
@@ -136,7 +142,7 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     const report = JSON.parse(replay.stdout) as ReplayReport;
     expect(report.symbols[0]).toMatchObject({ symbol: 'BTC/USDT', synced: true, gaps: 0 });
     expect(report.symbols[0]?.snapshots).toBeGreaterThanOrEqual(1);
-    expect(report.symbols[0]?.deltas).toBeGreaterThan(100);
+    expect(report.symbols[0]?.deltas).toBeGreaterThan(0);
   });
 
   it('refuses bad arguments by name', async () => {

@@ -8,7 +8,8 @@ import { type FeedClock, systemClock } from '../common/clock.js';
 import type { DecimalGrid } from '../common/decimal.js';
 import type { EventSink } from '../common/feed.js';
 import type { FeedLogger } from '../common/logger.js';
-import { defaultHttpGet, type Feed, FeedClient, type FeedGroup, type HttpGet } from '../connection/feed-client.js';
+import type { Feed } from '../connection/feed-client.js';
+import type { RawFrame } from '../readers/raw-frame.js';
 import type { BookVenue } from '../testkit/venues.js';
 import { binanceUsFeed } from '../venues/binance/websocket/client.js';
 import { coinbaseFeed } from '../venues/coinbase/websocket/client.js';
@@ -37,10 +38,10 @@ export interface RecordingFeedOptions {
 }
 
 /**
- * Builds the venue's live feed with a recorder in front of every handler: each WebSocket message
- * is written with the `localTs` the connection stamped on it, before parsing; each REST body
- * (depth snapshots, KuCoin's bullet token) with its URL when it arrives. Start and stop it like
- * any feed; close the recorder after stopping.
+ * Builds the venue's live feed with a recorder in front of its handler: each WebSocket message
+ * received or sent is written with the `localTs` the connection stamped on it, before parsing;
+ * each REST depth snapshot with its URL when it arrives. Secrets (tokens) are masked by the feed
+ * before they reach the recorder. Start and stop it like any feed; close the recorder after.
  *
  * @example
  * ```ts
@@ -57,50 +58,33 @@ export function recordingFeed(options: RecordingFeedOptions): Feed {
   const random = options.random ?? Math.random;
   const emit: EventSink = options.emit ?? (() => {});
   const recorder = options.recorder;
-  const httpGet: HttpGet = async (url, init) => {
-    const body = await defaultHttpGet(url, init);
-    recorder.http(url, body, clock.nowUs());
-    return body;
+  // The feeds hand over every raw frame before parsing, secrets already masked.
+  const onRawFrame = (frame: RawFrame) => {
+    recorder.write(frame);
   };
   const common = {
     instruments: options.grids,
     emit,
     clock,
     random,
+    onRawFrame,
     ...(options.logger ? { logger: options.logger } : {}),
   };
   const ws = options.urls?.ws;
   const rest = options.urls?.rest;
-  let feed: Feed;
   switch (options.venue) {
     case 'binance':
     case 'binanceus':
-      feed = binanceUsFeed({
+      return binanceUsFeed({
         ...common,
-        httpGet,
         venue: options.venue,
         urls: { ...(ws ? { ws } : {}), ...(rest ? { rest } : {}) },
       });
-      break;
     case 'kraken':
-      feed = krakenFeed({ ...common, ...(options.depth ? { depth: options.depth } : {}), urls: ws ? { ws } : {} });
-      break;
+      return krakenFeed({ ...common, ...(options.depth ? { depth: options.depth } : {}), urls: ws ? { ws } : {} });
     case 'coinbase':
-      feed = coinbaseFeed({ ...common, urls: ws ? { ws } : {} });
-      break;
+      return coinbaseFeed({ ...common, urls: ws ? { ws } : {} });
     case 'kucoin':
-      feed = kucoinFeed({ ...common, httpGet, urls: rest ? { rest } : {} });
-      break;
+      return kucoinFeed({ ...common, urls: rest ? { rest } : {} });
   }
-  const clients = feed instanceof FeedClient ? [feed] : [...(feed as FeedGroup).feeds];
-  clients.forEach((client, i) => {
-    const handler = client.handler;
-    const parse = handler.onFrame.bind(handler);
-    const connId = `${options.venue}.ws.${i + 1}`;
-    handler.onFrame = (text, localTs) => {
-      recorder.recv(text, connId, localTs);
-      parse(text, localTs);
-    };
-  });
-  return feed;
 }
