@@ -38,6 +38,15 @@ function start(args: string[]) {
   return { child, exited, out: () => out, err: () => err };
 }
 
+/** The part of an HTMLCanvasElement the check uses (the test project has no DOM types). */
+interface Canvas {
+  readonly width: number;
+  readonly height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { readonly data: ArrayLike<number> } } | null;
+}
+
 /** Polls `probe` until it returns a value (no fixed sleeps: each retry waits for the next timer turn). */
 async function until<T>(
   what: string,
@@ -106,7 +115,7 @@ describe('pnpm pi-trader (bundled recording)', () => {
           await expect
             .poll(async () => Number(await tab.getByTestId('chart').getAttribute('data-points')), { timeout: 20_000 })
             .toBeGreaterThan(first);
-          const painted = await tab.locator('#chart canvas').evaluate((c: HTMLCanvasElement) => {
+          const painted = await tab.locator('#chart canvas').evaluate((c: Canvas) => {
             const d = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? [];
             let n = 0;
             for (let i = 3; i < d.length; i += 4) if ((d[i] ?? 0) > 0) n++;
