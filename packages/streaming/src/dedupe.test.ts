@@ -65,4 +65,21 @@ describe('SequenceTracker', () => {
     ]);
     expect(applied).toEqual(['c100', 1, 2, 'c200', 1, 2]);
   });
+
+  it('carries its state across a restart through a snapshot (JSON round trip)', () => {
+    const before = new SequenceTracker();
+    run(before, [connected(100), delta(1), delta(2), delta(3)]);
+    const restored = SequenceTracker.restore(JSON.parse(JSON.stringify(before.snapshot())));
+    // What the predecessor applied is skipped; what is new is applied; the connection is known.
+    expect(run(restored, [delta(2), delta(3), connected(100), delta(4)])).toEqual([4]);
+    expect(restored.snapshot()).toEqual({
+      binanceus: { 'BTC/USDT': { connectedLocalTs: 100, highestSeq: { book_delta: 4 } } },
+    });
+  });
+
+  it('refuses a snapshot it cannot trust, naming the entry', () => {
+    expect(() =>
+      SequenceTracker.restore({ kraken: { 'BTC/USD': { connectedLocalTs: null, highestSeq: { trade: 1.5 } } } }),
+    ).toThrow('sequence snapshot kraken/BTC/USD: seq of trade must be a safe integer');
+  });
 });

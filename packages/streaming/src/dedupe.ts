@@ -4,6 +4,7 @@
  * @module
  */
 import type { MarketEvent } from '@tickerml/core';
+import { MalformedMessageError } from './errors.js';
 
 /**
  * Remembers, per `venue:symbol:kind`, the highest venue sequence applied, so an event delivered
@@ -95,7 +96,77 @@ export class SequenceTracker {
   highestSeq(venue: string, symbol: string, kind: MarketEvent['kind']): number | undefined {
     return this.#venues.get(venue)?.get(symbol)?.highestSeq.get(kind);
   }
+
+  /**
+   * The tracker's state as plain data, to store beside what the handler applied (in the same
+   * transaction), so that a restarted consumer skips by venue sequence what its predecessor
+   * applied after its last offset commit.
+   *
+   * @example
+   * ```ts
+   * db.transaction(() => { store(event); saveSnapshot(JSON.stringify(tracker.snapshot())); });
+   * ```
+   */
+  snapshot(): SequenceSnapshot {
+    const out: SequenceSnapshot = {};
+    for (const [venue, symbols] of this.#venues) {
+      const bySymbol: SequenceSnapshot[string] = {};
+      for (const [symbol, state] of symbols) {
+        bySymbol[symbol] = {
+          connectedLocalTs: Number.isFinite(state.connectedLocalTs) ? state.connectedLocalTs : null,
+          highestSeq: Object.fromEntries(state.highestSeq),
+        };
+      }
+      out[venue] = bySymbol;
+    }
+    return out;
+  }
+
+  /**
+   * A tracker holding a state taken by {@link snapshot}.
+   *
+   * @throws {MalformedMessageError} when `snapshot` is not such a state (names the bad entry)
+   * @example
+   * ```ts
+   * const tracker = SequenceTracker.restore(JSON.parse(loadSnapshot()));
+   * bus.subscribe(topic, handler, { groupId: 'books', sequenceTracker: tracker });
+   * ```
+   */
+  static restore(snapshot: SequenceSnapshot): SequenceTracker {
+    const tracker = new SequenceTracker();
+    if (typeof snapshot !== 'object' || snapshot === null) {
+      throw new MalformedMessageError('sequence snapshot: expected an object of venues');
+    }
+    for (const [venue, symbols] of Object.entries(snapshot)) {
+      const bySymbol = new Map<string, InstrumentSequences>();
+      for (const [symbol, state] of Object.entries(symbols ?? {})) {
+        const where = `sequence snapshot ${venue}/${symbol}`;
+        const connected = state?.connectedLocalTs;
+        if (connected !== null && !Number.isSafeInteger(connected)) {
+          throw new MalformedMessageError(`${where}: connectedLocalTs must be a safe integer or null`);
+        }
+        const highestSeq = new Map<string, number>();
+        for (const [kind, seq] of Object.entries(state?.highestSeq ?? {})) {
+          if (!Number.isSafeInteger(seq))
+            throw new MalformedMessageError(`${where}: seq of ${kind} must be a safe integer`);
+          highestSeq.set(kind, seq);
+        }
+        bySymbol.set(symbol, { connectedLocalTs: connected ?? Number.NEGATIVE_INFINITY, highestSeq });
+      }
+      tracker.#venues.set(venue, bySymbol);
+    }
+    return tracker;
+  }
 }
+
+/**
+ * A {@link SequenceTracker}'s state as plain JSON-able data: venue → symbol → the `localTs` of
+ * the newest `connected` event (or `null`) and the highest applied `seq` per event kind.
+ */
+export type SequenceSnapshot = Record<
+  string,
+  Record<string, { readonly connectedLocalTs: number | null; readonly highestSeq: Record<string, number> }>
+>;
 
 interface InstrumentSequences {
   /** `localTs` of the newest `connected` event applied, in microseconds. */

@@ -15,7 +15,7 @@ export {
   isMarketEventKind,
   SUPPORTED_VERSIONS,
 } from './codec.js';
-export { SequenceTracker } from './dedupe.js';
+export { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
 export { type DeadLetterInfo, DLQ_HEADERS, deadLetterHeaders, readDeadLetterHeaders } from './dlq.js';
 export {
   BrokerUnreachableError,
