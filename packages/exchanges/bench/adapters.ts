@@ -38,11 +38,23 @@ async function startChild(fixture: string, flags: string[]): Promise<Child> {
   let resolveStalled!: (n: number) => void;
   const stalled = new Promise<number>((r) => (resolveStalled = r));
   const ready = await new Promise<{ wsUrl: string; httpUrl: string; frames: number }>((resolve, reject) => {
-    proc.on('message', (m: { ready?: boolean; finished?: boolean; stalled?: boolean; remaining?: number; framesSent?: number; wsUrl: string; httpUrl: string; frames: number }) => {
-      if (m.ready) resolve(m);
-      if (m.stalled) resolveStalled(m.remaining ?? 0);
-      if (m.finished) resolveFinished(m.framesSent ?? 0);
-    });
+    proc.on(
+      'message',
+      (m: {
+        ready?: boolean;
+        finished?: boolean;
+        stalled?: boolean;
+        remaining?: number;
+        framesSent?: number;
+        wsUrl: string;
+        httpUrl: string;
+        frames: number;
+      }) => {
+        if (m.ready) resolve(m);
+        if (m.stalled) resolveStalled(m.remaining ?? 0);
+        if (m.finished) resolveFinished(m.framesSent ?? 0);
+      },
+    );
     proc.once('exit', (code) => reject(new Error(`replay child exited with ${code}`)));
   });
   return { proc, wsUrl: ready.wsUrl, httpUrl: ready.httpUrl, tapeFrames: ready.frames, finished, stalled };
@@ -113,7 +125,35 @@ async function measureSteady(child: Child, start: () => void, current: () => num
   return { frames: remaining, wallMs, cpuUs: cpu.user + cpu.system };
 }
 
-const results: Record<string, { framesPerSec: number; cpuUsPerFrame: number; perCoreFramesPerSec: number; frames: number; runs: number }> = {};
+/** The part of a ccxt pro exchange the benchmark uses. */
+interface CcxtPro {
+  readonly urls: { api: Record<string, string | Record<string, string>> };
+  loadHttpProxyAgent(): Promise<void>;
+  loadMarkets(): Promise<unknown>;
+  watchOrderBook(symbol: string): Promise<{ nonce: number }>;
+  close(): Promise<void>;
+}
+
+/** ccxt pro's binanceus with every API URL pointed at the replay child, markets loaded. */
+async function ccxtPointedAt(child: Child): Promise<CcxtPro> {
+  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
+  const Ctor = pro.binanceus;
+  if (Ctor === undefined) throw new Error('ccxt.pro.binanceus is missing');
+  const ex = new Ctor({});
+  const api = ex.urls.api;
+  for (const [k, v] of Object.entries(api)) {
+    if (typeof v === 'object') for (const w of Object.keys(v)) v[w] = `${child.wsUrl}/ws`;
+    else api[k] = `${child.httpUrl}/api/v3`;
+  }
+  await ex.loadHttpProxyAgent(); // ccxt refuses ws:// URLs until its agent is loaded
+  await ex.loadMarkets();
+  return ex;
+}
+
+const results: Record<
+  string,
+  { framesPerSec: number; cpuUsPerFrame: number; perCoreFramesPerSec: number; frames: number; runs: number }
+> = {};
 function record(name: string, samples: Sample[]): void {
   results[name] = {
     frames: samples[0]?.frames ?? 0,
@@ -150,13 +190,7 @@ if (ids.length === 0) throw new Error('no depth frames in the Binance recording'
     await stopChild(child);
 
     child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only']);
-    const ex = new (ccxt as unknown as { pro: Record<string, new (o: object) => Record<string, any>> }).pro.binanceus!({});
-    for (const k of Object.keys(ex.urls.api)) {
-      if (k === 'ws') for (const w of Object.keys(ex.urls.api.ws)) ex.urls.api.ws[w] = `${child.wsUrl}/ws`;
-      else ex.urls.api[k] = `${child.httpUrl}/api/v3`;
-    }
-    await ex.loadHttpProxyAgent(); // ccxt refuses ws:// URLs until its agent is loaded
-    await ex.loadMarkets(); // not timed: our adapter gets its grid up front too
+    const ex = await ccxtPointedAt(child); // markets loaded, not timed: our adapter gets its grid up front too
     let nonce = 0;
     let stop = false;
     theirs.push(
@@ -182,8 +216,17 @@ if (ids.length === 0) throw new Error('no depth frames in the Binance recording'
   const theirsSteady: Sample[] = [];
   for (let run = 0; run < RUNS; run++) {
     {
-      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only', '--stall-after', '300']);
-      const feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
+      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', [
+        '--bare',
+        '--depth-only',
+        '--stall-after',
+        '300',
+      ]);
+      const feed = binanceUsFeed({
+        instruments: [grid],
+        emit: () => {},
+        urls: { ws: child.wsUrl, rest: child.httpUrl },
+      });
       const handler = feed.handler as BinanceHandler;
       const at = () => (handler.book('BTC/USDT') ? handler.lastUpdateId('BTC/USDT') : undefined);
       oursSteady.push(await measureSteady(child, () => feed.start(), at));
@@ -191,14 +234,13 @@ if (ids.length === 0) throw new Error('no depth frames in the Binance recording'
       await stopChild(child);
     }
     {
-      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only', '--stall-after', '300']);
-      const ex = new (ccxt as unknown as { pro: Record<string, new (o: object) => Record<string, any>> }).pro.binanceus!({});
-      for (const k of Object.keys(ex.urls.api)) {
-        if (k === 'ws') for (const w of Object.keys(ex.urls.api.ws)) ex.urls.api.ws[w] = `${child.wsUrl}/ws`;
-        else ex.urls.api[k] = `${child.httpUrl}/api/v3`;
-      }
-      await ex.loadHttpProxyAgent();
-      await ex.loadMarkets();
+      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', [
+        '--bare',
+        '--depth-only',
+        '--stall-after',
+        '300',
+      ]);
+      const ex = await ccxtPointedAt(child);
       let nonce: number | undefined;
       let stop = false;
       const loop = () => {
@@ -220,22 +262,58 @@ if (ids.length === 0) throw new Error('no depth frames in the Binance recording'
 
 // 2. Every venue's whole recording through its adapter (books, trades, everything else parsed and skipped).
 const VENUES: [string, string, (c: Child) => { feed: Feed; received: () => number }][] = [
-  ['binanceus', 'binance/hftbacktest_spot_btcusdt_20240808.gz', (c) => {
-    const f = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: c.wsUrl, rest: c.httpUrl } });
-    return { feed: f, received: () => f.connection.framesReceived };
-  }],
-  ['kraken', 'kraken/crossbook_kraken_btcusd_sample.cbcap', (c) => {
-    const f = krakenFeed({ instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], depth: 25, emit: () => {}, urls: { ws: c.wsUrl } });
-    return { feed: f, received: () => f.connection.framesReceived };
-  }],
-  ['coinbase', 'coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz', (c) => {
-    const g = coinbaseFeed({ instruments: [new DecimalGrid('BTC/USD', '0.01', '0.00000001'), new DecimalGrid('ETH/USD', '0.01', '0.00000001')], productsPerConnection: 2, emit: () => {}, urls: { ws: c.wsUrl } });
-    return { feed: g, received: () => g.feeds.reduce((n, x) => n + x.connection.framesReceived, 0) };
-  }],
-  ['kucoin', 'kucoin/cryptofeed_KUCOIN.jsonl.gz', (c) => {
-    const f = kucoinFeed({ instruments: [new DecimalGrid('BCHSV/USDT', '0.001', '0.00000000001'), new DecimalGrid('SNX/BTC', '0.00000001', '0.00000001')], emit: () => {}, urls: { rest: c.httpUrl } });
-    return { feed: f, received: () => f.connection.framesReceived };
-  }],
+  [
+    'binanceus',
+    'binance/hftbacktest_spot_btcusdt_20240808.gz',
+    (c) => {
+      const f = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: c.wsUrl, rest: c.httpUrl } });
+      return { feed: f, received: () => f.connection.framesReceived };
+    },
+  ],
+  [
+    'kraken',
+    'kraken/crossbook_kraken_btcusd_sample.cbcap',
+    (c) => {
+      const f = krakenFeed({
+        instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')],
+        depth: 25,
+        emit: () => {},
+        urls: { ws: c.wsUrl },
+      });
+      return { feed: f, received: () => f.connection.framesReceived };
+    },
+  ],
+  [
+    'coinbase',
+    'coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz',
+    (c) => {
+      const g = coinbaseFeed({
+        instruments: [
+          new DecimalGrid('BTC/USD', '0.01', '0.00000001'),
+          new DecimalGrid('ETH/USD', '0.01', '0.00000001'),
+        ],
+        productsPerConnection: 2,
+        emit: () => {},
+        urls: { ws: c.wsUrl },
+      });
+      return { feed: g, received: () => g.feeds.reduce((n, x) => n + x.connection.framesReceived, 0) };
+    },
+  ],
+  [
+    'kucoin',
+    'kucoin/cryptofeed_KUCOIN.jsonl.gz',
+    (c) => {
+      const f = kucoinFeed({
+        instruments: [
+          new DecimalGrid('BCHSV/USDT', '0.001', '0.00000000001'),
+          new DecimalGrid('SNX/BTC', '0.00000001', '0.00000001'),
+        ],
+        emit: () => {},
+        urls: { rest: c.httpUrl },
+      });
+      return { feed: f, received: () => f.connection.framesReceived };
+    },
+  ],
 ];
 for (const [venue, fixture, make] of VENUES) {
   const samples: Sample[] = [];
@@ -264,6 +342,9 @@ else {
   console.log(`node ${process.version}, ${RUNS} runs each, median; replay server in a separate process`);
   console.log('| stream | frames | wall frames/s | CPU µs/frame | frames/s per core (1e6 / CPU µs) |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`);
+  for (const [name, r] of Object.entries(results))
+    console.log(
+      `| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`,
+    );
 }
 process.exit(0);

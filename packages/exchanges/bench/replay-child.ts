@@ -6,15 +6,21 @@
  *   --stall-after N stop the tape after N frames until the parent sends 'resume' (steady-state runs)
  * Protocol over IPC: sends {ready, wsUrl, httpUrl, frames}, then {finished, framesSent}; exits on 'stop'.
  */
-import { loadFrames, ReplayServer } from '../src/testkit/index.js';
+
 import type { RawFrame } from '../src/readers/raw-frame.js';
+import { loadFrames, ReplayServer } from '../src/testkit/index.js';
 
 const [file, ...flags] = process.argv.slice(2);
-if (file === undefined || process.send === undefined) throw new Error('usage: forked with <recording> [--bare] [--depth-only]');
+if (file === undefined || process.send === undefined)
+  throw new Error('usage: forked with <recording> [--bare] [--depth-only]');
 let { frames } = await loadFrames(file);
-if (flags.includes('--depth-only')) frames = frames.filter((f) => f.kind === 'http' || f.data.includes('"depthUpdate"'));
+if (flags.includes('--depth-only'))
+  frames = frames.filter((f) => f.kind === 'http' || f.data.includes('"depthUpdate"'));
 if (flags.includes('--bare')) {
-  frames = frames.map((f): RawFrame => (f.kind === 'recv' && f.data.startsWith('{"stream"') ? { ...f, data: JSON.stringify(JSON.parse(f.data).data) } : f));
+  frames = frames.map(
+    (f): RawFrame =>
+      f.kind === 'recv' && f.data.startsWith('{"stream"') ? { ...f, data: JSON.stringify(JSON.parse(f.data).data) } : f,
+  );
 }
 const minimalExchangeInfo = JSON.stringify({
   timezone: 'UTC',
@@ -23,8 +29,18 @@ const minimalExchangeInfo = JSON.stringify({
   exchangeFilters: [],
   symbols: [
     {
-      symbol: 'BTCUSDT', status: 'TRADING', baseAsset: 'BTC', baseAssetPrecision: 8, quoteAsset: 'USDT', quotePrecision: 8, quoteAssetPrecision: 8,
-      orderTypes: ['LIMIT', 'MARKET'], icebergAllowed: true, ocoAllowed: true, isSpotTradingAllowed: true, isMarginTradingAllowed: false,
+      symbol: 'BTCUSDT',
+      status: 'TRADING',
+      baseAsset: 'BTC',
+      baseAssetPrecision: 8,
+      quoteAsset: 'USDT',
+      quotePrecision: 8,
+      quoteAssetPrecision: 8,
+      orderTypes: ['LIMIT', 'MARKET'],
+      icebergAllowed: true,
+      ocoAllowed: true,
+      isSpotTradingAllowed: true,
+      isMarginTradingAllowed: false,
       filters: [
         { filterType: 'PRICE_FILTER', minPrice: '0.01', maxPrice: '1000000.00', tickSize: '0.01' },
         { filterType: 'LOT_SIZE', minQty: '0.00000001', maxQty: '9000.00', stepSize: '0.00000001' },
@@ -33,7 +49,12 @@ const minimalExchangeInfo = JSON.stringify({
     },
   ],
 });
-frames.unshift({ kind: 'http', localTs: frames[0]?.localTs ?? 0, url: '/api/v3/exchangeInfo', data: minimalExchangeInfo });
+frames.unshift({
+  kind: 'http',
+  localTs: frames[0]?.localTs ?? 0,
+  url: '/api/v3/exchangeInfo',
+  data: minimalExchangeInfo,
+});
 const server = await ReplayServer.start({ frames });
 process.send({ ready: true, wsUrl: server.wsUrl, httpUrl: server.httpUrl, frames: server.tapeLength });
 void server.finished.then(() => process.send?.({ finished: true, framesSent: server.framesSent }));

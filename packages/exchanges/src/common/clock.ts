@@ -119,7 +119,10 @@ export class ManualClock implements FeedClock {
       let nextId = -1;
       let next: { dueUs: number; seq: number; callback: () => void } | undefined;
       for (const [id, t] of this.pending) {
-        if (t.dueUs <= target && (next === undefined || t.dueUs < next.dueUs || (t.dueUs === next.dueUs && t.seq < next.seq))) {
+        if (
+          t.dueUs <= target &&
+          (next === undefined || t.dueUs < next.dueUs || (t.dueUs === next.dueUs && t.seq < next.seq))
+        ) {
           next = t;
           nextId = id;
         }

@@ -5,8 +5,8 @@
  * @module
  */
 import { KrakenChecksum } from '@tickerml/microstructure';
-import type { DecimalGrid } from './decimal.js';
 import type { SyncBook } from './book.js';
+import type { DecimalGrid } from './decimal.js';
 
 const TABLE = (() => {
   const t = new Int32Array(256);

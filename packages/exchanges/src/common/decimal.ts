@@ -93,8 +93,14 @@ export class DecimalGrid {
     this.qtyDecimals = decimalPlaces(lotSize);
     this.tickUnits = scaledOrNaN(tickSize, this.priceDecimals);
     this.lotUnits = scaledOrNaN(lotSize, this.qtyDecimals);
-    if (!(this.tickUnits > 0)) throw new DecimalConversionError(`${symbol}: tick size must be a positive decimal, was ${JSON.stringify(tickSize)}`);
-    if (!(this.lotUnits > 0)) throw new DecimalConversionError(`${symbol}: lot size must be a positive decimal, was ${JSON.stringify(lotSize)}`);
+    if (!(this.tickUnits > 0))
+      throw new DecimalConversionError(
+        `${symbol}: tick size must be a positive decimal, was ${JSON.stringify(tickSize)}`,
+      );
+    if (!(this.lotUnits > 0))
+      throw new DecimalConversionError(
+        `${symbol}: lot size must be a positive decimal, was ${JSON.stringify(lotSize)}`,
+      );
   }
 
   /** Price string → ticks, or `NaN` when not exactly on the tick grid. Allocates nothing. */
@@ -119,7 +125,10 @@ export class DecimalGrid {
    */
   priceToTicks(price: string): number {
     const ticks = this.priceToTicksOrNaN(price);
-    if (Number.isNaN(ticks)) throw new DecimalConversionError(`${this.symbol}: price ${JSON.stringify(price)} is not on the tick grid ${this.tickSize}`);
+    if (Number.isNaN(ticks))
+      throw new DecimalConversionError(
+        `${this.symbol}: price ${JSON.stringify(price)} is not on the tick grid ${this.tickSize}`,
+      );
     return ticks;
   }
 
@@ -129,7 +138,10 @@ export class DecimalGrid {
    */
   qtyToLots(qty: string): number {
     const lots = this.qtyToLotsOrNaN(qty);
-    if (Number.isNaN(lots)) throw new DecimalConversionError(`${this.symbol}: quantity ${JSON.stringify(qty)} is not on the lot grid ${this.lotSize}`);
+    if (Number.isNaN(lots))
+      throw new DecimalConversionError(
+        `${this.symbol}: quantity ${JSON.stringify(qty)} is not on the lot grid ${this.lotSize}`,
+      );
     return lots;
   }
 

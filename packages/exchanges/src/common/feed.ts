@@ -96,7 +96,10 @@ export class MalformedLog {
   record(text: string, reason: string): void {
     this.count++;
     if (this.logger && (this.count <= 5 || this.count % 1000 === 0)) {
-      this.logger.warn({ venue: this.venue, count: this.count, reason, sample: text.slice(0, 200) }, 'malformed frame skipped');
+      this.logger.warn(
+        { venue: this.venue, count: this.count, reason, sample: text.slice(0, 200) },
+        'malformed frame skipped',
+      );
     }
   }
 

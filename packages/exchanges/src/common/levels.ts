@@ -27,8 +27,14 @@ export function tupleLevels(raw: unknown, grid: DecimalGrid, skipZeroPrice = fal
     if (skipZeroPrice && p === '0') continue;
     const priceTicks = grid.priceToTicksOrNaN(p);
     const qtyLots = grid.qtyToLotsOrNaN(q);
-    if (Number.isNaN(priceTicks)) throw new LevelError(`price ${JSON.stringify(p)} not on tick grid ${grid.tickSize} (or beyond the safe-integer range)`);
-    if (Number.isNaN(qtyLots)) throw new LevelError(`quantity ${JSON.stringify(q)} not on lot grid ${grid.lotSize} (or beyond the safe-integer range)`);
+    if (Number.isNaN(priceTicks))
+      throw new LevelError(
+        `price ${JSON.stringify(p)} not on tick grid ${grid.tickSize} (or beyond the safe-integer range)`,
+      );
+    if (Number.isNaN(qtyLots))
+      throw new LevelError(
+        `quantity ${JSON.stringify(q)} not on lot grid ${grid.lotSize} (or beyond the safe-integer range)`,
+      );
     out.push({ priceTicks, qtyLots });
   }
   return out;

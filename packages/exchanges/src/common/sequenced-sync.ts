@@ -113,10 +113,14 @@ export class SequencedBookSync {
       return;
     }
     const next = this.lastSeq + 1;
-    const fits =
-      this.firstAfterSnapshot || !o.strict ? diff.firstSeq <= next : diff.firstSeq === next;
+    const fits = this.firstAfterSnapshot || !o.strict ? diff.firstSeq <= next : diff.firstSeq === next;
     if (!fits) {
-      this.gap(diff.localTs, next, diff.firstSeq, `sequence gap: expected ${next}, received ${diff.firstSeq}..${diff.lastSeq}`);
+      this.gap(
+        diff.localTs,
+        next,
+        diff.firstSeq,
+        `sequence gap: expected ${next}, received ${diff.firstSeq}..${diff.lastSeq}`,
+      );
       this.live = false;
       this.book.clear();
       this.buffer = [diff];
@@ -159,7 +163,13 @@ export class SequencedBookSync {
    * the buffered stream (a gap between it and the first diff) it is discarded, a gap is reported
    * and a new one is requested.
    */
-  onSnapshot(snapshotSeq: number, bids: readonly Level[], asks: readonly Level[], exchTs: number, localTs: number): void {
+  onSnapshot(
+    snapshotSeq: number,
+    bids: readonly Level[],
+    asks: readonly Level[],
+    exchTs: number,
+    localTs: number,
+  ): void {
     const o = this.opts;
     this.awaitingSnapshot = false;
     let i = 0;
@@ -169,7 +179,12 @@ export class SequencedBookSync {
     if (first !== undefined && first.firstSeq > snapshotSeq + 1) {
       // The snapshot is older than the stream we hold: take another one.
       this.buffer = pending;
-      this.gap(localTs, snapshotSeq + 1, first.firstSeq, `stale snapshot: snapshot ends at ${snapshotSeq}, stream resumes at ${first.firstSeq}`);
+      this.gap(
+        localTs,
+        snapshotSeq + 1,
+        first.firstSeq,
+        `stale snapshot: snapshot ends at ${snapshotSeq}, stream resumes at ${first.firstSeq}`,
+      );
       this.requestSnapshotOnce();
       return;
     }

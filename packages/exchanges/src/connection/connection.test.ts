@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { TestClock } from '@tickerml/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { feedClockFrom, ManualClock } from '../common/clock.js';
 import { waitFor } from '../contract/wait.js';
 import { backoffDelayMs } from './backoff.js';
@@ -10,7 +10,9 @@ import { PacedSender } from './paced-sender.js';
 describe('backoffDelayMs', () => {
   it('grows exponentially, is capped, and jitter only shortens it', () => {
     const o = { initialMs: 500, maxMs: 8000, multiplier: 2, jitter: 0.5 };
-    expect([0, 1, 2, 3, 4, 5, 9].map((a) => backoffDelayMs(a, o, () => 0))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5, 9].map((a) => backoffDelayMs(a, o, () => 0))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
     expect(backoffDelayMs(3, o, () => 0.999999)).toBe(2000);
     for (let a = 0; a < 10; a++) {
       const d = backoffDelayMs(a, o, Math.random);
@@ -56,7 +58,7 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     await new Promise<void>((r) => wss!.once('listening', () => r()));
     wss.on('connection', (ws) => onConnection(ws, ++n));
     const addr = wss.address();
-    return `ws://127.0.0.1:${typeof addr === 'object' ? addr.port : 0}`;
+    return `ws://127.0.0.1:${addr !== null && typeof addr === 'object' ? addr.port : 0}`;
   }
 
   it('reconnects with capped exponential backoff, resets it once data flows, resubscribes each time', async () => {
@@ -64,7 +66,8 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     const url = await server((ws, n) => {
       ws.on('message', (m) => {
         received.push(`${n}:${m.toString()}`);
-        if (n <= 3) ws.terminate(); // the first three sockets die right after subscribing
+        if (n <= 3)
+          ws.terminate(); // the first three sockets die right after subscribing
         else ws.send('{"hello":1}');
       });
     });

@@ -45,7 +45,11 @@ export interface ConnectionOptions {
   /** A socket opened (`rollover` is true for the proactive replacement socket). */
   readonly onOpen?: (info: { readonly rollover: boolean; readonly localTs: number }) => void;
   /** The stream was interrupted (not called for a planned rollover); a reconnect follows unless stopped. */
-  readonly onDown?: (info: { readonly reason: string; readonly localTs: number; readonly reconnectInMs: number }) => void;
+  readonly onDown?: (info: {
+    readonly reason: string;
+    readonly localTs: number;
+    readonly reconnectInMs: number;
+  }) => void;
 }
 
 interface Link {
@@ -160,7 +164,8 @@ export class ManagedConnection {
       url = await this.o.url();
     } catch (err) {
       this.connecting = false;
-      if (!rollover) this.scheduleReconnect(`url resolution failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!rollover)
+        this.scheduleReconnect(`url resolution failed: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     if (this.stopped) {
@@ -309,7 +314,10 @@ export class ManagedConnection {
     const delay = backoffDelayMs(this.attempt, this.o.backoff ?? {}, this.o.random);
     this.attempt++;
     this.reconnectDelaysMs.push(delay);
-    this.logger.warn({ connection: this.o.name, reason, reconnectInMs: delay, attempt: this.attempt }, 'stream interrupted');
+    this.logger.warn(
+      { connection: this.o.name, reason, reconnectInMs: delay, attempt: this.attempt },
+      'stream interrupted',
+    );
     this.o.onDown?.({ reason, localTs: this.o.clock.nowUs(), reconnectInMs: delay });
     this.reconnectTimer = this.o.clock.setTimer(delay, () => {
       this.reconnectTimer = undefined;

@@ -6,12 +6,12 @@
  * @module
  */
 import type { MarketEvent } from '@tickerml/core';
-import type { RawFrame } from '../readers/raw-frame.js';
 import type { SyncBook } from '../common/book.js';
 import type { FeedClock } from '../common/clock.js';
 import { VenueHttpError } from '../common/errors.js';
 import type { EventSink, FeedStats, HandlerHooks, ResyncMethod, VenueHandler } from '../common/feed.js';
 import { type FeedLogger, redactUrl, silentLogger } from '../common/logger.js';
+import type { RawFrame } from '../readers/raw-frame.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import { type ConnectionOptions, ManagedConnection } from './connection.js';
 
@@ -48,7 +48,10 @@ export interface FeedClientOptions {
   readonly random: () => number;
   readonly logger?: FeedLogger;
   /** Connection settings except the callbacks the client wires itself. */
-  readonly connection: Omit<ConnectionOptions, 'onMessage' | 'onOpen' | 'onDown' | 'subscribeMessages' | 'clock' | 'random' | 'logger'>;
+  readonly connection: Omit<
+    ConnectionOptions,
+    'onMessage' | 'onOpen' | 'onDown' | 'subscribeMessages' | 'clock' | 'random' | 'logger'
+  >;
   /** Subscribe messages given the handler (called on every new socket). */
   readonly subscribeMessages: (handler: VenueHandler) => string[];
   /** URL of the REST snapshot of a venue symbol (venues that resync over REST). */
@@ -114,7 +117,15 @@ export class FeedClient implements Feed {
         this.handler.onFrame(text, localTs);
       },
       ...(options.onRawFrame
-        ? { onSent: (text: string, localTs: number) => options.onRawFrame?.({ localTs, kind: 'send', connId: options.connection.name, data: text.replace(TOKEN_FIELD, '$1***$2') }) }
+        ? {
+            onSent: (text: string, localTs: number) =>
+              options.onRawFrame?.({
+                localTs,
+                kind: 'send',
+                connId: options.connection.name,
+                data: text.replace(TOKEN_FIELD, '$1***$2'),
+              }),
+          }
         : {}),
       onOpen: ({ rollover, localTs }) => {
         if (!rollover) this.health('connected', localTs);
@@ -181,7 +192,15 @@ export class FeedClient implements Feed {
       this.snapshotAttempts.set(venueSymbol, attempt + 1);
       const retryAfter = err instanceof VenueHttpError ? (err.retryAfterMs ?? 0) : 0;
       const delay = Math.max(retryAfter, backoffDelayMs(attempt, this.o.snapshotBackoff ?? {}, this.o.random));
-      this.logger.warn({ venue: this.handler.venue, symbol: venueSymbol, error: err instanceof Error ? err.message : String(err), retryInMs: delay }, 'snapshot request failed');
+      this.logger.warn(
+        {
+          venue: this.handler.venue,
+          symbol: venueSymbol,
+          error: err instanceof Error ? err.message : String(err),
+          retryInMs: delay,
+        },
+        'snapshot request failed',
+      );
       this.o.clock.setTimer(delay, () => void this.fetchSnapshot(venueSymbol));
     }
   }

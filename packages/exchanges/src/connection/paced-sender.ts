@@ -35,7 +35,8 @@ export class PacedSender {
     maxPerSecond: number,
     private readonly clock: FeedClock,
   ) {
-    if (!(maxPerSecond >= 1) || !Number.isInteger(maxPerSecond)) throw new RangeError(`maxPerSecond must be an integer >= 1, was ${maxPerSecond}`);
+    if (!(maxPerSecond >= 1) || !Number.isInteger(maxPerSecond))
+      throw new RangeError(`maxPerSecond must be an integer >= 1, was ${maxPerSecond}`);
     this.limit = maxPerSecond;
     this.sentAtUs = new Array<number>(maxPerSecond).fill(Number.NEGATIVE_INFINITY);
   }

@@ -42,13 +42,21 @@ interface LiveRun {
   readonly books: Books;
 }
 
-async function runLive(c: VenueContract, frames: readonly RawFrame[], symbols: string[], expected: Books, faults?: FaultPlanSpec, seed = 1, beforeStart?: (server: ReplayServer) => void): Promise<LiveRun> {
+async function runLive(
+  c: VenueContract,
+  frames: readonly RawFrame[],
+  symbols: string[],
+  expected: Books,
+  faults?: FaultPlanSpec,
+  seed = 1,
+  beforeStart?: (server: ReplayServer) => void,
+): Promise<LiveRun> {
   const server = await ReplayServer.start({ frames, ...(faults ? { faults, seed } : {}) });
   beforeStart?.(server);
   const clock = new ManualClock();
   const events: MarketEvent[] = [];
   let r = 0;
-  const random = () => ((r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const live = c.live(c.grids(frames), server, (e) => events.push(e), clock, random);
   live.feed.start();
   let finished = false;
@@ -66,8 +74,15 @@ async function runLive(c: VenueContract, frames: readonly RawFrame[], symbols: s
     );
   } catch (err) {
     const got = snapshot();
-    const detail = symbols.map((s) => `${s}: live ${got[s] ? `${got[s].bids.length}/${got[s].asks.length}` : 'unsynced'} vs reference ${expected[s]?.bids.length}/${expected[s]?.asks.length}`).join('; ');
-    throw new Error(`${String(err)} — finished=${finished} sent=${server.framesSent} received=${live.connections.reduce((n, x) => n + x.framesReceived, 0)} ${detail} stats=${JSON.stringify([...live.feed.stats()])}`);
+    const detail = symbols
+      .map(
+        (s) =>
+          `${s}: live ${got[s] ? `${got[s].bids.length}/${got[s].asks.length}` : 'unsynced'} vs reference ${expected[s]?.bids.length}/${expected[s]?.asks.length}`,
+      )
+      .join('; ');
+    throw new Error(
+      `${String(err)} — finished=${finished} sent=${server.framesSent} received=${live.connections.reduce((n, x) => n + x.framesReceived, 0)} ${detail} stats=${JSON.stringify([...live.feed.stats()])}`,
+    );
   } finally {
     live.feed.stop();
     await server.close();
@@ -101,35 +116,67 @@ for (const c of VENUE_CONTRACTS.filter((v) => (process.env.CONTRACT_VENUE ?? v.v
       expect(unhandled).toEqual([]);
     }, 120_000);
 
-    const faults: [string, FaultPlanSpec | [FaultPlanSpec, (server: ReplayServer) => void], (s: ReadonlyMap<string, FeedStats>, run: LiveRun) => void][] = [
-      ['drop', { drop: 0.004 }, (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'gaps')).toBeGreaterThan(0)],
+    const faults: [
+      string,
+      FaultPlanSpec | [FaultPlanSpec, (server: ReplayServer) => void],
+      (s: ReadonlyMap<string, FeedStats>, run: LiveRun) => void,
+    ][] = [
+      [
+        'drop',
+        { drop: 0.004 },
+        (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'gaps')).toBeGreaterThan(0),
+      ],
       ['dup', { dup: 0.004 }, (s) => expect(sum(s, 'duplicates')).toBeGreaterThan(0)],
-      ['reorder', { reorder: 0.004 }, (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'gaps')).toBeGreaterThan(0)],
-      ['corrupt', { corrupt: 2 }, (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'malformed')).toBeGreaterThanOrEqual(1)],
-      ['close', { close: 1 }, (_s, run) => {
-        expect(run.events.some((e) => e.kind === 'disconnected')).toBe(true);
-        expect(run.live.connections.reduce((n, conn) => n + conn.outages, 0)).toBeGreaterThan(0);
-      }],
+      [
+        'reorder',
+        { reorder: 0.004 },
+        (s) => expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'gaps')).toBeGreaterThan(0),
+      ],
+      [
+        'corrupt',
+        { corrupt: 2 },
+        (s) =>
+          expect(sum(s, c.detector === 'checksum' ? 'checksumsMismatched' : 'malformed')).toBeGreaterThanOrEqual(1),
+      ],
+      [
+        'close',
+        { close: 1 },
+        (_s, run) => {
+          expect(run.events.some((e) => e.kind === 'disconnected')).toBe(true);
+          expect(run.live.connections.reduce((n, conn) => n + conn.outages, 0)).toBeGreaterThan(0);
+        },
+      ],
     ];
     if (c.staleSnapshot) {
       // Kraken resyncs only on a checksum mismatch: arm the stale snapshot before the tape starts and
       // corrupt one update (always detected), so the re-subscription is answered with the stale one.
       const stale: FaultPlanSpec | [FaultPlanSpec, (server: ReplayServer) => void] =
-        c.detector === 'checksum' ? [{ corrupt: 1 }, (server) => server.inject('stale-snapshot')] : { staleSnapshot: 1 };
-      faults.push(['stale-snapshot', stale, (s, run) => {
-        expect(run.server.injected.some((f) => f.kind === 'stale-snapshot')).toBe(true);
-        // A stale REST snapshot is refused on sight by its sequence. Kraken has no sequence: a stale
-        // snapshot passes its own checksum and is caught by the next update's checksum only when it
-        // differs in the top 10 levels (deeper differences are overwritten or stay invisible).
-        if (c.detector === 'checksum') expect(sum(s, 'checksumsMismatched')).toBeGreaterThanOrEqual(1);
-        else expect(run.events.some((e) => e.kind === 'gap_detected' && e.reason.startsWith('stale snapshot'))).toBe(true);
-      }]);
+        c.detector === 'checksum'
+          ? [{ corrupt: 1 }, (server) => server.inject('stale-snapshot')]
+          : { staleSnapshot: 1 };
+      faults.push([
+        'stale-snapshot',
+        stale,
+        (s, run) => {
+          expect(run.server.injected.some((f) => f.kind === 'stale-snapshot')).toBe(true);
+          // A stale REST snapshot is refused on sight by its sequence. Kraken has no sequence: a stale
+          // snapshot passes its own checksum and is caught by the next update's checksum only when it
+          // differs in the top 10 levels (deeper differences are overwritten or stay invisible).
+          if (c.detector === 'checksum') expect(sum(s, 'checksumsMismatched')).toBeGreaterThanOrEqual(1);
+          else
+            expect(run.events.some((e) => e.kind === 'gap_detected' && e.reason.startsWith('stale snapshot'))).toBe(
+              true,
+            );
+        },
+      ]);
     }
 
     for (const [name, spec, detected] of faults) {
       it(`fault "${name}" is detected, healed by a resync, and ends on the clean books`, async () => {
         // Seed 4 puts the corrupted Kraken update early in the tape (index 208), leaving stream to resync into.
-        const run = Array.isArray(spec) ? await runLive(c, frames, symbols, reference, spec[0], 4, spec[1]) : await runLive(c, frames, symbols, reference, spec, 7);
+        const run = Array.isArray(spec)
+          ? await runLive(c, frames, symbols, reference, spec[0], 4, spec[1])
+          : await runLive(c, frames, symbols, reference, spec, 7);
         const injected = run.server.injected.filter((f) => f.kind === name);
         expect(injected.length, `${name} injected`).toBeGreaterThan(0);
         const stats = run.live.feed.stats();

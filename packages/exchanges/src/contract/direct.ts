@@ -23,12 +23,18 @@ export interface DirectReplayResult {
  */
 export async function replayDirect(
   frames: AsyncIterable<RawFrame> | Iterable<RawFrame>,
-  make: (hooks: { emit: (e: MarketEvent) => void; requestSnapshot: (venueSymbol: string, method: ResyncMethod) => void }) => VenueHandler,
+  make: (hooks: {
+    emit: (e: MarketEvent) => void;
+    requestSnapshot: (venueSymbol: string, method: ResyncMethod) => void;
+  }) => VenueHandler,
   snapshotSymbol: (url: string) => string | undefined,
 ): Promise<DirectReplayResult & { handler: VenueHandler }> {
   const events: MarketEvent[] = [];
   const snapshotRequests: { venueSymbol: string; method: ResyncMethod }[] = [];
-  const handler = make({ emit: (e) => events.push(e), requestSnapshot: (venueSymbol, method) => snapshotRequests.push({ venueSymbol, method }) });
+  const handler = make({
+    emit: (e) => events.push(e),
+    requestSnapshot: (venueSymbol, method) => snapshotRequests.push({ venueSymbol, method }),
+  });
   for await (const f of frames) {
     if (f.kind === 'recv') handler.onFrame(f.data, f.localTs);
     else if (f.kind === 'http' && f.url !== undefined) {

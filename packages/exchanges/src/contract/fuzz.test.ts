@@ -7,13 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecimalGrid } from '../common/decimal.js';
 import type { HandlerHooks, VenueHandler } from '../common/feed.js';
-import { BinanceUsdmFundingHandler } from '../venues/binanceusdm/websocket/handler.js';
 import { BinanceHandler } from '../venues/binance/websocket/handler.js';
+import { BinanceUsdmFundingHandler } from '../venues/binanceusdm/websocket/handler.js';
 import { CoinbaseHandler } from '../venues/coinbase/websocket/handler.js';
-import { KrakenFuturesFundingHandler } from '../venues/krakenfutures/websocket/handler.js';
 import { KrakenHandler } from '../venues/kraken/websocket/handler.js';
-import { KucoinFuturesFundingHandler } from '../venues/kucoinfutures/websocket/handler.js';
+import { KrakenFuturesFundingHandler } from '../venues/krakenfutures/websocket/handler.js';
 import { KucoinHandler } from '../venues/kucoin/websocket/handler.js';
+import { KucoinFuturesFundingHandler } from '../venues/kucoinfutures/websocket/handler.js';
 
 const SAMPLES: Record<string, string[]> = {
   binance: [
@@ -63,7 +63,8 @@ function mutate(text: string, pick: number, weird: unknown): string {
   const slots: [Record<string, unknown> | unknown[], string | number][] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((x, i) => (slots.push([v, i]), walk(x)));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) (slots.push([v as Record<string, unknown>, k]), walk(x));
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) slots.push([v as Record<string, unknown>, k]), walk(x);
   };
   walk(root);
   const slot = slots[pick % slots.length];
@@ -73,10 +74,26 @@ function mutate(text: string, pick: number, weird: unknown): string {
 
 type Make = (hooks: HandlerHooks) => VenueHandler;
 const HANDLERS: [string, string[], Make][] = [
-  ['binance', SAMPLES.binance!, (hooks) => new BinanceHandler({ instruments: [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')], hooks })],
-  ['kraken', SAMPLES.kraken!, (hooks) => new KrakenHandler({ instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], hooks })],
-  ['coinbase', SAMPLES.coinbase!, (hooks) => new CoinbaseHandler({ instruments: [new DecimalGrid('BTC/USD', '0.01', '0.00000001')], hooks })],
-  ['kucoin', SAMPLES.kucoin!, (hooks) => new KucoinHandler({ instruments: [new DecimalGrid('BTC/USDT', '0.0000000001', '0.0001')], hooks })],
+  [
+    'binance',
+    SAMPLES.binance!,
+    (hooks) => new BinanceHandler({ instruments: [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')], hooks }),
+  ],
+  [
+    'kraken',
+    SAMPLES.kraken!,
+    (hooks) => new KrakenHandler({ instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], hooks }),
+  ],
+  [
+    'coinbase',
+    SAMPLES.coinbase!,
+    (hooks) => new CoinbaseHandler({ instruments: [new DecimalGrid('BTC/USD', '0.01', '0.00000001')], hooks }),
+  ],
+  [
+    'kucoin',
+    SAMPLES.kucoin!,
+    (hooks) => new KucoinHandler({ instruments: [new DecimalGrid('BTC/USDT', '0.0000000001', '0.0001')], hooks }),
+  ],
   ['binanceusdm', SAMPLES.funding!, (hooks) => new BinanceUsdmFundingHandler(['BTC/USDT:USDT'], hooks)],
   ['krakenfutures', SAMPLES.funding!, (hooks) => new KrakenFuturesFundingHandler(['BTC/USD:USD'], hooks)],
   ['kucoinfutures', SAMPLES.funding!, (hooks) => new KucoinFuturesFundingHandler(['BTC/USDT:USDT'], hooks)],
@@ -92,18 +109,25 @@ function harness(make: Make) {
 describe.each(HANDLERS)('fuzzing the %s handler', (_name, samples, make) => {
   it('random bytes and random text never throw, and unparseable text is counted malformed', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')), fc.json()), (text) => {
-        const h = harness(make);
-        const before = h.malformed();
-        expect(() => h.handler.onFrame(text, 1)).not.toThrow();
-        let parses = true;
-        try {
-          JSON.parse(text);
-        } catch {
-          parses = false;
-        }
-        if (!parses) expect(h.malformed()).toBe(before + 1);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('latin1')),
+          fc.json(),
+        ),
+        (text) => {
+          const h = harness(make);
+          const before = h.malformed();
+          expect(() => h.handler.onFrame(text, 1)).not.toThrow();
+          let parses = true;
+          try {
+            JSON.parse(text);
+          } catch {
+            parses = false;
+          }
+          if (!parses) expect(h.malformed()).toBe(before + 1);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -125,7 +149,13 @@ describe.each(HANDLERS)('fuzzing the %s handler', (_name, samples, make) => {
       fc.property(fc.constantFrom(...samples), fc.nat(), WEIRD, (frame, pick, weird) => {
         const h = harness(make);
         expect(() => h.handler.onFrame(mutate(frame, pick, weird), 1)).not.toThrow();
-        expect(() => h.handler.onRestSnapshot('BTCUSDT', mutate('{"lastUpdateId":1,"bids":[["1.00","2"]],"asks":[]}', pick, weird), 1)).not.toThrow();
+        expect(() =>
+          h.handler.onRestSnapshot(
+            'BTCUSDT',
+            mutate('{"lastUpdateId":1,"bids":[["1.00","2"]],"asks":[]}', pick, weird),
+            1,
+          ),
+        ).not.toThrow();
         for (const sym of ['BTC/USDT', 'BTC/USD']) {
           const book = h.handler.book(sym);
           if (book === undefined) continue;

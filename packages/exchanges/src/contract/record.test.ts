@@ -13,8 +13,8 @@ import { openRecording } from '../readers/open.js';
 import type { RawFrame } from '../readers/raw-frame.js';
 import { Recorder } from '../recording/recorder.js';
 import { loadFrames, ReplayServer } from '../testkit/index.js';
-import { KrakenHandler } from '../venues/kraken/websocket/handler.js';
 import { krakenFeed } from '../venues/kraken/websocket/client.js';
+import { KrakenHandler } from '../venues/kraken/websocket/handler.js';
 import { replayDirect } from './direct.js';
 import { waitFor } from './wait.js';
 
@@ -46,7 +46,12 @@ describe('recording a live feed', () => {
     let finished = false;
     void server.finished.then(() => (finished = true));
     try {
-      await waitFor(() => finished && feed.connection.framesReceived === server.framesSent, 'every frame received', 400_000, () => core.advanceBy(1000));
+      await waitFor(
+        () => finished && feed.connection.framesReceived === server.framesSent,
+        'every frame received',
+        400_000,
+        () => core.advanceBy(1000),
+      );
     } finally {
       feed.stop();
       await server.close();
@@ -59,9 +64,19 @@ describe('recording a live feed', () => {
 
     const read: RawFrame[] = [];
     for (const file of recorder.files) for await (const f of (await openRecording(file)).frames()) read.push(f);
-    expect(read.filter((f) => f.kind === 'recv').map((f) => f.data)).toEqual(seen.filter((f) => f.kind === 'recv').map((f) => f.data));
-    const live = await replayDirect(seen, (hooks) => new KrakenHandler({ instruments: [grid], hooks }), () => undefined);
-    const fromFile = await replayDirect(read, (hooks) => new KrakenHandler({ instruments: [grid], hooks }), () => undefined);
+    expect(read.filter((f) => f.kind === 'recv').map((f) => f.data)).toEqual(
+      seen.filter((f) => f.kind === 'recv').map((f) => f.data),
+    );
+    const live = await replayDirect(
+      seen,
+      (hooks) => new KrakenHandler({ instruments: [grid], hooks }),
+      () => undefined,
+    );
+    const fromFile = await replayDirect(
+      read,
+      (hooks) => new KrakenHandler({ instruments: [grid], hooks }),
+      () => undefined,
+    );
     expect(fromFile.handler.book('BTC/USD')?.toJSON()).toEqual(live.handler.book('BTC/USD')?.toJSON());
     expect(fromFile.handler.stats().get('BTC/USD')?.checksumsMismatched).toBe(0);
   }, 60_000);

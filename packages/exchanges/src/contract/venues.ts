@@ -11,14 +11,14 @@ import type { EventSink, HandlerHooks, VenueHandler } from '../common/feed.js';
 import type { ManagedConnection } from '../connection/connection.js';
 import type { Feed, FeedClient, FeedGroup } from '../connection/feed-client.js';
 import type { RawFrame } from '../readers/raw-frame.js';
-import { BinanceHandler } from '../venues/binance/websocket/handler.js';
 import { binanceUsFeed } from '../venues/binance/websocket/client.js';
-import { CoinbaseHandler } from '../venues/coinbase/websocket/handler.js';
+import { BinanceHandler } from '../venues/binance/websocket/handler.js';
 import { coinbaseFeed } from '../venues/coinbase/websocket/client.js';
-import { KrakenHandler } from '../venues/kraken/websocket/handler.js';
+import { CoinbaseHandler } from '../venues/coinbase/websocket/handler.js';
 import { krakenFeed } from '../venues/kraken/websocket/client.js';
-import { KucoinHandler } from '../venues/kucoin/websocket/handler.js';
+import { KrakenHandler } from '../venues/kraken/websocket/handler.js';
 import { kucoinFeed } from '../venues/kucoin/websocket/client.js';
+import { KucoinHandler } from '../venues/kucoin/websocket/handler.js';
 
 /** Endpoints of a replay server. */
 export interface ServerUrls {
@@ -42,7 +42,13 @@ export interface VenueContract {
   handler(grids: readonly DecimalGrid[], hooks: HandlerHooks): VenueHandler;
   /** Venue symbol an `http` record is a depth snapshot of. */
   snapshotSymbol(url: string): string | undefined;
-  live(grids: readonly DecimalGrid[], server: ServerUrls, emit: EventSink, clock: FeedClock, random: () => number): LiveFeed;
+  live(
+    grids: readonly DecimalGrid[],
+    server: ServerUrls,
+    emit: EventSink,
+    clock: FeedClock,
+    random: () => number,
+  ): LiveFeed;
   /** How the venue detects a lost/reordered update: a sequence gap or a checksum mismatch. */
   readonly detector: 'sequence' | 'checksum';
   /** Whether the venue's resync can be served a stale snapshot (REST snapshots, Kraken re-subscribe). */
@@ -60,7 +66,11 @@ function group(g: FeedGroup): LiveFeed {
 }
 
 /** KuCoin book sizes are finer than the order lot size; CAPP-BTC's cannot fit a safe integer and is left out. */
-const KUCOIN_LOTS: Record<string, string> = { 'BCHSV-USDT': '0.00000000001', 'ANKR-BTC': '0.0001', 'EQZ-BTC': '0.0001' };
+const KUCOIN_LOTS: Record<string, string> = {
+  'BCHSV-USDT': '0.00000000001',
+  'ANKR-BTC': '0.0001',
+  'EQZ-BTC': '0.0001',
+};
 /** Symbols with a recorded REST snapshot (LTX-USDT has none). */
 const KUCOIN_SYMBOLS = ['BCHSV-USDT', 'SNX-BTC', 'ANKR-BTC', 'EQZ-BTC', 'NRG-BTC', 'FET-BTC', 'DAPPT-BTC', 'COV-BTC'];
 
@@ -71,7 +81,10 @@ export const VENUE_CONTRACTS: readonly VenueContract[] = [
     grids: () => [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')],
     handler: (grids, hooks) => new BinanceHandler({ instruments: grids, hooks }),
     snapshotSymbol: (url) => /depth\?symbol=([A-Z0-9]+)/.exec(url)?.[1],
-    live: (grids, s, emit, clock, random) => single(binanceUsFeed({ instruments: grids, emit, clock, random, backoff, urls: { ws: s.wsUrl, rest: s.httpUrl } })),
+    live: (grids, s, emit, clock, random) =>
+      single(
+        binanceUsFeed({ instruments: grids, emit, clock, random, backoff, urls: { ws: s.wsUrl, rest: s.httpUrl } }),
+      ),
     detector: 'sequence',
     staleSnapshot: true,
   },
@@ -81,7 +94,8 @@ export const VENUE_CONTRACTS: readonly VenueContract[] = [
     grids: () => [new DecimalGrid('BTC/USD', '0.1', '0.00000001')],
     handler: (grids, hooks) => new KrakenHandler({ instruments: grids, hooks, depth: 25 }),
     snapshotSymbol: () => undefined,
-    live: (grids, s, emit, clock, random) => single(krakenFeed({ instruments: grids, emit, clock, random, backoff, depth: 25, urls: { ws: s.wsUrl } })),
+    live: (grids, s, emit, clock, random) =>
+      single(krakenFeed({ instruments: grids, emit, clock, random, backoff, depth: 25, urls: { ws: s.wsUrl } })),
     detector: 'checksum',
     staleSnapshot: true,
   },
@@ -91,7 +105,8 @@ export const VENUE_CONTRACTS: readonly VenueContract[] = [
     grids: () => [new DecimalGrid('BTC/USD', '0.01', '0.00000001'), new DecimalGrid('ETH/USD', '0.01', '0.00000001')],
     handler: (grids, hooks) => new CoinbaseHandler({ instruments: grids, hooks }),
     snapshotSymbol: () => undefined,
-    live: (grids, s, emit, clock, random) => group(coinbaseFeed({ instruments: grids, emit, clock, random, backoff, urls: { ws: s.wsUrl } })),
+    live: (grids, s, emit, clock, random) =>
+      group(coinbaseFeed({ instruments: grids, emit, clock, random, backoff, urls: { ws: s.wsUrl } })),
     detector: 'sequence',
     staleSnapshot: false,
   },
@@ -103,11 +118,14 @@ export const VENUE_CONTRACTS: readonly VenueContract[] = [
       const list = JSON.parse(symbols?.data ?? '{"data":[]}').data as { symbol: string; priceIncrement: string }[];
       return list
         .filter((s) => KUCOIN_SYMBOLS.includes(s.symbol))
-        .map((s) => new DecimalGrid(s.symbol.replace('-', '/'), s.priceIncrement, KUCOIN_LOTS[s.symbol] ?? '0.00000001'));
+        .map(
+          (s) => new DecimalGrid(s.symbol.replace('-', '/'), s.priceIncrement, KUCOIN_LOTS[s.symbol] ?? '0.00000001'),
+        );
     },
     handler: (grids, hooks) => new KucoinHandler({ instruments: grids, hooks }),
     snapshotSymbol: (url) => /level2(?:_100)?\?symbol=([A-Z0-9-]+)/.exec(url)?.[1],
-    live: (grids, s, emit, clock, random) => single(kucoinFeed({ instruments: grids, emit, clock, random, backoff, urls: { rest: s.httpUrl } })),
+    live: (grids, s, emit, clock, random) =>
+      single(kucoinFeed({ instruments: grids, emit, clock, random, backoff, urls: { rest: s.httpUrl } })),
     detector: 'sequence',
     staleSnapshot: true,
   },

@@ -12,7 +12,12 @@
  * @example
  * await waitFor(() => feed.book('BTC/USDT') !== undefined, 'BTC/USDT synced');
  */
-export async function waitFor(condition: () => boolean, what: string, maxTurns = 2_000_000, onTurn?: () => void): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  maxTurns = 2_000_000,
+  onTurn?: () => void,
+): Promise<void> {
   for (let turn = 0; turn < maxTurns; turn++) {
     if (condition()) return;
     onTurn?.();

@@ -11,7 +11,10 @@ import { cachePath, gridFor, instrumentsFromCcxt, loadInstruments, numberToDecim
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url).pathname;
 
 /** A loopback HTTP server answering recorded REST bodies by path, `fallback` for anything else. */
-async function restServer(bodies: Record<string, string>, fallback: string): Promise<{ server: Server; base: string; paths: string[] }> {
+async function restServer(
+  bodies: Record<string, string>,
+  fallback: string,
+): Promise<{ server: Server; base: string; paths: string[] }> {
   const paths: string[] = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
@@ -26,7 +29,16 @@ async function restServer(bodies: Record<string, string>, fallback: string): Pro
 /** A ccxt exchange with every API URL pointed at `base`. */
 function pointed(name: 'kucoin' | 'binanceusdm', base: string) {
   return () => {
-    const ex = new (ccxt as unknown as Record<string, new () => { urls: { api: Record<string, string> }; loadMarkets(): Promise<Record<string, unknown>>; precisionMode: number }>)[name]!();
+    const ex = new (
+      ccxt as unknown as Record<
+        string,
+        new () => {
+          urls: { api: Record<string, string> };
+          loadMarkets(): Promise<Record<string, unknown>>;
+          precisionMode: number;
+        }
+      >
+    )[name]!();
     for (const k of Object.keys(ex.urls.api)) ex.urls.api[k] = base;
     return ex;
   };
@@ -40,7 +52,15 @@ afterEach(async () => {
 
 describe('numberToDecimal', () => {
   it('prints ccxt float tick sizes as plain decimals', () => {
-    expect([0.01, 1e-8, 0.5, 1, 10, 0.1 + 0.2 - 0.2, 1e-10].map(numberToDecimal)).toEqual(['0.01', '0.00000001', '0.5', '1', '10', '0.1', '0.0000000001']);
+    expect([0.01, 1e-8, 0.5, 1, 10, 0.1 + 0.2 - 0.2, 1e-10].map(numberToDecimal)).toEqual([
+      '0.01',
+      '0.00000001',
+      '0.5',
+      '1',
+      '10',
+      '0.1',
+      '0.0000000001',
+    ]);
   });
 });
 
@@ -52,14 +72,20 @@ describe('loadInstruments', () => {
     const rest = await restServer({ '/api/v2/symbols': symbols }, '{"code":"200000","data":[]}');
     servers.push(rest.server);
     const cacheDir = await mkdtemp(join(tmpdir(), 'tickerml-instruments-'));
-    const loaded = await loadInstruments('kucoin', { cacheDir, exchange: pointed('kucoin', rest.base), nowMs: () => 1_700_000_000_000 });
+    const loaded = await loadInstruments('kucoin', {
+      cacheDir,
+      exchange: pointed('kucoin', rest.base),
+      nowMs: () => 1_700_000_000_000,
+    });
     expect(rest.paths).toContain('/api/v2/symbols');
     expect(loaded.source).toBe('network');
     const bchsv = loaded.instruments.find((i) => i.venueSymbol === 'BCHSV-USDT');
     expect(bchsv).toMatchObject({ tickSize: '0.001', lotSize: '0.00000001', type: 'spot', quote: 'USDT' });
     const capp = loaded.instruments.find((i) => i.venueSymbol === 'CAPP-BTC');
     expect(capp).toMatchObject({ tickSize: '0.0000000001', lotSize: '0.01' });
-    expect(JSON.parse(await readFile(cachePath(cacheDir, 'kucoin'), 'utf8')).instruments).toHaveLength(loaded.instruments.length);
+    expect(JSON.parse(await readFile(cachePath(cacheDir, 'kucoin'), 'utf8')).instruments).toHaveLength(
+      loaded.instruments.length,
+    );
 
     // network down: a port nobody listens on
     const offline = await loadInstruments('kucoin', { cacheDir, exchange: pointed('kucoin', 'http://127.0.0.1:1') });
@@ -83,18 +109,45 @@ describe('loadInstruments', () => {
 
   it('fails with a clear error naming the network failure and the cache path when neither works', async () => {
     const cacheDir = await mkdtemp(join(tmpdir(), 'tickerml-instruments-'));
-    const err = await loadInstruments('kucoin', { cacheDir, exchange: pointed('kucoin', 'http://127.0.0.1:1') }).catch((e: unknown) => e);
+    const err = await loadInstruments('kucoin', { cacheDir, exchange: pointed('kucoin', 'http://127.0.0.1:1') }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ name: 'InstrumentsUnavailableError' });
     expect(String((err as Error).message)).toContain(cachePath(cacheDir, 'kucoin'));
     expect(String((err as Error).message)).toContain('no such file');
     // a corrupt cache is named as such
     await writeFile(cachePath(cacheDir, 'kucoin'), '{"format":"something else"}');
-    const err2 = await loadInstruments('kucoin', { cacheDir, exchange: pointed('kucoin', 'http://127.0.0.1:1') }).catch((e: unknown) => e);
+    const err2 = await loadInstruments('kucoin', { cacheDir, exchange: pointed('kucoin', 'http://127.0.0.1:1') }).catch(
+      (e: unknown) => e,
+    );
     expect(String((err2 as Error).message)).toContain('not a tickerml-instruments/1 file');
   }, 60_000);
 
   it('skips markets without a grid and reads DECIMAL_PLACES precision', () => {
-    const markets = { a: { id: 'AB', symbol: 'A/B', base: 'A', quote: 'B', type: 'spot', precision: { price: 2, amount: 4 }, limits: { cost: { min: 10 } } }, b: { id: 'X', symbol: 'X/Y', precision: {} } };
-    expect(instrumentsFromCcxt('v', markets, 2)).toEqual([{ venue: 'v', symbol: 'A/B', venueSymbol: 'AB', base: 'A', quote: 'B', type: 'spot', tickSize: '0.01', lotSize: '0.0001', minNotional: '10' }]);
+    const markets = {
+      a: {
+        id: 'AB',
+        symbol: 'A/B',
+        base: 'A',
+        quote: 'B',
+        type: 'spot',
+        precision: { price: 2, amount: 4 },
+        limits: { cost: { min: 10 } },
+      },
+      b: { id: 'X', symbol: 'X/Y', precision: {} },
+    };
+    expect(instrumentsFromCcxt('v', markets, 2)).toEqual([
+      {
+        venue: 'v',
+        symbol: 'A/B',
+        venueSymbol: 'AB',
+        base: 'A',
+        quote: 'B',
+        type: 'spot',
+        tickSize: '0.01',
+        lotSize: '0.0001',
+        minNotional: '10',
+      },
+    ]);
   });
 });

@@ -94,7 +94,11 @@ function sizeOf(precision: unknown, mode: number | undefined): string {
 }
 
 /** Converts ccxt markets to {@link InstrumentInfo}s, skipping markets without a usable grid. */
-export function instrumentsFromCcxt(venue: string, markets: Record<string, unknown>, precisionMode?: number): InstrumentInfo[] {
+export function instrumentsFromCcxt(
+  venue: string,
+  markets: Record<string, unknown>,
+  precisionMode?: number,
+): InstrumentInfo[] {
   const out: InstrumentInfo[] = [];
   for (const m of Object.values(markets) as Record<string, unknown>[]) {
     if (m === null || typeof m !== 'object') continue;
@@ -157,10 +161,16 @@ export async function loadInstruments(venue: string, options: LoadInstrumentsOpt
     try {
       await mkdir(options.cacheDir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify({ format: 'tickerml-instruments/1', venue, fetchedAtMs: loaded.fetchedAtMs, instruments }));
+      await writeFile(
+        tmp,
+        JSON.stringify({ format: 'tickerml-instruments/1', venue, fetchedAtMs: loaded.fetchedAtMs, instruments }),
+      );
       await rename(tmp, file);
     } catch (err) {
-      logger.warn({ venue, file, error: err instanceof Error ? err.message : String(err) }, 'could not write the instrument cache');
+      logger.warn(
+        { venue, file, error: err instanceof Error ? err.message : String(err) },
+        'could not write the instrument cache',
+      );
     }
     return loaded;
   } catch (err) {
@@ -169,17 +179,41 @@ export async function loadInstruments(venue: string, options: LoadInstrumentsOpt
   }
   let cacheProblem: string;
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { format?: unknown; venue?: unknown; fetchedAtMs?: unknown; instruments?: unknown };
-    if (parsed.format !== 'tickerml-instruments/1' || parsed.venue !== venue || !Array.isArray(parsed.instruments) || typeof parsed.fetchedAtMs !== 'number') {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+      format?: unknown;
+      venue?: unknown;
+      fetchedAtMs?: unknown;
+      instruments?: unknown;
+    };
+    if (
+      parsed.format !== 'tickerml-instruments/1' ||
+      parsed.venue !== venue ||
+      !Array.isArray(parsed.instruments) ||
+      typeof parsed.fetchedAtMs !== 'number'
+    ) {
       throw new Error('not a tickerml-instruments/1 file for this venue');
     }
-    return { venue, instruments: parsed.instruments as InstrumentInfo[], source: 'cache', fetchedAtMs: parsed.fetchedAtMs, networkError };
+    return {
+      venue,
+      instruments: parsed.instruments as InstrumentInfo[],
+      source: 'cache',
+      fetchedAtMs: parsed.fetchedAtMs,
+      networkError,
+    };
   } catch (err) {
-    cacheProblem = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
+    cacheProblem =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : err instanceof Error
+          ? err.message
+          : String(err);
   }
-  throw new InstrumentsUnavailableError(`no instrument metadata for ${venue}: the venue could not be reached and there is no usable cache`, {
-    metaMessages: [`network: ${networkError}`, `cache ${file}: ${cacheProblem}`],
-  });
+  throw new InstrumentsUnavailableError(
+    `no instrument metadata for ${venue}: the venue could not be reached and there is no usable cache`,
+    {
+      metaMessages: [`network: ${networkError}`, `cache ${file}: ${cacheProblem}`],
+    },
+  );
 }
 
 /**
@@ -194,7 +228,14 @@ export async function loadInstruments(venue: string, options: LoadInstrumentsOpt
 export function gridFor(loaded: LoadedInstruments, symbol: string, bookLotSize?: string): DecimalGrid {
   const info = loaded.instruments.find((i) => i.symbol === symbol);
   if (info === undefined) {
-    throw new UnknownSymbolError(`${symbol} is not listed on ${loaded.venue}`, { metaMessages: [`listed: ${loaded.instruments.slice(0, 10).map((i) => i.symbol).join(', ')}…`] });
+    throw new UnknownSymbolError(`${symbol} is not listed on ${loaded.venue}`, {
+      metaMessages: [
+        `listed: ${loaded.instruments
+          .slice(0, 10)
+          .map((i) => i.symbol)
+          .join(', ')}…`,
+      ],
+    });
   }
   return new DecimalGrid(symbol, info.tickSize, bookLotSize ?? info.lotSize);
 }

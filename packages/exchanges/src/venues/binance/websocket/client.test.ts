@@ -8,17 +8,33 @@ import { loadFrames, ReplayServer } from '../../../testkit/index.js';
 import { binanceUsFeed } from './client.js';
 import { BinanceHandler } from './handler.js';
 
-const FIXTURE = new URL('../../../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url).pathname;
+const FIXTURE = new URL('../../../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url)
+  .pathname;
 const grid = new DecimalGrid('BTC/USDT', '0.01', '0.00000001');
 
 describe('binanceUsFeed connection lifetime', () => {
   it('rolls over to a fresh socket before the 24 h lifetime ends with no gap in the book', async () => {
     const { frames } = await loadFrames(FIXTURE);
-    const reference = (await replayDirect(frames, (hooks) => new BinanceHandler({ instruments: [grid], hooks }), (u) => /symbol=([A-Z]+)/.exec(u)?.[1])).handler.book('BTC/USDT')!.toJSON();
+    const reference = (
+      await replayDirect(
+        frames,
+        (hooks) => new BinanceHandler({ instruments: [grid], hooks }),
+        (u) => /symbol=([A-Z]+)/.exec(u)?.[1],
+      )
+    ).handler
+      .book('BTC/USDT')!
+      .toJSON();
     const server = await ReplayServer.start({ frames });
     const clock = new ManualClock();
     const events: MarketEvent[] = [];
-    const feed = binanceUsFeed({ instruments: [grid], emit: (e) => events.push(e), clock, random: () => 0.5, idleTimeoutMs: 25 * 3600_000, urls: { ws: server.wsUrl, rest: server.httpUrl } });
+    const feed = binanceUsFeed({
+      instruments: [grid],
+      emit: (e) => events.push(e),
+      clock,
+      random: () => 0.5,
+      idleTimeoutMs: 25 * 3600_000,
+      urls: { ws: server.wsUrl, rest: server.httpUrl },
+    });
     feed.start();
     try {
       await waitFor(() => feed.book('BTC/USDT') !== undefined, 'book synced');
@@ -33,8 +49,14 @@ describe('binanceUsFeed connection lifetime', () => {
       void server.finished.then(() => {
         finished = true;
       });
-      await waitFor(() => finished && feed.connection.rollovers === 1 && server.openConnections === 1, 'rollover done and tape played');
-      await waitFor(() => JSON.stringify(feed.book('BTC/USDT')?.toJSON()) === JSON.stringify(reference), 'final book equal to the reference');
+      await waitFor(
+        () => finished && feed.connection.rollovers === 1 && server.openConnections === 1,
+        'rollover done and tape played',
+      );
+      await waitFor(
+        () => JSON.stringify(feed.book('BTC/USDT')?.toJSON()) === JSON.stringify(reference),
+        'final book equal to the reference',
+      );
       const stats = feed.stats().get('BTC/USDT')!;
       expect(stats.gaps).toBe(0);
       expect(stats.resyncs).toBe(0);

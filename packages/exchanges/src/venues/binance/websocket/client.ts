@@ -8,8 +8,8 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
-import type { RawFrame } from '../../../readers/raw-frame.js';
 import { FeedClient, type HttpGet } from '../../../connection/feed-client.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { BINANCE_US } from '../common/constants.js';
 import { BINANCE_US_URLS, type BinanceUrls, combinedStreamUrl, depthSnapshotUrl } from '../common/urls.js';
 import { BinanceHandler } from './handler.js';
@@ -51,10 +51,17 @@ export interface BinanceUsFeedOptions {
 export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
   const urls: BinanceUrls = { ...BINANCE_US_URLS, ...options.urls };
   if (options.instruments.length * 2 > BINANCE_US.maxStreamsPerConnection) {
-    throw new RangeError(`binance: ${options.instruments.length} symbols need ${options.instruments.length * 2} streams, one connection carries ${BINANCE_US.maxStreamsPerConnection}`);
+    throw new RangeError(
+      `binance: ${options.instruments.length} symbols need ${options.instruments.length * 2} streams, one connection carries ${BINANCE_US.maxStreamsPerConnection}`,
+    );
   }
   return new FeedClient({
-    makeHandler: (hooks) => new BinanceHandler({ instruments: options.instruments, hooks, ...(options.venue ? { venue: options.venue } : {}) }),
+    makeHandler: (hooks) =>
+      new BinanceHandler({
+        instruments: options.instruments,
+        hooks,
+        ...(options.venue ? { venue: options.venue } : {}),
+      }),
     symbols: options.instruments.map((g) => g.symbol),
     emit: options.emit,
     clock: options.clock ?? systemClock(),
@@ -67,7 +74,10 @@ export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
       url: () => combinedStreamUrl(urls),
       idleTimeoutMs: options.idleTimeoutMs ?? BINANCE_US.idleTimeoutMs,
       maxMessagesPerSecond: BINANCE_US.maxMessagesPerSecond,
-      lifetime: { lifetimeMs: options.lifetimeMs ?? BINANCE_US.connectionLifetimeMs, rolloverBeforeMs: options.rolloverBeforeMs ?? BINANCE_US.rolloverBeforeMs },
+      lifetime: {
+        lifetimeMs: options.lifetimeMs ?? BINANCE_US.connectionLifetimeMs,
+        rolloverBeforeMs: options.rolloverBeforeMs ?? BINANCE_US.rolloverBeforeMs,
+      },
       ...(options.backoff ? { backoff: options.backoff } : {}),
     },
     subscribeMessages: (h) => (h as BinanceHandler).subscribeMessages(),

@@ -4,7 +4,8 @@ import { replayDirect } from '../../../contract/direct.js';
 import { openRecording } from '../../../readers/open.js';
 import { BinanceHandler } from './handler.js';
 
-const FIXTURE = new URL('../../../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url).pathname;
+const FIXTURE = new URL('../../../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url)
+  .pathname;
 const grid = () => new DecimalGrid('BTC/USDT', '0.01', '0.00000001');
 const snapshotSymbol = (url: string) => /depth\?symbol=([A-Z]+)/.exec(url)?.[1];
 
@@ -29,13 +30,20 @@ describe('BinanceHandler on the real BTCUSDT recording', () => {
     for (let i = 1; i < deltas.length; i++) {
       const prev = deltas[i - 1];
       const cur = deltas[i];
-      if (cur?.kind === 'book_delta' && prev?.kind === 'book_delta') expect(cur.firstSeq).toBe((prev.seq as number) + 1);
+      if (cur?.kind === 'book_delta' && prev?.kind === 'book_delta')
+        expect(cur.firstSeq).toBe((prev.seq as number) + 1);
     }
     const book = handler.book('BTC/USDT');
     expect(book).toBeDefined();
     expect(book!.bestBidTicks()).toBeLessThan(book!.bestAskTicks());
     const trade = events.find((e) => e.kind === 'trade');
-    expect(trade).toMatchObject({ kind: 'trade', priceTicks: 6183763, qtyLots: 2000000, aggressor: 'sell', tradeId: '3735683259' });
+    expect(trade).toMatchObject({
+      kind: 'trade',
+      priceTicks: 6183763,
+      qtyLots: 2000000,
+      aggressor: 'sell',
+      tradeId: '3735683259',
+    });
   });
 
   it('matches the recorded bookTicker top of book whenever both sit at the same update id', async () => {

@@ -8,7 +8,13 @@
 import type { Level } from '@tickerml/core';
 import type { SyncBook } from '../../../common/book.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
-import { emptyStats, type FeedStats, type HandlerHooks, MalformedLog, type VenueHandler } from '../../../common/feed.js';
+import {
+  emptyStats,
+  type FeedStats,
+  type HandlerHooks,
+  MalformedLog,
+  type VenueHandler,
+} from '../../../common/feed.js';
 import { LevelError, msToUs, tupleLevels } from '../../../common/levels.js';
 import { SequencedBookSync } from '../../../common/sequenced-sync.js';
 import { BINANCE_US } from '../common/constants.js';
@@ -76,7 +82,8 @@ export class BinanceHandler implements VenueHandler {
   subscribeMessages(maxStreams = 200): string[] {
     const streams = [...this.byCanonical.keys()].flatMap((s) => streamsFor(toStreamPrefix(s)));
     const out: string[] = [];
-    for (let i = 0; i < streams.length; i += maxStreams) out.push(subscribeMessage(streams.slice(i, i + maxStreams), out.length + 1));
+    for (let i = 0; i < streams.length; i += maxStreams)
+      out.push(subscribeMessage(streams.slice(i, i + maxStreams), out.length + 1));
     return out;
   }
 
@@ -105,7 +112,8 @@ export class BinanceHandler implements VenueHandler {
       }
       const priceTicks = grid.priceToTicksOrNaN(msg.p);
       const qtyLots = grid.qtyToLotsOrNaN(msg.q);
-      if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return this.bad(text, `trade price/qty off grid (${msg.p}, ${msg.q})`, state);
+      if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots))
+        return this.bad(text, `trade price/qty off grid (${msg.p}, ${msg.q})`, state);
       state.stats.trades++;
       state.lastTradeId = msg.t;
       this.hooks.emit({

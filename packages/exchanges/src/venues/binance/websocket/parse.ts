@@ -65,7 +65,8 @@ export function parseBinanceFrame(text: string): BinanceMsg | string {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'stream data is not an object';
   const e = data.e;
   if (e === 'depthUpdate') {
-    if (typeof data.s !== 'string' || !isSeq(data.U) || !isSeq(data.u) || typeof data.E !== 'number') return 'depthUpdate: s/E/U/u missing or mistyped';
+    if (typeof data.s !== 'string' || !isSeq(data.U) || !isSeq(data.u) || typeof data.E !== 'number')
+      return 'depthUpdate: s/E/U/u missing or mistyped';
     if (data.U > data.u) return `depthUpdate: U ${data.U} > u ${data.u}`;
     if (data.pu !== undefined && !isSeq(data.pu) && data.pu !== -1) return 'depthUpdate: pu mistyped';
     const msg: BinanceDepthMsg = { type: 'depth', s: data.s, E: data.E, U: data.U, u: data.u, b: data.b, a: data.a };
@@ -73,19 +74,33 @@ export function parseBinanceFrame(text: string): BinanceMsg | string {
   }
   if (e === 'trade' || e === 'aggTrade') {
     const id = e === 'trade' ? data.t : data.a;
-    if (typeof data.s !== 'string' || typeof id !== 'number' || typeof data.p !== 'string' || typeof data.q !== 'string' || typeof data.T !== 'number' || typeof data.m !== 'boolean') {
+    if (
+      typeof data.s !== 'string' ||
+      typeof id !== 'number' ||
+      typeof data.p !== 'string' ||
+      typeof data.q !== 'string' ||
+      typeof data.T !== 'number' ||
+      typeof data.m !== 'boolean'
+    ) {
       return `${e}: fields missing or mistyped`;
     }
     return { type: 'trade', s: data.s, t: id, p: data.p, q: data.q, T: data.T, m: data.m };
   }
   if (e === 'markPriceUpdate') {
-    if (typeof data.s !== 'string' || typeof data.r !== 'string' || typeof data.T !== 'number' || typeof data.p !== 'string' || typeof data.E !== 'number') {
+    if (
+      typeof data.s !== 'string' ||
+      typeof data.r !== 'string' ||
+      typeof data.T !== 'number' ||
+      typeof data.p !== 'string' ||
+      typeof data.E !== 'number'
+    ) {
       return 'markPriceUpdate: fields missing or mistyped';
     }
     return { type: 'markPrice', s: data.s, E: data.E, p: data.p, r: data.r, T: data.T };
   }
   if (typeof envelope.stream !== 'string' && 'result' in envelope && 'id' in envelope) return IGNORED; // subscribe ack
-  if (typeof envelope.stream !== 'string' && 'code' in envelope && 'msg' in envelope) return `venue error: ${String(envelope.msg).slice(0, 100)}`;
+  if (typeof envelope.stream !== 'string' && 'code' in envelope && 'msg' in envelope)
+    return `venue error: ${String(envelope.msg).slice(0, 100)}`;
   return IGNORED;
 }
 

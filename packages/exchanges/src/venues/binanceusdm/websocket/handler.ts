@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { FundingHandlerBase, isDecimalText } from '../../../common/funding.js';
+
 import type { HandlerHooks } from '../../../common/feed.js';
+import { FundingHandlerBase, isDecimalText } from '../../../common/funding.js';
 import { msToUs } from '../../../common/levels.js';
 import { parseBinanceFrame } from '../../binance/websocket/parse.js';
 import { BINANCE_USDM, toUsdmSymbol } from '../common/urls.js';

@@ -10,8 +10,8 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
-import type { RawFrame } from '../../../readers/raw-frame.js';
 import { FeedClient, FeedGroup } from '../../../connection/feed-client.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { COINBASE } from '../common/constants.js';
 import { COINBASE_URLS, type CoinbaseUrls } from '../common/urls.js';
 import { CoinbaseHandler } from './handler.js';
@@ -54,7 +54,7 @@ export function coinbaseFeed(options: CoinbaseFeedOptions): FeedGroup {
         random: options.random ?? Math.random,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
-    ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
+        ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
         connection: {
           name: `${COINBASE.venue}:${group.map((g) => g.symbol).join(',')}`,
           url: () => urls.ws,

@@ -10,7 +10,13 @@
 import type { Level } from '@tickerml/core';
 import { SyncBook } from '../../../common/book.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
-import { emptyStats, type FeedStats, type HandlerHooks, MalformedLog, type VenueHandler } from '../../../common/feed.js';
+import {
+  emptyStats,
+  type FeedStats,
+  type HandlerHooks,
+  MalformedLog,
+  type VenueHandler,
+} from '../../../common/feed.js';
 import { isoToUs } from '../../../common/levels.js';
 import { COINBASE } from '../common/constants.js';
 import { toCoinbaseProduct } from '../common/parse.js';
@@ -58,7 +64,14 @@ export class CoinbaseHandler implements VenueHandler {
     this.malformed = new MalformedLog(this.venue, opts.hooks.logger);
     for (const grid of opts.instruments) {
       const productId = toCoinbaseProduct(grid.symbol);
-      const state: ProductState = { grid, productId, stats: emptyStats(), book: new SyncBook(), live: false, resyncing: false };
+      const state: ProductState = {
+        grid,
+        productId,
+        stats: emptyStats(),
+        book: new SyncBook(),
+        live: false,
+        resyncing: false,
+      };
       this.products.set(productId, state);
       this.bySymbol.set(grid.symbol, state);
     }
@@ -67,7 +80,11 @@ export class CoinbaseHandler implements VenueHandler {
   /** Subscribe messages: `heartbeats` (keeps idle channels open), `market_trades`, `level2`. */
   subscribeMessages(): string[] {
     const ids = [...this.products.keys()];
-    return [subscribeMessage('heartbeats', ids), subscribeMessage('market_trades', ids), subscribeMessage('level2', ids)];
+    return [
+      subscribeMessage('heartbeats', ids),
+      subscribeMessage('market_trades', ids),
+      subscribeMessage('level2', ids),
+    ];
   }
 
   resubscribeMessages(productId: string): string[] {

@@ -42,11 +42,20 @@ export function parseCoinbaseFrame(text: string): CoinbaseFrame | string {
   }
   if (root === null || typeof root !== 'object' || Array.isArray(root)) return 'not a JSON object';
   const r = root as Record<string, unknown>;
-  if (r.type === 'error') return { channel: 'error', sequenceNum: -1, timestamp: undefined, l2: [], trades: [], error: String(r.message ?? 'error') };
+  if (r.type === 'error')
+    return {
+      channel: 'error',
+      sequenceNum: -1,
+      timestamp: undefined,
+      l2: [],
+      trades: [],
+      error: String(r.message ?? 'error'),
+    };
   const channel = r.channel;
   const seq = r.sequence_num;
   if (typeof channel !== 'string') return 'channel missing';
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return 'sequence_num missing or not a non-negative integer';
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+    return 'sequence_num missing or not a non-negative integer';
   const timestamp = typeof r.timestamp === 'string' ? r.timestamp : undefined;
   const events = r.events;
   if (events !== undefined && !Array.isArray(events)) return 'events is not an array';
@@ -56,14 +65,22 @@ export function parseCoinbaseFrame(text: string): CoinbaseFrame | string {
     for (const e of (events ?? []) as unknown[]) {
       if (e === null || typeof e !== 'object') return 'l2_data: event is not an object';
       const ev = e as Record<string, unknown>;
-      if ((ev.type !== 'snapshot' && ev.type !== 'update') || typeof ev.product_id !== 'string' || !Array.isArray(ev.updates)) {
+      if (
+        (ev.type !== 'snapshot' && ev.type !== 'update') ||
+        typeof ev.product_id !== 'string' ||
+        !Array.isArray(ev.updates)
+      ) {
         return 'l2_data: type/product_id/updates missing or mistyped';
       }
       const updates: { side: 'bid' | 'ask'; price: string; qty: string }[] = [];
       for (const u of ev.updates as unknown[]) {
         if (u === null || typeof u !== 'object') return 'l2_data: update is not an object';
         const { side, price_level: price, new_quantity: qty } = u as Record<string, unknown>;
-        if ((side !== 'bid' && side !== 'offer' && side !== 'ask') || typeof price !== 'string' || typeof qty !== 'string') {
+        if (
+          (side !== 'bid' && side !== 'offer' && side !== 'ask') ||
+          typeof price !== 'string' ||
+          typeof qty !== 'string'
+        ) {
           return 'l2_data: side/price_level/new_quantity missing or mistyped';
         }
         updates.push({ side: side === 'bid' ? 'bid' : 'ask', price, qty });
@@ -79,10 +96,23 @@ export function parseCoinbaseFrame(text: string): CoinbaseFrame | string {
       for (const t of ev.trades as unknown[]) {
         if (t === null || typeof t !== 'object') return 'market_trades: trade is not an object';
         const { product_id: productId, trade_id: tradeId, price, size, side, time } = t as Record<string, unknown>;
-        if (typeof productId !== 'string' || typeof tradeId !== 'string' || typeof price !== 'string' || typeof size !== 'string' || (side !== 'BUY' && side !== 'SELL')) {
+        if (
+          typeof productId !== 'string' ||
+          typeof tradeId !== 'string' ||
+          typeof price !== 'string' ||
+          typeof size !== 'string' ||
+          (side !== 'BUY' && side !== 'SELL')
+        ) {
           return 'market_trades: trade fields missing or mistyped';
         }
-        trades.push({ productId, tradeId, price, size, makerSide: side, time: typeof time === 'string' ? time : undefined });
+        trades.push({
+          productId,
+          tradeId,
+          price,
+          size,
+          makerSide: side,
+          time: typeof time === 'string' ? time : undefined,
+        });
       }
     }
   }

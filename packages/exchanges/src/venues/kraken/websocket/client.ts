@@ -9,8 +9,8 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
-import type { RawFrame } from '../../../readers/raw-frame.js';
 import { FeedClient } from '../../../connection/feed-client.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { KRAKEN } from '../common/constants.js';
 import { KRAKEN_URLS, type KrakenUrls } from '../common/urls.js';
 import { KrakenHandler } from './handler.js';
@@ -52,7 +52,12 @@ export function krakenFeed(options: KrakenFeedOptions): FeedClient {
   const token = options.level3Token;
   let pingId = 1_000_000;
   return new FeedClient({
-    makeHandler: (hooks) => new KrakenHandler({ instruments: options.instruments, hooks, ...(options.depth ? { depth: options.depth } : {}) }),
+    makeHandler: (hooks) =>
+      new KrakenHandler({
+        instruments: options.instruments,
+        hooks,
+        ...(options.depth ? { depth: options.depth } : {}),
+      }),
     symbols: options.instruments.map((g) => g.symbol),
     emit: options.emit,
     clock: options.clock ?? systemClock(),

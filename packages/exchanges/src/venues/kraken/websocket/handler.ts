@@ -10,11 +10,23 @@ import type { Level, MarketEvent } from '@tickerml/core';
 import { SyncBook } from '../../../common/book.js';
 import { krakenChecksum } from '../../../common/crc32.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
-import { emptyStats, type FeedStats, type HandlerHooks, MalformedLog, type VenueHandler } from '../../../common/feed.js';
+import {
+  emptyStats,
+  type FeedStats,
+  type HandlerHooks,
+  MalformedLog,
+  type VenueHandler,
+} from '../../../common/feed.js';
 import { isoToUs } from '../../../common/levels.js';
 import { KRAKEN } from '../common/constants.js';
 import { bookSubscribe, bookUnsubscribe, level3Subscribe, tradeSubscribe } from './messages.js';
-import { type KrakenBookMsg, type KrakenLevelText, type KrakenL3Msg, type KrakenTradeMsg, parseKrakenFrame } from './parse.js';
+import {
+  type KrakenBookMsg,
+  type KrakenL3Msg,
+  type KrakenLevelText,
+  type KrakenTradeMsg,
+  parseKrakenFrame,
+} from './parse.js';
 
 interface SymbolState {
   readonly grid: DecimalGrid;
@@ -64,7 +76,15 @@ export class KrakenHandler implements VenueHandler {
     this.hooks = opts.hooks;
     this.malformed = new MalformedLog(this.venue, opts.hooks.logger);
     for (const grid of opts.instruments) {
-      this.symbols.set(grid.symbol, { grid, stats: emptyStats(), book: new SyncBook(), live: false, resyncing: false, lastChecksum: -1, lastTimestamp: undefined });
+      this.symbols.set(grid.symbol, {
+        grid,
+        stats: emptyStats(),
+        book: new SyncBook(),
+        live: false,
+        resyncing: false,
+        lastChecksum: -1,
+        lastTimestamp: undefined,
+      });
     }
   }
 
@@ -85,7 +105,8 @@ export class KrakenHandler implements VenueHandler {
     if (typeof msg === 'string') return this.bad(text, msg);
     if (msg.type !== 'batch') {
       this.venueStats.frames++;
-      if (msg.type === 'error') this.hooks.logger?.warn({ venue: this.venue, error: msg.error }, 'venue rejected a request');
+      if (msg.type === 'error')
+        this.hooks.logger?.warn({ venue: this.venue, error: msg.error }, 'venue rejected a request');
       return;
     }
     for (const item of msg.items) {
@@ -130,7 +151,16 @@ export class KrakenHandler implements VenueHandler {
       book.truncate(this.depth);
       state.stats.snapshots++;
       state.live = true;
-      this.hooks.emit({ kind: 'book_snapshot', venue: this.venue, symbol, exchTs, localTs, bids, asks, depth: this.depth });
+      this.hooks.emit({
+        kind: 'book_snapshot',
+        venue: this.venue,
+        symbol,
+        exchTs,
+        localTs,
+        bids,
+        asks,
+        depth: this.depth,
+      });
     } else {
       if (!state.live) return; // waiting for the snapshot of a resubscription
       if (msg.checksum === state.lastChecksum && msg.timestamp === state.lastTimestamp) {
@@ -141,14 +171,31 @@ export class KrakenHandler implements VenueHandler {
       for (const l of asks) book.set('ask', l.priceTicks, l.qtyLots);
       book.truncate(this.depth);
       state.stats.deltas++;
-      this.hooks.emit({ kind: 'book_delta', venue: this.venue, symbol, exchTs, localTs, bids, asks, checksum: msg.checksum });
+      this.hooks.emit({
+        kind: 'book_delta',
+        venue: this.venue,
+        symbol,
+        exchTs,
+        localTs,
+        bids,
+        asks,
+        checksum: msg.checksum,
+      });
     }
     state.lastChecksum = msg.checksum;
     state.lastTimestamp = msg.timestamp;
     const computed = krakenChecksum(book, state.grid);
     if (computed !== msg.checksum) {
       state.stats.checksumsMismatched++;
-      this.hooks.emit({ kind: 'checksum_mismatch', venue: this.venue, symbol, exchTs, localTs, expected: msg.checksum, computed });
+      this.hooks.emit({
+        kind: 'checksum_mismatch',
+        venue: this.venue,
+        symbol,
+        exchTs,
+        localTs,
+        expected: msg.checksum,
+        computed,
+      });
       this.invalidate(state, localTs);
       return;
     }
@@ -172,7 +219,8 @@ export class KrakenHandler implements VenueHandler {
   private onTrade(state: SymbolState, msg: KrakenTradeMsg, text: string, localTs: number): void {
     const priceTicks = state.grid.priceToTicksOrNaN(msg.price);
     const qtyLots = state.grid.qtyToLotsOrNaN(msg.qty);
-    if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return this.bad(text, 'trade: price/qty off the grid', state);
+    if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots))
+      return this.bad(text, 'trade: price/qty off the grid', state);
     state.stats.trades++;
     this.hooks.emit({
       kind: 'trade',
@@ -193,13 +241,32 @@ export class KrakenHandler implements VenueHandler {
     for (const o of msg.orders) {
       const exchTs = isoToUs(o.timestamp, localTs);
       if (o.event === 'delete') {
-        events.push({ kind: 'order_removed', venue: this.venue, symbol, exchTs, localTs, orderId: o.orderId, side: o.side });
+        events.push({
+          kind: 'order_removed',
+          venue: this.venue,
+          symbol,
+          exchTs,
+          localTs,
+          orderId: o.orderId,
+          side: o.side,
+        });
         continue;
       }
       const priceTicks = state.grid.priceToTicksOrNaN(o.price);
       const qtyLots = state.grid.qtyToLotsOrNaN(o.qty);
-      if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return this.bad(text, 'level3: price/qty off the grid', state);
-      events.push({ kind: o.event === 'add' ? 'order_added' : 'order_changed', venue: this.venue, symbol, exchTs, localTs, orderId: o.orderId, side: o.side, priceTicks, qtyLots });
+      if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots))
+        return this.bad(text, 'level3: price/qty off the grid', state);
+      events.push({
+        kind: o.event === 'add' ? 'order_added' : 'order_changed',
+        venue: this.venue,
+        symbol,
+        exchTs,
+        localTs,
+        orderId: o.orderId,
+        side: o.side,
+        priceTicks,
+        qtyLots,
+      });
     }
     for (const e of events) this.hooks.emit(e);
   }

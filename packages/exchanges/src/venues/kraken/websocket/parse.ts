@@ -83,7 +83,8 @@ export function parseKrakenFrame(text: string): KrakenMsg | string {
     return IGNORED; // subscribe/unsubscribe acks, pong
   }
   const channel = r.channel;
-  if (channel === 'heartbeat' || channel === 'status' || channel === 'ticker' || channel === 'instrument') return IGNORED;
+  if (channel === 'heartbeat' || channel === 'status' || channel === 'ticker' || channel === 'instrument')
+    return IGNORED;
   if (channel !== 'book' && channel !== 'trade' && channel !== 'level3') return IGNORED;
   if (!Array.isArray(r.data)) return `${channel}: data is not an array`;
   const snapshot = r.type === 'snapshot';
@@ -100,11 +101,17 @@ export function parseKrakenFrame(text: string): KrakenMsg | string {
       if (typeof bids === 'string') return `book: ${bids}`;
       if (typeof asks === 'string') return `book: ${asks}`;
       const checksum = e.checksum;
-      if (typeof checksum !== 'number' || !Number.isInteger(checksum) || checksum < 0 || checksum > 0xffffffff) return 'book: checksum missing or not a uint32';
+      if (typeof checksum !== 'number' || !Number.isInteger(checksum) || checksum < 0 || checksum > 0xffffffff)
+        return 'book: checksum missing or not a uint32';
       items.push({ type: 'book', snapshot, symbol: e.symbol, bids, asks, checksum, timestamp });
     } else if (channel === 'trade') {
       const { side, price, qty, trade_id: tradeId } = e;
-      if ((side !== 'buy' && side !== 'sell') || typeof price !== 'string' || typeof qty !== 'string' || (typeof tradeId !== 'number' && typeof tradeId !== 'string')) {
+      if (
+        (side !== 'buy' && side !== 'sell') ||
+        typeof price !== 'string' ||
+        typeof qty !== 'string' ||
+        (typeof tradeId !== 'number' && typeof tradeId !== 'string')
+      ) {
         return 'trade: side/price/qty/trade_id missing or mistyped';
       }
       items.push({ type: 'trade', symbol: e.symbol, side, price, qty, tradeId: String(tradeId), timestamp });
@@ -118,11 +125,23 @@ export function parseKrakenFrame(text: string): KrakenMsg | string {
           if (o === null || typeof o !== 'object') return `level3: ${side} entry is not an object`;
           const { event, order_id: orderId, limit_price: price, order_qty: qty } = o as Record<string, unknown>;
           const ev = event === undefined ? 'add' : event;
-          if ((ev !== 'add' && ev !== 'modify' && ev !== 'delete') || typeof orderId !== 'string' || typeof price !== 'string' || typeof qty !== 'string') {
+          if (
+            (ev !== 'add' && ev !== 'modify' && ev !== 'delete') ||
+            typeof orderId !== 'string' ||
+            typeof price !== 'string' ||
+            typeof qty !== 'string'
+          ) {
             return `level3: ${side} order fields missing or mistyped`;
           }
           const ts = (o as Record<string, unknown>).timestamp;
-          orders.push({ side: side === 'bids' ? 'bid' : 'ask', event: ev, orderId, price, qty, timestamp: typeof ts === 'string' ? ts : undefined });
+          orders.push({
+            side: side === 'bids' ? 'bid' : 'ask',
+            event: ev,
+            orderId,
+            price,
+            qty,
+            timestamp: typeof ts === 'string' ? ts : undefined,
+          });
         }
       }
       items.push({ type: 'l3', snapshot, symbol: e.symbol, orders });

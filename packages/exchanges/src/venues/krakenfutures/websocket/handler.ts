@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { FundingHandlerBase, isDecimalText, quoteNumberFields } from '../../../common/funding.js';
+
 import type { HandlerHooks } from '../../../common/feed.js';
+import { FundingHandlerBase, isDecimalText, quoteNumberFields } from '../../../common/funding.js';
 import { msToUs } from '../../../common/levels.js';
 import { KRAKEN_FUTURES, toKrakenFuturesProduct } from '../common/urls.js';
 import { tickerSubscribe } from './messages.js';
@@ -50,7 +51,8 @@ export class KrakenFuturesFundingHandler extends FundingHandlerBase {
     }
     if (!isDecimalText(rate)) return this.bad(text, 'ticker: funding rate is not a number');
     const next = r.next_funding_rate_time;
-    if (typeof next !== 'number' || !Number.isFinite(next)) return this.bad(text, 'ticker: next_funding_rate_time missing or not a number');
+    if (typeof next !== 'number' || !Number.isFinite(next))
+      return this.bad(text, 'ticker: next_funding_rate_time missing or not a number');
     this.emitFunding(r.product_id, rate, msToUs(next, localTs), msToUs(r.time, localTs), localTs);
   }
 }

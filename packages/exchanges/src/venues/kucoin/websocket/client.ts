@@ -9,11 +9,11 @@ import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
-import type { RawFrame } from '../../../readers/raw-frame.js';
 import { defaultHttpGet, FeedClient, type HttpGet } from '../../../connection/feed-client.js';
-import { fetchBullet } from '../http/bullet.js';
+import type { RawFrame } from '../../../readers/raw-frame.js';
 import { KUCOIN } from '../common/constants.js';
 import { bulletPublicUrl, depthSnapshotUrl, KUCOIN_URLS, type KucoinUrls } from '../common/urls.js';
+import { fetchBullet } from '../http/bullet.js';
 import { KucoinHandler } from './handler.js';
 import { pingMessage } from './messages.js';
 

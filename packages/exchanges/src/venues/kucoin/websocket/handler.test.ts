@@ -14,10 +14,24 @@ async function load(): Promise<{ frames: RawFrame[]; grids: DecimalGrid[] }> {
   for await (const f of (await openRecording(FIXTURE)).frames()) {
     frames.push(f);
     if (f.kind === 'http' && f.url?.endsWith('/api/v1/symbols')) {
-      const wanted = new Set(['BCHSV-USDT', 'SNX-BTC', 'ANKR-BTC', 'LTX-USDT', 'EQZ-BTC', 'NRG-BTC', 'CAPP-BTC', 'FET-BTC', 'DAPPT-BTC', 'COV-BTC']);
+      const wanted = new Set([
+        'BCHSV-USDT',
+        'SNX-BTC',
+        'ANKR-BTC',
+        'LTX-USDT',
+        'EQZ-BTC',
+        'NRG-BTC',
+        'CAPP-BTC',
+        'FET-BTC',
+        'DAPPT-BTC',
+        'COV-BTC',
+      ]);
       grids = JSON.parse(f.data)
         .data.filter((s: { symbol: string }) => wanted.has(s.symbol))
-        .map((s: { symbol: string; priceIncrement: string }) => new DecimalGrid(s.symbol.replace('-', '/'), s.priceIncrement, LOTS[s.symbol] ?? '0.00000001'));
+        .map(
+          (s: { symbol: string; priceIncrement: string }) =>
+            new DecimalGrid(s.symbol.replace('-', '/'), s.priceIncrement, LOTS[s.symbol] ?? '0.00000001'),
+        );
     }
   }
   // The recorder wrote the REST snapshots before the socket frames; replay them where their timestamps put them.
@@ -39,7 +53,11 @@ describe('KucoinHandler on the real recording', () => {
     expect(grids.length).toBe(10);
     const warnings: Record<string, unknown>[] = [];
     const logger = { debug() {}, info() {}, error() {}, warn: (f: Record<string, unknown>) => warnings.push(f) };
-    const { handler, events } = await replayDirect(frames, (hooks) => new KucoinHandler({ instruments: grids, hooks: { ...hooks, logger } }), snapshotSymbol);
+    const { handler, events } = await replayDirect(
+      frames,
+      (hooks) => new KucoinHandler({ instruments: grids, hooks: { ...hooks, logger } }),
+      snapshotSymbol,
+    );
     // CAPP-BTC quotes 452,338,153.08 beside 8-decimal sizes: no safe-integer lot grid holds both, so its
     // snapshot is refused as malformed (with the reason logged) and the book stays unsynced instead of wrong.
     const capp = handler.stats().get('CAPP/BTC')!;

@@ -9,7 +9,13 @@
 import type { Level } from '@tickerml/core';
 import type { SyncBook } from '../../../common/book.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
-import { emptyStats, type FeedStats, type HandlerHooks, MalformedLog, type VenueHandler } from '../../../common/feed.js';
+import {
+  emptyStats,
+  type FeedStats,
+  type HandlerHooks,
+  MalformedLog,
+  type VenueHandler,
+} from '../../../common/feed.js';
 import { LevelError, msToUs, tupleLevels } from '../../../common/levels.js';
 import { SequencedBookSync } from '../../../common/sequenced-sync.js';
 import { KUCOIN } from '../common/constants.js';
@@ -89,7 +95,8 @@ export class KucoinHandler implements VenueHandler {
     if (msg.type !== 'l2' && msg.type !== 'match') {
       this.venueStats.frames++;
       if (msg.type === 'welcome' || msg.type === 'pong') this.hooks.onControl?.(msg.type);
-      else if (msg.type === 'error') this.hooks.logger?.warn({ venue: this.venue, error: msg.error }, 'venue sent an error');
+      else if (msg.type === 'error')
+        this.hooks.logger?.warn({ venue: this.venue, error: msg.error }, 'venue sent an error');
       return;
     }
     const state = this.bySymbol.get(msg.symbol);
@@ -102,10 +109,22 @@ export class KucoinHandler implements VenueHandler {
     if (msg.type === 'match') {
       const priceTicks = grid.priceToTicksOrNaN(msg.price);
       const qtyLots = grid.qtyToLotsOrNaN(msg.size);
-      if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return this.bad(text, `match: price/size off the grid (${msg.price}, ${msg.size})`, state);
+      if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots))
+        return this.bad(text, `match: price/size off the grid (${msg.price}, ${msg.size})`, state);
       state.stats.trades++;
-      const exchTs = msg.timeNs !== undefined && /^[0-9]{10,19}$/.test(msg.timeNs) ? Number(msg.timeNs.slice(0, -3)) : localTs;
-      this.hooks.emit({ kind: 'trade', venue: this.venue, symbol: grid.symbol, exchTs, localTs, tradeId: msg.tradeId, priceTicks, qtyLots, aggressor: msg.side });
+      const exchTs =
+        msg.timeNs !== undefined && /^[0-9]{10,19}$/.test(msg.timeNs) ? Number(msg.timeNs.slice(0, -3)) : localTs;
+      this.hooks.emit({
+        kind: 'trade',
+        venue: this.venue,
+        symbol: grid.symbol,
+        exchTs,
+        localTs,
+        tradeId: msg.tradeId,
+        priceTicks,
+        qtyLots,
+        aggressor: msg.side,
+      });
       return;
     }
     let bids: Level[];
@@ -117,7 +136,14 @@ export class KucoinHandler implements VenueHandler {
       if (err instanceof LevelError) return this.bad(text, `l2update: ${err.message}`, state);
       throw err;
     }
-    state.sync.onDiff({ firstSeq: msg.sequenceStart, lastSeq: msg.sequenceEnd, bids, asks, exchTs: msToUs(msg.timeMs, localTs), localTs });
+    state.sync.onDiff({
+      firstSeq: msg.sequenceStart,
+      lastSeq: msg.sequenceEnd,
+      bids,
+      asks,
+      exchTs: msToUs(msg.timeMs, localTs),
+      localTs,
+    });
   }
 
   onRestSnapshot(venueSymbol: string, body: string, localTs: number): void {

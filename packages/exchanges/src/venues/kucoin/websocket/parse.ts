@@ -73,14 +73,29 @@ export function parseKucoinFrame(text: string): KucoinMsg | string {
     const start = seqOf(data.sequenceStart);
     const end = seqOf(data.sequenceEnd);
     const changes = data.changes as Record<string, unknown> | null;
-    if (typeof data.symbol !== 'string' || Number.isNaN(start) || Number.isNaN(end)) return 'l2update: symbol/sequenceStart/sequenceEnd missing or mistyped';
+    if (typeof data.symbol !== 'string' || Number.isNaN(start) || Number.isNaN(end))
+      return 'l2update: symbol/sequenceStart/sequenceEnd missing or mistyped';
     if (start > end) return `l2update: sequenceStart ${start} > sequenceEnd ${end}`;
     if (changes === null || typeof changes !== 'object') return 'l2update: changes missing';
-    return { type: 'l2', symbol: data.symbol, sequenceStart: start, sequenceEnd: end, asks: changes.asks ?? [], bids: changes.bids ?? [], timeMs: typeof data.time === 'number' ? data.time : undefined };
+    return {
+      type: 'l2',
+      symbol: data.symbol,
+      sequenceStart: start,
+      sequenceEnd: end,
+      asks: changes.asks ?? [],
+      bids: changes.bids ?? [],
+      timeMs: typeof data.time === 'number' ? data.time : undefined,
+    };
   }
   if (r.subject === 'trade.l3match' || r.subject === 'trade.match') {
     const { symbol, side, price, size, tradeId, time } = data;
-    if (typeof symbol !== 'string' || (side !== 'buy' && side !== 'sell') || typeof price !== 'string' || typeof size !== 'string' || typeof tradeId !== 'string') {
+    if (
+      typeof symbol !== 'string' ||
+      (side !== 'buy' && side !== 'sell') ||
+      typeof price !== 'string' ||
+      typeof size !== 'string' ||
+      typeof tradeId !== 'string'
+    ) {
       return 'match: symbol/side/price/size/tradeId missing or mistyped';
     }
     return { type: 'match', symbol, side, price, size, tradeId, timeNs: typeof time === 'string' ? time : undefined };

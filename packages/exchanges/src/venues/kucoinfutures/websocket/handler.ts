@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { FundingHandlerBase, isDecimalText, quoteNumberFields } from '../../../common/funding.js';
+
 import type { HandlerHooks } from '../../../common/feed.js';
+import { FundingHandlerBase, isDecimalText, quoteNumberFields } from '../../../common/funding.js';
 import { msToUs } from '../../../common/levels.js';
 import { KUCOIN_FUTURES, toKucoinFuturesSymbol } from '../common/urls.js';
 import { instrumentSubscribe } from './messages.js';

@@ -4,5 +4,11 @@
  * @module
  */
 export function instrumentSubscribe(venueSymbol: string, id: string): string {
-  return JSON.stringify({ id, type: 'subscribe', topic: `/contract/instrument:${venueSymbol}`, privateChannel: false, response: true });
+  return JSON.stringify({
+    id,
+    type: 'subscribe',
+    topic: `/contract/instrument:${venueSymbol}`,
+    privateChannel: false,
+    response: true,
+  });
 }
