@@ -10,7 +10,8 @@
  * of the whole live path against the bare kernel.
  *
  * Run (compiled code, no source condition):
- *   pnpm exec tsc -b examples/pi-trader && pnpm exec tsx examples/pi-trader/bench/soak.ts --minutes 10 [--strategy market-maker] [--json out.json]
+ *   pnpm exec tsc -b examples/pi-trader && pnpm exec tsx examples/pi-trader/bench/soak.ts --minutes 10 [--speed 0] [--strategy market-maker] [--json out.json]
+ * (`--speed 1` plays the recording at its recorded pace, as live data would arrive.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     strategy: { type: 'string', default: 'market-maker' },
     json: { type: 'string' },
     warmup: { type: 'string', default: '60' },
+    speed: { type: 'string', default: '0' },
   },
 });
 const seconds = Number(values.minutes) * 60;
@@ -81,7 +83,7 @@ const cli = parseCliArgs([
   '--db',
   join(dir, 'soak.sqlite'),
   '--speed',
-  '0',
+  values.speed,
   '--status-every',
   '0',
   '--strategy',
@@ -139,6 +141,7 @@ const slope =
   (after.reduce((a, r) => a + (r.s - mx) * (r.mb - my), 0) / after.reduce((a, r) => a + (r.s - mx) ** 2, 0)) * 60;
 const result = {
   minutes: seconds / 60,
+  speed: Number(values.speed),
   strategy: values.strategy,
   events: summary.events,
   eventsPerSecond: Math.round(summary.events / wallS),

@@ -47,6 +47,8 @@ export interface PiTrader {
   readonly dashboardUrl: string | undefined;
   readonly metricsUrl: string | undefined;
   readonly dbPath: string;
+  /** Checkpoint the account was restored from (live resume), or `undefined` on a fresh start. */
+  readonly resumedFrom: { readonly seq: number; readonly fills: number; readonly atUs: number } | undefined;
   /** Orders sent to the venue so far (accepted or resized by risk). */
   readonly counts: Counts;
   /** Resolves once {@link stop} has flushed everything. */
@@ -541,10 +543,13 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     dashboardUrl,
     metricsUrl,
     dbPath,
+    resumedFrom:
+      checkpoint === undefined
+        ? undefined
+        : { seq: checkpoint.seq, fills: checkpoint.fillsCount, atUs: checkpoint.atUs },
     counts,
     stop,
-    ...{ resumedFrom: checkpoint?.seq },
-  } as PiTrader;
+  };
 }
 
 function avgPrice(costAtoms: bigint, qtyLots: number, inst: TradableInstrument): string {

@@ -33,6 +33,11 @@ async function main(): Promise<number> {
   console.log(
     `  strategy ${args.strategy}, ${config.app.trading.startingBalance} ${config.app.trading.currency} starting balance, state in ${app.dbPath}`,
   );
+  if (app.resumedFrom !== undefined) {
+    console.log(
+      `  resumed from checkpoint ${app.resumedFrom.seq} of ${new Date(app.resumedFrom.atUs / 1000).toISOString()} (${app.resumedFrom.fills} fills so far); --fresh starts over`,
+    );
+  }
   if (app.dashboardUrl !== undefined) console.log(`  dashboard: ${app.dashboardUrl}`);
   if (app.metricsUrl !== undefined) console.log(`  metrics:   ${app.metricsUrl}`);
   console.log(`  logs:      ${config.app.logging.dir}/`);

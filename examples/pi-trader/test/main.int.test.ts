@@ -139,6 +139,28 @@ describe('pnpm pi-trader (bundled recording)', () => {
     expect(store.count('portfolio_state')).toBeGreaterThan(0);
     store.close();
     expect(readdirSync(join(dir, 'logs')).some((f) => f.startsWith('pi-trader.'))).toBe(true);
+
+    // A restart on the same database resumes the account from the last checkpoint.
+    const fillsBefore = Number(/ (\d+) fills, equity/.exec(run.out())?.[1]);
+    const again = start([
+      '--config',
+      CONFIG,
+      '--duration',
+      '2',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+      '--db',
+      db,
+      '--speed',
+      '20',
+      '--status-every',
+      '0',
+    ]);
+    expect(await again.exited).toBe(0);
+    expect(again.out()).toMatch(new RegExp(`resumed from checkpoint \\d+ of \\S+ \\(${fillsBefore} fills so far\\)`));
+    expect(Number(/ (\d+) fills, equity/.exec(again.out())?.[1])).toBeGreaterThanOrEqual(fillsBefore);
   }, 120_000);
 
   it('bad configuration: a clear error naming the file and key, exit code 1', async () => {
