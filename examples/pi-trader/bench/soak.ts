@@ -54,7 +54,12 @@ const setup = {
 const events: MarketEvent[] = [];
 replayIntoHandler(setup, frames, (e) => events.push(e));
 let last = Number.NEGATIVE_INFINITY;
-const ordered = events.map((e) => (e.localTs >= last ? ((last = e.localTs), e) : { ...e, localTs: last }));
+// The live driver steps a late-stamped event at the later time; the peer gets the same input.
+const ordered = events.map((e) => {
+  if (e.localTs < last) return { ...e, localTs: last };
+  last = e.localTs;
+  return e;
+});
 const btc = new TradableInstrument(DEMO_INSTRUMENT);
 const peerRuns: number[] = [];
 for (let i = 0; i < 5; i++) {
