@@ -38,6 +38,7 @@ export { KUCOIN_URLS, type KucoinUrls } from './venues/kucoin/common/urls.js';
 export { BinanceUsdmFundingHandler } from './venues/binanceusdm/websocket/handler.js';
 export { KrakenFuturesFundingHandler } from './venues/krakenfutures/websocket/handler.js';
 export { KucoinFuturesFundingHandler } from './venues/kucoinfutures/websocket/handler.js';
+export { binanceUsdmFundingFeed, krakenFuturesFundingFeed, kucoinFuturesFundingFeed, type FundingFeedOptions } from './venues/binanceusdm/websocket/client.js';
 export { loadInstruments, gridFor, instrumentsFromCcxt, cachePath, type InstrumentInfo, type LoadedInstruments, type LoadInstrumentsOptions } from './metadata/instruments.js';
 export { replayDirect, type DirectReplayResult } from './contract/direct.js';
 export { recordingFeed, type RecordingFeedOptions } from './recording/feed.js';
