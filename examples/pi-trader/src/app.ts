@@ -108,11 +108,15 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   });
   const clock: Clock = new LiveClock();
   const dbPath = args.db ?? app.storage.sqlitePath;
-  if (app.storage.postgresUrl !== undefined) {
-    logger.warn({ dbPath }, 'storage.postgres_url is set but the pi-trader keeps its paper state in SQLite only');
-  }
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const sqlite = SqliteStore.open(dbPath);
+  // PostgreSQL (storage.postgres_url): a mirror of the orders, fills and portfolio states, copied
+  // from SQLite (which stays the crash-safe source of the checkpoints) every 30 s and at shutdown,
+  // idempotently by row id. `pg` is loaded only when configured.
+  const mirror =
+    app.storage.postgresUrl === undefined
+      ? undefined
+      : await startPostgresMirror(app.storage.postgresUrl, sqlite, logger);
   const store = new PaperStore(sqlite);
   if (args.fresh) store.clear();
   const checkpoint = store.latest();
@@ -515,6 +519,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         checkpoint: cp?.seq ?? checkpoint?.seq ?? 0,
       };
       logger.info(summary, 'pi-trader stopped');
+      await mirror?.stop();
       sqlite.close();
       await closeLogger(logger);
       if (failed !== undefined) throw failed;
@@ -549,6 +554,40 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         : { seq: checkpoint.seq, fills: checkpoint.fillsCount, atUs: checkpoint.atUs },
     counts,
     stop,
+  };
+}
+
+/** Copies the paper tables from SQLite into PostgreSQL every `intervalMs`, one run at a time. */
+async function startPostgresMirror(
+  url: string,
+  sqlite: SqliteStore,
+  logger: Logger,
+  intervalMs = 30_000,
+): Promise<{ stop(): Promise<void> }> {
+  const { migrateSqliteToPostgres, PostgresStore } = await import('@tickerml/storage/postgres');
+  const pg = await PostgresStore.connect(url);
+  const tables = ['orders', 'fills', 'portfolio_state'] as const;
+  let running: Promise<void> = Promise.resolve();
+  const copy = (): Promise<void> => {
+    running = running.then(async () => {
+      try {
+        const report = await migrateSqliteToPostgres(sqlite, pg, { tables });
+        const copied = report.tables.reduce((a, t) => a + t.copiedRows, 0);
+        if (!report.ok) logger.error({ tables: report.tables }, 'PostgreSQL mirror differs from SQLite');
+        else logger.debug({ copied }, 'PostgreSQL mirror up to date');
+      } catch (error) {
+        logger.error({ err: error }, 'PostgreSQL mirror failed; SQLite keeps everything, the next run retries');
+      }
+    });
+    return running;
+  };
+  const timer = setInterval(() => void copy(), intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await copy();
+      await pg.close();
+    },
   };
 }
 
