@@ -64,3 +64,25 @@ export function isoToUs(iso: unknown, fallbackUs: number): number {
   }
   return base * 1000 + micros;
 }
+
+/**
+ * KuCoin `[price, size, sequence]` changes → levels and their sequences (zero-price changes are
+ * left out: they only advance the sequence).
+ * @throws {LevelError} when a change is mistyped or off the grid.
+ */
+export function sequencedTupleLevels(raw: unknown, grid: DecimalGrid): { levels: Level[]; seqs: number[] } {
+  const levels = tupleLevels(raw, grid, true);
+  const seqs: number[] = [];
+  for (const row of raw as unknown[][]) {
+    if (row[0] === '0') continue;
+    const s = row[2];
+    const n =
+      typeof s === 'string' && /^[0-9]{1,16}$/.test(s)
+        ? Number(s)
+        : typeof s === 'number'
+          ? s
+          : Number.POSITIVE_INFINITY;
+    seqs.push(n);
+  }
+  return { levels, seqs };
+}

@@ -18,6 +18,12 @@ export interface SequencedDiff {
   readonly lastSeq: number;
   readonly bids: readonly Level[];
   readonly asks: readonly Level[];
+  /**
+   * Per-level sequence numbers parallel to `bids` / `asks` (KuCoin sends one per change): levels
+   * the book already covers are skipped when a diff overlaps it. Omit when the venue has none.
+   */
+  readonly bidSeqs?: readonly number[];
+  readonly askSeqs?: readonly number[];
   /** Venue time, µs. */
   readonly exchTs: number;
   /** Receive time, µs. */
@@ -131,9 +137,11 @@ export class SequencedBookSync {
     this.apply(diff);
   }
 
-  private apply(diff: SequencedDiff): void {
+  private apply(input: SequencedDiff): void {
     const o = this.opts;
     const book = this.book;
+    // An overlapping diff (first sequence already applied) keeps only its newer levels.
+    const diff = input.firstSeq <= this.lastSeq && (input.bidSeqs || input.askSeqs) ? this.newerPart(input) : input;
     for (let i = 0; i < diff.bids.length; i++) {
       const l = diff.bids[i] as Level;
       book.set('bid', l.priceTicks, l.qtyLots);
@@ -156,6 +164,13 @@ export class SequencedBookSync {
       bids: diff.bids,
       asks: diff.asks,
     });
+  }
+
+  private newerPart(diff: SequencedDiff): SequencedDiff {
+    const floor = this.lastSeq;
+    const keep = (levels: readonly Level[], seqs: readonly number[] | undefined) =>
+      seqs === undefined ? levels : levels.filter((_, i) => (seqs[i] ?? Number.POSITIVE_INFINITY) > floor);
+    return { ...diff, bids: keep(diff.bids, diff.bidSeqs), asks: keep(diff.asks, diff.askSeqs) };
   }
 
   /**

@@ -81,3 +81,29 @@ describe('KucoinHandler on the real recording', () => {
     expect(match).toMatchObject({ aggressor: 'buy', priceTicks: 1117, exchTs: 1619378327739050 });
   });
 });
+
+describe('KucoinHandler with an l2update overlapping the book', () => {
+  it('applies only the changes newer than the last applied sequence', () => {
+    const deltas: { bids: readonly { priceTicks: number }[]; asks: readonly { priceTicks: number }[] }[] = [];
+    const h = new KucoinHandler({
+      instruments: [new DecimalGrid('BTC/USDT', '0.1', '0.00000001')],
+      hooks: { emit: (e) => (e.kind === 'book_delta' ? deltas.push(e) : undefined), requestSnapshot: () => {} },
+    });
+    h.onRestSnapshot(
+      'BTC-USDT',
+      '{"code":"200000","data":{"time":1,"sequence":"100","bids":[["10.0","1"]],"asks":[["11.0","1"]]}}',
+      1,
+    );
+    const frame = (start: number, end: number, asks: string) =>
+      `{"data":{"sequenceStart":${start},"symbol":"BTC-USDT","changes":{"asks":${asks},"bids":[]},"sequenceEnd":${end}},"subject":"trade.l2update","topic":"/market/level2:BTC-USDT","type":"message"}`;
+    h.onFrame(frame(101, 101, '[["11.0","2","101"]]'), 2);
+    // 101 is already applied: only the change stamped 102 may touch the book
+    h.onFrame(frame(101, 102, '[["11.0","9","101"],["11.5","3","102"]]'), 3);
+    expect(h.book('BTC/USDT')?.toJSON().asks).toEqual([
+      [110, 200000000],
+      [115, 300000000],
+    ]);
+    expect(deltas.at(-1)?.asks.map((l) => l.priceTicks)).toEqual([115]);
+    expect(h.stats().get('BTC/USDT')?.gaps).toBe(0);
+  });
+});

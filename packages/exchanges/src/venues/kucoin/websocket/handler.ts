@@ -16,7 +16,7 @@ import {
   MalformedLog,
   type VenueHandler,
 } from '../../../common/feed.js';
-import { LevelError, msToUs, tupleLevels } from '../../../common/levels.js';
+import { LevelError, msToUs, sequencedTupleLevels, tupleLevels } from '../../../common/levels.js';
 import { SequencedBookSync } from '../../../common/sequenced-sync.js';
 import { KUCOIN } from '../common/constants.js';
 import { toKucoinSymbol } from '../common/parse.js';
@@ -127,11 +127,11 @@ export class KucoinHandler implements VenueHandler {
       });
       return;
     }
-    let bids: Level[];
-    let asks: Level[];
+    let bids: { levels: Level[]; seqs: number[] };
+    let asks: { levels: Level[]; seqs: number[] };
     try {
-      bids = tupleLevels(msg.bids, grid, true);
-      asks = tupleLevels(msg.asks, grid, true);
+      bids = sequencedTupleLevels(msg.bids, grid);
+      asks = sequencedTupleLevels(msg.asks, grid);
     } catch (err) {
       if (err instanceof LevelError) return this.bad(text, `l2update: ${err.message}`, state);
       throw err;
@@ -139,8 +139,10 @@ export class KucoinHandler implements VenueHandler {
     state.sync.onDiff({
       firstSeq: msg.sequenceStart,
       lastSeq: msg.sequenceEnd,
-      bids,
-      asks,
+      bids: bids.levels,
+      asks: asks.levels,
+      bidSeqs: bids.seqs,
+      askSeqs: asks.seqs,
       exchTs: msToUs(msg.timeMs, localTs),
       localTs,
     });
