@@ -40,5 +40,6 @@ export { KrakenFuturesFundingHandler } from './venues/krakenfutures/websocket/ha
 export { KucoinFuturesFundingHandler } from './venues/kucoinfutures/websocket/handler.js';
 export { binanceUsdmFundingFeed, krakenFuturesFundingFeed, kucoinFuturesFundingFeed, type FundingFeedOptions } from './venues/binanceusdm/websocket/client.js';
 export { loadInstruments, gridFor, instrumentsFromCcxt, cachePath, type InstrumentInfo, type LoadedInstruments, type LoadInstrumentsOptions } from './metadata/instruments.js';
+export { fetchFundingHistory, type FundingHistoryOptions, type CcxtFundingLike } from './metadata/funding-history.js';
 export { replayDirect, type DirectReplayResult } from './contract/direct.js';
 export { recordingFeed, type RecordingFeedOptions } from './recording/feed.js';

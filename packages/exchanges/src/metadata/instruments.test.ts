@@ -151,3 +151,28 @@ describe('loadInstruments', () => {
     ]);
   });
 });
+
+describe('fetchFundingHistory', () => {
+  it('turns ccxt funding-rate history (Binance USD-M, served on loopback) into FundingRate events', async () => {
+    const { fetchFundingHistory } = await import('./funding-history.js');
+    const { frames } = await loadFrames(`${FIXTURES}binance/cryptofeed_BINANCE_FUTURES.jsonl`);
+    const info = frames.find((f) => f.kind === 'http' && f.url?.endsWith('/fapi/v1/exchangeInfo'))?.data ?? '{}';
+    // A fundingRate page in the venue's documented shape (the recording holds none).
+    const page = JSON.stringify([
+      { symbol: 'BTCUSDT', fundingTime: 1626998400000, fundingRate: '0.00010000', markPrice: '32000.00' },
+      { symbol: 'BTCUSDT', fundingTime: 1626969600000, fundingRate: '-0.00002431', markPrice: '31800.00' },
+    ]);
+    const rest = await restServer({ '/exchangeInfo': info, '/fundingRate': page }, '{}');
+    servers.push(rest.server);
+    const events = await fetchFundingHistory('binanceusdm', 'BTC/USDT:USDT', {
+      exchange: pointed('binanceusdm', rest.base) as never,
+      sinceMs: 1626900000000,
+    });
+    expect(rest.paths).toContain('/fundingRate');
+    expect(events.map((e) => [e.rate, e.fundingTs])).toEqual([
+      ['-0.00002431', 1626969600000000],
+      ['0.0001', 1626998400000000],
+    ]);
+    expect(events[0]).toMatchObject({ kind: 'funding_rate', venue: 'binanceusdm', symbol: 'BTC/USDT:USDT' });
+  }, 60_000);
+});
