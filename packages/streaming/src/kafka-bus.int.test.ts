@@ -1,10 +1,16 @@
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry, type MarketEvent, type Trade } from '@tickerml/core';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService, startKafka, stopKafka } from '../../../test/support/services.js';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
 import { type BusMessage, encodeMessage } from './codec.js';
+import { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
 import { readDeadLetterHeaders } from './dlq.js';
 import { BrokerUnreachableError, PublishFailedError } from './errors.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
@@ -258,6 +264,65 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     await vi.waitFor(() => expect(sub.stats.applied).toBe(total + 1));
     expect(sub.stats.duplicates).toBeGreaterThanOrEqual(100);
   }, 240_000);
+
+  it('lets the successor of a killed consumer skip, by restored venue sequence, what was applied but not committed', async () => {
+    const bus = newBus({ topics: uniqueTopics(1) });
+    await bus.connect();
+    const topic = bus.topicName('trades');
+    const group = `crash-${randomUUID()}`;
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-crash-'));
+    const appliedFile = join(dir, 'applied');
+    const snapshotFile = join(dir, 'snapshot.json');
+    writeFileSync(appliedFile, '');
+    const first = 500;
+    for (let seq = 1; seq <= first; seq++) void bus.publishEvent(trade(seq));
+    await bus.flush();
+
+    // The child applies everything, commits nothing (60 s commit interval), and is killed -9.
+    const child = fork(
+      fileURLToPath(new URL('../test/crashing-consumer.ts', import.meta.url)),
+      [kafka.brokers.join(','), topic, group, appliedFile, snapshotFile],
+      {
+        execArgv: ['--conditions=@tickerml/source', '--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    await vi.waitFor(
+      () => {
+        const state = JSON.parse(readFileSync(snapshotFile, 'utf8')) as SequenceSnapshot;
+        expect(state.binanceus?.['BTC/USDT']?.highestSeq.trade).toBe(first);
+      },
+      { timeout: 60_000, interval: 50 },
+    );
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const appliedByChild = readFileSync(appliedFile, 'utf8').trim().split('\n').map(Number);
+    expect(appliedByChild).toEqual(Array.from({ length: first }, (_, i) => i + 1));
+    // Nothing was committed, so everything will be delivered again.
+    expect((await bus.consumerLag(group)).every((row) => row.currentOffset === null)).toBe(true);
+
+    // The successor restores the snapshot, gets all 500 again, skips them, applies what is new.
+    const restored = SequenceTracker.restore(JSON.parse(readFileSync(snapshotFile, 'utf8')) as SequenceSnapshot);
+    const applied: number[] = [];
+    const progress = new Progress();
+    const successor = bus.subscribe(
+      topic,
+      (message) => {
+        applied.push((message as Trade).seq ?? -1);
+        progress.add();
+      },
+      { groupId: group, fromBeginning: true, sequenceTracker: restored },
+    );
+    await successor.ready;
+    for (let seq = first + 1; seq <= first + 100; seq++) void bus.publishEvent(trade(seq));
+    await bus.flush();
+    await progress.reached(100);
+    expect(applied).toEqual(Array.from({ length: 100 }, (_, i) => first + 1 + i));
+    await vi.waitFor(() => expect(successor.stats.duplicates).toBe(first));
+  });
 
   it.each([
     // A tiny buffer: most publishes wait in line for room.
