@@ -32,13 +32,19 @@ export interface KucoinFeedOptions {
 }
 
 /**
- * A KuCoin spot feed (level2 + match).
+ * A KuCoin spot feed (level2 + match) for up to 150 symbols on one connection.
  *
+ * @throws {RangeError} when more symbols are given than one connection can carry.
  * @example
  * const feed = kucoinFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.1', '0.00000001')], emit: console.log });
  * feed.start();
  */
 export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
+  if (options.instruments.length * 2 > KUCOIN.maxTopicsPerConnection) {
+    throw new RangeError(
+      `kucoin: ${options.instruments.length} symbols need ${options.instruments.length * 2} topics, one connection carries ${KUCOIN.maxTopicsPerConnection}`,
+    );
+  }
   const urls: KucoinUrls = { ...KUCOIN_URLS, ...options.urls };
   const httpGet = options.httpGet ?? defaultHttpGet;
   let pingIntervalMs: number = KUCOIN.defaultPingIntervalMs;
