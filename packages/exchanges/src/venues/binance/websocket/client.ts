@@ -3,8 +3,10 @@
  *
  * @module
  */
+
 import { type FeedClock, systemClock } from '../../../common/clock.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
+import { AdapterConfigError } from '../../../common/errors.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
@@ -43,7 +45,7 @@ export interface BinanceUsFeedOptions {
 /**
  * A Binance.US spot feed (books + trades) for up to 512 symbols on one connection.
  *
- * @throws {RangeError} when more symbols are given than one connection can carry.
+ * @throws {AdapterConfigError} when more symbols are given than one connection can carry.
  * @example
  * const feed = binanceUsFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')], emit: (e) => console.log(e.kind) });
  * feed.start();
@@ -51,7 +53,7 @@ export interface BinanceUsFeedOptions {
 export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
   const urls: BinanceUrls = { ...BINANCE_US_URLS, ...options.urls };
   if (options.instruments.length * 2 > BINANCE_US.maxStreamsPerConnection) {
-    throw new RangeError(
+    throw new AdapterConfigError(
       `binance: ${options.instruments.length} symbols need ${options.instruments.length * 2} streams, one connection carries ${BINANCE_US.maxStreamsPerConnection}`,
     );
   }

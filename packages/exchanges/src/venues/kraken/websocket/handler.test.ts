@@ -88,3 +88,11 @@ describe('KrakenHandler level3 (order-level) events', () => {
     expect(h.stats().get('BTC/USD')?.malformed).toBe(0);
   });
 });
+
+describe('KrakenHandler configuration', () => {
+  it('refuses a depth the book channel does not offer, naming the allowed ones', () => {
+    expect(
+      () => new KrakenHandler({ instruments: [grid()], depth: 20, hooks: { emit() {}, requestSnapshot() {} } }),
+    ).toThrowError(/kraken depth must be one of 10, 25, 100, 500, 1000, was 20/);
+  });
+});

@@ -6,10 +6,12 @@
  *
  * @module
  */
+
 import type { Level, MarketEvent } from '@tickerml/core';
 import { SyncBook } from '../../../common/book.js';
 import { krakenChecksum } from '../../../common/crc32.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
+import { AdapterConfigError } from '../../../common/errors.js';
 import {
   emptyStats,
   type FeedStats,
@@ -71,7 +73,7 @@ export class KrakenHandler implements VenueHandler {
   constructor(opts: KrakenHandlerOptions) {
     this.depth = opts.depth ?? KRAKEN.defaultDepth;
     if (!(KRAKEN.bookDepths as readonly number[]).includes(this.depth)) {
-      throw new RangeError(`kraken depth must be one of ${KRAKEN.bookDepths.join(', ')}, was ${this.depth}`);
+      throw new AdapterConfigError(`kraken depth must be one of ${KRAKEN.bookDepths.join(', ')}, was ${this.depth}`);
     }
     this.hooks = opts.hooks;
     this.malformed = new MalformedLog(this.venue, opts.hooks.logger);

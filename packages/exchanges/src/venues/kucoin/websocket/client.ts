@@ -4,8 +4,10 @@
  *
  * @module
  */
+
 import { type FeedClock, systemClock } from '../../../common/clock.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
+import { AdapterConfigError } from '../../../common/errors.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
@@ -34,14 +36,14 @@ export interface KucoinFeedOptions {
 /**
  * A KuCoin spot feed (level2 + match) for up to 150 symbols on one connection.
  *
- * @throws {RangeError} when more symbols are given than one connection can carry.
+ * @throws {AdapterConfigError} when more symbols are given than one connection can carry.
  * @example
  * const feed = kucoinFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.1', '0.00000001')], emit: console.log });
  * feed.start();
  */
 export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
   if (options.instruments.length * 2 > KUCOIN.maxTopicsPerConnection) {
-    throw new RangeError(
+    throw new AdapterConfigError(
       `kucoin: ${options.instruments.length} symbols need ${options.instruments.length * 2} topics, one connection carries ${KUCOIN.maxTopicsPerConnection}`,
     );
   }
