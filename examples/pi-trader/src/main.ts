@@ -26,7 +26,14 @@ async function main(): Promise<number> {
     console.error(`pi-trader: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const app = await startPiTrader({ args, config });
+  let app: Awaited<ReturnType<typeof startPiTrader>>;
+  try {
+    app = await startPiTrader({ args, config });
+  } catch (error) {
+    // A corrupt or locked database, a checkpoint of another setup, a port in use: say which.
+    console.error(`pi-trader: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
   console.log(
     `pi-trader: paper trading ${args.live ? 'the live venues in config.yaml' : 'the bundled Binance BTC/USDT recording (2024-08-08), replayed through the live feed in a loop'}`,
   );

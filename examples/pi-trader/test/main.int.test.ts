@@ -163,7 +163,7 @@ describe('pnpm pi-trader (bundled recording)', () => {
     expect(Number(/ (\d+) fills, equity/.exec(again.out())?.[1])).toBeGreaterThanOrEqual(fillsBefore);
   }, 120_000);
 
-  it('bad configuration: a clear error naming the file and key, exit code 1', async () => {
+  it('bad configuration, flag or database: a clear error naming what was wrong, exit code 1', async () => {
     const { writeFileSync, mkdirSync } = await import('node:fs');
     const bad = join(dir, 'bad-config');
     mkdirSync(bad, { recursive: true });
@@ -172,6 +172,23 @@ describe('pnpm pi-trader (bundled recording)', () => {
     expect(await run.exited).toBe(1);
     expect(run.err()).toContain('config.yaml');
     expect(run.err()).toContain('dashboard.port');
+    const corrupt = join(dir, 'corrupt.sqlite');
+    writeFileSync(corrupt, 'this is not a SQLite database, it is a text file of some length '.repeat(100));
+    const broken = start([
+      '--config',
+      CONFIG,
+      '--db',
+      corrupt,
+      '--duration',
+      '1',
+      '--port',
+      '0',
+      '--metrics-port',
+      '0',
+    ]);
+    expect(await broken.exited).toBe(1);
+    expect(broken.err()).toContain('pi-trader: cannot start');
+    expect(broken.err()).toContain(corrupt);
     const flag = start(['--speed', 'fast']);
     expect(await flag.exited).toBe(1);
     expect(flag.err()).toContain('--speed');
