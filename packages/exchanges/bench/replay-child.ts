@@ -75,3 +75,5 @@ process.on('message', async (m) => {
     process.exit(0);
   }
 });
+// The parent went away (crash, timeout): do not linger.
+process.on('disconnect', () => process.exit(0));
