@@ -6,6 +6,15 @@ import { DashboardServer } from '../src/server.js';
 import type { FillView } from '../src/types.js';
 import { chromiumAvailable, launchChromium } from './browser.js';
 
+/** The part of an HTMLCanvasElement the check reads (the test project has no DOM types). */
+interface CanvasLike {
+  readonly width: number;
+  readonly height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
 const ARTIFACTS = join(import.meta.dirname, '../../../test-artifacts');
 const hasBrowser = chromiumAvailable();
 
@@ -73,7 +82,7 @@ describe.runIf(hasBrowser)('dashboard in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('chart').getAttribute('data-points')).toBe('50');
     const canvas = page.locator('#chart canvas');
     expect(await canvas.count()).toBe(1);
-    const painted = await canvas.evaluate((c: HTMLCanvasElement) => {
+    const painted = await canvas.evaluate((c: CanvasLike) => {
       const ctx = c.getContext('2d');
       if (!ctx) return 0;
       const d = ctx.getImageData(0, 0, c.width, c.height).data;
