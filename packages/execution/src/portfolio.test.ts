@@ -72,7 +72,7 @@ describe('portfolio ledger (hand-computed, exact to the atom)', () => {
     expect(pos.costAtoms).toBe(4006800609874133889034n);
     expect(pos.qtyLots).toBe(6678);
     // average entry = remaining cost ÷ remaining size, in ticks
-    expect(p.averageEntryTicks(pos)).toBeCloseTo((4006.800609874133889034 / 0.06678) * 100, 6);
+    expect(p.averageEntryTicks(pos)).toBeCloseTo((4006.8006098741339 / 0.06678) * 100, 6);
   });
 
   it('keeps equity − initial = realised + unrealised − fees + funding, to the atom', () => {

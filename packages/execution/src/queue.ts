@@ -88,9 +88,9 @@ function probabilistic(kind: 'prob_power' | 'prob_log', f: (lots: number) => num
       let p = fb / (fb + f(front));
       if (!Number.isFinite(p)) p = 1;
       const back2 = back - p * chg;
-      let est = front - (1 - p) * chg + (back2 < 0 ? back2 : 0);
+      let est = front - (1 - p) * chg + Math.min(back2, 0);
       if (est < 0) est = 0;
-      order.queueAheadLots = est < nextLots ? est : nextLots;
+      order.queueAheadLots = Math.min(est, nextLots);
     },
   };
 }

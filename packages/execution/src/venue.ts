@@ -756,7 +756,7 @@ export class SimulatedVenue {
       return;
     }
     const now = this.consumedAt(map, priceTicks, atUs);
-    c.lots = now < qtyLots ? now : qtyLots;
+    c.lots = Math.min(now, qtyLots);
     if (atUs > c.atUs) c.atUs = atUs;
   }
 
@@ -830,7 +830,7 @@ export class SimulatedVenue {
       const reach = Math.min(e.qtyLots, ahead + ourAheadLots);
       const marketPart = Math.max(0, reach - ourFilledLots);
       const nextAhead = ahead - marketPart;
-      o.queueAheadLots = nextAhead > 0 ? nextAhead : 0;
+      o.queueAheadLots = Math.max(nextAhead, 0);
       if (o.l3Ahead !== undefined) this.consumeL3Ahead(o, marketPart);
       let lots = Math.floor(e.qtyLots - ahead - ourAheadLots);
       if (lots > leaves) lots = leaves;
