@@ -116,9 +116,7 @@ describe('readers never crash on bad input (fast-check)', () => {
           const goodCount = kept.filter((x) => x.good).length;
           // Every good line comes back (garbage that happens to be valid may add frames, never remove them).
           expect(frames.length).toBeGreaterThanOrEqual(goodCount);
-          expect(rec.stats.frames + rec.stats.malformed).toBeLessThanOrEqual(
-            kept.filter((x) => x.l !== '').length,
-          );
+          expect(rec.stats.frames + rec.stats.malformed).toBeLessThanOrEqual(kept.filter((x) => x.l !== '').length);
           expect(frames.every(validFrame)).toBe(true);
         },
       ),
