@@ -137,6 +137,58 @@ function decimals(text: string): number {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
+/**
+ * Digits after the point that carry a non-zero digit (`"61837.63000000"` → 2, `"5.000"` → 0):
+ * the coarsest power-of-ten step the number sits on. Binance pads every number to 8 places, so
+ * its text alone would give a 1e-8 grid finer than the venue's.
+ */
+function significantDecimals(text: string): number {
+  const dot = text.indexOf('.');
+  if (dot < 0) return 0;
+  let end = text.length;
+  while (end > dot + 1 && text.charCodeAt(end - 1) === 48) end--;
+  return end - dot - 1;
+}
+
+/** `"0.01000000"` → `"0.01"`, `"1.00000000"` → `"1"`; `undefined` unless a positive plain decimal. */
+function trimStep(text: unknown): string | undefined {
+  if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text)) return undefined;
+  let t = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  t = t.replace(/^0+(?=\d)/, '');
+  return /[1-9]/.test(t) ? t : undefined;
+}
+
+/** Venues whose numbers are zero-padded text: their precision is the significant digits. */
+const PADDED = new Set<BookVenue>(['binance', 'binanceus']);
+
+/** Filters of one symbol from a recorded Binance `exchangeInfo` body. */
+interface SymbolFilters {
+  tickSize?: string;
+  stepSize?: string;
+}
+
+/** Tick and lot sizes per venue symbol from a recorded Binance `GET /api/v3/exchangeInfo` body. Never throws. */
+function binanceExchangeInfo(frame: RawFrame, into: Map<string, SymbolFilters>): void {
+  if (frame.kind !== 'http' || !/\/exchangeInfo\b/.test(frame.url ?? '')) return;
+  try {
+    const o = JSON.parse(frame.data) as { symbols?: unknown };
+    if (!Array.isArray(o.symbols)) return;
+    for (const s of o.symbols as Array<{ symbol?: unknown; filters?: unknown }>) {
+      if (typeof s.symbol !== 'string' || !Array.isArray(s.filters)) continue;
+      const f: SymbolFilters = {};
+      for (const x of s.filters as Array<Record<string, unknown>>) {
+        const tick = x.filterType === 'PRICE_FILTER' ? trimStep(x.tickSize) : undefined;
+        const step = x.filterType === 'LOT_SIZE' ? trimStep(x.stepSize) : undefined;
+        if (tick !== undefined) f.tickSize = tick;
+        if (step !== undefined) f.stepSize = step;
+      }
+      into.set(s.symbol, f);
+    }
+  } catch {
+    // A malformed body gives no metadata; the grid is then inferred from the prices.
+  }
+}
+
 function stepOf(places: number): string {
   return places === 0 ? '1' : `0.${'0'.repeat(places - 1)}1`;
 }
@@ -144,19 +196,28 @@ function stepOf(places: number): string {
 /** What {@link inferReplaySetup} found in a recording. */
 export interface ReplaySetup {
   readonly venue: BookVenue;
-  /** One grid per symbol with book or trade data: the finest price and quantity steps seen. */
+  /**
+   * One grid per symbol with book or trade data. Tick: the recorded `exchangeInfo` tick when the
+   * recording has one, else the coarsest power-of-ten step every price seen sits on (Binance) or
+   * the finest step the text shows (venues whose text precision matters, e.g. Kraken checksums).
+   * Lot: the finest step the book and trade quantities need (never coarser than they show).
+   */
   readonly grids: DecimalGrid[];
   /** Kraken book depth from the recorded subscription (default 10). */
   readonly depth: number;
 }
 
 /**
- * Infers the instruments of a recording from its data: the market-data grid of a symbol is the
- * finest increment its prices and quantities show (a venue's order lot can be coarser than the
- * sizes its book reports).
+ * Infers the instruments of a recording from its data. Binance: the tick of the recorded
+ * `exchangeInfo` (`PRICE_FILTER.tickSize`) when present, else the largest power-of-ten step all
+ * recorded prices sit on (`"61837.63000000"` needs 0.01, not the 1e-8 of its zero padding); the
+ * lot is the finest step the recorded quantities need, finer than `LOT_SIZE.stepSize` only when
+ * the book shows such sizes. Other venues: the finest increment the text shows. Inference never
+ * rounds: a later price off the grid is refused by the handler (and resynced), not rounded.
  * @example
  * ```ts
  * const setup = inferReplaySetup('kraken', frames); // grids: [BTC/USD 0.1 / 0.00000001], depth 10
+ * inferReplaySetup('binance', frames).grids[0]; // BTC/USDT tick 0.01, lot 0.00001 (hftbacktest sample)
  * ```
  */
 export function inferReplaySetup(venue: BookVenue, frames: Iterable<RawFrame>): ReplaySetup {
@@ -168,20 +229,24 @@ export function inferReplaySetup(venue: BookVenue, frames: Iterable<RawFrame>): 
 /** {@link inferReplaySetup} one frame at a time, for recordings too big to hold in memory. */
 export class GridInference {
   private readonly places = new Map<string, { price: number; qty: number }>();
+  private readonly filters = new Map<string, SymbolFilters>();
   private depth = 10;
+  private readonly placesOf: (text: string) => number;
   private readonly visit = (symbol: string, price: string, qty: string): void => {
     let p = this.places.get(symbol);
     if (p === undefined) {
       p = { price: 0, qty: 0 };
       this.places.set(symbol, p);
     }
-    const dp = decimals(price);
-    const dq = decimals(qty);
+    const dp = this.placesOf(price);
+    const dq = this.placesOf(qty);
     if (dp > p.price) p.price = dp;
     if (dq > p.qty) p.qty = dq;
   };
 
-  constructor(readonly venue: BookVenue) {}
+  constructor(readonly venue: BookVenue) {
+    this.placesOf = PADDED.has(venue) ? significantDecimals : decimals;
+  }
 
   /** Takes one frame into account. Never throws. */
   add(frame: RawFrame): void {
@@ -191,14 +256,21 @@ export class GridInference {
         (frame.kind === 'send' ? /"depth":(\d+)/.exec(frame.data) : null);
       if (m !== null && frame.data.includes('"book"')) this.depth = Number(m[1]);
     }
+    if (PADDED.has(this.venue)) binanceExchangeInfo(frame, this.filters);
     scanFrame(this.venue, frame, this.visit);
   }
 
   /** The grids and depth seen so far. */
   setup(): ReplaySetup {
-    const grids = [...this.places].map(
-      ([symbol, p]) => new DecimalGrid(canonicalSymbol(this.venue, symbol), stepOf(p.price), stepOf(p.qty)),
-    );
+    const grids = [...this.places].map(([symbol, p]) => {
+      const f = this.filters.get(symbol);
+      const tick = f?.tickSize ?? stepOf(p.price);
+      // The lot the book text needs: the venue's step unless the recorded sizes are finer.
+      const step = f?.stepSize;
+      const lot =
+        step !== undefined && step === stepOf(decimals(step)) && decimals(step) >= p.qty ? step : stepOf(p.qty);
+      return new DecimalGrid(canonicalSymbol(this.venue, symbol), tick, lot);
+    });
     return { venue: this.venue, grids, depth: this.depth };
   }
 }
