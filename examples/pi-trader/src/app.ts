@@ -85,7 +85,18 @@ export interface PiTraderOptions {
   readonly print?: (line: string) => void;
   /** Every decision latency, µs (frame received → order submitted), for benchmarks. */
   readonly onDecisionLatencyUs?: (us: number) => void;
+  /**
+   * In-memory history of the portfolio (see `PortfolioOptions` of `@tickerml/execution`): the
+   * complete history of fills and portfolio states is in the SQLite store, so a long run keeps
+   * only the recent fills and a thinned equity curve. Default {@link PI_TRADER_MEMORY}.
+   */
+  readonly memory?: { readonly maxFills?: number; readonly maxEquityPoints?: number };
 }
+
+/** Default in-memory history bounds of the pi-trader: 1,000 recent fills, 10,000 equity points. */
+export const PI_TRADER_MEMORY = { maxFills: 1_000, maxEquityPoints: 10_000 } as const;
+/** Closed orders each simulated venue of the pi-trader keeps for lookups by id (the rest are in SQLite). */
+const PI_TRADER_CLOSED_ORDERS = 1_000;
 
 const STARTING_NOTE = 'stablecoins count at par with USD';
 
@@ -145,8 +156,10 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   venueSettings = venueSettings.map((v) => ({
     ...v,
     balances: { [v.instruments[0]?.quote ?? app.trading.currency]: balance },
+    // Orders closed long ago are in SQLite; the venue keeps only recent ones for late cancels.
+    closedOrderRetention: PI_TRADER_CLOSED_ORDERS,
   }));
-  const portfolio = new Portfolio();
+  const portfolio = new Portfolio({ ...PI_TRADER_MEMORY, ...options.memory });
   const venues: SimulatedVenue[] = buildVenues({ seed: app.trading.seed, venues: venueSettings }, portfolio);
   const markets = venueSettings.flatMap((v) =>
     v.instruments.map((spec) => ({
@@ -425,8 +438,10 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     if (dashboard === undefined) return;
     const ctx = t.engine.context;
     const all = portfolio.fills;
-    const recent = all.slice(Math.max(0, Math.min(sentFills, all.length - 20)));
-    sentFills = all.length;
+    // The new fills since the last refresh, and at least the last 20 again (their markouts arrive later).
+    const fresh = portfolio.fillsBooked - sentFills;
+    const recent = all.slice(Math.max(0, all.length - Math.max(fresh, 20)));
+    sentFills = portfolio.fillsBooked;
     dashboard.update({
       equity: [{ tsUs: clock.nowUs(), equity: atomsToDecimal(equityAtoms, 2), pnl: atomsToDecimal(pnlAtoms, 2) }],
       positions: portfolio

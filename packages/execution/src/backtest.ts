@@ -56,6 +56,8 @@ export interface VenueSettings {
   readonly impactHalfLifeUs?: number;
   readonly maxLeverage?: number;
   readonly toxicQueuePosition?: number;
+  /** Closed orders the venue keeps for lookups by id (default 100,000); a long live run keeps fewer. */
+  readonly closedOrderRetention?: number;
   /** Opening cash per currency, decimal strings. */
   readonly balances?: Readonly<Record<string, string>>;
   /** Inventory held at the start. */
@@ -160,6 +162,7 @@ export function buildVenues(settings: BacktestSettings, portfolio: Portfolio): S
       .portfolio(portfolio);
     if (v.maxLeverage !== undefined) b.maxLeverage(v.maxLeverage);
     if (v.toxicQueuePosition !== undefined) b.toxicQueuePosition(v.toxicQueuePosition);
+    if (v.closedOrderRetention !== undefined) b.closedOrderRetention(v.closedOrderRetention);
     return b.build();
   });
 }

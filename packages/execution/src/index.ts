@@ -75,8 +75,10 @@ export {
 export {
   type EquityPoint,
   type Fill,
+  InvalidPortfolioOptionError,
   type OpeningPosition,
   Portfolio,
+  type PortfolioOptions,
   type Position,
   UnknownAccountError,
 } from './portfolio.js';

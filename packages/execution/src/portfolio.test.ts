@@ -131,3 +131,55 @@ describe('portfolio ledger (hand-computed, exact to the atom)', () => {
     expect(() => p.openAccount('binance', { USDT: '1,000' })).toThrow(/not a decimal number/);
   });
 });
+
+describe('portfolio history bounds (long live runs)', () => {
+  it('keeps every fill by default, so a backtest report sees them all', () => {
+    const p = new Portfolio();
+    p.openAccount('binance', { USDT: '1000000' });
+    for (let i = 0; i < 5_000; i++)
+      p.applyFill(btc, fill(btc, i % 2 === 0 ? 'buy' : 'sell', '100.00', '0.001', 'taker'));
+    expect(p.fills).toHaveLength(5_000);
+    expect(p.fillsBooked).toBe(5_000);
+    expect(p.nextFillId()).toBe(5_001);
+  });
+
+  it('past maxFills keeps only the most recent fills; ledger totals still cover every fill', () => {
+    const bounded = new Portfolio({ maxFills: 100 });
+    const full = new Portfolio();
+    for (const p of [bounded, full]) p.openAccount('binance', { USDT: '1000000' });
+    for (let i = 0; i < 1_000; i++) {
+      const f = fill(btc, i % 3 === 0 ? 'sell' : 'buy', `${100 + (i % 7)}.00`, '0.001', 'taker');
+      bounded.applyFill(btc, f);
+      full.applyFill(btc, f);
+      expect(bounded.fills.length).toBeLessThan(200);
+      expect(bounded.fills.length).toBeGreaterThanOrEqual(Math.min(i + 1, 100));
+    }
+    expect(bounded.fillsBooked).toBe(1_000);
+    // The window is the tail of the full history, in order.
+    expect(bounded.fills).toEqual(full.fills.slice(full.fills.length - bounded.fills.length));
+    expect(bounded.cashAtoms('binance', 'USDT')).toBe(full.cashAtoms('binance', 'USDT'));
+    expect(bounded.position(btc)).toEqual(full.position(btc));
+    expect(bounded.totalFeesAtoms).toBe(full.totalFeesAtoms);
+  });
+
+  it('past maxEquityPoints thins the curve: bounded, still spanning the run from its first sample to a recent one', () => {
+    const p = new Portfolio({ maxEquityPoints: 64 });
+    p.openAccount('binance', { USDT: '1000' });
+    for (let s = 0; s < 10_000; s++) {
+      p.sampleEquity(s * 1_000_000);
+      expect(p.equityCurve.length).toBeLessThanOrEqual(64);
+    }
+    const times = p.equityCurve.map((e) => e.atUs);
+    expect(times[0]).toBe(0);
+    expect(times.length).toBeGreaterThan(16);
+    for (let i = 1; i < times.length; i++) expect(times[i] as number).toBeGreaterThan(times[i - 1] as number);
+    // The newest point lags the last sample by less than the current stride (10,000 / 32 samples at most).
+    expect(times[times.length - 1] as number).toBeGreaterThan((10_000 - 10_000 / 16) * 1_000_000);
+  });
+
+  it('refuses a bound that is not a positive integer, naming it', () => {
+    expect(() => new Portfolio({ maxFills: 0 })).toThrow(/maxFills must be a positive integer/);
+    expect(() => new Portfolio({ maxFills: 1.5 })).toThrow(/maxFills/);
+    expect(() => new Portfolio({ maxEquityPoints: 1 })).toThrow(/maxEquityPoints must be an integer of at least 2/);
+  });
+});

@@ -98,6 +98,37 @@ export interface EquityPoint {
   readonly equityAtoms: bigint;
 }
 
+/** Options of {@link Portfolio}: how much history it keeps in memory. */
+export interface PortfolioOptions {
+  /**
+   * Recent fills kept in {@link Portfolio.fills}: between `maxFills` and `2 × maxFills` (the
+   * oldest are dropped in one batch when the window reaches twice the bound, so booking a fill
+   * stays O(1) amortised). Totals, positions and {@link Portfolio.fillsBooked} are unaffected.
+   * Default `Infinity` (a backtest report needs every fill); a long live run keeps the complete
+   * history in its store (the paper trader's SQLite) and bounds this.
+   */
+  readonly maxFills?: number;
+  /**
+   * Equity points kept in {@link Portfolio.equityCurve}. When the curve reaches the bound it is
+   * thinned to every second point and later samples are kept at half the rate, so the curve
+   * still spans the whole run at a coarser resolution. Default `Infinity` (every sample).
+   * At least 2.
+   */
+  readonly maxEquityPoints?: number;
+}
+
+/**
+ * A history bound that is not a positive integer (or `Infinity`).
+ *
+ * @example
+ * ```ts
+ * new Portfolio({ maxFills: 0 }); // throws InvalidPortfolioOptionError
+ * ```
+ */
+export class InvalidPortfolioOptionError extends BaseError {
+  override name = 'InvalidPortfolioOptionError' as const;
+}
+
 /**
  * The ledger. All amounts are summed across venues in their quote currencies at par (USD, USDT
  * and USDC are treated 1:1); use one quote currency per run for exact cross-currency figures.
@@ -108,6 +139,7 @@ export interface EquityPoint {
  * p.openAccount('binance', { USDT: '10000' });
  * p.applyFill(btc, fill); // cash −notional −fee, position +qty
  * p.equityAtoms(); // cash + Σ qty × mid
+ * const live = new Portfolio({ maxFills: 1_000, maxEquityPoints: 10_000 }); // bounded memory
  * ```
  */
 export class Portfolio {
@@ -116,12 +148,41 @@ export class Portfolio {
   /** Same positions by instrument object: no key string built on the hot path. */
   private readonly positionsByInstrument = new Map<TradableInstrument, Position>();
   private initialEquity: bigint | undefined;
-  /** Equity samples, in time order. */
+  /** Equity samples, in time order (thinned past `maxEquityPoints`, see {@link PortfolioOptions}). */
   readonly equityCurve: EquityPoint[] = [];
-  /** Every fill in the order it happened. */
+  /** The fills in the order they happened: every one by default, the most recent ones past `maxFills`. */
   readonly fills: Fill[] = [];
   totalFeesAtoms = 0n;
   totalFundingAtoms = 0n;
+  /** Fills booked since construction, including those dropped from {@link fills}; fill ids count on from it. */
+  fillsBooked = 0;
+  readonly maxFills: number;
+  readonly maxEquityPoints: number;
+  /** Keep one equity sample in this many (doubles each time the curve is thinned). */
+  #equityStride = 1;
+  #equitySkipped = 0;
+
+  /** @throws InvalidPortfolioOptionError when a bound is not a positive integer or `Infinity`. */
+  constructor(options: PortfolioOptions = {}) {
+    this.maxFills = options.maxFills ?? Number.POSITIVE_INFINITY;
+    this.maxEquityPoints = options.maxEquityPoints ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxFills === Number.POSITIVE_INFINITY || (Number.isSafeInteger(this.maxFills) && this.maxFills >= 1)))
+      throw new InvalidPortfolioOptionError(`maxFills must be a positive integer or Infinity, was ${this.maxFills}`);
+    if (
+      !(
+        this.maxEquityPoints === Number.POSITIVE_INFINITY ||
+        (Number.isSafeInteger(this.maxEquityPoints) && this.maxEquityPoints >= 2)
+      )
+    )
+      throw new InvalidPortfolioOptionError(
+        `maxEquityPoints must be an integer of at least 2 or Infinity, was ${this.maxEquityPoints}`,
+      );
+  }
+
+  /** The id the next booked fill takes: 1, 2, 3… over the whole run, whatever the window keeps. */
+  nextFillId(): number {
+    return this.fillsBooked + 1;
+  }
 
   /**
    * Opens (or tops up) a venue account with decimal balances per currency.
@@ -247,6 +308,8 @@ export class Portfolio {
       }
     }
     this.fills.push(fill);
+    this.fillsBooked++;
+    if (this.fills.length >= 2 * this.maxFills) this.fills.splice(0, this.fills.length - this.maxFills);
   }
 
   /**
@@ -308,10 +371,24 @@ export class Portfolio {
     return this.initialEquity ?? this.equityAtoms();
   }
 
-  /** Appends an equity point at `atUs`. */
+  /**
+   * Appends an equity point at `atUs` (µs). Past `maxEquityPoints` only one sample in
+   * `2^k` is kept (see {@link PortfolioOptions.maxEquityPoints}).
+   */
   sampleEquity(atUs: number): void {
+    if (this.initialEquity !== undefined && ++this.#equitySkipped < this.#equityStride) return;
+    this.#equitySkipped = 0;
     const e = this.equityAtoms();
     if (this.initialEquity === undefined) this.initialEquity = e;
-    this.equityCurve.push({ atUs, equityAtoms: e });
+    const curve = this.equityCurve;
+    curve.push({ atUs, equityAtoms: e });
+    if (curve.length > this.maxEquityPoints) {
+      // Keep every second point from the first; the newest stays as well.
+      let kept = 0;
+      for (let i = 0; i < curve.length; i += 2) curve[kept++] = curve[i] as EquityPoint;
+      if ((curve.length - 1) % 2 !== 0) curve[kept++] = curve[curve.length - 1] as EquityPoint;
+      curve.length = kept;
+      this.#equityStride *= 2;
+    }
   }
 }

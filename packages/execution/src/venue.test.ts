@@ -234,6 +234,28 @@ describe('funding from FundingRate events', () => {
   });
 });
 
+describe('fill ids', () => {
+  it('count on over the whole run when the portfolio keeps only a window of recent fills', () => {
+    const h = harness();
+    const portfolio = new Portfolio({ maxFills: 2 });
+    portfolio.openAccount('testex', { USD: '1000000' });
+    const venue = new SimulatedVenueBuilder('testex')
+      .instruments([h.instrument])
+      .queueModel(riskAverseQueue())
+      .latencyModel(constantLatency(0))
+      .feeModel(makerTakerFees({ maker: '0', taker: '0' }))
+      .portfolio(portfolio)
+      .build();
+    const ids: number[] = [];
+    venue.setListener({ onFill: (f) => ids.push(f.fillId), onOrderUpdate: () => {}, onCancelReject: () => {} });
+    feed(venue, [book()]);
+    for (let i = 0; i < 10; i++) venue.submit(req('buy', 'market', 1), `m${i}`, 0, 2 + i);
+    expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(portfolio.fills.length).toBeLessThanOrEqual(3);
+    expect(portfolio.fills.map((f) => f.fillId)).toEqual(ids.slice(10 - portfolio.fills.length));
+  });
+});
+
 describe('builder', () => {
   it('refuses an incomplete configuration, naming what is missing', () => {
     expect(() => new SimulatedVenueBuilder('binance').build()).toThrow(IncompleteVenueConfigError);

@@ -628,7 +628,7 @@ export class SimulatedVenue {
     const feeAtoms = this.config.feeModel.feeAtoms(inst.notionalAtoms(priceTicks, lots), liquidity);
     const position = liquidity === 'maker' ? order.entryQueuePosition : 0;
     const fill: Fill = {
-      fillId: this.portfolio.fills.length + 1,
+      fillId: this.portfolio.nextFillId(),
       orderId: order.orderId,
       venue: this.venueId,
       symbol: order.symbol,

@@ -52,8 +52,8 @@ function paperRun(
   name: string,
   input: readonly MarketEvent[],
   extra: Partial<ConstructorParameters<typeof PaperTrader>[0]> = {},
+  portfolio = new Portfolio(),
 ) {
-  const portfolio = new Portfolio();
   const venues = buildVenues(settings, portfolio);
   const first = input[0] as MarketEvent;
   const clock = new TestClock(first.localTs);
@@ -157,6 +157,32 @@ describe('checkpoints and recovery', () => {
     expect(store2.store.count('fills')).toBe(second.trader.fillsCount);
     expect(fillsAtCut).toBeLessThanOrEqual(second.trader.fillsCount);
     store2.store.close();
+  });
+
+  it('a bounded portfolio (maxFills 4) still stores every fill: the trader checkpoints before the window drops one', () => {
+    const rows = (name: string, portfolio: Portfolio) => {
+      const store = new PaperStore(SqliteStore.open(join(dir, `${name}.sqlite`)));
+      const run = paperRun(
+        'market-maker',
+        events,
+        { store, checkpointEveryEvents: 1_000_000, checkpointIntervalUs: 1e12 },
+        portfolio,
+      );
+      run.trader.stop();
+      const fills = store.store.query('fills').map((r) => ({ ...r, id: 0 }));
+      store.store.close();
+      return { fills, count: run.trader.fillsCount, checkpoints: run.trader.checkpointsWritten };
+    };
+    const full = rows('unbounded', new Portfolio());
+    const bounded = new Portfolio({ maxFills: 4 });
+    const windowed = rows('bounded', bounded);
+    expect(full.fills.length).toBeGreaterThan(20);
+    expect(bounded.fills.length).toBeLessThan(8);
+    expect(windowed.count).toBe(full.count);
+    expect(stringify(windowed.fills)).toBe(stringify(full.fills));
+    expect(new Set(windowed.fills.map((f) => f.fill_id)).size).toBe(windowed.fills.length);
+    // The unbounded run only checkpoints at its first event and at stop; the bounded one also each time the window filled.
+    expect(windowed.checkpoints).toBeGreaterThan(full.checkpoints);
   });
 
   it('replay resume with another seed is refused with the field that differs', () => {

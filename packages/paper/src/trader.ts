@@ -248,7 +248,7 @@ export class PaperTrader {
 
   /** Fills booked in this run, including those before a live restart. */
   get fillsCount(): number {
-    return this.#fillsBase + this.portfolio.fills.length;
+    return this.#fillsBase + this.portfolio.fillsBooked;
   }
 
   /** Equity with positions marked at the current mids, quote atoms. */
@@ -296,7 +296,8 @@ export class PaperTrader {
     if (
       this.#store !== undefined &&
       (this.#sinceCheckpoint >= this.#everyEvents ||
-        this.engine.clock.nowUs() - this.#lastCheckpointUs >= this.#intervalUs)
+        this.engine.clock.nowUs() - this.#lastCheckpointUs >= this.#intervalUs ||
+        this.#fillWindowFull())
     )
       this.checkpoint();
   }
@@ -308,10 +309,18 @@ export class PaperTrader {
     if (
       this.#resume === undefined &&
       this.#store !== undefined &&
-      this.#sinceCheckpoint > 0 &&
-      this.engine.clock.nowUs() - this.#lastCheckpointUs >= this.#intervalUs
+      ((this.#sinceCheckpoint > 0 && this.engine.clock.nowUs() - this.#lastCheckpointUs >= this.#intervalUs) ||
+        this.#fillWindowFull())
     )
       this.checkpoint();
+  }
+
+  /**
+   * True when the fills not yet stored fill the portfolio's in-memory window (`maxFills`): the
+   * next checkpoint must come now, before the window drops any of them.
+   */
+  #fillWindowFull(): boolean {
+    return this.portfolio.fillsBooked - this.#fillsPersisted >= this.portfolio.maxFills;
   }
 
   /** The state a checkpoint would hold now. */
@@ -377,10 +386,16 @@ export class PaperTrader {
     this.#seq++;
     const cp = this.snapshot();
     if (this.#store !== undefined) {
-      const fills = this.portfolio.fills.slice(this.#fillsPersisted).map((f) => this.#fillRow(f));
+      const window = this.portfolio.fills;
+      const pending = this.portfolio.fillsBooked - this.#fillsPersisted;
+      if (pending > window.length)
+        throw new PaperTraderError(
+          `${pending - window.length} fills left the portfolio's in-memory window (maxFills ${this.portfolio.maxFills}) before they were stored; raise maxFills`,
+        );
+      const fills = window.slice(window.length - pending).map((f) => this.#fillRow(f));
       const orders = this.#recorder.rows.splice(0);
       this.#store.commit(cp, { fills, orders, portfolioState: this.#portfolioRow(cp) });
-      this.#fillsPersisted = this.portfolio.fills.length;
+      this.#fillsPersisted = this.portfolio.fillsBooked;
       this.checkpointsWritten++;
     }
     this.#sinceCheckpoint = 0;
@@ -472,7 +487,7 @@ export class PaperTrader {
     }
     this.#resume = undefined;
     this.#recorder.muted = false;
-    this.#fillsPersisted = this.portfolio.fills.length;
+    this.#fillsPersisted = this.portfolio.fillsBooked;
     this.#initialEquity = BigInt(expected.initialEquityAtoms);
     this.#lastCheckpointUs = expected.atUs;
     this.#sinceCheckpoint = 0;
