@@ -3,6 +3,7 @@ import { DecimalGrid } from '../../../common/decimal.js';
 import { replayDirect } from '../../../contract/direct.js';
 import { openRecording } from '../../../readers/open.js';
 import { BinanceHandler } from './handler.js';
+import { isUnusedStreamFrame, parseBinanceFrame } from './parse.js';
 
 const FIXTURE = new URL('../../../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url)
   .pathname;
@@ -85,5 +86,52 @@ describe('BinanceHandler on the real BTCUSDT recording', () => {
       snapshotSymbol,
     );
     expect(compared).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('frames of unused streams', () => {
+  it('are recognised by the stream name alone, and only those', () => {
+    const ticker = '{"stream":"btcusdt@bookTicker","data":{"u":1,"s":"BTCUSDT","b":"1.0","B":"1","a":"2.0","A":"1"}}';
+    expect(isUnusedStreamFrame(ticker)).toBe(true);
+    expect(isUnusedStreamFrame('{"stream":"btcusdt@kline_1m","data":{}}')).toBe(true);
+    expect(isUnusedStreamFrame('{"stream":"btcusdt@depth@100ms","data":{}}')).toBe(false);
+    expect(isUnusedStreamFrame('{"stream":"btcusdt@trade","data":{}}')).toBe(false);
+    expect(isUnusedStreamFrame('{"stream":"btcusdt@aggTrade","data":{}}')).toBe(false);
+    expect(isUnusedStreamFrame('{"stream":"btcusdt@markPrice@1s","data":{}}')).toBe(false);
+    expect(isUnusedStreamFrame('{"stream":"!markPrice@arr","data":[]}')).toBe(false);
+    // Bare payloads and other shapes are parsed as before.
+    expect(isUnusedStreamFrame('{"e":"depthUpdate","s":"BTCUSDT"}')).toBe(false);
+    expect(isUnusedStreamFrame('{"result":null,"id":1}')).toBe(false);
+    expect(parseBinanceFrame(ticker)).toEqual({ type: 'ignored' });
+    // A damaged frame of a used stream is still malformed.
+    expect(parseBinanceFrame('{"stream":"btcusdt@trade","data":{"e":"trade"')).toBe('invalid JSON');
+  });
+
+  it('leave the events of the real recording unchanged (same events as with them removed)', async () => {
+    const all = await openRecording(FIXTURE);
+    const withTickers = await replayDirect(
+      all.frames(),
+      (hooks) => new BinanceHandler({ instruments: [grid()], hooks }),
+      snapshotSymbol,
+    );
+    const rec = await openRecording(FIXTURE);
+    let tickers = 0;
+    async function* withoutTickers() {
+      for await (const f of rec.frames()) {
+        if (f.kind === 'recv' && f.data.includes('@bookTicker')) tickers++;
+        else yield f;
+      }
+    }
+    const without = await replayDirect(
+      withoutTickers(),
+      (hooks) => new BinanceHandler({ instruments: [grid()], hooks }),
+      snapshotSymbol,
+    );
+    expect(tickers).toBeGreaterThan(20_000);
+    expect(withTickers.events).toEqual(without.events);
+    // Skipped frames are still counted as frames of the venue, never as malformed.
+    const frames = (r: typeof without) => r.handler.stats().get('*')?.frames ?? 0;
+    expect(frames(withTickers) - frames(without)).toBe(tickers);
+    expect(withTickers.handler.stats().get('*')?.malformed).toBe(0);
   });
 });

@@ -48,11 +48,36 @@ export type BinanceMsg = BinanceDepthMsg | BinanceTradeMsg | BinanceMarkPriceMsg
 
 const IGNORED = { type: 'ignored' } as const;
 
+const ENVELOPE = '{"stream":"';
+/** Streams (name after the symbol's `@`) that never yield an event: their frames are not parsed. */
+const UNUSED_STREAMS = ['bookTicker', 'kline_', 'ticker', 'miniTicker', 'avgPrice'] as const;
+
+/**
+ * True when `text` is a combined-stream envelope of a stream that carries nothing the handlers
+ * use (`btcusdt@bookTicker`, klines, tickers), decided from the stream name at the start of the
+ * frame without parsing the rest. Allocates nothing.
+ * @example
+ * isUnusedStreamFrame('{"stream":"btcusdt@bookTicker","data":{...}}'); // true
+ * isUnusedStreamFrame('{"stream":"btcusdt@depth@100ms","data":{...}}'); // false
+ */
+export function isUnusedStreamFrame(text: string): boolean {
+  if (!text.startsWith(ENVELOPE)) return false;
+  const start = ENVELOPE.length;
+  const end = text.indexOf('"', start);
+  const at = text.indexOf('@', start);
+  if (end < 0 || at < 0 || at > end) return false;
+  for (let i = 0; i < UNUSED_STREAMS.length; i++) if (text.startsWith(UNUSED_STREAMS[i] as string, at + 1)) return true;
+  return false;
+}
+
 /**
  * Parses one frame. Returns a reason string for a malformed frame (bad JSON or wrong field
- * types) instead of throwing.
+ * types) instead of throwing. Frames of unused streams ({@link isUnusedStreamFrame}) come back
+ * `ignored` without being parsed, so a damaged one of those is ignored rather than counted
+ * malformed.
  */
 export function parseBinanceFrame(text: string): BinanceMsg | string {
+  if (isUnusedStreamFrame(text)) return IGNORED;
   let root: unknown;
   try {
     root = JSON.parse(text);
@@ -69,8 +94,9 @@ export function parseBinanceFrame(text: string): BinanceMsg | string {
       return 'depthUpdate: s/E/U/u missing or mistyped';
     if (data.U > data.u) return `depthUpdate: U ${data.U} > u ${data.u}`;
     if (data.pu !== undefined && !isSeq(data.pu) && data.pu !== -1) return 'depthUpdate: pu mistyped';
-    const msg: BinanceDepthMsg = { type: 'depth', s: data.s, E: data.E, U: data.U, u: data.u, b: data.b, a: data.a };
-    return typeof data.pu === 'number' ? { ...msg, pu: data.pu } : msg;
+    if (typeof data.pu === 'number')
+      return { type: 'depth', s: data.s, E: data.E, U: data.U, u: data.u, pu: data.pu, b: data.b, a: data.a };
+    return { type: 'depth', s: data.s, E: data.E, U: data.U, u: data.u, b: data.b, a: data.a };
   }
   if (e === 'trade' || e === 'aggTrade') {
     const id = e === 'trade' ? data.t : data.a;
