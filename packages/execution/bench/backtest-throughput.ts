@@ -11,6 +11,11 @@
  * venue's own book (an L2BookView) in the full backtest, which keeps one book per symbol;
  * features = top-of-book, 10-level depth imbalance and a 60 s rolling VWAP, updated on every
  * event. The two modes must produce the same feature checksum (checked).
+ *
+ * Two throughput units are printed: `EventsPerCpuSec` counts our events (a whole BookDelta
+ * message, a trade, a snapshot); `LevelUpdatesAndTradesPerCpuSec` counts hftbacktest's unit (one
+ * per depth level change, snapshot levels included, and one per trade), for a like-for-like
+ * comparison with its published figures.
  */
 import { fileURLToPath } from 'node:url';
 import type { MarketEvent } from '@tickerml/core';
@@ -172,8 +177,20 @@ function feedSink(book: 'l2book' | 'venuebook' | VenueBook): { sink: Sink; check
   };
 }
 
+/**
+ * hftbacktest's unit: its normalized rows are one per depth level change (snapshot levels
+ * included) and one per trade, where our event is a whole message (a BookDelta of ~37 levels).
+ */
+function levelUpdatesAndTrades(e: MarketEvent): number {
+  if (e.kind === 'book_delta' || e.kind === 'book_snapshot') return e.bids.length + e.asks.length;
+  return e.kind === 'trade' ? 1 : 0;
+}
+
 // One sample repetition gives this many events; repeat to reach the target.
-const perRep = replay(1, () => {});
+let unitsPerRep = 0;
+const perRep = replay(1, (e) => {
+  unitsPerRep += levelUpdatesAndTrades(e);
+});
 const reps = Math.ceil(TARGET_EVENTS / perRep);
 
 /** CPU time of this process (user + system), milliseconds: less sensitive than wall time to other load on a shared machine. */
@@ -273,6 +290,7 @@ for (let r = 0; r < RUNS; r++) {
     throw new Error(`event counts differ: ${measured.map((x) => x.events).join(', ')}`);
   if (measured.some((x) => x.check !== ref.check)) throw new Error('feature checksums differ between the modes');
   events = ref.events;
+  if (events !== perRep * reps) throw new Error(`expected ${perRep * reps} events, got ${events}`);
   fills = b.fills;
   console.error(`checksum ${ref.check}`);
   wall.feedL2Book.push(a.ms);
@@ -289,6 +307,8 @@ const out: Record<string, unknown> = {
   node: process.version,
   input: INPUT,
   events,
+  /** hftbacktest's unit (one per level change, snapshot levels included, and one per trade). */
+  levelUpdatesAndTrades: unitsPerRep * reps,
   repetitions: reps,
   runs: RUNS,
   fillsPerFullRun: fills,
@@ -298,6 +318,7 @@ for (const m of modes) {
   out[`${m}MedianWallMs`] = Math.round(median(wall[m]));
   out[`${m}MedianCpuMs`] = Math.round(median(cpu[m]));
   out[`${m}EventsPerCpuSec`] = Math.round(events / (median(cpu[m]) / 1000));
+  out[`${m}LevelUpdatesAndTradesPerCpuSec`] = Math.round((unitsPerRep * reps) / (median(cpu[m]) / 1000));
   out[`${m}WallMs`] = wall[m].map(Math.round);
   out[`${m}CpuMs`] = cpu[m].map(Math.round);
 }
