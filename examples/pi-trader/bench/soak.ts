@@ -11,6 +11,7 @@
  *
  * Run (compiled code, no source condition):
  *   pnpm exec tsc -b examples/pi-trader && pnpm exec tsx examples/pi-trader/bench/soak.ts --minutes 10 [--speed 0] [--strategy market-maker] [--json out.json]
+ * Add `NODE_OPTIONS=--expose-gc` to force a full collection before each memory sample.
  * (`--speed 1` plays the recording at its recorded pace, as live data would arrive.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,10 +108,14 @@ const app = await startPiTrader({
   },
 });
 const t0 = performance.now();
+// With `node --expose-gc` each sample first forces a full collection: RSS and heap then show the
+// live set (retention), not how lazily V8 collects.
+const forceGc = (globalThis as { gc?: () => void }).gc;
 const rss: { s: number; mb: number; heapMb: number; externalMb: number; events: number }[] = [];
 await new Promise<void>((resolve) => {
   const timer = setInterval(() => {
     const s = (performance.now() - t0) / 1000;
+    forceGc?.();
     const mem = process.memoryUsage();
     rss.push({
       s,
@@ -146,6 +151,12 @@ const slope =
   (after.reduce((a, r) => a + (r.s - mx) * (r.mb - my), 0) / after.reduce((a, r) => a + (r.s - mx) ** 2, 0)) * 60;
 const result = {
   minutes: seconds / 60,
+  gcBeforeEachSample: forceGc !== undefined,
+  heapMb: {
+    afterWarmup: after[0]?.heapMb,
+    last: rss[rss.length - 1]?.heapMb,
+    max: Math.max(...rss.map((r) => r.heapMb)),
+  },
   speed: Number(values.speed),
   strategy: values.strategy,
   events: summary.events,

@@ -7,9 +7,18 @@
  * (never past the local receive stamp) so the simulated latency, markouts and breakers see
  * times that make sense next to `localTs`.
  *
+ * A loop boundary is the demo's own seam, not market behaviour, so it is made continuous: every
+ * loop after the first is re-anchored (all its prices shifted by a whole number of ticks) so its
+ * first price (trade, or book mid) is the last traded price of the loop before, and the disconnect/connect of
+ * the planned restart is not passed on. Without that, the price would jump back at each loop,
+ * the price-jump breaker would halt the symbol, and at a fast pace (a loop every few seconds)
+ * its 30 s cooldown, like the reconnect's, would never end. The price therefore walks by the
+ * recording's net move on each loop. Disconnects and resyncs inside a loop pass through as they
+ * happen.
+ *
  * @module
  */
-import type { MarketEvent } from '@tickerml/core';
+import type { Level, MarketEvent } from '@tickerml/core';
 import { SeededRandom } from '@tickerml/core';
 import { binanceUsFeed, DecimalGrid, type FeedClient, type FeedLogger, type FeedStats } from '@tickerml/exchanges';
 import { loadFrames, type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
@@ -57,6 +66,14 @@ export class DemoSource {
   });
   #running: Promise<void> | undefined;
   #offsetUs: number | undefined;
+  /** Price shift of the current loop, ticks (0 on the first). */
+  shiftTicks = 0;
+  /** Last traded price emitted (shifted), ticks: the anchor of the next loop. */
+  #lastTradeTicks: number | undefined;
+  /** Set from the end of a loop's tape until the next loop's feed connects: health events there are the demo's restart. */
+  #restarting = false;
+  /** The next loop must be re-anchored on its first price (trade or book snapshot). */
+  #anchorPending = false;
   readonly #o: DemoSourceOptions;
   readonly #random: SeededRandom;
 
@@ -101,15 +118,49 @@ export class DemoSource {
     const pace: ReplayPace = speed === 0 ? 'max' : speed === 1 ? 'recorded' : { speed };
     const grid = new DecimalGrid(DEMO_INSTRUMENT.symbol, DEMO_INSTRUMENT.tickSize, DEMO_INSTRUMENT.lotSize);
     const emit = this.#o.emit;
+    const shift = (levels: readonly Level[], by: number): Level[] =>
+      levels.map((l) => ({ ...l, priceTicks: l.priceTicks + by }));
     const rebased = (e: MarketEvent): void => {
+      if (e.kind === 'connected' || e.kind === 'disconnected') {
+        if (this.#restarting) {
+          if (e.kind === 'connected') this.#restarting = false;
+          return;
+        }
+        emit(e);
+        return;
+      }
       if (this.#offsetUs === undefined) this.#offsetUs = e.localTs - e.exchTs;
       const exchTs = Math.min(e.exchTs + this.#offsetUs, e.localTs);
-      emit({ ...e, exchTs });
+      if (this.#anchorPending && (e.kind === 'trade' || e.kind === 'book_snapshot')) {
+        // The loop's first price (a trade often comes before the REST snapshot) takes up where the last loop ended.
+        let ref = Number.NaN;
+        if (e.kind === 'trade') ref = e.priceTicks;
+        else {
+          const bid = e.bids.reduce((m, l) => Math.max(m, l.priceTicks), Number.NEGATIVE_INFINITY);
+          const ask = e.asks.reduce((m, l) => Math.min(m, l.priceTicks), Number.POSITIVE_INFINITY);
+          ref = Math.round((bid + ask) / 2);
+        }
+        if (Number.isFinite(ref)) {
+          this.#anchorPending = false;
+          if (this.#lastTradeTicks !== undefined) this.shiftTicks = this.#lastTradeTicks - ref;
+        }
+      }
+      const by = this.shiftTicks;
+      if (e.kind === 'trade') {
+        const priceTicks = e.priceTicks + by;
+        this.#lastTradeTicks = priceTicks;
+        emit({ ...e, exchTs, priceTicks });
+      } else if (by !== 0 && (e.kind === 'book_snapshot' || e.kind === 'book_delta'))
+        emit({ ...e, exchTs, bids: shift(e.bids, by), asks: shift(e.asks, by) });
+      else if (by !== 0 && (e.kind === 'order_added' || e.kind === 'order_changed'))
+        emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
+      else emit({ ...e, exchTs });
     };
     const loop = async (): Promise<void> => {
       while (!this.#stopped) {
         this.loops++;
         this.#offsetUs = undefined;
+        this.#anchorPending = this.loops > 1;
         this.#o.onLoop?.(this.loops);
         const server = await ReplayServer.start({ frames, pace });
         this.#server = server;
@@ -125,6 +176,7 @@ export class DemoSource {
         this.#feed = feed;
         feed.start();
         await Promise.race([server.finished, this.#stopSignal]);
+        this.#restarting = true;
         feed.stop();
         await server.close();
         this.#carry(feed);
