@@ -3,9 +3,11 @@
  * The tickerml command-line tool.
  */
 export { main, USAGE } from './bin.js';
+export type { CommandIo } from './commands/migrate.js';
 export {
   formatReplayReport,
   REPLAY_USAGE,
+  type ReplayArgs,
   type ReplayReport,
   replayCommand,
   runReplay,

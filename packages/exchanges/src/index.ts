@@ -22,9 +22,11 @@ export {
   emptyStats,
   type FeedStats,
   type HandlerHooks,
+  MalformedLog,
   type ResyncMethod,
   type VenueHandler,
 } from './common/feed.js';
+export { FundingHandlerBase, type SymbolMap } from './common/funding.js';
 export { type FeedLogger, redact, redactUrl, silentLogger } from './common/logger.js';
 export { SequencedBookSync, type SequencedDiff, type SequencedSyncOptions } from './common/sequenced-sync.js';
 export { type BackoffOptions, backoffDelayMs } from './connection/backoff.js';
@@ -41,6 +43,7 @@ export { PacedSender } from './connection/paced-sender.js';
 export { type DirectReplayResult, replayDirect } from './contract/direct.js';
 export { type CcxtFundingLike, type FundingHistoryOptions, fetchFundingHistory } from './metadata/funding-history.js';
 export {
+  type CcxtLike,
   cachePath,
   gridFor,
   type InstrumentInfo,
@@ -67,6 +70,7 @@ export { loadFrames } from './testkit/load.js';
 export { BINANCE_US_URLS, type BinanceUrls } from './venues/binance/common/urls.js';
 export { type BinanceUsFeedOptions, binanceUsFeed } from './venues/binance/websocket/client.js';
 export { BinanceHandler, type BinanceHandlerOptions } from './venues/binance/websocket/handler.js';
+export { BINANCE_USDM_URLS, type BinanceUsdmUrls } from './venues/binanceusdm/common/urls.js';
 export {
   binanceUsdmFundingFeed,
   type FundingFeedOptions,
@@ -80,8 +84,10 @@ export { CoinbaseHandler, type CoinbaseHandlerOptions } from './venues/coinbase/
 export { KRAKEN_URLS, type KrakenUrls } from './venues/kraken/common/urls.js';
 export { type KrakenFeedOptions, krakenFeed } from './venues/kraken/websocket/client.js';
 export { KrakenHandler, type KrakenHandlerOptions } from './venues/kraken/websocket/handler.js';
+export { KRAKEN_FUTURES_URLS, type KrakenFuturesUrls } from './venues/krakenfutures/common/urls.js';
 export { KrakenFuturesFundingHandler } from './venues/krakenfutures/websocket/handler.js';
 export { KUCOIN_URLS, type KucoinUrls } from './venues/kucoin/common/urls.js';
 export { type KucoinFeedOptions, kucoinFeed } from './venues/kucoin/websocket/client.js';
 export { KucoinHandler, type KucoinHandlerOptions } from './venues/kucoin/websocket/handler.js';
+export { KUCOIN_FUTURES_URLS, type KucoinFuturesUrls } from './venues/kucoinfutures/common/urls.js';
 export { KucoinFuturesFundingHandler } from './venues/kucoinfutures/websocket/handler.js';

@@ -264,7 +264,8 @@ const venueSchema = z.strictObject({
     )
     .optional(),
 });
-const executionSchema = z.strictObject({
+/** Schema of `execution.yaml` (venues, fees, latency, queue model, impact). */
+export const executionSchema = z.strictObject({
   seed: z.number().int().optional(),
   equity_sample_ms: positive.optional(),
   venues: z.record(z.string(), venueSchema).default({}),

@@ -11,6 +11,7 @@ export {
   buildVenues,
   DEFAULT_FEES,
   type ExecutionFile,
+  executionSchema,
   type FeeSetting,
   type LatencySetting,
   loadExecutionFile,

@@ -69,7 +69,7 @@ const YEAR_US = 365 * 86_400 * 1e6;
 /**
  * Builds the report of a finished run.
  *
- * @param sampleUs the equity sampling period used by the engine, µs (for annualisation).
+ * @param options.sampleUs the equity sampling period used by the engine, µs (for annualisation).
  * @example
  * ```ts
  * const report = buildReport(portfolio, { strategy: 'obi-momentum', events: engine.eventCount, sampleUs: 1_000_000 });

@@ -24,10 +24,12 @@ export {
   type InstrumentLookup,
   type InstrumentSource,
   instrumentMap,
+  JsonText,
   rowToBookSnapshot,
   rowToFundingRate,
   rowToGenericEvent,
   rowToTrade,
+  type TableRow,
   tableForKind,
   toLookup,
 } from './rows.js';

@@ -343,7 +343,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly descripti
   },
 ];
 
-/** Filter for {@link SqliteStore.query} and {@link PostgresStore.query}. */
+/** Filter for {@link SqliteStore.query} and `PostgresStore.query` (in `@tickerml/storage/postgres`). */
 export interface RowQuery {
   /** Venue id (the `exchange` column). */
   readonly exchange?: string;

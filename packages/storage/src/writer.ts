@@ -14,7 +14,7 @@
 import type { MarketEvent } from '@tickerml/core';
 import { WriterClosedError, WriterFailedError } from './errors.js';
 
-/** Where the writer commits batches: {@link SqliteStore} and {@link PostgresStore} both fit. */
+/** Where the writer commits batches: {@link SqliteStore} and `PostgresStore` (in `@tickerml/storage/postgres`) both fit. */
 export interface EventSink {
   /** Commits `events` atomically; returns (or resolves) only once they are durable. */
   writeEvents(events: readonly MarketEvent[]): void | Promise<void>;

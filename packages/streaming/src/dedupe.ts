@@ -123,7 +123,7 @@ export class SequenceTracker {
   }
 
   /**
-   * A tracker holding a state taken by {@link snapshot}.
+   * A tracker holding a state taken by {@link SequenceTracker.snapshot | snapshot()}.
    *
    * @throws {MalformedMessageError} when `snapshot` is not such a state (names the bad entry)
    * @example

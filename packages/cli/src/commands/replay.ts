@@ -110,7 +110,8 @@ export interface ReplayReport {
 
 class UsageError extends Error {}
 
-interface ReplayArgs {
+/** Parsed arguments of `tickerml replay`. */
+export interface ReplayArgs {
   readonly files: readonly string[];
   readonly format: RecordingFormat | 'auto';
   readonly throughServer: boolean;

@@ -9,7 +9,8 @@
 import { crc32 } from '@tickerml/microstructure';
 import type { RawFrame } from '../readers/raw-frame.js';
 
-interface Level {
+/** A price level as the venue wrote it: price and quantity text. */
+export interface Level {
   /** The price exactly as the venue wrote it. */
   readonly price: string;
   /** The quantity exactly as the venue wrote it. */

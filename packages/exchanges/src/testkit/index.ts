@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export { BookState, krakenChecksumOfText } from './book-state.js';
+export { BookState, krakenChecksumOfText, type Level as TextLevel } from './book-state.js';
 export {
   FaultKind,
   type FaultPlanSpec,

@@ -345,7 +345,7 @@ function handlerDriver(setup: ReplaySetup, onEvent?: (e: MarketEvent) => void) {
  * The direct path for recordings of any size: streams the frames into the handler in `localTs`
  * order, holding back at most `windowUs` of out-of-order frames (cryptofeed writes REST bodies
  * before the socket frames received earlier). Within the window the order equals a full sort.
- * @param windowUs - how far out of order frames may be, µs. Defaults to 60 s.
+ * @param options.windowUs - how far out of order frames may be, µs. Defaults to 60 s.
  */
 export async function replayStreamIntoHandler(
   setup: ReplaySetup,
