@@ -9,7 +9,8 @@
  *
  * A loop boundary is the demo's own seam, not market behaviour, so it is made continuous: every
  * loop after the first is re-anchored (all its prices shifted by a whole number of ticks) so its
- * first price (trade, or book mid) is the last traded price of the loop before, and the disconnect/connect of
+ * first book's mid is the mid the loop before ended with (trades that come before that book are
+ * held back until it arrives), and the disconnect/connect of
  * the planned restart is not passed on. Without that, the price would jump back at each loop,
  * the price-jump breaker would halt the symbol, and at a fast pace (a loop every few seconds)
  * its 30 s cooldown, like the reconnect's, would never end. The price therefore walks by the
@@ -68,11 +69,13 @@ export class DemoSource {
   #offsetUs: number | undefined;
   /** Price shift of the current loop, ticks (0 on the first). */
   shiftTicks = 0;
-  /** Last traded price emitted (shifted), ticks: the anchor of the next loop. */
-  #lastTradeTicks: number | undefined;
+  /** Mid of the book (shifted) when the last loop ended, ticks: the anchor of the next loop. */
+  #lastMidTicks: number | undefined;
+  /** Events of a loop that come before its first book snapshot (which sets the shift). */
+  readonly #held: MarketEvent[] = [];
   /** Set from the end of a loop's tape until the next loop's feed connects: health events there are the demo's restart. */
   #restarting = false;
-  /** The next loop must be re-anchored on its first price (trade or book snapshot). */
+  /** The next loop must be re-anchored on its first book snapshot. */
   #anchorPending = false;
   readonly #o: DemoSourceOptions;
   readonly #random: SeededRandom;
@@ -131,26 +134,24 @@ export class DemoSource {
       }
       if (this.#offsetUs === undefined) this.#offsetUs = e.localTs - e.exchTs;
       const exchTs = Math.min(e.exchTs + this.#offsetUs, e.localTs);
-      if (this.#anchorPending && (e.kind === 'trade' || e.kind === 'book_snapshot')) {
-        // The loop's first price (a trade often comes before the REST snapshot) takes up where the last loop ended.
-        let ref = Number.NaN;
-        if (e.kind === 'trade') ref = e.priceTicks;
-        else {
-          const bid = e.bids.reduce((m, l) => Math.max(m, l.priceTicks), Number.NEGATIVE_INFINITY);
-          const ask = e.asks.reduce((m, l) => Math.min(m, l.priceTicks), Number.POSITIVE_INFINITY);
-          ref = Math.round((bid + ask) / 2);
+      if (this.#anchorPending) {
+        if (e.kind !== 'book_snapshot') {
+          this.#held.push({ ...e, exchTs });
+          return;
         }
-        if (Number.isFinite(ref)) {
-          this.#anchorPending = false;
-          if (this.#lastTradeTicks !== undefined) this.shiftTicks = this.#lastTradeTicks - ref;
-        }
+        this.#anchorPending = false;
+        const bid = e.bids.reduce((m, l) => Math.max(m, l.priceTicks), Number.NEGATIVE_INFINITY);
+        const ask = e.asks.reduce((m, l) => Math.min(m, l.priceTicks), Number.POSITIVE_INFINITY);
+        if (this.#lastMidTicks !== undefined && Number.isFinite(bid) && Number.isFinite(ask))
+          this.shiftTicks = this.#lastMidTicks - Math.round((bid + ask) / 2);
+        for (const held of this.#held.splice(0)) emitShifted(held, held.exchTs);
       }
+      emitShifted(e, exchTs);
+    };
+    const emitShifted = (e: MarketEvent, exchTs: number): void => {
       const by = this.shiftTicks;
-      if (e.kind === 'trade') {
-        const priceTicks = e.priceTicks + by;
-        this.#lastTradeTicks = priceTicks;
-        emit({ ...e, exchTs, priceTicks });
-      } else if (by !== 0 && (e.kind === 'book_snapshot' || e.kind === 'book_delta'))
+      if (by !== 0 && e.kind === 'trade') emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
+      else if (by !== 0 && (e.kind === 'book_snapshot' || e.kind === 'book_delta'))
         emit({ ...e, exchTs, bids: shift(e.bids, by), asks: shift(e.asks, by) });
       else if (by !== 0 && (e.kind === 'order_added' || e.kind === 'order_changed'))
         emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
@@ -161,6 +162,7 @@ export class DemoSource {
         this.loops++;
         this.#offsetUs = undefined;
         this.#anchorPending = this.loops > 1;
+        this.#held.length = 0;
         this.#o.onLoop?.(this.loops);
         const server = await ReplayServer.start({ frames, pace });
         this.#server = server;
@@ -177,6 +179,13 @@ export class DemoSource {
         feed.start();
         await Promise.race([server.finished, this.#stopSignal]);
         this.#restarting = true;
+        const book = feed.book(DEMO_INSTRUMENT.symbol);
+        if (book !== undefined) {
+          const bid = book.bestBidTicks();
+          const ask = book.bestAskTicks();
+          if (Number.isFinite(bid) && Number.isFinite(ask))
+            this.#lastMidTicks = Math.round((bid + ask) / 2) + this.shiftTicks;
+        }
         feed.stop();
         await server.close();
         this.#carry(feed);
