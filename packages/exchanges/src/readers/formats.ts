@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { byteChunks, type RecordingSource, splitLines } from './bytes.js';
+import { byteChunks, type Line, type RecordingSource, splitLines } from './bytes.js';
 import { noteMalformed, type RawFrame, type RawFrameKind, type ReaderStats } from './raw-frame.js';
 
 const CRYPTOFEED_KINDS: Record<string, RawFrameKind> = {
@@ -38,6 +38,31 @@ function secondsToUs(seconds: number): number {
 }
 
 /**
+ * Parses one JSON-lines record that must be an object. A malformed line is counted with its
+ * reason (invalid JSON, a truncated last line, not an object) and gives `undefined`.
+ */
+function parseObjectLine(line: Line, stats: ReaderStats): Record<string, unknown> | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(line.text);
+  } catch (err) {
+    if (!line.terminated) stats.truncatedTail = true;
+    noteMalformed(
+      stats,
+      line.lineNo,
+      line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
+      line.text,
+    );
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
+    return undefined;
+  }
+  return record as Record<string, unknown>;
+}
+
+/**
  * cryptofeed "format 2" JSONL: `{"t": "recv"|"send"|"http"|"connect", "conn", "ts" (s), "url"|"addr", "data"}`.
  * Header lines (`"t": "header"`) are not frames.
  */
@@ -45,24 +70,8 @@ export async function* readCryptofeed(source: RecordingSource, stats: ReaderStat
   for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
     for (const line of batch) {
       if (line.text.length === 0) continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(line.text);
-      } catch (err) {
-        if (!line.terminated) stats.truncatedTail = true;
-        noteMalformed(
-          stats,
-          line.lineNo,
-          line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
-          line.text,
-        );
-        continue;
-      }
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
-        continue;
-      }
-      const r = record as Record<string, unknown>;
+      const r = parseObjectLine(line, stats);
+      if (r === undefined) continue;
       if (r.t === 'header') continue;
       const kind = typeof r.t === 'string' ? CRYPTOFEED_KINDS[r.t] : undefined;
       if (kind === undefined) {
@@ -267,24 +276,8 @@ export async function* readTickerml(source: RecordingSource, stats: ReaderStats)
   for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
     for (const line of batch) {
       if (line.text.length === 0) continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(line.text);
-      } catch (err) {
-        if (!line.terminated) stats.truncatedTail = true;
-        noteMalformed(
-          stats,
-          line.lineNo,
-          line.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line',
-          line.text,
-        );
-        continue;
-      }
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        noteMalformed(stats, line.lineNo, 'expected a JSON object', line.text);
-        continue;
-      }
-      const r = record as Record<string, unknown>;
+      const r = parseObjectLine(line, stats);
+      if (r === undefined) continue;
       if (r.tickerml === 'recording') continue;
       const kind = typeof r.k === 'string' ? CRYPTOFEED_KINDS[r.k] : undefined;
       if (kind === undefined) {
