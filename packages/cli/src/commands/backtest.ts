@@ -36,6 +36,7 @@ import {
   type VenueSettings,
   venueSettingsFromFile,
 } from '@tickerml/execution';
+import { UsageError } from '../args.js';
 import type { CommandIo } from './migrate.js';
 
 const processIo: CommandIo = {
@@ -63,8 +64,6 @@ Options:
 
 Exit status: 0 done, 1 bad arguments, unreadable data or invalid configuration.
 `;
-
-class UsageError extends Error {}
 
 /** Parsed arguments of `tickerml backtest`. */
 export interface BacktestArgs {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { BaseError, loadConfig } from '@tickerml/core';
 import { formatLagTable, KafkaBus } from '@tickerml/streaming';
+import { UsageError } from '../args.js';
 
 /** Where a command writes: `stdout` for results, `stderr` for errors. */
 export interface KafkaCommandIo {
@@ -39,8 +40,6 @@ Options:
 
 Exit status: 0 printed, 1 group has no committed offsets or the broker is unreachable, 2 bad arguments.
 `;
-
-class UsageError extends Error {}
 
 interface LagArgs {
   readonly group: string;

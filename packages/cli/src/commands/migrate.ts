@@ -15,6 +15,7 @@ import {
   type TableName,
 } from '@tickerml/storage';
 import { type MigrationReport, migrateSqliteToPostgres, PostgresStore } from '@tickerml/storage/postgres';
+import { flagArgs, UsageError } from '../args.js';
 
 /** Where a command writes: `stdout` for results, `stderr` for progress and errors. */
 export interface CommandIo {
@@ -45,8 +46,6 @@ Options:
 Exit status: 0 verified, 1 verification failed or a storage error, 2 bad arguments.
 `;
 
-class UsageError extends Error {}
-
 interface MigrateArgs {
   readonly from: string;
   readonly to: string;
@@ -61,18 +60,7 @@ function parseArgs(args: readonly string[]): MigrateArgs | 'help' {
   let batchRows = 5_000;
   let tables: TableName[] | undefined;
   let native = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    const value = (): string => {
-      if (inline !== undefined) return inline;
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  for (const { arg, flag, value } of flagArgs(args)) {
     switch (flag) {
       case '-h':
       case '--help':

@@ -15,6 +15,7 @@ import {
   systemClock,
 } from '@tickerml/exchanges';
 import { BOOK_VENUES, type BookVenue, isBookVenue } from '@tickerml/exchanges/testkit';
+import { flagArgs, UsageError } from '../args.js';
 import type { CommandIo } from './migrate.js';
 
 const processIo: CommandIo = {
@@ -46,8 +47,6 @@ Options:
 Exit status: 0 recorded and closed cleanly, 1 errors (bad arguments, no metadata, disk).
 `;
 
-class UsageError extends Error {}
-
 interface RecordArgs {
   readonly venue: BookVenue;
   readonly symbols: readonly string[];
@@ -78,16 +77,7 @@ function parseArgs(args: readonly string[]): RecordArgs | 'help' {
   let cacheDir = '.cache/tickerml';
   let wsUrl: string | undefined;
   let restUrl: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  for (const { arg, flag, value } of flagArgs(args)) {
     switch (flag) {
       case '-h':
       case '--help':

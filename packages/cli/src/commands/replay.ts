@@ -26,6 +26,7 @@ import {
   replayStreamIntoHandler,
   replayThroughServer,
 } from '@tickerml/exchanges/testkit';
+import { flagArgs, UsageError } from '../args.js';
 import type { CommandIo } from './migrate.js';
 
 const processIo: CommandIo = {
@@ -108,8 +109,6 @@ export interface ReplayReport {
   readonly booksMatchCleanRun?: boolean;
 }
 
-class UsageError extends Error {}
-
 /** Parsed arguments of `tickerml replay`. */
 export interface ReplayArgs {
   readonly files: readonly string[];
@@ -129,16 +128,7 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
   let inject: FaultPlanSpec | undefined;
   let seed = 1;
   let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  for (const { arg, flag, value } of flagArgs(args)) {
     switch (flag) {
       case '-h':
       case '--help':
