@@ -235,11 +235,9 @@ export class RiskEngine {
     });
 
     const halts = this.breakers.haltsFor(intent.venue, intent.symbol, ctx.tsUs);
-    const activeHalts = halts.filter(
-      (h) => h.clearSinceUs === undefined || ctx.tsUs - h.clearSinceUs < this.limits.breakers.cooldownUs,
-    );
-    if (activeHalts.length > 0 && !reducing) {
-      const h = activeHalts[0] as Halt;
+    // haltsFor has already lifted every halt whose cooldown ran out: what it returns is in force.
+    if (halts.length > 0 && !reducing) {
+      const h = halts[0] as Halt;
       return reject(
         requested,
         rules,
