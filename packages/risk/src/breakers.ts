@@ -17,7 +17,7 @@
  * @module
  */
 import type { BreakerLimits } from './limits.js';
-import { RealizedVolatility } from './volatility.js';
+import { ReturnStdDev } from './volatility.js';
 
 /** The breaker rules. */
 export const BreakerRule = {
@@ -55,7 +55,7 @@ interface HaltState {
 interface SymbolState {
   lastEventUs: number;
   lastMid: number;
-  jumpVol: RealizedVolatility;
+  jumpVol: ReturnStdDev;
 }
 
 const key = (rule: BreakerRule, venue: string, symbol?: string): string => `${rule}|${venue}|${symbol ?? '*'}`;
@@ -78,7 +78,7 @@ export class CircuitBreakers {
     const k = `${venue}|${symbol}`;
     let s = this.#symbols.get(k);
     if (!s) {
-      s = { lastEventUs: tsUs, lastMid: Number.NaN, jumpVol: new RealizedVolatility(this.limits.priceJumpWindow) };
+      s = { lastEventUs: tsUs, lastMid: Number.NaN, jumpVol: new ReturnStdDev(this.limits.priceJumpWindow) };
       this.#symbols.set(k, s);
     }
     return s;

@@ -23,7 +23,7 @@ import { correlationScale, RollingCorrelation } from './correlation.js';
 import { DrawdownGuard, type DrawdownStatus } from './drawdown.js';
 import { type KellyInputs, kellyFraction } from './kelly.js';
 import { type RiskLimits, resolveRiskLimits, VolRegime } from './limits.js';
-import { RealizedVolatility, VolRegimeClassifier } from './volatility.js';
+import { ReturnStdDev, VolRegimeClassifier } from './volatility.js';
 
 /** An order a strategy wants to place, before risk. */
 export interface OrderIntent {
@@ -93,7 +93,7 @@ interface Series {
   bucket: number;
   lastMid: number;
   bucketStartMid: number;
-  vol: RealizedVolatility;
+  vol: ReturnStdDev;
   regime: VolRegimeClassifier;
   pendingReturn: number;
 }
@@ -145,7 +145,7 @@ export class RiskEngine {
         bucket,
         lastMid: mid,
         bucketStartMid: mid,
-        vol: new RealizedVolatility(this.volWindow),
+        vol: new ReturnStdDev(this.volWindow),
         regime: new VolRegimeClassifier(this.limits.volRegimePercentiles),
         pendingReturn: Number.NaN,
       };

@@ -26,4 +26,4 @@ export {
   resolveRiskLimits,
   VolRegime,
 } from './limits.js';
-export { RealizedVolatility, regimeOfPercentile, VolRegimeClassifier } from './volatility.js';
+export { ReturnStdDev, regimeOfPercentile, VolRegimeClassifier } from './volatility.js';

@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RealizedVolatility, regimeOfPercentile, VolRegimeClassifier } from './volatility.js';
+import { ReturnStdDev, regimeOfPercentile, VolRegimeClassifier } from './volatility.js';
 
 function std(xs: number[]): number {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 }
 
-describe('RealizedVolatility', () => {
+describe('ReturnStdDev', () => {
   it('equals the sample standard deviation of the last window returns', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 2, maxLength: 200 }),
         fc.integer({ min: 2, max: 40 }),
         (rets, w) => {
-          const v = new RealizedVolatility(w);
+          const v = new ReturnStdDev(w);
           for (const r of rets) v.push(r);
           return Math.abs(v.value() - std(rets.slice(-w))) < 1e-9;
         },

@@ -1,7 +1,7 @@
 /**
  * Volatility regimes from realised-volatility percentiles.
  *
- * {@link RealizedVolatility} keeps the standard deviation of the last `window` returns (O(1) per
+ * {@link ReturnStdDev} keeps the standard deviation of the last `window` returns (O(1) per
  * update). {@link VolRegimeClassifier} ranks the latest realised volatility against its own
  * recent history (the last `historySize` values, kept sorted: O(log n) search plus a bounded move)
  * and names the regime: below the first percentile low, below the second normal, below the third
@@ -11,8 +11,15 @@
  */
 import { VolRegime } from './limits.js';
 
-/** Rolling standard deviation of returns over the last `window` values. */
-export class RealizedVolatility {
+/**
+ * Rolling sample standard deviation of the last `window` returns (a count window).
+ *
+ * Not the same measure as `@tickerml/microstructure`'s `RealizedVolatility`, which is the root of
+ * Σr² over a time window: risk rules compare one return against this deviation (a k-σ jump) and
+ * rank it over a fixed number of samples, so they need the mean removed and a window that does
+ * not shrink when a feed goes quiet.
+ */
+export class ReturnStdDev {
   readonly #buf: Float64Array;
   #count = 0;
   #head = 0;
