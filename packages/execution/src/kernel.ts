@@ -287,6 +287,22 @@ interface MutableOrderView {
   cancelPending: boolean;
 }
 
+/** The strategy's view of an order it has just sent: pending until the venue answers. */
+function pendingView(orderId: string, request: OrderRequest): MutableOrderView {
+  return {
+    orderId,
+    venue: request.venue,
+    symbol: request.symbol,
+    side: request.side,
+    priceTicks: request.priceTicks ?? 0,
+    qtyLots: request.qtyLots ?? 0,
+    status: 'pending',
+    filledLots: 0,
+    tag: request.tag,
+    cancelPending: false,
+  };
+}
+
 /**
  * Runs a strategy over an event source against simulated venues.
  *
@@ -421,18 +437,7 @@ export class Engine {
     const v = this.venue(request.venue);
     const orderId = `${request.venue}-${++this.orderSeq}`;
     const now = this.clock.nowUs();
-    this.views.set(orderId, {
-      orderId,
-      venue: request.venue,
-      symbol: request.symbol,
-      side: request.side,
-      priceTicks: request.priceTicks ?? 0,
-      qtyLots: request.qtyLots ?? 0,
-      status: 'pending',
-      filledLots: 0,
-      tag: request.tag,
-      cancelPending: false,
-    });
+    this.views.set(orderId, pendingView(orderId, request));
     this.push(now + v.latency.entryUs(now), Kind.Submit, { request, orderId, sentUs: now });
     return orderId;
   }
@@ -451,18 +456,7 @@ export class Engine {
     if (view !== undefined) view.cancelPending = true;
     const newId = `${request.venue}-${++this.orderSeq}`;
     const now = this.clock.nowUs();
-    this.views.set(newId, {
-      orderId: newId,
-      venue: request.venue,
-      symbol: request.symbol,
-      side: request.side,
-      priceTicks: request.priceTicks ?? 0,
-      qtyLots: request.qtyLots ?? 0,
-      status: 'pending',
-      filledLots: 0,
-      tag: request.tag,
-      cancelPending: false,
-    });
+    this.views.set(newId, pendingView(newId, request));
     this.push(now + v.latency.entryUs(now), Kind.Replace, { venue, orderId, request, newId, sentUs: now });
     return newId;
   }

@@ -1,7 +1,7 @@
 import { DepthImbalance } from '@tickerml/microstructure';
 import type { MarketEvent } from '../internal/core.js';
 import type { Strategy, StrategyContext } from '../kernel.js';
-import { hasTouch, hasWorkingOrder, positionLots } from './common.js';
+import { crossTouch, hasTouch, hasWorkingOrder, isBookEventFor } from './common.js';
 
 /** Options of {@link obiMomentum}. */
 export interface ObiMomentumOptions {
@@ -38,45 +38,14 @@ export function obiMomentum(options: ObiMomentumOptions): Strategy {
   return {
     name: 'obi-momentum',
     onEvent(e: MarketEvent, ctx: StrategyContext) {
-      if (
-        e.venue !== options.venue ||
-        e.symbol !== options.symbol ||
-        (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')
-      )
-        return;
+      if (!isBookEventFor(e, options.venue, options.symbol)) return;
       const now = ctx.nowUs();
       if (now - lastOrderUs < cooldownUs || hasWorkingOrder(ctx, options.venue, options.symbol)) return;
       const book = ctx.book(options.venue, options.symbol);
       if (!hasTouch(book)) return;
       const imbalance = imbalanceOf.update(book);
-      const pos = positionLots(ctx, options.venue, options.symbol);
-      const perpetual = ctx.instrument(options.venue, options.symbol).perpetual;
-      if (imbalance > threshold && pos + options.qtyLots <= options.maxPositionLots) {
-        ctx.placeOrder({
-          venue: options.venue,
-          symbol: options.symbol,
-          side: 'buy',
-          type: 'ioc',
-          priceTicks: book.bestAsk(),
-          qtyLots: options.qtyLots,
-          tag: 'obi-buy',
-        });
-        lastOrderUs = now;
-      } else if (
-        imbalance < -threshold &&
-        (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)
-      ) {
-        ctx.placeOrder({
-          venue: options.venue,
-          symbol: options.symbol,
-          side: 'sell',
-          type: 'ioc',
-          priceTicks: book.bestBid(),
-          qtyLots: options.qtyLots,
-          tag: 'obi-sell',
-        });
-        lastOrderUs = now;
-      }
+      const side = imbalance > threshold ? 'buy' : imbalance < -threshold ? 'sell' : undefined;
+      if (side !== undefined && crossTouch(ctx, book, options, side, `obi-${side}`)) lastOrderUs = now;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { MarketEvent } from '../internal/core.js';
 import type { OrderView, Strategy, StrategyContext } from '../kernel.js';
-import { hasTouch, positionLots } from './common.js';
+import type { OrderRequest } from '../orders.js';
+import { hasTouch, isBookEventFor, positionLots } from './common.js';
 
 /** Options of {@link touchMarketMaker}. */
 export interface TouchMarketMakerOptions {
@@ -27,6 +28,15 @@ export interface TouchMarketMakerOptions {
 export function touchMarketMaker(options: TouchMarketMakerOptions): Strategy {
   const requoteUs = options.requoteUs ?? 100_000;
   const lastQuoteUs = { buy: Number.NEGATIVE_INFINITY, sell: Number.NEGATIVE_INFINITY };
+  const postOnly = (side: 'buy' | 'sell', priceTicks: number): OrderRequest => ({
+    venue: options.venue,
+    symbol: options.symbol,
+    side,
+    type: 'post_only',
+    priceTicks,
+    qtyLots: options.qtyLots,
+    tag: `mm-${side}`,
+  });
   const quote = (
     ctx: StrategyContext,
     side: 'buy' | 'sell',
@@ -42,39 +52,18 @@ export function touchMarketMaker(options: TouchMarketMakerOptions): Strategy {
         return;
       }
       if (working.priceTicks === priceTicks || now - lastQuoteUs[side] < requoteUs) return;
-      ctx.replaceOrder(options.venue, working.orderId, {
-        venue: options.venue,
-        symbol: options.symbol,
-        side,
-        type: 'post_only',
-        priceTicks,
-        qtyLots: options.qtyLots,
-        tag: `mm-${side}`,
-      });
+      ctx.replaceOrder(options.venue, working.orderId, postOnly(side, priceTicks));
       lastQuoteUs[side] = now;
       return;
     }
     if (!allowed || now - lastQuoteUs[side] < requoteUs) return;
-    ctx.placeOrder({
-      venue: options.venue,
-      symbol: options.symbol,
-      side,
-      type: 'post_only',
-      priceTicks,
-      qtyLots: options.qtyLots,
-      tag: `mm-${side}`,
-    });
+    ctx.placeOrder(postOnly(side, priceTicks));
     lastQuoteUs[side] = now;
   };
   return {
     name: 'touch-market-maker',
     onEvent(e: MarketEvent, ctx: StrategyContext) {
-      if (
-        e.venue !== options.venue ||
-        e.symbol !== options.symbol ||
-        (e.kind !== 'book_delta' && e.kind !== 'book_snapshot')
-      )
-        return;
+      if (!isBookEventFor(e, options.venue, options.symbol)) return;
       const book = ctx.book(options.venue, options.symbol);
       if (!hasTouch(book)) return;
       const pos = positionLots(ctx, options.venue, options.symbol);

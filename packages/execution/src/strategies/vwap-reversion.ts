@@ -1,7 +1,7 @@
 import { RollingVwap } from '@tickerml/microstructure';
 import type { MarketEvent } from '../internal/core.js';
 import type { Strategy, StrategyContext } from '../kernel.js';
-import { hasTouch, hasWorkingOrder, positionLots } from './common.js';
+import { crossTouch, hasTouch, hasWorkingOrder } from './common.js';
 
 /** Options of {@link vwapReversion}. */
 export interface VwapReversionOptions {
@@ -48,34 +48,8 @@ export function vwapReversion(options: VwapReversionOptions): Strategy {
       if (!hasTouch(book)) return;
       const deviationBps = vwap.advance(e.localTs) > 0 ? vwap.deviationBps(book.mid()) : Number.NaN;
       if (Number.isNaN(deviationBps)) return;
-      const pos = positionLots(ctx, options.venue, options.symbol);
-      const perpetual = ctx.instrument(options.venue, options.symbol).perpetual;
-      if (deviationBps < -threshold && pos + options.qtyLots <= options.maxPositionLots) {
-        ctx.placeOrder({
-          venue: options.venue,
-          symbol: options.symbol,
-          side: 'buy',
-          type: 'ioc',
-          priceTicks: book.bestAsk(),
-          qtyLots: options.qtyLots,
-          tag: 'vwap-buy',
-        });
-        lastOrderUs = now;
-      } else if (
-        deviationBps > threshold &&
-        (perpetual ? pos - options.qtyLots >= -options.maxPositionLots : pos >= options.qtyLots)
-      ) {
-        ctx.placeOrder({
-          venue: options.venue,
-          symbol: options.symbol,
-          side: 'sell',
-          type: 'ioc',
-          priceTicks: book.bestBid(),
-          qtyLots: options.qtyLots,
-          tag: 'vwap-sell',
-        });
-        lastOrderUs = now;
-      }
+      const side = deviationBps < -threshold ? 'buy' : deviationBps > threshold ? 'sell' : undefined;
+      if (side !== undefined && crossTouch(ctx, book, options, side, `vwap-${side}`)) lastOrderUs = now;
     },
   };
 }
