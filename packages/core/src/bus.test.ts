@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { InProcessBus, type MessageMeta } from './bus.js';
+import { Delivery, InProcessBus, type MessageMeta } from './bus.js';
 import { BusClosedError, BusOverflowError, SubscriberFailedError } from './errors.js';
 import { type ContractMessage, ContractViolation, eventBusContract } from './testing/bus-contract.js';
 
@@ -166,8 +166,9 @@ describe('InProcessBus', () => {
         }),
         fc.integer({ min: 0, max: 60 }),
         fc.boolean(),
-        async (subscribers, count, awaitEach) => {
-          const bus = new InProcessBus<number>();
+        fc.constantFrom(Delivery.Microtask, Delivery.Synchronous),
+        async (subscribers, count, awaitEach, delivery) => {
+          const bus = new InProcessBus<number>({ delivery });
           const received = subscribers.map(() => [] as number[]);
           subscribers.forEach((s, i) => {
             bus.subscribe(
@@ -175,7 +176,7 @@ describe('InProcessBus', () => {
               async (m, meta) => {
                 expect(meta.offset).toBe(m);
                 if (m % s.slowEvery === 0) await flush();
-                received[i]!.push(m);
+                (received[i] as number[]).push(m);
               },
               { bufferSize: s.bufferSize },
             );
@@ -199,6 +200,85 @@ describe('InProcessBus', () => {
 
 describe('InProcessBus contract', () => {
   eventBusContract(it, { createBus: () => new InProcessBus<ContractMessage>() });
+});
+
+describe('InProcessBus contract, synchronous delivery', () => {
+  eventBusContract(it, { createBus: () => new InProcessBus<ContractMessage>({ delivery: Delivery.Synchronous }) });
+});
+
+describe('InProcessBus synchronous delivery', () => {
+  it('calls an idle subscriber inside publish; the default waits for a microtask', async () => {
+    for (const delivery of [Delivery.Synchronous, Delivery.Microtask]) {
+      const bus = new InProcessBus<number>({ delivery });
+      const seen: number[] = [];
+      bus.subscribe('t', (m) => {
+        seen.push(m);
+      });
+      const accepted = bus.publish('t', 1);
+      expect(seen).toEqual(delivery === Delivery.Synchronous ? [1] : []);
+      await accepted;
+      expect(seen).toEqual([1]);
+      await bus.close();
+    }
+  });
+
+  it('a handler that publishes to its own topic: every subscriber sees publish order', async () => {
+    const bus = new InProcessBus<number>({ delivery: Delivery.Synchronous });
+    const first: number[] = [];
+    const second: number[] = [];
+    bus.subscribe('t', (m) => {
+      first.push(m);
+      if (m < 3) void bus.publish('t', m + 10);
+    });
+    bus.subscribe('t', (m) => {
+      second.push(m);
+    });
+    await bus.publish('t', 1);
+    await bus.publish('t', 2);
+    await bus.close();
+    expect(first).toEqual([1, 11, 2, 12]);
+    expect(second).toEqual([1, 11, 2, 12]);
+  });
+
+  it('buffers behind a busy subscriber and blocks the producer when its buffer is full', async () => {
+    const bus = new InProcessBus<number>({ delivery: Delivery.Synchronous });
+    const slow = gate();
+    const handled: number[] = [];
+    bus.subscribe(
+      't',
+      async (m) => {
+        if (m === 0) await slow.promise;
+        handled.push(m);
+      },
+      { bufferSize: 2 },
+    );
+    const accepted: number[] = [];
+    const publishes = [0, 1, 2, 3].map((m) => bus.publish('t', m).then(() => accepted.push(m)));
+    await flush();
+    expect(accepted).toEqual([0, 1, 2]); // 0 in its handler, 1 and 2 buffered, 3 waits for room
+    expect(handled).toEqual([]);
+    slow.open();
+    await Promise.all(publishes);
+    await bus.close();
+    expect(handled).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a handler that throws inside publish fails the subscription: publish resolves, the next one rejects', async () => {
+    const bus = new InProcessBus<number>({ delivery: Delivery.Synchronous });
+    bus.subscribe('t', (m) => {
+      if (m === 1) throw new Error('disk full');
+    });
+    await bus.publish('t', 0);
+    await expect(bus.publish('t', 1)).resolves.toBeUndefined();
+    await expect(bus.publish('t', 2)).rejects.toThrow(SubscriberFailedError);
+    await expect(bus.close()).rejects.toThrow(SubscriberFailedError);
+  });
+
+  it('refuses an unknown delivery', () => {
+    expect(() => new InProcessBus({ delivery: 'eventually' as Delivery })).toThrow(
+      "a delivery ('microtask' or 'synchronous')",
+    );
+  });
 });
 
 describe('eventBusContract', () => {

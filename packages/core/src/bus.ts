@@ -17,6 +17,31 @@ export const OverflowPolicy = { Block: 'block', Error: 'error' } as const;
 /** One of {@link OverflowPolicy}'s values. */
 export type OverflowPolicy = (typeof OverflowPolicy)[keyof typeof OverflowPolicy];
 
+/**
+ * When the in-process bus calls a subscriber's handler:
+ * - `microtask`: on a later microtask, after the code that published returns (every handler runs
+ *   outside `publish`);
+ * - `synchronous`: inside `publish` when the subscriber is idle (nothing buffered, no handler
+ *   running), on the next microtask otherwise. Saves the hop from the producer to the handler,
+ *   which matters when a producer publishes many messages in one go (a socket read of many
+ *   frames): each message is handled before the next one is published instead of after all of
+ *   them. Ordering and back-pressure are the same as with `microtask`.
+ */
+export const Delivery = { Microtask: 'microtask', Synchronous: 'synchronous' } as const;
+/** One of {@link Delivery}'s values. */
+export type Delivery = (typeof Delivery)[keyof typeof Delivery];
+
+/** Options of {@link InProcessBus}. */
+export interface InProcessBusOptions {
+  /**
+   * When handlers run (see {@link Delivery}). Defaults to `microtask`. With `synchronous`, a
+   * handler that throws during `publish` is treated as it would be later (`onError`, or the
+   * subscription fails and the next `publish` rejects): `publish` itself still resolves, since
+   * the message was accepted.
+   */
+  readonly delivery?: Delivery;
+}
+
 /** Options of {@link EventBus.publish}. */
 export interface PublishOptions {
   /** Partitioning key (Kafka message key, e.g. `binanceus:BTC/USDT`); carried to handlers. */
@@ -181,7 +206,12 @@ class SubscriptionImpl<T> implements Subscription {
     return this.count >= this.capacity;
   }
 
-  enqueue(message: T, key: string | undefined, offset: number): void {
+  /**
+   * Buffers `message`. When the subscription was idle it starts delivering: at once if
+   * `startNow` is given (the caller runs it with {@link run} after every subscriber of the
+   * topic has the message), else on the next microtask.
+   */
+  enqueue(message: T, key: string | undefined, offset: number, startNow: SubscriptionImpl<T>[] | undefined): void {
     const tail = (this.head + this.count) % this.capacity;
     this.messages[tail] = message;
     this.keys[tail] = key;
@@ -189,15 +219,17 @@ class SubscriptionImpl<T> implements Subscription {
     this.count++;
     if (!this.running) {
       this.running = true;
-      RESOLVED.then(() => this.run());
+      if (startNow !== undefined) startNow.push(this);
+      else RESOLVED.then(() => this.run());
     }
   }
 
   /**
    * Hands buffered messages to the handler one at a time. Synchronous handlers are called in a
    * plain loop; a handler that returns a promise suspends the loop until it settles.
+   * @internal
    */
-  private run(): void {
+  run(): void {
     while (this.count > 0 && !this.failed) {
       const i = this.head;
       const message = this.messages[i] as T;
@@ -281,9 +313,22 @@ class SubscriptionImpl<T> implements Subscription {
  * ```
  */
 export class InProcessBus<T> implements EventBus<T> {
+  /** When handlers run (see {@link Delivery}). */
+  readonly delivery: Delivery;
   private readonly topics = new Map<string, TopicState<T>>();
   private closed = false;
   private subscriptionCount = 0;
+  /** True while handlers run inside `publish`: a publish from such a handler is delivered on a microtask. */
+  private delivering = false;
+
+  /** @throws {@link InvalidArgumentError} for an unknown `delivery`. */
+  constructor(options: InProcessBusOptions = {}) {
+    const delivery = options.delivery ?? Delivery.Microtask;
+    if (delivery !== Delivery.Microtask && delivery !== Delivery.Synchronous) {
+      throw new InvalidArgumentError(String(delivery), "a delivery ('microtask' or 'synchronous')");
+    }
+    this.delivery = delivery;
+  }
 
   publish(topic: string, message: T, options?: PublishOptions): Promise<void> {
     if (this.closed) return Promise.reject(new BusClosedError(`cannot publish to '${topic}': the bus is closed`));
@@ -291,11 +336,25 @@ export class InProcessBus<T> implements EventBus<T> {
     if (state === undefined) return RESOLVED;
     const key = options?.key;
     if (state.pending.length === 0) {
+      // Synchronous delivery: every subscriber gets the message first, then the idle ones run
+      // (a handler that publishes to the same topic buffers behind it, in order, everywhere).
+      const startNow: SubscriptionImpl<T>[] | undefined =
+        this.delivery === Delivery.Synchronous && !this.delivering ? [] : undefined;
+      let accepted: boolean;
       try {
-        if (this.tryAccept(state, message, key)) return RESOLVED;
+        accepted = this.tryAccept(state, message, key, startNow);
       } catch (error) {
         return Promise.reject(error);
       }
+      if (startNow !== undefined && startNow.length > 0) {
+        this.delivering = true;
+        try {
+          for (const subscription of startNow) subscription.run();
+        } finally {
+          this.delivering = false;
+        }
+      }
+      if (accepted) return RESOLVED;
     }
     return new Promise<void>((resolve, reject) => {
       state.pending.push({ message, key, resolve, reject });
@@ -341,7 +400,12 @@ export class InProcessBus<T> implements EventBus<T> {
    * Enqueues into every subscriber if all have room; false when a `block` subscriber is full.
    * Throws (accepting nothing) on a failed subscriber or a full `error` subscriber.
    */
-  private tryAccept(state: TopicState<T>, message: T, key: string | undefined): boolean {
+  private tryAccept(
+    state: TopicState<T>,
+    message: T,
+    key: string | undefined,
+    startNow?: SubscriptionImpl<T>[],
+  ): boolean {
     const subscribers = state.subscribers;
     let blocked = false;
     for (let i = 0; i < subscribers.length; i++) {
@@ -356,7 +420,8 @@ export class InProcessBus<T> implements EventBus<T> {
     }
     if (blocked) return false;
     const offset = state.nextOffset++;
-    for (let i = 0; i < subscribers.length; i++) (subscribers[i] as SubscriptionImpl<T>).enqueue(message, key, offset);
+    for (let i = 0; i < subscribers.length; i++)
+      (subscribers[i] as SubscriptionImpl<T>).enqueue(message, key, offset, startNow);
     return true;
   }
 

@@ -3,8 +3,10 @@
  * Types, fixed-point units, money, clocks, events, the event bus, replay merge, config, errors, logging and metrics for TickerML.
  */
 export {
+  Delivery,
   type EventBus,
   InProcessBus,
+  type InProcessBusOptions,
   type MessageHandler,
   type MessageMeta,
   OverflowPolicy,
