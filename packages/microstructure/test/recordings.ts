@@ -1,5 +1,5 @@
 /**
- * Small, self-contained readers for the real recordings under test/fixtures, used by the
+ * Small, self-contained readers for the real recordings under packages/exchanges/test/fixtures, used by the
  * real-data tests and the benchmark. Not general adapters: just enough of each protocol to build
  * books from the venues' own frames. Decimal text is converted to ticks/lots by string
  * arithmetic, never through a float.
@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { LevelInput } from '../src/types.js';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+// One copy of the recordings serves the whole repository: @tickerml/exchanges keeps them (with
+// their licenses and a README naming the source of each).
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../exchanges/test/fixtures');
 
 /** Reads a fixture as text, gunzipping `.gz` files. */
 export function readFixture(relativePath: string): string {
