@@ -343,8 +343,8 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       emit: publish,
       speed: args.speed,
       seed: app.trading.seed,
-      onLoop: (n) => {
-        if (n > 1) logger.info({ loop: n }, 'demo recording restarts');
+      onLoop: (n, venue) => {
+        logger.info({ loop: n, venue }, 'demo recording restarts');
       },
     });
     await demo.start();
@@ -395,7 +395,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
 
   // --- periodic: dashboard, metrics, status line
   const feedStats = (): { venue: string; stats: FeedStats[] }[] => {
-    if (demo !== undefined) return [{ venue: 'binance', stats: demo.stats() }];
+    if (demo !== undefined) return demo.stats();
     return live?.stats() ?? [];
   };
   let sentFills = 0;

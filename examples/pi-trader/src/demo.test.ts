@@ -1,6 +1,6 @@
 import type { MarketEvent } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
-import { DemoSource } from './demo.js';
+import { DEMO_RECORDINGS, DemoSource } from './demo.js';
 
 const mid = (e: MarketEvent): number => {
   if (e.kind !== 'book_snapshot') throw new Error(`expected a book snapshot, got ${e.kind}`);
@@ -9,41 +9,95 @@ const mid = (e: MarketEvent): number => {
   return (bid + ask) / 2;
 };
 
-describe('DemoSource loop boundary', () => {
-  it('re-anchors each loop on the mid the last one ended with and hides the planned restart, so the price does not jump back', async () => {
-    const byLoop: MarketEvent[][] = [];
-    let loop = 0;
-    let done: () => void = () => {};
-    const third = new Promise<void>((resolve) => {
-      done = resolve;
-    });
+/** Polls `probe` until it returns true (each retry waits for the next timer turn, no fixed sleep). */
+async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const t0 = performance.now();
+  while (!probe()) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('DemoSource', () => {
+  it('serves all four venues through their live feeds: each connects and synchronises a book', async () => {
+    const events: MarketEvent[] = [];
+    const demo = new DemoSource({ speed: 0, emit: (e) => events.push(e) });
+    await demo.start();
+    const venues = DEMO_RECORDINGS.map((r) => r.venue);
+    const synced = (venue: string): string[] => [
+      ...new Set(events.filter((e) => e.venue === venue && e.kind === 'book_snapshot').map((e) => e.symbol)),
+    ];
+    try {
+      await until('a book on every venue', () =>
+        venues.every((v) =>
+          synced(v).some((symbol) => {
+            const book = demo.feed(v)?.book(symbol);
+            const updated = events.some((e) => e.venue === v && e.symbol === symbol && e.kind === 'book_delta');
+            return updated && book !== undefined && book.bestBidTicks() < book.bestAskTicks();
+          }),
+        ),
+      );
+    } finally {
+      await demo.stop();
+    }
+    expect(venues).toEqual(['binance', 'coinbase', 'kraken', 'kucoin']);
+    for (const venue of venues) {
+      expect(events.some((e) => e.venue === venue && e.kind === 'connected')).toBe(true);
+      expect(events.some((e) => e.venue === venue && e.kind === 'book_delta')).toBe(true);
+      const frames =
+        demo
+          .stats()
+          .find((v) => v.venue === venue)
+          ?.stats.reduce((a, s) => a + s.frames, 0) ?? 0;
+      expect(frames).toBeGreaterThan(0);
+    }
+    expect(synced('binance')).toEqual(['BTC/USDT']);
+    expect(synced('kraken')).toEqual(['BTC/USD']);
+    expect(synced('coinbase')).toContain('BTC/USD');
+    expect(events.filter((e) => e.kind === 'disconnected')).toEqual([]);
+  }, 120_000);
+
+  it('loops one server per venue: re-anchors each loop on the mid the last one ended with and hides the planned restart', async () => {
+    const events: MarketEvent[] = [];
+    const passes: number[] = [];
     const demo = new DemoSource({
       speed: 0,
-      emit: (e) => byLoop[loop - 1]?.push(e),
-      onLoop: (n) => {
-        loop = n;
-        byLoop.push([]);
-        if (n === 3) done();
-      },
+      recordings: DEMO_RECORDINGS.filter((r) => r.venue === 'binance'),
+      emit: (e) => events.push(e),
+      onLoop: (pass) => passes.push(pass),
     });
     await demo.start();
-    await third;
-    await demo.stop();
-    const [first, second] = byLoop as [MarketEvent[], MarketEvent[]];
-    const health = byLoop.flat().filter((e) => e.kind === 'connected' || e.kind === 'disconnected');
-    // One connect at the very start; the restarts between loops are not passed on.
+    const snapshots = () => events.filter((e) => e.kind === 'book_snapshot');
+    try {
+      await until('three loops', () => snapshots().length >= 3);
+    } finally {
+      await demo.stop();
+    }
+    expect(passes.slice(0, 2)).toEqual([2, 3]);
+    // One connect at the very start; the restarts between loops are not passed on, nor the
+    // adapter's "gap" for the reconnect.
+    const health = events.filter((e) => e.kind === 'connected' || e.kind === 'disconnected');
     expect(health.map((e) => e.kind)).toEqual(['connected']);
-    const lastTrade = first.filter((e) => e.kind === 'trade').at(-1);
-    const firstBook = first.find((e) => e.kind === 'book_snapshot');
-    const secondBook = second.find((e) => e.kind === 'book_snapshot');
-    if (lastTrade?.kind !== 'trade' || firstBook === undefined || secondBook === undefined)
-      throw new Error('a loop without trades or book');
+    expect(events.filter((e) => e.kind === 'gap_detected')).toEqual([]);
+    // One resync per loop, counted; no gaps.
+    const stats = demo.stats()[0]?.stats[0];
+    expect(stats?.gaps).toBe(0);
+    expect(stats?.resyncs).toBeGreaterThanOrEqual(2);
+    const [first, second] = snapshots() as [MarketEvent, MarketEvent];
+    const at = events.indexOf(second);
+    const lastTradeOfFirst = events
+      .slice(0, at)
+      .filter((e) => e.kind === 'trade')
+      .at(-40);
+    if (lastTradeOfFirst?.kind !== 'trade') throw new Error('a loop without trades');
     // Unshifted, loop 2 would start where loop 1 started: a jump of the recording's whole move.
-    expect(Math.abs(lastTrade.priceTicks - mid(firstBook))).toBeGreaterThan(5_000);
-    // Re-anchored, its first book's mid is where loop 1 ended (within a few ticks of its last trade)…
-    expect(Math.abs(mid(secondBook) - lastTrade.priceTicks)).toBeLessThan(200);
+    expect(Math.abs(lastTradeOfFirst.priceTicks - mid(first))).toBeGreaterThan(5_000);
+    // Re-anchored, its first book's mid is where loop 1 ended (within a few ticks of its last trades)…
+    expect(Math.abs(mid(second) - lastTradeOfFirst.priceTicks)).toBeLessThan(500);
     // …and the trades around it (those that came before it were held back for the shift) are shifted alike.
-    for (const e of second.slice(0, 50))
-      if (e.kind === 'trade') expect(Math.abs(e.priceTicks - mid(secondBook))).toBeLessThan(2_000);
+    for (const e of events.slice(at - 50, at + 50))
+      if (e.kind === 'trade') expect(Math.abs(e.priceTicks - mid(second))).toBeLessThan(2_000);
+    // Exchange stamps are moved onto today's clock, never past the receive stamp.
+    for (const e of events) expect(e.exchTs).toBeLessThanOrEqual(e.localTs);
   }, 120_000);
 });

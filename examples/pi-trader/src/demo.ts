@@ -1,35 +1,75 @@
 /**
- * The demo source: a real recording served by the exchanges replay server on loopback and read
- * by the venue's REAL live feed (WebSocket, subscribe, REST snapshot, sequence checks), looped
- * so the demo keeps trading. The only difference from `--live` is the URL the feed connects to.
+ * The demo source: real recordings of the four venues (Binance.US protocol, Coinbase Advanced
+ * Trade, Kraken v2, KuCoin), each served by one replay server on loopback for the whole run and
+ * read by the venue's REAL live feed (WebSocket, subscribe, pings, REST snapshots, sequence and
+ * checksum checks). The only difference from `--live` is the URL each feed connects to.
  *
- * The recording's exchange stamps are from its own day; each loop shifts them onto today's clock
- * (never past the local receive stamp) so the simulated latency, markouts and breakers see
- * times that make sense next to `localTs`.
+ * Binance BTC/USDT is the venue the demo trades; the other three feed the same bus (their books,
+ * trades and feed health reach the trader, the strategy and the dashboard) without a simulated
+ * venue of their own. See docs/pi-trader.md.
  *
- * A loop boundary is the demo's own seam, not market behaviour, so it is made continuous: every
- * loop after the first is re-anchored (all its prices shifted by a whole number of ticks) so its
- * first book's mid is the mid the loop before ended with (trades that come before that book are
- * held back until it arrives), and the disconnect/connect of
- * the planned restart is not passed on. Without that, the price would jump back at each loop,
- * the price-jump breaker would halt the symbol, and at a fast pace (a loop every few seconds)
- * its 30 s cooldown, like the reconnect's, would never end. The price therefore walks by the
- * recording's net move on each loop. Disconnects and resyncs inside a loop pass through as they
- * happen.
+ * Each server loops its recording independently (`ReplayServer` `loop`): when the tape ends it
+ * closes the sockets and starts over, and the feed reconnects and resynchronises as after a venue
+ * restart (one resync per book per loop, counted in the feed's stats). The recordings' exchange
+ * stamps are from their own days; each loop shifts them onto today's clock (never past the local
+ * receive stamp) so simulated latency, markouts and breakers see times that make sense next to
+ * `localTs`.
+ *
+ * A loop boundary is the demo's seam, not market behaviour, so it is made continuous: after the
+ * first loop each book is re-anchored (its prices shifted by a whole number of ticks) so its first
+ * snapshot's mid is the mid it ended the loop before with (its trades before that snapshot are
+ * held back until it arrives), and the disconnect/connect of the planned restart is not passed
+ * on. Without that, prices would jump back at each loop, the price-jump breaker would halt the
+ * symbol, and at a fast pace its cooldown, like the reconnect's, would never end. Prices therefore
+ * walk by each recording's net move on each loop. Disconnects and resyncs inside a loop pass
+ * through as they happen.
  *
  * @module
  */
 import type { Level, MarketEvent } from '@tickerml/core';
 import { SeededRandom } from '@tickerml/core';
-import { binanceUsFeed, DecimalGrid, type FeedClient, type FeedLogger, type FeedStats } from '@tickerml/exchanges';
-import { loadFrames, type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
+import {
+  binanceUsFeed,
+  coinbaseFeed,
+  DecimalGrid,
+  type Feed,
+  type FeedLogger,
+  type FeedStats,
+  krakenFeed,
+  kucoinFeed,
+} from '@tickerml/exchanges';
+import { inferReplaySetup, loadFrames, type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
 import type { InstrumentSpec } from '@tickerml/execution';
 
-/** The bundled recording: Binance spot BTCUSDT, 346 s of 2024-08-08 (hftbacktest sample, Apache-2.0). */
-export const DEMO_RECORDING = new URL(
-  '../../../packages/exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz',
-  import.meta.url,
-);
+/** A venue of the demo and its bundled recording (see `examples/pi-trader/recordings/README.md`). */
+export interface DemoRecording {
+  /** Venue id of the feed's events (`binance`, `coinbase`, `kraken`, `kucoin`). */
+  readonly venue: 'binance' | 'coinbase' | 'kraken' | 'kucoin';
+  readonly file: URL;
+  /** What it holds, for the start-up banner. */
+  readonly description: string;
+}
+
+const data = (path: string): URL => new URL(`../recordings/${path}`, import.meta.url);
+
+/** The bundled recording of the traded venue: Binance spot BTCUSDT, 346 s of 2024-08-08 (hftbacktest sample, Apache-2.0). */
+export const DEMO_RECORDING = data('binance/hftbacktest_spot_btcusdt_20240808.gz');
+
+/** The four recordings the demo replays, the traded venue first. */
+export const DEMO_RECORDINGS: readonly DemoRecording[] = [
+  { venue: 'binance', file: DEMO_RECORDING, description: 'Binance BTC/USDT, 346 s of 2024-08-08' },
+  {
+    venue: 'coinbase',
+    file: data('coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz'),
+    description: 'Coinbase BTC/USD and ETH/USD, 25 s',
+  },
+  { venue: 'kraken', file: data('kraken/crossbook_kraken_btcusd_sample.cbcap'), description: 'Kraken BTC/USD, 51 s' },
+  {
+    venue: 'kucoin',
+    file: data('kucoin/cryptofeed_KUCOIN.jsonl.gz'),
+    description: 'KuCoin, 9 altcoin books, 31 s of 2021-04-25',
+  },
+];
 
 /** Binance BTCUSDT: 0.01 USDT ticks, 5 USDT minimum; lots of 0.00000001 BTC, the precision its book reports (the venue order step, 0.00001, is coarser and book sizes would not fit it). */
 export const DEMO_INSTRUMENT: InstrumentSpec = {
@@ -45,38 +85,65 @@ export const DEMO_INSTRUMENT: InstrumentSpec = {
 /** Options of {@link DemoSource}. */
 export interface DemoSourceOptions {
   readonly emit: (event: MarketEvent) => void;
-  /** Recorded pace × `speed`; 0 plays as fast as the socket takes it. Default 1. */
+  /**
+   * Recorded pace × `speed`; 0 plays the traded venue (Binance) as fast as the socket takes it and
+   * the other venues at their recorded pace (a Coinbase loop opens with a 5 MB snapshot: replayed
+   * flat out it would measure JSON parsing, not the trader). Default 1.
+   */
   readonly speed?: number;
-  readonly recording?: string | URL;
+  /** Venues to replay. Default {@link DEMO_RECORDINGS}. */
+  readonly recordings?: readonly DemoRecording[];
   readonly seed?: number;
   readonly logger?: FeedLogger;
-  /** Called when a loop of the recording starts (1, 2, …). */
-  readonly onLoop?: (loop: number) => void;
+  /** Called when a venue's recording starts over (`pass` 2, 3, …). */
+  readonly onLoop?: (pass: number, venue: string) => void;
 }
 
-/** Plays the bundled recording through the replay server into the live Binance feed, in a loop. */
-export class DemoSource {
-  loops = 0;
-  #server: ReplayServer | undefined;
-  readonly #finished = new Map<string, FeedStats>();
-  #feed: FeedClient | undefined;
-  #stopped = false;
-  #signalStop: () => void = () => {};
-  readonly #stopSignal = new Promise<void>((resolve) => {
-    this.#signalStop = resolve;
-  });
-  #running: Promise<void> | undefined;
-  #offsetUs: number | undefined;
+/** Per book: the shift that keeps it continuous across loops. */
+interface BookAnchor {
   /** Price shift of the current loop, ticks (0 on the first). */
-  shiftTicks = 0;
+  shiftTicks: number;
   /** Mid of the book (shifted) when the last loop ended, ticks: the anchor of the next loop. */
-  #lastMidTicks: number | undefined;
-  /** Events of a loop that come before its first book snapshot (which sets the shift). */
-  readonly #held: MarketEvent[] = [];
-  /** Set from the end of a loop's tape until the next loop's feed connects: health events there are the demo's restart. */
-  #restarting = false;
-  /** The next loop must be re-anchored on its first book snapshot. */
-  #anchorPending = false;
+  lastMidTicks: number | undefined;
+  /** The pass whose shift is set; below the venue's pass, events wait for the first snapshot. */
+  anchoredPass: number;
+  /** Events of this loop that came before its first book snapshot. */
+  readonly held: MarketEvent[];
+  /** Between the planned disconnect and the next snapshot: the restart's health events are hidden. */
+  seam: boolean;
+  /** Gaps the adapter reported for the planned restarts (not counted as gaps on the dashboard). */
+  seamGaps: number;
+}
+
+/** One venue of the demo: its server, its live feed and its loop state. */
+interface DemoVenue {
+  readonly venue: string;
+  readonly server: ReplayServer;
+  feed: Feed | undefined;
+  pass: number;
+  /** Recorded exchange stamp → today's clock, µs; set by the first event of each loop. */
+  offsetUs: number | undefined;
+  /** The server wrapped to this pass; the feed has not seen the socket close yet. */
+  wrapPending: number | undefined;
+  /** From the planned socket close until the feed connects again: its disconnects are the demo's restart. */
+  restarting: boolean;
+  readonly books: Map<string, BookAnchor>;
+}
+
+const shiftLevels = (levels: readonly Level[], by: number): Level[] =>
+  levels.map((l) => ({ ...l, priceTicks: l.priceTicks + by }));
+
+function midOf(levelsBid: readonly Level[], levelsAsk: readonly Level[]): number | undefined {
+  let bid = Number.NEGATIVE_INFINITY;
+  let ask = Number.POSITIVE_INFINITY;
+  for (const l of levelsBid) if (l.priceTicks > bid) bid = l.priceTicks;
+  for (const l of levelsAsk) if (l.priceTicks < ask) ask = l.priceTicks;
+  return Number.isFinite(bid) && Number.isFinite(ask) ? Math.round((bid + ask) / 2) : undefined;
+}
+
+/** Plays the four bundled recordings through replay servers into the live feeds, each in a loop. */
+export class DemoSource {
+  readonly #venues: DemoVenue[] = [];
   readonly #o: DemoSourceOptions;
   readonly #random: SeededRandom;
 
@@ -85,122 +152,182 @@ export class DemoSource {
     this.#random = new SeededRandom(options.seed ?? 1).fork('demo-reconnect-jitter');
   }
 
-  /** Feed counters per symbol, summed over every loop so far. */
-  stats(): FeedStats[] {
-    const out: FeedStats[] = [...this.#finished.values()].map((s) => ({ ...s }));
-    for (const [symbol, s] of this.#feed?.stats() ?? []) {
-      if (symbol === '*') continue;
-      const i = [...this.#finished.keys()].indexOf(symbol);
-      const acc = out[i];
-      if (acc === undefined) out.push({ ...s });
-      else for (const k of Object.keys(s) as (keyof FeedStats)[]) acc[k] += s[k];
-    }
-    return out;
+  /** Loops started so far, per venue (1 while the first pass plays). */
+  get passes(): ReadonlyMap<string, number> {
+    return new Map(this.#venues.map((v) => [v.venue, v.pass]));
   }
 
-  #carry(feed: FeedClient): void {
-    for (const [symbol, s] of feed.stats()) {
-      if (symbol === '*') continue;
-      const acc = this.#finished.get(symbol);
-      if (acc === undefined) this.#finished.set(symbol, { ...s });
-      else for (const k of Object.keys(s) as (keyof FeedStats)[]) acc[k] += s[k];
-    }
+  /**
+   * Feed counters per venue and symbol over the whole run (one feed per venue lives for the whole
+   * run). Each loop resyncs every book once (counted in `resyncs`); the adapter also counts that
+   * reconnect as a gap, which is left out of `gaps` here: it is the demo's seam, not lost data.
+   */
+  stats(): { venue: string; stats: FeedStats[] }[] {
+    return this.#venues.map((v) => ({
+      venue: v.venue,
+      stats: [...(v.feed?.stats() ?? [])]
+        .filter(([symbol]) => symbol !== '*')
+        .map(([symbol, s]) => ({ ...s, gaps: s.gaps - (v.books.get(symbol)?.seamGaps ?? 0) })),
+    }));
   }
 
-  /** The feed of the current loop (its books and counters). */
-  get feed(): FeedClient | undefined {
-    return this.#feed;
+  /** The live feed of `venue` (its books and counters). */
+  feed(venue: string): Feed | undefined {
+    return this.#venues.find((v) => v.venue === venue)?.feed;
   }
 
-  /** Loads the recording and starts the first loop. @throws the recording readers' errors for a missing or corrupt file. */
+  /**
+   * Loads the recordings, starts one looping replay server per venue and the venue's live feed.
+   * @throws the recording readers' errors for a missing or corrupt file; ReplayServerError when a port cannot be bound.
+   */
   async start(): Promise<void> {
-    const { frames } = await loadFrames(
-      this.#o.recording instanceof URL ? this.#o.recording.pathname : (this.#o.recording ?? DEMO_RECORDING.pathname),
-    );
     const speed = this.#o.speed ?? 1;
-    const pace: ReplayPace = speed === 0 ? 'max' : speed === 1 ? 'recorded' : { speed };
-    const grid = new DecimalGrid(DEMO_INSTRUMENT.symbol, DEMO_INSTRUMENT.tickSize, DEMO_INSTRUMENT.lotSize);
-    const emit = this.#o.emit;
-    const shift = (levels: readonly Level[], by: number): Level[] =>
-      levels.map((l) => ({ ...l, priceTicks: l.priceTicks + by }));
-    const rebased = (e: MarketEvent): void => {
-      if (e.kind === 'connected' || e.kind === 'disconnected') {
-        if (this.#restarting) {
-          if (e.kind === 'connected') this.#restarting = false;
-          return;
+    for (const [i, rec] of (this.#o.recordings ?? DEMO_RECORDINGS).entries()) {
+      const { frames } = await loadFrames(rec.file.pathname);
+      const traded = i === 0;
+      const pace: ReplayPace = speed === 0 ? (traded ? 'max' : 'recorded') : speed === 1 ? 'recorded' : { speed };
+      let state: DemoVenue | undefined;
+      const server = await ReplayServer.start({
+        frames,
+        pace,
+        loop: true,
+        onLoop: (pass) => {
+          if (state !== undefined) this.#onLoop(state, pass);
+        },
+      });
+      const v: DemoVenue = {
+        venue: rec.venue,
+        server,
+        feed: undefined,
+        pass: 1,
+        offsetUs: undefined,
+        wrapPending: undefined,
+        restarting: false,
+        books: new Map(),
+      };
+      state = v;
+      this.#venues.push(v);
+      const setup = inferReplaySetup(rec.venue, frames);
+      const random = this.#random.fork(rec.venue);
+      const common = {
+        emit: (e: MarketEvent) => this.#onEvent(v, e),
+        random: () => random.next(),
+        backoff: { initialMs: 50, maxMs: 1_000 },
+        ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger }),
+      };
+      switch (rec.venue) {
+        case 'binance': {
+          // The traded instrument's own grid, so the books match the simulated venue's.
+          const grid = new DecimalGrid(DEMO_INSTRUMENT.symbol, DEMO_INSTRUMENT.tickSize, DEMO_INSTRUMENT.lotSize);
+          v.feed = binanceUsFeed({
+            ...common,
+            instruments: [grid],
+            venue: 'binance',
+            urls: { ws: server.wsUrl, rest: server.httpUrl },
+          });
+          break;
         }
-        emit(e);
+        case 'coinbase':
+          v.feed = coinbaseFeed({ ...common, instruments: setup.grids, urls: { ws: server.wsUrl } });
+          break;
+        case 'kraken':
+          v.feed = krakenFeed({ ...common, instruments: setup.grids, depth: setup.depth, urls: { ws: server.wsUrl } });
+          break;
+        case 'kucoin':
+          // CAPP/BTC is left out: its snapshot quantities (452,338,153.08 on the 1e-8 lot step the
+          // recording shows) do not fit a safe integer of lots, so its book could never sync.
+          v.feed = kucoinFeed({
+            ...common,
+            instruments: setup.grids.filter((g) => g.symbol !== 'CAPP/BTC'),
+            urls: { rest: server.httpUrl },
+          });
+          break;
+      }
+      v.feed.start();
+    }
+  }
+
+  /** The server wrapped: frames of the old pass may still be on their way; the socket close marks the seam. */
+  #onLoop(v: DemoVenue, pass: number): void {
+    v.wrapPending = pass;
+    this.#o.onLoop?.(pass, v.venue);
+  }
+
+  #anchor(v: DemoVenue, symbol: string): BookAnchor {
+    let a = v.books.get(symbol);
+    if (a === undefined) {
+      a = { shiftTicks: 0, lastMidTicks: undefined, anchoredPass: v.pass, held: [], seam: false, seamGaps: 0 };
+      v.books.set(symbol, a);
+    }
+    return a;
+  }
+
+  #onEvent(v: DemoVenue, e: MarketEvent): void {
+    if (e.kind === 'disconnected') {
+      if (v.wrapPending !== undefined) {
+        // The planned restart: the next pass re-anchors every book and hides the reconnect.
+        v.pass = v.wrapPending;
+        v.wrapPending = undefined;
+        v.offsetUs = undefined;
+        v.restarting = true;
+      }
+      if (!v.restarting) {
+        this.#o.emit(e);
         return;
       }
-      if (this.#offsetUs === undefined) this.#offsetUs = e.localTs - e.exchTs;
-      const exchTs = Math.min(e.exchTs + this.#offsetUs, e.localTs);
-      if (this.#anchorPending) {
-        if (e.kind !== 'book_snapshot') {
-          this.#held.push({ ...e, exchTs });
-          return;
-        }
-        this.#anchorPending = false;
-        const bid = e.bids.reduce((m, l) => Math.max(m, l.priceTicks), Number.NEGATIVE_INFINITY);
-        const ask = e.asks.reduce((m, l) => Math.min(m, l.priceTicks), Number.POSITIVE_INFINITY);
-        if (this.#lastMidTicks !== undefined && Number.isFinite(bid) && Number.isFinite(ask))
-          this.shiftTicks = this.#lastMidTicks - Math.round((bid + ask) / 2);
-        for (const held of this.#held.splice(0)) emitShifted(held, held.exchTs);
+      // The feed still holds the book the loop ended with (it resets after this event): its mid
+      // is where the next loop starts.
+      const a = this.#anchor(v, e.symbol);
+      a.seam = true;
+      const book = v.feed?.book(e.symbol);
+      const bid = book?.bestBidTicks() ?? Number.NaN;
+      const ask = book?.bestAskTicks() ?? Number.NaN;
+      if (Number.isFinite(bid) && Number.isFinite(ask)) a.lastMidTicks = Math.round((bid + ask) / 2) + a.shiftTicks;
+      return;
+    }
+    const a = this.#anchor(v, e.symbol);
+    if (e.kind === 'connected') {
+      v.restarting = false;
+      if (!a.seam) this.#o.emit(e);
+      return;
+    }
+    if (a.seam && e.kind === 'gap_detected') {
+      // The adapter reports its resync after the reconnect as a gap: the seam, not lost data.
+      a.seamGaps++;
+      return;
+    }
+    if (e.kind === 'book_snapshot') a.seam = false;
+    v.offsetUs ??= e.localTs - e.exchTs;
+    const exchTs = Math.min(e.exchTs + v.offsetUs, e.localTs);
+    if (a.anchoredPass < v.pass) {
+      if (a.lastMidTicks === undefined) {
+        a.anchoredPass = v.pass;
+      } else if (e.kind !== 'book_snapshot') {
+        a.held.push({ ...e, exchTs });
+        return;
+      } else {
+        a.anchoredPass = v.pass;
+        const mid = midOf(e.bids, e.asks);
+        if (mid !== undefined) a.shiftTicks = a.lastMidTicks - mid;
+        for (const held of a.held.splice(0)) this.#emitShifted(held, held.exchTs, a.shiftTicks);
       }
-      emitShifted(e, exchTs);
-    };
-    const emitShifted = (e: MarketEvent, exchTs: number): void => {
-      const by = this.shiftTicks;
-      if (by !== 0 && e.kind === 'trade') emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
-      else if (by !== 0 && (e.kind === 'book_snapshot' || e.kind === 'book_delta'))
-        emit({ ...e, exchTs, bids: shift(e.bids, by), asks: shift(e.asks, by) });
-      else if (by !== 0 && (e.kind === 'order_added' || e.kind === 'order_changed'))
-        emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
-      else emit({ ...e, exchTs });
-    };
-    const loop = async (): Promise<void> => {
-      while (!this.#stopped) {
-        this.loops++;
-        this.#offsetUs = undefined;
-        this.#anchorPending = this.loops > 1;
-        this.#held.length = 0;
-        this.#o.onLoop?.(this.loops);
-        const server = await ReplayServer.start({ frames, pace });
-        this.#server = server;
-        const feed = binanceUsFeed({
-          instruments: [grid],
-          emit: rebased,
-          venue: 'binance',
-          urls: { ws: server.wsUrl, rest: server.httpUrl },
-          random: () => this.#random.next(),
-          backoff: { initialMs: 50, maxMs: 1_000 },
-          ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger }),
-        });
-        this.#feed = feed;
-        feed.start();
-        await Promise.race([server.finished, this.#stopSignal]);
-        this.#restarting = true;
-        const book = feed.book(DEMO_INSTRUMENT.symbol);
-        if (book !== undefined) {
-          const bid = book.bestBidTicks();
-          const ask = book.bestAskTicks();
-          if (Number.isFinite(bid) && Number.isFinite(ask))
-            this.#lastMidTicks = Math.round((bid + ask) / 2) + this.shiftTicks;
-        }
-        feed.stop();
-        await server.close();
-        this.#carry(feed);
-        this.#feed = undefined;
-      }
-    };
-    this.#running = loop();
+    }
+    this.#emitShifted(e, exchTs, a.shiftTicks);
   }
 
-  /** Stops the feed and the server; resolves when both are down. */
+  #emitShifted(e: MarketEvent, exchTs: number, by: number): void {
+    const emit = this.#o.emit;
+    if (by !== 0 && e.kind === 'trade') emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
+    else if (by !== 0 && (e.kind === 'book_snapshot' || e.kind === 'book_delta'))
+      emit({ ...e, exchTs, bids: shiftLevels(e.bids, by), asks: shiftLevels(e.asks, by) });
+    else if (by !== 0 && (e.kind === 'order_added' || e.kind === 'order_changed'))
+      emit({ ...e, exchTs, priceTicks: e.priceTicks + by });
+    else emit({ ...e, exchTs });
+  }
+
+  /** Stops the feeds and the servers; resolves when all are down. */
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#signalStop();
-    this.#feed?.stop();
-    await this.#server?.close();
-    await this.#running?.catch(() => undefined);
+    for (const v of this.#venues) v.feed?.stop();
+    await Promise.all(this.#venues.map((v) => v.server.close()));
   }
 }

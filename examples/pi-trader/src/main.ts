@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `pnpm pi-trader`: paper trading with the live dashboard. Without `--live` it trades the
- * bundled Binance recording, served on loopback and read by the real live feed, in a loop.
+ * `pnpm pi-trader`: paper trading with the live dashboard. Without `--live` it replays the
+ * bundled recordings of Binance, Coinbase, Kraken and KuCoin, each served on loopback and read by
+ * the venue's real live feed, in a loop, and trades Binance BTC/USDT.
  *
  * Exit codes: 0 after Ctrl-C / SIGTERM / `--duration` with everything flushed; 1 on bad flags or
  * configuration (the message names the file and key) or a failure while running.
@@ -11,6 +12,7 @@
 import { loadConfig } from '@tickerml/core';
 import { startPiTrader } from './app.js';
 import { parseCliArgs, USAGE } from './args.js';
+import { DEMO_RECORDINGS } from './demo.js';
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseCliArgs>;
@@ -35,8 +37,9 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(
-    `pi-trader: paper trading ${args.live ? 'the live venues in config.yaml' : 'the bundled Binance BTC/USDT recording (2024-08-08), replayed through the live feed in a loop'}`,
+    `pi-trader: paper trading ${args.live ? 'the live venues in config.yaml' : 'Binance BTC/USDT on the bundled recordings of four venues, each replayed through its live feed in a loop'}`,
   );
+  if (!args.live) for (const r of DEMO_RECORDINGS) console.log(`  ${r.venue.padEnd(9)} ${r.description}`);
   console.log(
     `  strategy ${args.strategy}, ${config.app.trading.startingBalance} ${config.app.trading.currency} starting balance, state in ${app.dbPath}`,
   );

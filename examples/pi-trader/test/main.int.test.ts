@@ -93,13 +93,24 @@ describe('pnpm pi-trader (bundled recording)', () => {
       const snapshot = await until('equity points', async () => {
         const s = (await (await fetch(new URL('/api/snapshot', dashboardUrl))).json()) as {
           equity: { equity: string }[];
-          feeds: { venue: string; frames: number }[];
+          feeds: { venue: string; frames: number; connected: boolean; gaps: number; lagMs: number | null }[];
         };
         return s.equity.length >= 3 ? s : undefined;
       });
       expect(Number(snapshot.equity[0]?.equity)).toBeGreaterThan(9_000);
-      expect(snapshot.feeds[0]?.frames).toBeGreaterThan(0);
+      // Feed health shows the four venues of the bundled recordings, each connected, with frames
+      // routed to its books and a lag measured.
+      const feeds = await until('four venues connected with data', async () => {
+        const s = (await (await fetch(new URL('/api/snapshot', dashboardUrl))).json()) as typeof snapshot;
+        return s.feeds.length === 4 && s.feeds.every((f) => f.connected && f.frames > 0 && f.lagMs !== null)
+          ? s.feeds
+          : undefined;
+      });
+      expect(feeds.map((f) => f.venue)).toEqual(['binance', 'coinbase', 'kraken', 'kucoin']);
+      for (const f of feeds) expect(f.gaps).toBe(0);
       const metrics = await (await fetch(metricsUrl)).text();
+      for (const venue of ['binance', 'coinbase', 'kraken', 'kucoin'])
+        expect(metrics).toMatch(new RegExp(`tickerml_pi_feed_frames\\{venue="${venue}"\\} [1-9]`));
       expect(metrics).toMatch(/tickerml_pi_events_total \d+/);
       expect(metrics).toContain('tickerml_pi_decision_latency_seconds_bucket');
       expect(metrics).toMatch(/tickerml_pi_orders_total [1-9]/);

@@ -65,6 +65,17 @@ export interface ReplayServerOptions {
   readonly healTimeoutMs?: number;
   /** Server time for reply stamps, µs. Defaults to the tape position's recorded `localTs`. */
   readonly nowUs?: () => number;
+  /**
+   * Play the tape again from its first frame each time it ends, for as long as the server runs
+   * (`finished` then never resolves). At each wrap every socket is closed after its last frames
+   * (close code 1012, "service restart"), and the tracked book and recorded-snapshot position
+   * start over, so the client reconnects and resynchronises exactly as on the first pass: the
+   * venue's sequence numbers go back to the recording's first ones on a fresh connection, never
+   * inside one. Faults are planned over the first pass only. Defaults to false.
+   */
+  readonly loop?: boolean;
+  /** With `loop`: called with the pass that starts (2, 3, …) just before the sockets are closed. */
+  readonly onLoop?: (pass: number) => void;
 }
 
 /** The server could not be started or was misused. */
@@ -119,19 +130,21 @@ const realTimers: ReplayTimers = {
 export class ReplayServer {
   /** The faults applied so far, in order. */
   readonly injected: InjectedFault[] = [];
-  /** REST requests answered so far. */
+  /** REST requests answered so far (with `loop`: in the current pass). */
   readonly requests: ServedRequest[] = [];
   /** Frames sent over WebSocket so far (all connections). */
   framesSent = 0;
   /** WebSocket connections accepted so far. */
   connectionsAccepted = 0;
-  /** Resolves when the last frame of the tape has been sent. */
+  /** Resolves when the last frame of the tape has been sent (never with `loop`). */
   readonly finished: Promise<void>;
+  /** Passes of the tape started so far (1 until a `loop` server wraps). */
+  passes = 1;
 
   private readonly tape: RawFrame[];
   private readonly roles: FrameRole[];
   private readonly recordedHttp = new Map<string, RawFrame[]>();
-  private readonly book = new BookState();
+  private book = new BookState();
   private readonly plan: Map<number, FaultKind>;
   private readonly pending: FaultKind[] = [];
   private readonly sentAhead = new Set<number>();
@@ -165,6 +178,8 @@ export class ReplayServer {
   private closed = false;
   private resolveFinished!: () => void;
   private readonly firstKrakenSnapshot = new Map<string, string>();
+  private readonly loop: boolean;
+  private readonly onLoop: ((pass: number) => void) | undefined;
 
   private constructor(
     private readonly http: Server,
@@ -180,6 +195,7 @@ export class ReplayServer {
     this.startOn = options.startOn;
     this.paceFaults = options.paceFaults ?? false;
     this.healTimeoutMs = options.healTimeoutMs ?? 300;
+    this.onLoop = options.onLoop;
     this.tape = [];
     this.roles = [];
     let greeting: string | undefined;
@@ -230,6 +246,7 @@ export class ReplayServer {
     this.closeEligible = new Set(closeEligible);
     this.plan =
       options.faults === undefined ? new Map() : planFaults(eligible, options.faults, options.seed ?? 1, closeEligible);
+    this.loop = (options.loop ?? false) && this.tape.length > 0;
     if (this.tape.length === 0) this.resolveFinished();
   }
 
@@ -543,7 +560,25 @@ export class ReplayServer {
     } finally {
       this.pumping = false;
     }
-    if (this.cursor >= this.tape.length) this.resolveFinished();
+    if (this.cursor < this.tape.length || this.closed) return;
+    if (this.loop) this.wrap();
+    else this.resolveFinished();
+  }
+
+  /** `loop`: starts the next pass on fresh connections (see {@link ReplayServerOptions.loop}). */
+  private wrap(): void {
+    this.passes++;
+    this.onLoop?.(this.passes);
+    // close, not terminate: the frames already queued reach the client before the close frame.
+    for (const c of this.connections) c.ws.close(1012, 'replay loop');
+    this.connections.clear();
+    this.cursor = 0;
+    this.book = new BookState();
+    this.firstKrakenSnapshot.clear();
+    this.sentAhead.clear();
+    this.plan.clear();
+    // Bounded over a long run: the requests of the current pass only.
+    this.requests.length = 0;
   }
 
   private maxBuffered(): number {
