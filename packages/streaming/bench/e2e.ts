@@ -12,7 +12,7 @@
  *   found): the ceiling of producing records of the same size on this machine.
  *
  * Usage: TICKERML_KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @tickerml/streaming bench
- *   [--events 100000] [--runs 3] [--rate <events/s>] [--json]
+ *   [--events 100000] [--runs 3] [--rate <events/s>] [--batch 2000] [--json]
  * Without --rate, events are published as fast as the producer accepts them (throughput; the
  * latency then includes queueing). With --rate they are spread evenly (latency at that load).
  */
@@ -36,6 +36,8 @@ const EVENTS = arg('--events', 100_000);
 const RUNS = arg('--runs', 3);
 /** Events per second to publish at (0: as fast as the producer takes them). */
 const RATE = arg('--rate', 0);
+/** Events per produce request, for both contestants. */
+const BATCH = arg('--batch', 2_000);
 const PARTITIONS = 3;
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT', 'ADA/USDT', 'DOGE/USDT'];
 const BROKERS = (process.env.TICKERML_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -123,7 +125,7 @@ async function runBus(): Promise<Result> {
     clientId: `bench-${run}`,
     logLevel: 'error',
     topics: { trades: { name: `bench-${run}.trades`, partitions: PARTITIONS } },
-    producer: { lingerMs: 5, maxBatchMessages: 1_000 },
+    producer: { lingerMs: 5, maxBatchMessages: BATCH },
   });
   await bus.connect();
   const { report } = await startConsumer('bus', bus.topicName('trades'), `bench-${run}`);
@@ -134,8 +136,8 @@ async function runBus(): Promise<Result> {
     const wait = due(started, i);
     if (wait !== undefined) await wait;
     last = bus.publishEvent(makeTrade(i));
-    // Like the peer: 1,000 events (one request), then wait for the broker's acknowledgement.
-    if (i % 1_000 === 999) await last;
+    // Like the peer: BATCH events (one request), then wait for the broker's acknowledgement.
+    if (i % BATCH === BATCH - 1) await last;
   }
   await last;
   const outcome = result(await report, startedUs);
@@ -167,9 +169,9 @@ async function runRaw(): Promise<Result> {
   for (let start = 0; start < EVENTS; ) {
     const wait = due(started, start);
     if (wait !== undefined) await wait;
-    // Unpaced: 1,000 per request. Paced: every event due by now, at most 1,000.
+    // Unpaced: BATCH per request. Paced: every event due by now, at most BATCH.
     const dueNow = RATE > 0 ? Math.floor(((performance.now() - started) / 1000) * RATE) + 1 : EVENTS;
-    const end = Math.min(EVENTS, start + 1_000, Math.max(start + 1, dueNow));
+    const end = Math.min(EVENTS, start + BATCH, Math.max(start + 1, dueNow));
     const messages = [];
     for (let i = start; i < end; i++) {
       const trade = makeTrade(i);
@@ -282,6 +284,7 @@ const report = {
   runs: RUNS,
   recordBytes: recordSize,
   partitions: PARTITIONS,
+  eventsPerRequest: BATCH,
   rows: [row('@tickerml/streaming KafkaBus', ours), row('raw kafkajs (JSON only)', raw)],
   javaProducerPerformance:
     java.length > 0 ? { recordsPerSec: Math.round(median(java)), runs: java.map(Math.round) } : 'jars not found',
@@ -290,7 +293,7 @@ if (args.includes('--json')) {
   console.log(JSON.stringify(report, null, 2));
 } else {
   console.log(
-    `${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${RATE > 0 ? `published at ${RATE}/s` : 'published as fast as accepted'}, ${RUNS} runs, medians (load average ${report.loadAverage1m.toFixed(1)}):`,
+    `${EVENTS} trades (${recordSize} B envelopes), ${PARTITIONS} partitions, ${BATCH} per request, ${RATE > 0 ? `published at ${RATE}/s` : 'published as fast as accepted'}, ${RUNS} runs, medians (load average ${report.loadAverage1m.toFixed(1)}):`,
   );
   for (const r of report.rows) {
     console.log(

@@ -98,6 +98,54 @@ export class SequenceTracker {
   }
 
   /**
+   * The state of one instrument as plain data (what {@link SequenceTracker.snapshot | snapshot()}
+   * holds for it), or `undefined` when nothing of it was recorded.
+   *
+   * @example
+   * ```ts
+   * tracker.instrumentSnapshot('binanceus', 'BTC/USDT'); // { connectedLocalTs: null, highestSeq: { trade: 7 } }
+   * ```
+   */
+  instrumentSnapshot(venue: string, symbol: string): InstrumentSnapshot | undefined {
+    const state = this.#venues.get(venue)?.get(symbol);
+    if (state === undefined) return undefined;
+    return {
+      connectedLocalTs: Number.isFinite(state.connectedLocalTs) ? state.connectedLocalTs : null,
+      highestSeq: Object.fromEntries(state.highestSeq),
+    };
+  }
+
+  /**
+   * Folds a stored state of one instrument into the tracker, keeping whichever is newer: the
+   * state of the newer connection (by `connectedLocalTs`), and within one connection the higher
+   * sequence per kind. Folding the same state twice changes nothing.
+   *
+   * @throws {MalformedMessageError} when `stored` is not such a state (names the bad entry)
+   * @example
+   * ```ts
+   * tracker.merge('binanceus', 'BTC/USDT', { connectedLocalTs: null, highestSeq: { trade: 7 } });
+   * ```
+   */
+  merge(venue: string, symbol: string, stored: InstrumentSnapshot): void {
+    const incoming = parseInstrument(`sequence state ${venue}/${symbol}`, stored);
+    let symbols = this.#venues.get(venue);
+    if (symbols === undefined) {
+      symbols = new Map();
+      this.#venues.set(venue, symbols);
+    }
+    const state = symbols.get(symbol);
+    if (state === undefined || incoming.connectedLocalTs > state.connectedLocalTs) {
+      symbols.set(symbol, incoming);
+      return;
+    }
+    if (incoming.connectedLocalTs < state.connectedLocalTs) return;
+    for (const [kind, seq] of incoming.highestSeq) {
+      const highest = state.highestSeq.get(kind);
+      if (highest === undefined || seq > highest) state.highestSeq.set(kind, seq);
+    }
+  }
+
+  /**
    * The tracker's state as plain data, to store beside what the handler applied (in the same
    * transaction), so that a restarted consumer skips by venue sequence what its predecessor
    * applied after its last offset commit.
@@ -140,18 +188,7 @@ export class SequenceTracker {
     for (const [venue, symbols] of Object.entries(snapshot)) {
       const bySymbol = new Map<string, InstrumentSequences>();
       for (const [symbol, state] of Object.entries(symbols ?? {})) {
-        const where = `sequence snapshot ${venue}/${symbol}`;
-        const connected = state?.connectedLocalTs;
-        if (connected !== null && !Number.isSafeInteger(connected)) {
-          throw new MalformedMessageError(`${where}: connectedLocalTs must be a safe integer or null`);
-        }
-        const highestSeq = new Map<string, number>();
-        for (const [kind, seq] of Object.entries(state?.highestSeq ?? {})) {
-          if (!Number.isSafeInteger(seq))
-            throw new MalformedMessageError(`${where}: seq of ${kind} must be a safe integer`);
-          highestSeq.set(kind, seq);
-        }
-        bySymbol.set(symbol, { connectedLocalTs: connected ?? Number.NEGATIVE_INFINITY, highestSeq });
+        bySymbol.set(symbol, parseInstrument(`sequence snapshot ${venue}/${symbol}`, state));
       }
       tracker.#venues.set(venue, bySymbol);
     }
@@ -159,14 +196,35 @@ export class SequenceTracker {
   }
 }
 
+/** One instrument's part of a {@link SequenceSnapshot}. */
+export interface InstrumentSnapshot {
+  /** `localTs` of the newest `connected` event applied (microseconds), or `null`. */
+  readonly connectedLocalTs: number | null;
+  /** Highest applied `seq` per event kind. */
+  readonly highestSeq: Record<string, number>;
+}
+
+function parseInstrument(where: string, state: InstrumentSnapshot | undefined): InstrumentSequences {
+  if (typeof state !== 'object' || state === null) {
+    throw new MalformedMessageError(`${where}: expected an object, found ${JSON.stringify(state)}`);
+  }
+  const connected = state.connectedLocalTs;
+  if (connected !== null && !Number.isSafeInteger(connected)) {
+    throw new MalformedMessageError(`${where}: connectedLocalTs must be a safe integer or null`);
+  }
+  const highestSeq = new Map<string, number>();
+  for (const [kind, seq] of Object.entries(state.highestSeq ?? {})) {
+    if (!Number.isSafeInteger(seq)) throw new MalformedMessageError(`${where}: seq of ${kind} must be a safe integer`);
+    highestSeq.set(kind, seq);
+  }
+  return { connectedLocalTs: connected ?? Number.NEGATIVE_INFINITY, highestSeq };
+}
+
 /**
  * A {@link SequenceTracker}'s state as plain JSON-able data: venue → symbol → the `localTs` of
  * the newest `connected` event (or `null`) and the highest applied `seq` per event kind.
  */
-export type SequenceSnapshot = Record<
-  string,
-  Record<string, { readonly connectedLocalTs: number | null; readonly highestSeq: Record<string, number> }>
->;
+export type SequenceSnapshot = Record<string, Record<string, InstrumentSnapshot>>;
 
 interface InstrumentSequences {
   /** `localTs` of the newest `connected` event applied, in microseconds. */

@@ -15,7 +15,7 @@ export {
   isMarketEventKind,
   SUPPORTED_VERSIONS,
 } from './codec.js';
-export { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
+export { type InstrumentSnapshot, type SequenceSnapshot, SequenceTracker } from './dedupe.js';
 export { type DeadLetterInfo, DLQ_HEADERS, deadLetterHeaders, readDeadLetterHeaders } from './dlq.js';
 export {
   BrokerUnreachableError,
@@ -35,6 +35,7 @@ export {
   type KafkaProducerOptions,
 } from './kafka-bus.js';
 export { fetchConsumerLag, formatLagTable, type PartitionLag, registerGroupLagGauge } from './lag.js';
+export { sequenceTopicName } from './sequence-store.js';
 export {
   CONSUMER_LAG_METRIC,
   type KafkaMessageHandler,

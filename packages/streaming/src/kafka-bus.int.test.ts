@@ -15,6 +15,7 @@ import { readDeadLetterHeaders } from './dlq.js';
 import { BrokerUnreachableError, PublishFailedError } from './errors.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 import { registerGroupLagGauge } from './lag.js';
+import { sequenceTopicName } from './sequence-store.js';
 import type { TopicMap } from './topics.js';
 
 /** Topic names of one test, unique so runs and tests never see each other's messages. */
@@ -315,6 +316,73 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
         progress.add();
       },
       { groupId: group, fromBeginning: true, sequenceTracker: restored },
+    );
+    await successor.ready;
+    for (let seq = first + 1; seq <= first + 100; seq++) void bus.publishEvent(trade(seq));
+    await bus.flush();
+    await progress.reached(100);
+    expect(applied).toEqual(Array.from({ length: 100 }, (_, i) => first + 1 + i));
+    await vi.waitFor(() => expect(successor.stats.duplicates).toBe(first));
+  });
+
+  it('lets the successor of a killed consumer skip, by the sequences it stored in Kafka, what was applied but not committed', async () => {
+    const bus = newBus({ topics: uniqueTopics(1) });
+    await bus.connect();
+    const topic = bus.topicName('trades');
+    const group = `persist-${randomUUID()}`;
+    const sequenceTopic = sequenceTopicName('tickerml', group);
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-persist-'));
+    const appliedFile = join(dir, 'applied');
+    writeFileSync(appliedFile, '');
+    const first = 500;
+    for (let seq = 1; seq <= first; seq++) void bus.publishEvent(trade(seq));
+    await bus.flush();
+
+    // Watch the sequence topic the child writes after each batch it applied.
+    const stored: { highestSeq: { trade?: number } }[] = [];
+    const watcher = bus.client.consumer({ groupId: `${group}.watch`, maxWaitTimeInMs: 50 });
+    await watcher.connect();
+    await bus.ensureTopics([{ name: sequenceTopic, partitions: 1, cleanupPolicy: 'compact' }]);
+    await watcher.subscribe({ topics: [sequenceTopic], fromBeginning: true });
+    await watcher.run({
+      eachMessage: async ({ message }) => {
+        stored.push(JSON.parse(message.value?.toString('utf8') ?? '{}') as (typeof stored)[number]);
+      },
+    });
+
+    // The child applies everything, commits nothing (60 s commit interval), and is killed -9 once
+    // its sequence record says it applied all of them.
+    const child = fork(
+      fileURLToPath(new URL('../test/persisting-consumer.ts', import.meta.url)),
+      [kafka.brokers.join(','), topic, group, appliedFile],
+      {
+        execArgv: ['--conditions=@tickerml/source', '--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+    await vi.waitFor(() => expect(stored.at(-1)?.highestSeq.trade).toBe(first), { timeout: 60_000, interval: 50 });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await watcher.disconnect();
+    const appliedByChild = readFileSync(appliedFile, 'utf8').trim().split('\n').map(Number);
+    expect(appliedByChild).toEqual(Array.from({ length: first }, (_, i) => i + 1));
+    // Nothing was committed, so everything will be delivered again.
+    expect((await bus.consumerLag(group, [topic])).every((row) => row.currentOffset === null)).toBe(true);
+
+    // The successor brings no state of its own: it reads the sequence topic, gets all 500 again,
+    // skips them, and applies what is new.
+    const applied: number[] = [];
+    const progress = new Progress();
+    const successor = bus.subscribe(
+      topic,
+      (message) => {
+        applied.push((message as Trade).seq ?? -1);
+        progress.add();
+      },
+      { groupId: group, fromBeginning: true },
     );
     await successor.ready;
     for (let seq = first + 1; seq <= first + 100; seq++) void bus.publishEvent(trade(seq));

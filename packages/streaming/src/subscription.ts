@@ -17,6 +17,7 @@ import { type BusMessage, decodeMessage, isMarketEvent } from './codec.js';
 import { SequenceTracker } from './dedupe.js';
 import { deadLetterHeaders, errorName, errorText } from './dlq.js';
 import { BrokerUnreachableError, HandlerFailedError, KafkaOptionsError } from './errors.js';
+import { SequenceStore, type SequenceStoreIo, sequenceTopicName } from './sequence-store.js';
 
 /** Where a message came from, passed to the handler beside it (core's `MessageMeta` and more). */
 export interface KafkaMessageMeta extends MessageMeta {
@@ -57,6 +58,15 @@ export interface KafkaSubscribeOptions<T extends BusMessage = BusMessage> extend
   /** The tracker of applied sequences; pass one to share or keep it across subscriptions. */
   readonly sequenceTracker?: SequenceTracker;
   /**
+   * Keep the applied venue sequences in the compacted topic `<prefix>.dedupe.<group>` (prefix:
+   * the bus's `dedupeTopicPrefix`, by default its client id), one record per instrument: written
+   * after each batch is applied and before its offsets are committed, read back when the
+   * subscription starts. A consumer that restarts, or takes over a partition, then skips by venue
+   * sequence what its predecessor applied, committed or not. Only with `dedupeBySequence`.
+   * Default true.
+   */
+  readonly persistSequences?: boolean;
+  /**
    * Commit settled offsets at most this often, and at most this long after a message was settled,
    * in milliseconds. Default 1,000. Only settled offsets are committed, so a crash redelivers at
    * most about this much, and a redelivery within the process is skipped.
@@ -92,6 +102,10 @@ export interface SubscriptionHost {
   readonly kafka: Kafka;
   readonly brokers: readonly string[];
   readonly deadLetterTopic: string;
+  /** Prefix of the groups' sequence topics (`<prefix>.dedupe.<group>`). */
+  readonly dedupeTopicPrefix: string;
+  /** Reads and writes the sequence topics. */
+  readonly sequenceIo: SequenceStoreIo;
   readonly timers: TimerProvider;
   readonly retryMaxDelayMs: number;
   readonly metrics: MetricsRegistry | undefined;
@@ -142,6 +156,7 @@ export class KafkaSubscription implements Subscription {
   readonly #handler: KafkaMessageHandler<BusMessage>;
   readonly #consumer: Consumer;
   readonly #tracker: SequenceTracker | undefined;
+  readonly #store: SequenceStore | undefined;
   readonly #maxAttempts: number;
   readonly #retryBackoffMs: number;
   readonly #fromBeginning: boolean;
@@ -184,6 +199,10 @@ export class KafkaSubscription implements Subscription {
     this.#fromBeginning = options.fromBeginning ?? false;
     this.#commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 1_000);
     this.#tracker = (options.dedupeBySequence ?? true) ? (options.sequenceTracker ?? new SequenceTracker()) : undefined;
+    this.#store =
+      this.#tracker !== undefined && (options.persistSequences ?? true)
+        ? new SequenceStore(host.sequenceIo, sequenceTopicName(host.dedupeTopicPrefix, options.groupId), this.#tracker)
+        : undefined;
     this.#onError = options.onError ?? (() => {});
     this.#lag = host.metrics?.gauge(
       CONSUMER_LAG_METRIC,
@@ -206,6 +225,9 @@ export class KafkaSubscription implements Subscription {
 
   async #start(): Promise<void> {
     await this.#host.prepare();
+    if (this.#stopped) return;
+    // Before the first fetch, so no event is judged against an incomplete record.
+    await this.#store?.load();
     if (this.#stopped) return;
     const joined = new Promise<void>((resolve) => {
       const remove = this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
@@ -255,6 +277,10 @@ export class KafkaSubscription implements Subscription {
       }
       lastSettled = message.offset;
     }
+    // What was applied is recorded in the sequence topic before its offsets may be committed; a
+    // failure (after the producer's retries through deliveryTimeoutMs) fails the batch, kafkajs
+    // fetches it again, and the settled part is skipped by offset.
+    if (this.#store?.dirty === true) await this.#store.save();
     // Once per batch (kafkajs does big-integer arithmetic per call): if this batch is cut short
     // by a failure, kafkajs fetches it again and the settled part is skipped by offset.
     if (lastSettled !== undefined) payload.resolveOffset(lastSettled);
@@ -353,7 +379,10 @@ export class KafkaSubscription implements Subscription {
 
   #applied(event: MarketEvent | undefined): void {
     this.stats.applied++;
-    if (event !== undefined) this.#tracker?.record(event);
+    if (event !== undefined && this.#tracker !== undefined) {
+      this.#tracker.record(event);
+      this.#store?.touched(event);
+    }
   }
 
   /** Calls the handler again after a failure, up to `maxAttempts` calls, then dead-letters. */

@@ -36,6 +36,11 @@ export interface TopicSpec {
   readonly replicationFactor?: number;
   /** Retention in milliseconds (`retention.ms`); unset keeps the broker's default. */
   readonly retentionMs?: number;
+  /**
+   * `cleanup.policy`: `delete` drops old segments by retention, `compact` keeps the newest record
+   * of each key (the sequence topics). Unset keeps the broker's default (`delete`).
+   */
+  readonly cleanupPolicy?: 'delete' | 'compact';
 }
 
 /** The topic of each kind. */
