@@ -1,7 +1,9 @@
 // SQLite batched-insert throughput: SqliteStore.writeEvents (event → seed-shaped row, validation,
-// exact decimal text, prepared statement, one transaction per batch) against the named peer,
-// bare better-sqlite3 (the same rows already serialized, the same prepared INSERT, the same
-// transactions), in the same run, on the same disk. Also the same events through EventWriter.
+// exact decimal text, book levels as JSONB, prepared statement, one transaction per batch)
+// against the named peer, bare better-sqlite3 (the same rows already serialized as JSON text,
+// the same schema and settings, a prepared INSERT, the same transactions; for books also with
+// the levels wrapped in jsonb(?)), in the same run, on the same disk. Also the same events
+// through EventWriter.
 //
 // Run: pnpm --filter @tickerml/storage bench:sqlite [-- --rows 200000 --runs 3]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,7 @@ import type { BookSnapshot, MarketEvent, Trade } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { eventToRow } from '../src/rows.js';
 import { tableSpec } from '../src/schema.js';
-import { DEFAULT_WAL_CHECKPOINT_PAGES, SqliteStore } from '../src/sqlite.js';
+import { DEFAULT_PAGE_SIZE_BYTES, DEFAULT_WAL_CHECKPOINT_BYTES, SqliteStore } from '../src/sqlite.js';
 import { EventWriter } from '../src/writer.js';
 import { instruments, numberedTrades } from '../test/events.js';
 
@@ -23,8 +25,9 @@ const ROWS = arg('rows', 200_000);
 const RUNS = arg('runs', 3);
 const BATCH = 5_000;
 const LEVELS = 10;
-// `--checkpoint-pages 1000` reproduces SQLite's default, to compare with ours (10,000).
-const CHECKPOINT_PAGES = arg('checkpoint-pages', DEFAULT_WAL_CHECKPOINT_PAGES);
+// `--page-size 4096 --checkpoint-pages 1000` reproduces SQLite's defaults, to compare with ours.
+const PAGE_SIZE = arg('page-size', DEFAULT_PAGE_SIZE_BYTES);
+const CHECKPOINT_PAGES = arg('checkpoint-pages', Math.round(DEFAULT_WAL_CHECKPOINT_BYTES / PAGE_SIZE));
 
 function books(n: number): BookSnapshot[] {
   const out: BookSnapshot[] = [];
@@ -47,6 +50,7 @@ function books(n: number): BookSnapshot[] {
 function timeStore(dir: string, events: readonly MarketEvent[]): number {
   const store = SqliteStore.open(join(dir, `store-${Math.random()}.db`), {
     instruments,
+    pageSizeBytes: PAGE_SIZE,
     walCheckpointPages: CHECKPOINT_PAGES,
   });
   collect();
@@ -61,6 +65,7 @@ function timeStore(dir: string, events: readonly MarketEvent[]): number {
 async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<number> {
   const store = SqliteStore.open(join(dir, `writer-${Math.random()}.db`), {
     instruments,
+    pageSizeBytes: PAGE_SIZE,
     walCheckpointPages: CHECKPOINT_PAGES,
   });
   const writer = new EventWriter(store, { maxBatchEvents: BATCH, maxQueuedEvents: 4 * BATCH });
@@ -72,10 +77,15 @@ async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<
   return events.length / seconds;
 }
 
-/** The peer: the same table, rows pre-serialized outside the timing, raw prepared INSERT in transactions. */
-function timeBare(dir: string, events: readonly MarketEvent[]): number {
+/**
+ * The peer: the same table, rows pre-serialized outside the timing (JSON columns as
+ * JSON.stringify text), raw prepared INSERT in transactions. With `jsonb`, the INSERT wraps the
+ * JSON columns in SQLite's `jsonb(?)`, the idiomatic way to store what the store stores for book
+ * levels (JSONB), so both encodings have a bare figure.
+ */
+function timeBare(dir: string, events: readonly MarketEvent[], jsonb = false): number {
   const path = join(dir, `bare-${Math.random()}.db`);
-  SqliteStore.open(path).close(); // same schema and indexes
+  SqliteStore.open(path, { pageSizeBytes: PAGE_SIZE }).close(); // same schema, indexes and page size
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -87,7 +97,7 @@ function timeBare(dir: string, events: readonly MarketEvent[]): number {
     return spec.columns.map((c) => (c.type === 'json' ? JSON.stringify(row[c.name]) : (row[c.name] ?? null)));
   });
   const insert = db.prepare(
-    `INSERT INTO "${table}" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) VALUES (${spec.columns.map(() => '?').join(', ')})`,
+    `INSERT INTO "${table}" (${spec.columns.map((c) => `"${c.name}"`).join(', ')}) VALUES (${spec.columns.map((c) => (jsonb && c.type === 'json' ? 'jsonb(?)' : '?')).join(', ')})`,
   );
   const batch = db.transaction((chunk: unknown[][]) => {
     for (const values of chunk) insert.run(...values);
@@ -114,30 +124,35 @@ try {
     [`book snapshots (${LEVELS}+${LEVELS} levels)`, () => books(Math.floor(ROWS / 2))],
   ];
   console.log(
-    `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, wal_autocheckpoint=${CHECKPOINT_PAGES}, ${RUNS} runs (median)`,
+    `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, page_size=${PAGE_SIZE}, wal_autocheckpoint=${CHECKPOINT_PAGES}, ${RUNS} runs (median)`,
   );
   for (const [name, build] of workloads) {
     const events = build();
+    const isBooks = events[0]?.kind === 'book_snapshot';
     const ours: number[] = [];
     const bare: number[] = [];
+    const bareJsonb: number[] = [];
     const viaWriter: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       // Alternate the order so none always runs on a warmer cache.
-      if (run % 2 === 0) {
-        ours.push(timeStore(dir, events));
-        bare.push(timeBare(dir, events));
-        viaWriter.push(await timeWriter(dir, events));
-      } else {
-        viaWriter.push(await timeWriter(dir, events));
-        bare.push(timeBare(dir, events));
-        ours.push(timeStore(dir, events));
-      }
+      const steps: (() => Promise<void>)[] = [
+        async () => void ours.push(timeStore(dir, events)),
+        async () => void bare.push(timeBare(dir, events)),
+        async () => void (isBooks ? bareJsonb.push(timeBare(dir, events, true)) : undefined),
+        async () => void viaWriter.push(await timeWriter(dir, events)),
+      ];
+      if (run % 2 === 1) steps.reverse();
+      for (const step of steps) await step();
     }
     console.log(
       `${name.padEnd(34)} ${String(events.length).padStart(7)} rows  SqliteStore.writeEvents ${fmt(median(ours)).padStart(9)} rows/s  ` +
         `bare better-sqlite3 ${fmt(median(bare)).padStart(9)} rows/s  ratio ${(median(ours) / median(bare)).toFixed(2)}  ` +
         `[runs: ${ours.map(fmt).join(', ')} | ${bare.map(fmt).join(', ')}]`,
     );
+    if (isBooks)
+      console.log(
+        `${''.padEnd(48)}bare better-sqlite3, levels as jsonb(?) ${fmt(median(bareJsonb)).padStart(9)} rows/s  ratio ${(median(ours) / median(bareJsonb)).toFixed(2)}  [runs: ${bareJsonb.map(fmt).join(', ')}]`,
+      );
     console.log(
       `${''.padEnd(48)}through EventWriter.pipeFrom ${fmt(median(viaWriter)).padStart(9)} rows/s  [runs: ${viaWriter.map(fmt).join(', ')}]`,
     );

@@ -55,7 +55,12 @@ export {
   type TableSpec,
   type TradeRow,
 } from './schema.js';
-export { DEFAULT_WAL_CHECKPOINT_PAGES, SqliteStore, type SqliteStoreOptions } from './sqlite.js';
+export {
+  DEFAULT_PAGE_SIZE_BYTES,
+  DEFAULT_WAL_CHECKPOINT_BYTES,
+  SqliteStore,
+  type SqliteStoreOptions,
+} from './sqlite.js';
 export {
   type EventSink,
   EventWriter,

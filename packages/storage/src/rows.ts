@@ -24,6 +24,7 @@ import {
 } from '@tickerml/core';
 import { isDecimalText } from './decimal.js';
 import { InvalidRowError } from './errors.js';
+import type { LevelsJsonbWriter } from './jsonb.js';
 import type { FundingRateRow, MarketEventRow, OrderBookRow, Row, TableName, TableSpec, TradeRow } from './schema.js';
 
 /** The increments of an instrument, as exact decimal text (e.g. tick `0.01`, lot `0.00001`). */
@@ -156,6 +157,98 @@ export function bookSnapshotToStorageRow(event: BookSnapshot, lookup: Instrument
     lot_size: inc.lotSize,
     depth: event.depth ?? null,
   };
+}
+
+/** Column positions of the `order_books` values array filled by {@link bookSnapshotValues} (slot 0 is the id). */
+const BOOK_COLUMNS = 13;
+
+function safeInt(table: TableName, column: string, value: number): number {
+  if (!Number.isSafeInteger(value)) throw new InvalidRowError(table, column, value, 'a safe integer');
+  return value;
+}
+
+function checkedLots(column: string, levels: readonly Level[]): number {
+  let lots = 0;
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i] as Level;
+    if (!Number.isSafeInteger(level.priceTicks) || !Number.isSafeInteger(level.qtyLots)) {
+      throw new InvalidRowError('order_books', column, level, 'integer priceTicks and qtyLots');
+    }
+    lots += level.qtyLots;
+  }
+  return lots;
+}
+
+/**
+ * Fills `values` with the bound parameters of one `order_books` INSERT, `id` first (null: the
+ * database assigns it), then the columns in schema order: the row of
+ * {@link bookSnapshotToStorageRow}, except that `bids` and `asks` are SQLite JSONB written by
+ * `levels` (the same document; `json(bids)` prints the same text). No intermediate object and
+ * no generic per-column checks: every value is built here, so only the event's integers need
+ * checking. `values` is reused from row to row; better-sqlite3 copies what it binds.
+ *
+ * @throws {UnknownInstrumentError} if `lookup` does not know the instrument.
+ * @throws {InvalidRowError} if a timestamp, sequence, price or quantity is not a safe integer.
+ */
+export function bookSnapshotValues(
+  event: BookSnapshot,
+  lookup: InstrumentLookup,
+  values: unknown[],
+  levels: LevelsJsonbWriter,
+): unknown[] {
+  const inc = increments(lookup, event.venue, event.symbol);
+  const bids = event.bids;
+  const asks = event.asks;
+  const bidLots = checkedLots('bids', bids);
+  const askLots = checkedLots('asks', asks);
+  const bestBid = bids[0];
+  const bestAsk = asks[0];
+  const both = bestBid !== undefined && bestAsk !== undefined;
+  levels.reset();
+  values.length = BOOK_COLUMNS + 1;
+  values[0] = null;
+  values[1] = safeInt('order_books', 'timestamp', event.exchTs);
+  values[2] = safeInt('order_books', 'local_ts', event.localTs);
+  values[3] = event.venue;
+  values[4] = event.symbol;
+  values[5] = event.seq === undefined ? null : safeInt('order_books', 'seq', event.seq);
+  values[6] = levels.levels(bids, inc.tick, inc.lot);
+  values[7] = levels.levels(asks, inc.tick, inc.lot);
+  values[8] = both ? midDecimal(bestBid.priceTicks + bestAsk.priceTicks, inc.tick) : null;
+  values[9] = both ? fromUnits(bestAsk.priceTicks - bestBid.priceTicks, inc.tick) : null;
+  values[10] = bidLots + askLots > 0 ? (bidLots - askLots) / (bidLots + askLots) : null;
+  values[11] = inc.tickSize;
+  values[12] = inc.lotSize;
+  values[13] = event.depth === undefined ? null : safeInt('order_books', 'depth', event.depth);
+  return values;
+}
+
+/**
+ * Fills `values` with the bound parameters of one `trades` INSERT, `id` first (null), like
+ * {@link bookSnapshotValues} does for books.
+ *
+ * @throws {UnknownInstrumentError} if `lookup` does not know the instrument.
+ * @throws {InvalidRowError} if a timestamp, sequence, price or quantity is not a safe integer.
+ */
+export function tradeValues(event: Trade, lookup: InstrumentLookup, values: unknown[]): unknown[] {
+  const inc = increments(lookup, event.venue, event.symbol);
+  values.length = 14;
+  values[0] = null;
+  values[1] = safeInt('trades', 'timestamp', event.exchTs);
+  values[2] = safeInt('trades', 'local_ts', event.localTs);
+  values[3] = event.venue;
+  values[4] = event.symbol;
+  values[5] = event.seq === undefined ? null : safeInt('trades', 'seq', event.seq);
+  if (typeof event.tradeId !== 'string') throw new InvalidRowError('trades', 'trade_id', event.tradeId, 'a string');
+  values[6] = event.tradeId;
+  values[7] = fromUnits(safeInt('trades', 'price_ticks', event.priceTicks), inc.tick);
+  values[8] = fromUnits(safeInt('trades', 'qty_lots', event.qtyLots), inc.lot);
+  values[9] = event.aggressor;
+  values[10] = event.priceTicks;
+  values[11] = event.qtyLots;
+  values[12] = inc.tickSize;
+  values[13] = inc.lotSize;
+  return values;
 }
 
 /** Half of `sumTicks` ticks as exact decimal text with one more decimal than the tick. */

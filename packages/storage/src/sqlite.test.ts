@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnknownInstrumentError } from '@tickerml/core';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
 import {
@@ -98,6 +99,40 @@ describe('SqliteStore', () => {
       side: 'buy',
     });
     store.close();
+  });
+
+  it('keeps book levels queryable in plain SQL: JSONB that json_extract and json() read as the seed shape', () => {
+    const path = join(dir, 'sql.db');
+    const store = SqliteStore.open(path, { instruments });
+    store.writeEvents(everyKind());
+    // An older row written as JSON text through insert() sits beside the JSONB ones.
+    const [first] = store.query('order_books');
+    if (first === undefined) throw new Error('no book row was written');
+    store.insert('order_books', [{ ...first, id: 99, timestamp: 2 }]);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const rows = db
+      .prepare(
+        `SELECT typeof(bids) AS stored, json_extract(bids, '$[0][0]') AS best_bid, json_extract(asks, '$[1][1]') AS ask_qty,
+                json(bids) AS bids_text FROM order_books ORDER BY id`,
+      )
+      .all();
+    db.close();
+    const seedBids = '[["65083.66","1.50000",0],["65083.65","0.00007",1]]';
+    expect(rows).toEqual([
+      { stored: 'blob', best_bid: '65083.66', ask_qty: '0.00001', bids_text: seedBids },
+      { stored: 'text', best_bid: '65083.66', ask_qty: '0.00001', bids_text: seedBids },
+    ]);
+  });
+
+  it('creates new databases with 16 KiB pages and a 40 MiB WAL checkpoint, and rejects a bad page size', () => {
+    const store = SqliteStore.open(join(dir, 'pages.db'));
+    store.transaction((db) => {
+      expect(db.pragma('page_size', { simple: true })).toBe(16_384);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(2_560);
+    });
+    store.close();
+    expect(() => SqliteStore.open(join(dir, 'bad.db'), { pageSizeBytes: 5000 })).toThrow(/power of two/);
   });
 
   it('queries by venue, symbol and time range, and returns the latest N newest first', () => {
