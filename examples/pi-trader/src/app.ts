@@ -14,6 +14,7 @@ import {
   closeLogger,
   createLogger,
   createMetricsRegistry,
+  Delivery,
   type EventBus,
   InProcessBus,
   LiveClock,
@@ -83,8 +84,16 @@ export interface PiTraderOptions {
   readonly config: TickerMLConfig;
   /** Where status lines go. Default `console.log`. */
   readonly print?: (line: string) => void;
-  /** Every decision latency, µs (frame received → order submitted), for benchmarks. */
-  readonly onDecisionLatencyUs?: (us: number) => void;
+  /**
+   * Every decision latency, µs, for benchmarks: from the WebSocket `message` event of the frame
+   * the decision was made on (the feed's `localTs`) to the order handed to the simulated venue
+   * (`sent`: accepted or resized by risk) or refused by the risk gate (`refused`). Decisions
+   * made from a timer or an order report (no frame) are not timed. `heldUs` is the part of `us`
+   * before the event reached the trader: parsing, plus any wait in the feed (events held until
+   * the book is synchronized with its REST snapshot) or in the demo (events held for a loop's
+   * re-anchoring).
+   */
+  readonly onDecisionLatencyUs?: (us: number, outcome: DecisionOutcome, heldUs: number) => void;
   /**
    * In-memory history of the portfolio (see `PortfolioOptions` of `@tickerml/execution`): the
    * complete history of fills and portfolio states is in the SQLite store, so a long run keeps
@@ -92,6 +101,9 @@ export interface PiTraderOptions {
    */
   readonly memory?: { readonly maxFills?: number; readonly maxEquityPoints?: number };
 }
+
+/** What became of an order the strategy placed: `sent` to the simulated venue (accepted or resized by risk), or `refused` by risk. */
+export type DecisionOutcome = 'sent' | 'refused';
 
 /** Default in-memory history bounds of the pi-trader: 1,000 recent fills, 10,000 equity points. */
 export const PI_TRADER_MEMORY = { maxFills: 1_000, maxEquityPoints: 10_000 } as const;
@@ -183,8 +195,8 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     checkpoints: metrics.counter('checkpoints_total', 'Checkpoints committed'),
     latency: metrics.histogram(
       'decision_latency_seconds',
-      'Frame received to order submitted',
-      [],
+      'Frame received (WebSocket message event) to order sent to the simulated venue, or refused by risk',
+      ['outcome'],
       [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
     ),
   };
@@ -213,7 +225,14 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
 
   let trader: PaperTrader | undefined;
   const onDecision = (d: GateDecision): void => {
+    // Timed first: the order has just been handed to the venue (or refused); logging is not part of it.
+    const latencyUs = d.eventLocalTs === undefined ? undefined : clock.nowUs() - d.eventLocalTs;
     if (trader?.recovering) return;
+    const outcome: DecisionOutcome = d.decision.action === 'rejected' ? 'refused' : 'sent';
+    if (latencyUs !== undefined) {
+      m.latency.observe({ outcome }, latencyUs / 1e6);
+      options.onDecisionLatencyUs?.(latencyUs, outcome, reachedTraderUs - (d.eventLocalTs ?? 0));
+    }
     counts.decisions++;
     m.decisions.inc({ action: d.decision.action });
     if (d.decision.action === 'rejected') {
@@ -230,11 +249,6 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
           { orderId: d.orderId, rule: d.decision.decidedBy, reason: d.decision.reason },
           'order resized by risk',
         );
-    }
-    if (d.eventLocalTs !== undefined) {
-      const us = clock.nowUs() - d.eventLocalTs;
-      m.latency.observe(us / 1e6);
-      options.onDecisionLatencyUs?.(us);
     }
   };
 
@@ -268,6 +282,8 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     return t;
   };
 
+  /** When the event being stepped reached the trader, µs (for the latency breakdown). */
+  let reachedTraderUs = 0;
   const step = (e: MarketEvent): void => {
     if (trader === undefined) {
       pending.push(e);
@@ -281,11 +297,13 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       trader = makeTrader(Math.round((bid + ask) / 2));
       for (const p of pending.splice(0)) {
         counts.events++;
+        reachedTraderUs = clock.nowUs();
         trader.onEvent(p);
       }
       return;
     }
     counts.events++;
+    reachedTraderUs = clock.nowUs();
     trader.onEvent(e);
   };
 
@@ -323,7 +341,9 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       await kafka.close();
     };
   } else {
-    const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>();
+    // Synchronous delivery: a frame's events reach the trader inside the feed's `message`
+    // handler, so its decision does not wait for the other frames of the same socket read.
+    const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>({ delivery: Delivery.Synchronous });
     const subscription = bus.subscribe('market', (e) => onBusEvent(e), { bufferSize: 65_536, onError: onBusError });
     publishOne = (e) => bus.publish('market', e);
     closeBus = async () => {
