@@ -100,4 +100,25 @@ describe('DemoSource', () => {
     // Exchange stamps are moved onto today's clock, never past the receive stamp.
     for (const e of events) expect(e.exchTs).toBeLessThanOrEqual(e.localTs);
   }, 120_000);
+
+  it('bounds the walk: a loop that would move a book further than maxWalkFraction starts at the recorded prices', async () => {
+    const snapshots: MarketEvent[] = [];
+    const demo = new DemoSource({
+      speed: 0,
+      recordings: DEMO_RECORDINGS.filter((r) => r.venue === 'binance'),
+      // The recording's own move (> 5,000 ticks on a ~6,180,000-tick mid) exceeds this bound.
+      maxWalkFraction: 0.0005,
+      emit: (e) => {
+        if (e.kind === 'book_snapshot') snapshots.push(e);
+      },
+    });
+    await demo.start();
+    try {
+      await until('two loops', () => snapshots.length >= 2);
+    } finally {
+      await demo.stop();
+    }
+    const [first, second] = snapshots as [MarketEvent, MarketEvent];
+    expect(mid(second)).toBe(mid(first));
+  }, 120_000);
 });

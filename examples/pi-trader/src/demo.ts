@@ -21,8 +21,10 @@
  * held back until it arrives), and the disconnect/connect of the planned restart is not passed
  * on. Without that, prices would jump back at each loop, the price-jump breaker would halt the
  * symbol, and at a fast pace its cooldown, like the reconnect's, would never end. Prices therefore
- * walk by each recording's net move on each loop. Disconnects and resyncs inside a loop pass
- * through as they happen.
+ * walk by each recording's net move on each loop, up to `maxWalkFraction` (5 %) of the mid away
+ * from the recorded prices; the loop that would go further starts at the recorded prices again
+ * (one jump), so a run of days never walks a price to zero. Disconnects and resyncs inside a loop
+ * pass through as they happen.
  *
  * @module
  */
@@ -97,6 +99,12 @@ export interface DemoSourceOptions {
   readonly logger?: FeedLogger;
   /** Called when a venue's recording starts over (`pass` 2, 3, …). */
   readonly onLoop?: (pass: number, venue: string) => void;
+  /**
+   * How far the re-anchored prices may walk from the recorded ones, as a fraction of the mid.
+   * A loop that would take a book further starts at its recorded prices instead (one jump, which
+   * the price-jump breaker may halt for one cooldown). Default 0.05.
+   */
+  readonly maxWalkFraction?: number;
 }
 
 /** Per book: the shift that keeps it continuous across loops. */
@@ -308,7 +316,10 @@ export class DemoSource {
       } else {
         a.anchoredPass = v.pass;
         const mid = midOf(e.bids, e.asks);
-        if (mid !== undefined) a.shiftTicks = a.lastMidTicks - mid;
+        if (mid !== undefined) {
+          const shift = a.lastMidTicks - mid;
+          a.shiftTicks = Math.abs(shift) <= Math.abs(mid) * (this.#o.maxWalkFraction ?? 0.05) ? shift : 0;
+        }
         for (const held of a.held.splice(0)) this.#emitShifted(held, held.exchTs, a.shiftTicks);
       }
     }
