@@ -1,4 +1,6 @@
-import { parseConfig } from '@tickerml/core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, kafkaConfigSchema, loadConfig, parseConfig } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { BrokerUnreachableError, KafkaOptionsError } from './errors.js';
 import { KafkaBus } from './kafka-bus.js';
@@ -31,6 +33,35 @@ describe('KafkaBus options', () => {
     expect(bus.topics.trades).toEqual({ name: 'prod.trades', partitions: 12, replicationFactor: 1 });
     expect(bus.topicName('orderBooks')).toBe('tickerml.book');
     expect(bus.topicName('deadLetter')).toBe('tickerml.dead-letter');
+  });
+
+  it('takes retention from kafka_config.yaml, and refuses a bad one naming file, key and value', () => {
+    const { kafka } = parseConfig({ kafka: { retention_ms: 86_400_000, max_attempts: 5 } }, { env: {} });
+    const bus = KafkaBus.fromConfig(kafka);
+    expect(bus.topics.trades.retentionMs).toBe(86_400_000);
+    expect(KafkaBus.fromConfig(parseConfig({}, { env: {} }).kafka).topics.trades.retentionMs).toBeUndefined();
+    let error: unknown;
+    try {
+      parseConfig({ kafka: { retention_ms: 5 } }, { env: {} });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).shortMessage).toMatch(/^kafka_config\.yaml: retention_ms = 5 /);
+  });
+
+  it('finds every key it reads written out, with a comment, in the repo config/kafka_config.yaml', () => {
+    const dir = fileURLToPath(new URL('../../../config', import.meta.url));
+    const text = readFileSync(`${dir}/kafka_config.yaml`, 'utf8');
+    const lines = text.split('\n');
+    for (const key of Object.keys(kafkaConfigSchema.shape)) {
+      const at = lines.findIndex((line) => line.startsWith(`${key}:`));
+      expect(at, `${key} is in kafka_config.yaml`).toBeGreaterThanOrEqual(0);
+      const commented = (lines[at] ?? '').includes('#') || (lines[at - 1] ?? '').startsWith('#');
+      expect(commented, `${key} has a comment`).toBe(true);
+    }
+    // And the file loads as it is.
+    expect(KafkaBus.fromConfig(loadConfig(dir, { env: {} }).kafka).topicName('trades')).toBe('tickerml.trades');
   });
 
   it('refuses a second topic in one consumer group (kafkajs members must read the same topics)', async () => {

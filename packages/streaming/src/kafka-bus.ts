@@ -131,6 +131,11 @@ export interface KafkaBusOptions {
    * Default 2,000.
    */
   readonly retryMaxDelayMs?: number;
+  /**
+   * Handler calls on one message before it goes to the dead-letter topic, for subscriptions that
+   * do not set their own `maxAttempts`. Default 3.
+   */
+  readonly maxAttempts?: number;
   /** Producer settings. */
   readonly producer?: KafkaProducerOptions;
   /** Registry for the consumer-lag gauge (`tickerml_kafka_consumer_lag_messages`); none means no metric. */
@@ -231,6 +236,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
     this.#maxBatchBytes = positiveInt('producer.maxBatchBytes', producer.maxBatchBytes ?? 900_000);
     this.#maxBufferedMessages = positiveInt('producer.maxBufferedMessages', producer.maxBufferedMessages ?? 100_000);
     this.#deliveryTimeoutMs = positiveInt('producer.deliveryTimeoutMs', producer.deliveryTimeoutMs ?? 120_000, true);
+    if (options.maxAttempts !== undefined) positiveInt('maxAttempts', options.maxAttempts);
     this.#compression = producer.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.topics = resolveTopics(options.topics);
     this.#options = options;
@@ -270,7 +276,8 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
 
   /**
    * A bus configured from a loaded `kafka_config.yaml` (core's `loadConfig(dir).kafka`): brokers,
-   * client id, topics with their partitions and replication, linger and delivery timeout.
+   * client id, topics with their partitions, replication and retention, linger, delivery timeout
+   * and the handler attempts before a dead letter.
    * `overrides` win over the file.
    *
    * @throws {KafkaOptionsError} see the constructor
@@ -287,6 +294,7 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
       brokers: kafka.brokers,
       clientId: kafka.clientId,
       topics: topicsFromConfig(kafka),
+      maxAttempts: kafka.maxAttempts,
       ...overrides,
       producer: { lingerMs: kafka.lingerMs, deliveryTimeoutMs: kafka.deliveryTimeoutMs, ...overrides.producer },
     });
@@ -503,7 +511,11 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
       },
       topic,
       handler as KafkaMessageHandler<BusMessage>,
-      { ...(options as KafkaSubscribeOptions<BusMessage>), groupId },
+      {
+        ...(this.#options.maxAttempts === undefined ? {} : { maxAttempts: this.#options.maxAttempts }),
+        ...(options as KafkaSubscribeOptions<BusMessage>),
+        groupId,
+      },
     );
     this.#subscriptions.add(subscription);
     this.#groupTopics.set(groupId, topic);

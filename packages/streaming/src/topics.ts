@@ -75,6 +75,7 @@ export function topicsFromConfig(kafka: KafkaConfig): TopicMap {
     name,
     partitions: kafka.partitions,
     replicationFactor: kafka.replicationFactor,
+    ...(kafka.retentionMs === null ? {} : { retentionMs: kafka.retentionMs }),
   });
   return resolveTopics({
     orderBooks: spec(kafka.topics.book),

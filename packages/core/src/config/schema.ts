@@ -106,14 +106,41 @@ export const appConfigSchema = z.strictObject({
     .prefault({}),
   storage: z
     .strictObject({
+      /** `sqlite` (the embedded default) or `postgres`; unset: `postgres` when postgres_url is set. */
+      backend: z.enum(['sqlite', 'postgres']).optional(),
       sqlite_path: text.default('data/tickerml.sqlite'),
+      /** Usually from the environment: TICKERML__STORAGE__POSTGRES_URL. */
       postgres_url: z
         .string()
         .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
         .optional(),
       recordings_dir: text.default('data/recordings'),
+      /** Market data older than this many days is deleted (SQLite) or dropped (partitions, chunks); 0 keeps everything. */
+      retention_days: rangeNumber(0, 36_500, { integer: true }).default(0),
+      /** How often the retention job runs, minutes. */
+      retention_check_minutes: rangeNumber(1, 1_440, { integer: true }).default(60),
+      /** Width of one native PostgreSQL partition, hours. */
+      partition_interval_hours: rangeNumber(1, 8_760, { integer: true }).default(24),
+      /** Used only when the timescaledb extension is installed. */
+      timescale: z
+        .strictObject({
+          /** Width of one hypertable chunk, hours. */
+          chunk_interval_hours: rangeNumber(1, 8_760, { integer: true }).default(24),
+          /** Chunks older than this many days are compressed; 0 disables compression. */
+          compress_after_days: rangeNumber(0, 36_500, { integer: true }).default(7),
+        })
+        .prefault({}),
     })
-    .prefault({}),
+    .prefault({})
+    .superRefine((s, ctx) => {
+      if (s.backend === 'postgres' && s.postgres_url === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backend'],
+          message: 'is postgres but postgres_url is not set (set storage.postgres_url or TICKERML__STORAGE__POSTGRES_URL)',
+        });
+    })
+    .transform((s) => ({ ...s, backend: s.backend ?? (s.postgres_url === undefined ? 'sqlite' : 'postgres') })),
   dashboard: z
     .strictObject({
       host: text.default('127.0.0.1'),
@@ -206,6 +233,8 @@ export const kafkaConfigSchema = z.strictObject({
   delivery_timeout_ms: rangeNumber(1_000, 3_600_000, { integer: true }).default(120_000),
   /** Handler calls on one message before it goes to the dead-letter topic. */
   max_attempts: rangeNumber(1, 100, { integer: true }).default(3),
+  /** `retention.ms` of the topics the bus creates, in milliseconds; null keeps the broker's default. */
+  retention_ms: rangeNumber(60_000, 315_360_000_000, { integer: true }).nullable().default(null),
 });
 
 /** `config/model_config.yaml`: model files and training windows. */
