@@ -157,6 +157,8 @@ export class KafkaSubscription implements Subscription {
   readonly #consumer: Consumer;
   readonly #tracker: SequenceTracker | undefined;
   readonly #store: SequenceStore | undefined;
+  /** The sequence-topic writes in order; offsets become committable as each is acknowledged. */
+  #saveChain: Promise<void> = Promise.resolve();
   readonly #maxAttempts: number;
   readonly #retryBackoffMs: number;
   readonly #fromBeginning: boolean;
@@ -277,17 +279,14 @@ export class KafkaSubscription implements Subscription {
       }
       lastSettled = message.offset;
     }
-    // What was applied is recorded in the sequence topic before its offsets may be committed; a
-    // failure (after the producer's retries through deliveryTimeoutMs) fails the batch, kafkajs
-    // fetches it again, and the settled part is skipped by offset.
-    if (this.#store?.dirty === true) await this.#store.save();
     // Once per batch (kafkajs does big-integer arithmetic per call): if this batch is cut short
     // by a failure, kafkajs fetches it again and the settled part is skipped by offset.
     if (lastSettled !== undefined) payload.resolveOffset(lastSettled);
     this.#inHand = 0;
     if (lastSettled !== undefined) {
       const next = Number(lastSettled) + 1;
-      this.#uncommitted.set(partition, next);
+      if (this.#store === undefined) this.#uncommitted.set(partition, next);
+      else this.#commitAfterSave(partition, next);
       // Commit at most every commitIntervalMs, and within commitIntervalMs of the last batch
       // (a timer catches the tail when the stream goes quiet), or now when stopping. Only
       // offsets already settled are ever committed.
@@ -301,6 +300,28 @@ export class KafkaSubscription implements Subscription {
         Math.max(0, Number(batch.highWatermark) - next),
       );
     }
+  }
+
+  /**
+   * Writes what this batch applied to the sequence topic, then lets its offsets be committed.
+   * Writes go one after another (each carries every instrument applied since the previous one),
+   * and the next batch is processed meanwhile: waiting would not narrow the window in which a
+   * crash re-applies (applied, not yet acknowledged), only slow the consumer. A failed write is
+   * reported and its instruments are written again with the next one; its offsets are then
+   * committed with that one's.
+   */
+  #commitAfterSave(partition: number, next: number): void {
+    const store = this.#store;
+    if (store === undefined) return;
+    this.#saveChain = this.#saveChain.then(async () => {
+      try {
+        await store.save();
+        this.#uncommitted.set(partition, next);
+      } catch (error) {
+        this.stats.failedCommits++;
+        this.#onError(error);
+      }
+    });
   }
 
   #scheduleCommit(): void {
@@ -318,6 +339,8 @@ export class KafkaSubscription implements Subscription {
       this.#host.timers.clearTimeout(this.#commitTimer);
       this.#commitTimer = undefined;
     }
+    // Offsets wait for the sequence records of what they cover.
+    await this.#saveChain;
     if (this.#uncommitted.size === 0) return;
     const offsets = [...this.#uncommitted].map(([partition, offset]) => ({
       topic: this.topic,
