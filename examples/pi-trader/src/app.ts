@@ -36,7 +36,7 @@ import {
 } from '@tickerml/execution';
 import { type GateDecision, PaperStore, PaperTrader, ResumeMode } from '@tickerml/paper';
 import { RiskEngine, resolveRiskLimits } from '@tickerml/risk';
-import { SqliteStore } from '@tickerml/storage';
+import { SqliteStore, type StorageSettings, storageSettings } from '@tickerml/storage';
 import type { PiTraderArgs } from './args.js';
 import { DEMO_INSTRUMENT, DemoSource } from './demo.js';
 import { type LiveFeeds, startLiveFeeds } from './live.js';
@@ -133,13 +133,21 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   const dbPath = args.db ?? app.storage.sqlitePath;
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const sqlite = SqliteStore.open(dbPath);
+  // storage.retention_days > 0: market data older than that is deleted every retention_check_minutes.
+  const storage = storageSettings(app.storage);
+  const stopSqliteRetention = storage.retention
+    ? sqlite.startRetentionJob({
+        ...storage.retention,
+        onError: (error) => logger.error({ err: error }, 'SQLite retention pass failed; the next one retries'),
+      })
+    : undefined;
   // PostgreSQL (storage.postgres_url): a mirror of the orders, fills and portfolio states, copied
   // from SQLite (which stays the crash-safe source of the checkpoints) every 30 s and at shutdown,
   // idempotently by row id. `pg` is loaded only when configured.
   const mirror =
-    app.storage.postgresUrl === undefined
+    storage.backend !== 'postgres' || storage.postgresUrl === undefined
       ? undefined
-      : await startPostgresMirror(app.storage.postgresUrl, sqlite, logger);
+      : await startPostgresMirror(storage.postgresUrl, sqlite, logger, storage);
   const store = new PaperStore(sqlite);
   if (args.fresh) store.clear();
   const checkpoint = store.latest();
@@ -554,6 +562,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         checkpoint: cp?.seq ?? checkpoint?.seq ?? 0,
       };
       logger.info(summary, 'pi-trader stopped');
+      stopSqliteRetention?.();
       await mirror?.stop();
       sqlite.close();
       await closeLogger(logger);
@@ -597,10 +606,18 @@ async function startPostgresMirror(
   url: string,
   sqlite: SqliteStore,
   logger: Logger,
+  storage: StorageSettings,
   intervalMs = 30_000,
 ): Promise<{ stop(): Promise<void> }> {
   const { migrateSqliteToPostgres, PostgresStore } = await import('@tickerml/storage/postgres');
-  const pg = await PostgresStore.connect(url);
+  // Partition width, TimescaleDB chunks/compression/retention and the retention job come from config.
+  const pg = await PostgresStore.connect(url, { ...storage.postgres, log: (line) => logger.info(line) });
+  const stopRetention = storage.retention
+    ? pg.startRetentionJob({
+        ...storage.retention,
+        onError: (error) => logger.error({ err: error }, 'PostgreSQL retention pass failed; the next one retries'),
+      })
+    : undefined;
   const tables = ['orders', 'fills', 'portfolio_state'] as const;
   let running: Promise<void> = Promise.resolve();
   const copy = (): Promise<void> => {
@@ -620,6 +637,7 @@ async function startPostgresMirror(
   return {
     async stop() {
       clearInterval(timer);
+      stopRetention?.();
       await copy();
       await pg.close();
     },

@@ -4,6 +4,8 @@
  * portfolio state. PostgreSQL lives in the `@tickerml/storage/postgres` entry point so that a
  * SQLite-only install never loads `pg`.
  */
+
+export { type StorageConfig, type StorageSettings, storageSettings } from './config.js';
 export {
   CorruptDatabaseError,
   DatabaseOpenError,
@@ -39,6 +41,7 @@ export {
   type FeatureRow,
   type FillRow,
   type FundingRateRow,
+  MARKET_TABLES,
   type MarketEventRow,
   MIGRATIONS,
   type OhlcvRow,

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '@tickerml/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithService } from '../../../test/support/services.js';
 import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
 import { type ScratchDatabase, scratchDatabase } from '../test/pg.js';
+import { storageSettings } from './config.js';
 import { DatabaseUnreachableError, InvalidConnectionStringError, InvalidRowError } from './errors.js';
 import { openStore } from './open.js';
 import { DAY_US, PostgresStore } from './postgres.js';
@@ -116,8 +121,10 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
       `trades_p${day0}`,
       `trades_p${day0 + DAY_US}`,
     ]);
-    // fills_p0 held no rows (its batch was rejected above) and is older than the cutoff too.
-    expect(dropped.filter((name) => !name.startsWith('trades_'))).toEqual(['fills_p0']);
+    // fills_p0 (empty: its batch was rejected above) is older too, but the account's history is
+    // kept unless named.
+    expect(dropped.filter((name) => !name.startsWith('trades_'))).toEqual([]);
+    expect(await store.dropPartitionsOlderThan(day0 + 2 * DAY_US, ['fills'])).toEqual(['fills_p0']);
     const left = (await store.query('trades', { fromUs: day0, toUs: day0 + 3 * DAY_US })).map((r) => r.trade_id);
     expect(left).toEqual(['day2']);
     // A dropped range can be written again: the partition is recreated.
@@ -150,6 +157,49 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
     expect((await store.query('trades', { fromUs: day, toUs: day + 2 * DAY_US })).map((r) => r.trade_id)).toEqual([
       '700001',
     ]);
+  });
+
+  it('takes partition width and retention from config/config.yaml, and its retention job drops by the configured days', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-storage-config-'));
+    const configured = await scratchDatabase(service.url);
+    const lines: string[] = [];
+    let other: PostgresStore | undefined;
+    try {
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        'storage:\n  backend: postgres\n  retention_days: 3\n  retention_check_minutes: 5\n  partition_interval_hours: 6\n',
+      );
+      const settings = storageSettings(
+        loadConfig(dir, { env: { TICKERML__STORAGE__POSTGRES_URL: configured.url } }).app.storage,
+      );
+      expect(settings.postgresUrl).toBe(configured.url);
+      expect(settings.retention).toEqual({ retentionUs: 3 * DAY_US, intervalMs: 300_000 });
+      other = await PostgresStore.connect(settings.postgresUrl ?? '', {
+        ...settings.postgres,
+        instruments,
+        log: (line) => lines.push(line),
+      });
+      expect(lines).toEqual([expect.stringMatching(/native range partitioning on timestamp, 6 h per partition/)]);
+      const sixHours = DAY_US / 4;
+      const now = 1_650_000_000_000_000 - (1_650_000_000_000_000 % DAY_US);
+      // 4 days old, 3 days + 7 h old (its 6-hour partition ends 3 days + 1 h ago), 2 days old.
+      const ages = [4 * DAY_US, 3 * DAY_US + 7 * 3_600_000_000, 2 * DAY_US];
+      await other.writeEvents(ages.map((age, i) => ({ ...trade(500_000 + i), exchTs: now - age })));
+      const passes: (readonly string[])[] = [];
+      const stop = other.startRetentionJob({
+        ...(settings.retention ?? { retentionUs: 0, intervalMs: 1 }),
+        nowUs: () => now,
+        onPass: (d) => passes.push(d),
+      });
+      await expect.poll(() => passes.length).toBeGreaterThan(0);
+      stop();
+      expect(passes[0]).toEqual([`trades_p${now - 4 * DAY_US}`, `trades_p${now - 3 * DAY_US - 2 * sixHours}`]);
+      expect((await other.query('trades')).map((r) => r.trade_id)).toEqual(['500002']);
+    } finally {
+      await other?.close();
+      await configured.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('acknowledges writer events only once PostgreSQL committed them', async () => {

@@ -30,6 +30,7 @@ import {
 } from './rows.js';
 import {
   type ColumnType,
+  MARKET_TABLES,
   type MarketEventRow,
   MIGRATIONS,
   type Row,
@@ -41,6 +42,7 @@ import {
   type TableSpec,
   tableSpec,
 } from './schema.js';
+import type { RetentionJobOptions } from './sqlite.js';
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -171,6 +173,40 @@ export function timescaleTableDdl(spec: TableSpec, options: TimescaleOptions = {
     );
   }
   return statements;
+}
+
+const days = (us: number) => `${us / DAY_US} d`;
+
+/**
+ * The one line {@link PostgresStore.connect} logs, saying which partitioning is in use and with
+ * which settings.
+ *
+ * @example
+ * partitionModeLine({ mode: 'native', database: 'ticks', timescaleVersion: undefined, partitionUs: DAY_US });
+ * // "@tickerml/storage: PostgreSQL database 'ticks' uses native range partitioning on timestamp, 24 h per partition (TimescaleDB is not installed); old partitions are dropped by the retention job"
+ */
+export function partitionModeLine(state: {
+  readonly mode: PartitionMode;
+  readonly database: string;
+  /** The extension's version when the server offers it. */
+  readonly timescaleVersion: string | undefined;
+  /** Width of one native partition, µs. */
+  readonly partitionUs: number;
+  readonly timescale?: TimescaleOptions;
+}): string {
+  const head = `@tickerml/storage: PostgreSQL database '${state.database}' uses`;
+  if (state.mode === PartitionMode.Timescale) {
+    const ts = state.timescale ?? {};
+    const compress = ts.compressAfterUs === undefined ? 7 * DAY_US : ts.compressAfterUs;
+    const retention = ts.retentionUs ?? null;
+    return (
+      `${head} TimescaleDB ${state.timescaleVersion ?? ''} hypertables, ${(ts.chunkIntervalUs ?? DAY_US) / 3_600_000_000} h chunks, ` +
+      `${compress === null ? 'no compression' : `compression after ${days(compress)}`}, ` +
+      `${retention === null ? 'no retention policy' : `market data dropped after ${days(retention)}`}`
+    );
+  }
+  const why = state.timescaleVersion === undefined ? 'TimescaleDB is not installed' : 'TimescaleDB not enabled';
+  return `${head} native range partitioning on timestamp, ${state.partitionUs / 3_600_000_000} h per partition (${why}); old partitions are dropped by the retention job`;
 }
 
 /** The function TimescaleDB uses as "now" for integer-µs time columns. */
@@ -305,9 +341,11 @@ export class PostgresStore {
         if (migration.version === 1) {
           if (useTimescale) await client.query(TIMESCALE_NOW_FUNCTION);
           for (const name of TABLE_NAMES) {
-            const ddl = useTimescale
-              ? timescaleTableDdl(tableSpec(name), options.timescale)
-              : nativeTableDdl(tableSpec(name));
+            // The account's history (orders, fills, portfolio_state) gets no retention policy.
+            const timescale = MARKET_TABLES.includes(name)
+              ? options.timescale
+              : { ...options.timescale, retentionUs: null };
+            const ddl = useTimescale ? timescaleTableDdl(tableSpec(name), timescale) : nativeTableDdl(tableSpec(name));
             for (const sql of ddl) await client.query(sql);
           }
         }
@@ -322,11 +360,13 @@ export class PostgresStore {
         "SELECT relkind FROM pg_class WHERE oid = 'trades'::regclass",
       );
       this.#mode = kind.rows[0]?.relkind === 'p' ? PartitionMode.Native : PartitionMode.Timescale;
-      const database = new URL(this.url).pathname.slice(1);
-      const line =
-        this.#mode === PartitionMode.Timescale
-          ? `@tickerml/storage: PostgreSQL database '${database}' uses TimescaleDB ${timescaleVersion ?? ''} (hypertables, compression, retention policies)`
-          : `@tickerml/storage: PostgreSQL database '${database}' uses native range partitioning on timestamp, ${this.#partitionUs / 3_600_000_000} h per partition (${timescaleVersion === undefined ? 'TimescaleDB is not installed' : 'TimescaleDB not enabled'}); old partitions are dropped by the retention job`;
+      const line = partitionModeLine({
+        mode: this.#mode,
+        database: new URL(this.url).pathname.slice(1),
+        timescaleVersion,
+        partitionUs: this.#partitionUs,
+        ...(options.timescale === undefined ? {} : { timescale: options.timescale }),
+      });
       (options.log ?? ((message: string) => process.stderr.write(`${message}\n`)))(line);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
@@ -565,20 +605,21 @@ export class PostgresStore {
   }
 
   /**
-   * Native partitioning: drops every partition whose whole range is older than `cutoffUs`
-   * (exclusive upper bound ≤ cutoff). Returns the dropped partitions' names. Under TimescaleDB
+   * Native partitioning: drops every partition of `tables` (default: the market-data tables;
+   * orders, fills and portfolio_state are kept unless named) whose whole range is older than
+   * `cutoffUs` (exclusive upper bound ≤ cutoff). Returns the dropped partitions' names. Under TimescaleDB
    * this does nothing (its retention policy does the work) and returns `[]`.
    *
    * @example
    * await store.dropPartitionsOlderThan(nowUs - 30 * DAY_US);
    */
-  async dropPartitionsOlderThan(cutoffUs: number): Promise<string[]> {
+  async dropPartitionsOlderThan(cutoffUs: number, tables: readonly TableName[] = MARKET_TABLES): Promise<string[]> {
     if (this.#mode !== PartitionMode.Native) return [];
     const result = await this.#pool.query<{ parent: string; child: string; bound: string }>(
       `SELECT p.relname AS parent, c.relname AS child, pg_get_expr(c.relpartbound, c.oid) AS bound
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
         WHERE p.relname = ANY($1::text[]) AND p.relnamespace = c.relnamespace AND c.relnamespace = 'public'::regnamespace`,
-      [TABLE_NAMES as unknown as string[]],
+      [tables as unknown as string[]],
     );
     const dropped: string[] = [];
     for (const row of result.rows) {
@@ -602,18 +643,7 @@ export class PostgresStore {
    * @example
    * const stop = store.startRetentionJob({ retentionUs: 30 * DAY_US, intervalMs: 3_600_000 });
    */
-  startRetentionJob(options: {
-    /** Keep this much history, µs. */
-    retentionUs: number;
-    /** Run every this many milliseconds (and once at start). */
-    intervalMs: number;
-    /** Current time, µs since the epoch. Default: the wall clock. */
-    nowUs?: () => number;
-    /** Called after each pass with the partitions it dropped (possibly none). */
-    onPass?: (dropped: readonly string[]) => void;
-    /** Called when a pass fails; the job keeps running. */
-    onError?: (error: unknown) => void;
-  }): () => void {
+  startRetentionJob(options: RetentionJobOptions): () => void {
     const nowUs = options.nowUs ?? (() => Date.now() * 1000);
     let running = false;
     const tick = () => {

@@ -358,6 +358,19 @@ export interface RowQuery {
   readonly order?: 'asc' | 'desc';
 }
 
+/**
+ * The market-data tables: what retention deletes or drops. Orders, fills and portfolio_state
+ * (the account's history) are kept unless a caller names them.
+ */
+export const MARKET_TABLES: readonly TableName[] = [
+  'order_books',
+  'trades',
+  'ohlcv',
+  'funding_rates',
+  'market_events',
+  'features',
+];
+
 /** Looks a table up by name; throws {@link UnknownTableError}. */
 export function tableSpec(name: string): TableSpec {
   const spec = (TABLES as Record<string, TableSpec | undefined>)[name];

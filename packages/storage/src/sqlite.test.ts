@@ -177,6 +177,28 @@ describe('SqliteStore', () => {
     store.close();
   });
 
+  it('runs retention on a schedule with an injected clock, deleting market data only', async () => {
+    const store = SqliteStore.open(join(dir, 'retention.db'), { instruments });
+    const day = 86_400_000_000;
+    const now = 1_700_000_000_000_000;
+    store.writeEvents([
+      { ...trade(1), exchTs: now - 3 * day },
+      { ...trade(2), exchTs: now - day },
+    ]);
+    const passes: (readonly string[])[] = [];
+    const stop = store.startRetentionJob({
+      retentionUs: 2 * day,
+      intervalMs: 60_000,
+      nowUs: () => now,
+      onPass: (p) => passes.push(p),
+    });
+    stop();
+    expect(passes[0]).toContain('trades: 1 rows');
+    expect(passes[0]?.some((line) => line.startsWith('fills'))).toBe(false);
+    expect(store.query('trades').map((r) => r.trade_id)).toEqual(['2']);
+    store.close();
+  });
+
   it('keeps money exact in orders, fills and portfolio_state', () => {
     const store = SqliteStore.open(':memory:');
     store.insert('portfolio_state', [

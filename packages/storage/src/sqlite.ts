@@ -26,6 +26,7 @@ import {
   tradeValues,
 } from './rows.js';
 import {
+  MARKET_TABLES,
   type MarketEventRow,
   MIGRATIONS,
   type Row,
@@ -103,21 +104,25 @@ function isCorruption(error: unknown): boolean {
 
 type Statement = Database.Statement<unknown[], unknown>;
 
+/** Options of the retention jobs of {@link SqliteStore} and `PostgresStore`. */
+export interface RetentionJobOptions {
+  /** Keep this much history, µs. */
+  readonly retentionUs: number;
+  /** Run every this many milliseconds (and once at start). */
+  readonly intervalMs: number;
+  /** Current time, µs since the epoch. Default: the wall clock. */
+  readonly nowUs?: () => number;
+  /** Called after each pass with what it removed: dropped partitions, or rows deleted per table. */
+  readonly onPass?: (removed: readonly string[]) => void;
+  /** Called when a pass fails; the job keeps running. */
+  readonly onError?: (error: unknown) => void;
+}
+
 /** Default of {@link SqliteStoreOptions.pageSizeBytes}. */
 export const DEFAULT_PAGE_SIZE_BYTES = 16_384;
 
 /** WAL size at which the store checkpoints by default, bytes (see {@link SqliteStoreOptions.walCheckpointPages}). */
 export const DEFAULT_WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024;
-
-/** Tables of market data (what retention deletes by default). */
-const MARKET_TABLES: readonly TableName[] = [
-  'order_books',
-  'trades',
-  'ohlcv',
-  'funding_rates',
-  'market_events',
-  'features',
-];
 
 /**
  * A SQLite database holding every TickerML table.
@@ -427,6 +432,29 @@ export class SqliteStore {
       }
     })();
     return deleted;
+  }
+
+  /**
+   * Runs {@link deleteOlderThan} every `intervalMs` (and once at start) with a cutoff of
+   * `nowUs() - retentionUs`, over the market-data tables. Returns a function that stops it.
+   *
+   * @example
+   * const stop = store.startRetentionJob({ retentionUs: 30 * 86_400_000_000, intervalMs: 3_600_000 });
+   */
+  startRetentionJob(options: RetentionJobOptions): () => void {
+    const nowUs = options.nowUs ?? (() => Date.now() * 1000);
+    const pass = () => {
+      try {
+        const deleted = this.deleteOlderThan(nowUs() - options.retentionUs);
+        options.onPass?.(Object.entries(deleted).map(([table, rows]) => `${table}: ${rows} rows`));
+      } catch (error) {
+        options.onError?.(error);
+      }
+    };
+    const timer = setInterval(pass, options.intervalMs);
+    timer.unref();
+    pass();
+    return () => clearInterval(timer);
   }
 
   /** Closes the database (checkpointing the WAL). Safe to call twice. */

@@ -137,7 +137,8 @@ export const appConfigSchema = z.strictObject({
         ctx.addIssue({
           code: 'custom',
           path: ['backend'],
-          message: 'is postgres but postgres_url is not set (set storage.postgres_url or TICKERML__STORAGE__POSTGRES_URL)',
+          message:
+            'is postgres but postgres_url is not set (set storage.postgres_url or TICKERML__STORAGE__POSTGRES_URL)',
         });
     })
     .transform((s) => ({ ...s, backend: s.backend ?? (s.postgres_url === undefined ? 'sqlite' : 'postgres') })),

@@ -22,6 +22,7 @@ export {
   PostgresStore,
   type PostgresStoreOptions,
   parsePostgresUrl,
+  partitionModeLine,
   TIMESCALE_NOW_FUNCTION,
   type TimescaleOptions,
   timescaleTableDdl,
