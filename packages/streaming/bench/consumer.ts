@@ -16,6 +16,8 @@ export interface ConsumerReport {
   /** Wall time of the last event received, microseconds since the epoch. */
   readonly lastUs: number;
   readonly received: number;
+  /** CPU time of the consumer process from joining to the last event, in microseconds. */
+  readonly cpuUs: number;
 }
 
 const nowUs = (): number => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -72,10 +74,12 @@ if (contestant === 'bus') {
   stop = () => consumer.disconnect();
 }
 process.send?.({ ready: true });
+const cpuAtReady = process.cpuUsage();
 await all;
+const cpu = process.cpuUsage(cpuAtReady);
 const sorted = latencies.slice().sort();
 const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) / 1000;
-const report: ConsumerReport = { p50Ms: at(0.5), p99Ms: at(0.99), lastUs, received };
+const report: ConsumerReport = { p50Ms: at(0.5), p99Ms: at(0.99), lastUs, received, cpuUs: cpu.user + cpu.system };
 process.send?.({ report });
 await stop();
 process.disconnect?.();

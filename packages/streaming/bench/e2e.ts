@@ -5,11 +5,15 @@
  * system clock.
  *
  * Compared in the same run, against the same broker, with the same events, keys and partitions:
- * - `raw kafkajs`: the same kafkajs producer settings and pace (idempotent, acks=all, 1,000
- *   events per request, waiting for each acknowledgement) and a consumer group with `eachBatch`, `JSON.stringify`/`JSON.parse` only: no
- *   envelope checks, no de-duplication, no commit-after-processing, no dead letters.
+ * - `raw kafkajs`: the same kafkajs 2.2.4 (with the repo's patch, patches/), producer settings and
+ *   pace (idempotent, acks=all, --batch events per request, waiting for each acknowledgement) and
+ *   a consumer group with `eachBatch`, `JSON.stringify`/`JSON.parse` only: no envelope checks, no
+ *   de-duplication, no sequence topic, no commit-after-processing, no dead letters.
  * - `kafka ProducerPerformance` (Java, the broker's own tool, producer only, when the jars are
  *   found): the ceiling of producing records of the same size on this machine.
+ *
+ * Besides events/s and latency, each row gives events per CPU-second of the producing and the
+ * consuming process: on a shared machine that tells which side is short of CPU and which waits.
  *
  * Usage: TICKERML_KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @tickerml/streaming bench
  *   [--events 100000] [--runs 3] [--rate <events/s>] [--batch 2000] [--json]
@@ -69,6 +73,10 @@ function makeTrade(i: number): Trade {
 
 interface Result {
   readonly eventsPerSec: number;
+  /** Events per CPU-second of the producing process (from the first publish to the last event handled). */
+  readonly producerEventsPerCpuSec: number;
+  /** Events per CPU-second of the consuming process (from joining to the last event). */
+  readonly consumerEventsPerCpuSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
@@ -109,9 +117,12 @@ async function startConsumer(
   return { report };
 }
 
-function result(report: ConsumerReport, startedUs: number): Result {
+function result(report: ConsumerReport, startedUs: number, cpuAtStart: NodeJS.CpuUsage): Result {
+  const cpu = process.cpuUsage(cpuAtStart);
   return {
     eventsPerSec: (report.received / (report.lastUs - startedUs)) * 1e6,
+    producerEventsPerCpuSec: (report.received / (cpu.user + cpu.system)) * 1e6,
+    consumerEventsPerCpuSec: (report.received / report.cpuUs) * 1e6,
     p50Ms: report.p50Ms,
     p99Ms: report.p99Ms,
   };
@@ -130,6 +141,7 @@ async function runBus(): Promise<Result> {
   await bus.connect();
   const { report } = await startConsumer('bus', bus.topicName('trades'), `bench-${run}`);
   const startedUs = nowUs();
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   let last: Promise<void> = Promise.resolve();
   for (let i = 0; i < EVENTS; i++) {
@@ -140,7 +152,7 @@ async function runBus(): Promise<Result> {
     if (i % BATCH === BATCH - 1) await last;
   }
   await last;
-  const outcome = result(await report, startedUs);
+  const outcome = result(await report, startedUs, cpuAtStart);
   const admin = bus.client.admin();
   await bus.close();
   await admin.connect();
@@ -165,6 +177,7 @@ async function runRaw(): Promise<Result> {
   await producer.connect();
   const { report } = await startConsumer('raw', topic, `bench-raw-${run}`);
   const startedUs = nowUs();
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   for (let start = 0; start < EVENTS; ) {
     const wait = due(started, start);
@@ -180,7 +193,7 @@ async function runRaw(): Promise<Result> {
     await producer.send({ topic, acks: -1, messages });
     start = end;
   }
-  const outcome = result(await report, startedUs);
+  const outcome = result(await report, startedUs, cpuAtStart);
   await producer.disconnect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => {});
   await admin.disconnect();
@@ -274,6 +287,8 @@ const row = (name: string, results: Result[]) => ({
   p50Ms: Number(median(results.map((r) => r.p50Ms)).toFixed(1)),
   p99Ms: Number(median(results.map((r) => r.p99Ms)).toFixed(1)),
   runs: results.map((r) => Math.round(r.eventsPerSec)),
+  producerEventsPerCpuSec: Math.round(median(results.map((r) => r.producerEventsPerCpuSec))),
+  consumerEventsPerCpuSec: Math.round(median(results.map((r) => r.consumerEventsPerCpuSec))),
 });
 const ratios = ours.map((r, i) => r.eventsPerSec / (raw[i]?.eventsPerSec ?? Number.NaN));
 const report = {
@@ -297,7 +312,7 @@ if (args.includes('--json')) {
   );
   for (const r of report.rows) {
     console.log(
-      `${r.name.padEnd(30)} ${String(r.eventsPerSec).padStart(8)} events/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (runs: ${r.runs.join(', ')})`,
+      `${r.name.padEnd(30)} ${String(r.eventsPerSec).padStart(8)} events/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  (runs: ${r.runs.join(', ')}); per CPU-second: producer ${r.producerEventsPerCpuSec}, consumer ${r.consumerEventsPerCpuSec}`,
     );
   }
   console.log(
