@@ -20,12 +20,21 @@ export function decimalPlaces(text: string): number {
  * than `decimals`, or overflows a safe integer. Allocates nothing.
  */
 export function scaledOrNaN(text: string, decimals: number): number {
-  const n = text.length;
-  if (n === 0) return Number.NaN;
+  return scaledRangeOrNaN(text, 0, text.length, decimals);
+}
+
+/**
+ * {@link scaledOrNaN} of `text.slice(start, end)`, read in place (the frame scanners hand over
+ * offsets into the frame text instead of cutting strings out of it). Allocates nothing.
+ * @example
+ * scaledRangeOrNaN('["12.34","1"]', 2, 7, 3); // 12340
+ */
+export function scaledRangeOrNaN(text: string, start: number, end: number, decimals: number): number {
+  if (end <= start) return Number.NaN;
   let value = 0;
-  let i = 0;
+  let i = start;
   let digits = 0;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === 46 /* . */) break;
     if (c < 48 || c > 57) return Number.NaN;
@@ -33,9 +42,9 @@ export function scaledOrNaN(text: string, decimals: number): number {
     digits++;
   }
   let frac = 0;
-  if (i < n) {
+  if (i < end) {
     i++; // skip '.'
-    for (; i < n; i++) {
+    for (; i < end; i++) {
       const c = text.charCodeAt(i);
       if (c < 48 || c > 57) return Number.NaN;
       if (frac < decimals) {
@@ -114,6 +123,22 @@ export class DecimalGrid {
   /** Quantity string → lots, or `NaN` when not exactly on the lot grid. Allocates nothing. */
   qtyToLotsOrNaN(qty: string): number {
     const units = scaledOrNaN(qty, this.qtyDecimals);
+    if (this.lotUnits === 1) return units;
+    const lots = units / this.lotUnits;
+    return Number.isInteger(lots) ? lots : Number.NaN;
+  }
+
+  /** {@link priceToTicksOrNaN} of `text.slice(start, end)`, read in place. Allocates nothing. */
+  priceRangeToTicksOrNaN(text: string, start: number, end: number): number {
+    const units = scaledRangeOrNaN(text, start, end, this.priceDecimals);
+    if (this.tickUnits === 1) return units;
+    const ticks = units / this.tickUnits;
+    return Number.isInteger(ticks) ? ticks : Number.NaN;
+  }
+
+  /** {@link qtyToLotsOrNaN} of `text.slice(start, end)`, read in place. Allocates nothing. */
+  qtyRangeToLotsOrNaN(text: string, start: number, end: number): number {
+    const units = scaledRangeOrNaN(text, start, end, this.qtyDecimals);
     if (this.lotUnits === 1) return units;
     const lots = units / this.lotUnits;
     return Number.isInteger(lots) ? lots : Number.NaN;

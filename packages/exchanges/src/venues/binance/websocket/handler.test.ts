@@ -3,7 +3,7 @@ import { DecimalGrid } from '../../../common/decimal.js';
 import { replayDirect } from '../../../contract/direct.js';
 import { openRecording } from '../../../readers/open.js';
 import { BinanceHandler } from './handler.js';
-import { isUnusedStreamFrame, parseBinanceFrame } from './parse.js';
+import { DepthScan, isUnusedStreamFrame, parseBinanceFrame, scanDepthUpdate } from './parse.js';
 
 const FIXTURE = new URL('../../../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url)
   .pathname;
@@ -133,5 +133,62 @@ describe('frames of unused streams', () => {
     const frames = (r: typeof without) => r.handler.stats().get('*')?.frames ?? 0;
     expect(frames(withTickers) - frames(without)).toBe(tickers);
     expect(withTickers.handler.stats().get('*')?.malformed).toBe(0);
+  });
+});
+
+describe('scanDepthUpdate (the depth fast path)', () => {
+  /** What the scan found, in parseBinanceFrame's shape, with the levels cut out of the text. */
+  const scanned = (text: string) => {
+    const scan = new DepthScan();
+    if (!scanDepthUpdate(text, scan)) return undefined;
+    const levels = (offsets: Int32Array, count: number) =>
+      Array.from({ length: count }, (_, i) => [
+        text.slice(offsets[4 * i], offsets[4 * i + 1]),
+        text.slice(offsets[4 * i + 2], offsets[4 * i + 3]),
+      ]);
+    return {
+      type: 'depth',
+      s: text.slice(scan.symbolStart, scan.symbolEnd),
+      E: scan.E,
+      U: scan.U,
+      u: scan.u,
+      b: levels(scan.bidOffsets, scan.bidCount),
+      a: levels(scan.askOffsets, scan.askCount),
+    };
+  };
+
+  it('reads every depth frame of the real recording as parseBinanceFrame does, enveloped and bare', async () => {
+    const rec = await openRecording(FIXTURE);
+    let depth = 0;
+    for await (const f of rec.frames()) {
+      if (f.kind !== 'recv' || !f.data.includes('depthUpdate')) continue;
+      depth++;
+      expect(scanned(f.data)).toEqual(parseBinanceFrame(f.data));
+      const bare = JSON.stringify(JSON.parse(f.data).data);
+      expect(scanned(bare)).toEqual(parseBinanceFrame(bare));
+    }
+    expect(depth).toBeGreaterThan(3400);
+  });
+
+  it('leaves every other layout to the general parser', () => {
+    const ok = '{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":6,"b":[["1.00","2"]],"a":[]}';
+    expect(scanned(ok)).toEqual(parseBinanceFrame(ok));
+    const refused = [
+      ok.replace('"E":1,', '"E":1, '), // whitespace
+      ok.replace('"U":5', '"U":7'), // U > u
+      ok.replace('"u":6,', '"u":6,"u":6,'), // a repeated key
+      ok.replace('BTCUSDT', 'BTC\\u0055SDT'), // an escape
+      ok.replace('"E":1', '"E":1.5'), // not an integer
+      ok.replace('"E":1', '"E":-1'),
+      ok.replace('"U":5', '"U":1234567890123456'), // 16 digits: may not be a safe integer
+      ok.replace('"a":[]', '"a":[],"T":1'), // a key the spot stream does not send
+      ok.replace('[["1.00","2"]]', '[["1.00","2","x"]]'), // a row that is not a pair
+      ok.replace('[["1.00","2"]]', '[[1.00,"2"]]'), // a price that is not a string
+      ok.slice(0, -1), // truncated
+      `${ok} `,
+      `{"stream":"btcusdt@bookTicker","data":${ok}}`, // an unused stream, ignored unparsed
+    ];
+    for (const text of refused) expect(scanned(text), text).toBeUndefined();
+    expect(scanned(`{"stream":"btcusdt@depth@100ms","data":${ok}}`)).toEqual(parseBinanceFrame(ok));
   });
 });

@@ -20,7 +20,7 @@ import { SequencedBookSync } from '../../../common/sequenced-sync.js';
 import { BINANCE_US } from '../common/constants.js';
 import { toBinanceSymbol, toStreamPrefix } from '../common/parse.js';
 import { streamsFor, subscribeMessage } from './messages.js';
-import { parseBinanceFrame, parseBinanceSnapshot } from './parse.js';
+import { DepthScan, parseBinanceFrame, parseBinanceSnapshot, scanDepthUpdate } from './parse.js';
 
 interface SymbolState {
   readonly grid: DecimalGrid;
@@ -56,6 +56,7 @@ export class BinanceHandler implements VenueHandler {
   private readonly venueStats = emptyStats();
   private readonly malformed: MalformedLog;
   private readonly hooks: HandlerHooks;
+  private readonly scan = new DepthScan();
 
   constructor(opts: BinanceHandlerOptions) {
     this.venue = opts.venue ?? BINANCE_US.venue;
@@ -92,6 +93,7 @@ export class BinanceHandler implements VenueHandler {
   }
 
   onFrame(text: string, localTs: number): void {
+    if (scanDepthUpdate(text, this.scan) && this.applyScannedDepth(text, localTs)) return;
     const msg = parseBinanceFrame(text);
     if (typeof msg === 'string') return this.bad(text, msg);
     if (msg.type === 'ignored' || msg.type === 'markPrice') {
@@ -139,6 +141,30 @@ export class BinanceHandler implements VenueHandler {
       throw err;
     }
     state.sync.onDiff({ firstSeq: msg.U, lastSeq: msg.u, bids, asks, exchTs: msToUs(msg.E, localTs), localTs });
+  }
+
+  /**
+   * The depth fast path: a frame {@link scanDepthUpdate} accepted, converted straight from its
+   * text. Returns `false` (nothing counted, nothing applied) when the symbol is not subscribed
+   * or a level is off the grid, so the general path counts and reports it as it always has.
+   */
+  private applyScannedDepth(text: string, localTs: number): boolean {
+    const scan = this.scan;
+    const state = this.bySymbol.get(text.slice(scan.symbolStart, scan.symbolEnd));
+    if (state === undefined) return false;
+    const bids = scannedLevels(text, scan.bidOffsets, scan.bidCount, state.grid);
+    const asks = bids && scannedLevels(text, scan.askOffsets, scan.askCount, state.grid);
+    if (bids === undefined || asks === undefined) return false;
+    state.stats.frames++;
+    state.sync.onDiff({
+      firstSeq: scan.U,
+      lastSeq: scan.u,
+      bids,
+      asks,
+      exchTs: msToUs(scan.E, localTs),
+      localTs,
+    });
+    return true;
   }
 
   onRestSnapshot(venueSymbol: string, body: string, localTs: number): void {
@@ -194,4 +220,17 @@ export class BinanceHandler implements VenueHandler {
     if (state === undefined) this.venueStats.frames++;
     this.malformed.record(text, reason);
   }
+}
+
+/** Levels at the scanned offsets in ticks/lots, or `undefined` when one is off the grid. */
+function scannedLevels(text: string, offsets: Int32Array, count: number, grid: DecimalGrid): Level[] | undefined {
+  const out: Level[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const o = 4 * i;
+    const priceTicks = grid.priceRangeToTicksOrNaN(text, offsets[o] as number, offsets[o + 1] as number);
+    const qtyLots = grid.qtyRangeToLotsOrNaN(text, offsets[o + 2] as number, offsets[o + 3] as number);
+    if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return undefined;
+    out[i] = { priceTicks, qtyLots };
+  }
+  return out;
 }
