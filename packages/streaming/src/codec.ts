@@ -1,8 +1,12 @@
 /**
  * The wire format of messages on TickerML's Kafka topics: a versioned JSON envelope.
  *
- * Version 1 is the message object itself with a leading `"v":1`:
- * `{"v":1,"kind":"trade","venue":"binanceus","symbol":"BTC/USDT","exchTs":…,"localTs":…,…}`.
+ * Version 1 is the message object itself with a `"v":1` field, written last:
+ * `{"kind":"trade","venue":"binanceus","symbol":"BTC/USDT","exchTs":…,"localTs":…,…,"v":1}`.
+ * Readers find `v` wherever it stands (envelopes written with it first read the same). Last,
+ * because the reader removes it from the parsed object, and V8 removes the newest property of an
+ * object cheaply, while removing another turns the object into a slow dictionary for every
+ * later field access by the handler.
  * Market events ({@link MarketEvent}) are checked field by field on read (types, safe integers,
  * enum values); any other object with a string `kind` (features, decisions, news) is passed
  * through. Fields a v1 reader does not know are kept (additive changes stay v1); a change that
@@ -90,7 +94,7 @@ export function isMarketEvent(message: BusMessage): message is MarketEvent {
  * @throws {MalformedMessageError} when `message` has no string `kind`
  * @example
  * ```ts
- * const bytes = encodeMessage(trade); // Buffer of {"v":1,"kind":"trade",…}
+ * const bytes = encodeMessage(trade); // Buffer of {"kind":"trade",…,"v":1}
  * ```
  */
 export function encodeMessage(message: BusMessage): Buffer {
@@ -103,15 +107,16 @@ export function encodeMessage(message: BusMessage): Buffer {
  * @throws {MalformedMessageError} when `message` has no string `kind`
  * @example
  * ```ts
- * encodeMessageText(trade); // '{"v":1,"kind":"trade",…}'
+ * encodeMessageText(trade); // '{"kind":"trade",…,"v":1}'
  * ```
  */
 export function encodeMessageText(message: BusMessage): string {
   if (typeof message?.kind !== 'string' || message.kind === '') {
     throw new MalformedMessageError(`cannot encode: expected an object with a string kind, found ${describe(message)}`);
   }
-  // `{"v":1,` + the object's own fields; an empty object cannot happen (kind is set).
-  return `{"v":${ENVELOPE_VERSION},${JSON.stringify(message).slice(1)}`;
+  // The object's own fields + `,"v":1}`; an empty object cannot happen (kind is set). A field
+  // `v` of the message itself is shadowed (JSON.parse keeps the last key) and dropped on read.
+  return `${JSON.stringify(message).slice(0, -1)},"v":${ENVELOPE_VERSION}}`;
 }
 
 /**
