@@ -149,6 +149,27 @@ export class BookState {
     }
   }
 
+  /**
+   * Kraken has no sequence numbers: an update lost (or delayed past the next one) shows only if
+   * the book without it, once `next` (the same book's next update) is applied, has a checksum
+   * other than the one `next` carries. Call before observing `skipped`.
+   * @returns whether a client would see a checksum mismatch at `next`.
+   */
+  krakenLossShows(skipped: string, next: string): boolean {
+    const symbol = /"symbol":"([^"]+)"/.exec(skipped)?.[1];
+    const book = symbol === undefined ? undefined : this.kraken.get(symbol);
+    const expected = /"checksum":(\d+)/.exec(next)?.[1];
+    if (book === undefined || expected === undefined) return false;
+    const copy = new Book();
+    for (const l of book.bids.levels.values()) copy.bids.set(l.price, l.qty);
+    for (const l of book.asks.levels.values()) copy.asks.set(l.price, l.qty);
+    for (const [p, q] of krakenLevels(/"bids":\[(.*?)\]/.exec(next)?.[1])) copy.bids.set(p, q);
+    for (const [p, q] of krakenLevels(/"asks":\[(.*?)\]/.exec(next)?.[1])) copy.asks.set(p, q);
+    copy.bids.truncate(this.krakenDepth);
+    copy.asks.truncate(this.krakenDepth);
+    return krakenChecksumOfText(copy.asks.sorted(10), copy.bids.sorted(10)) !== Number(expected);
+  }
+
   private observeRecv(text: string): void {
     const head = text.length > 200 ? text.slice(0, 200) : text;
     if (head.includes('"e":"depthUpdate"')) {

@@ -48,6 +48,8 @@ export interface InjectedFault {
   readonly localTs: number;
   /** What was done, for reports (e.g. the REST path a stale snapshot was served on). */
   readonly detail: string;
+  /** The book it hit, as the venue spells it (absent for faults on every book, e.g. `close`). */
+  readonly venueSymbol?: string;
 }
 
 /** `--inject` text could not be understood. */

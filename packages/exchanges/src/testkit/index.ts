@@ -7,6 +7,15 @@
 
 export { BookState, krakenChecksumOfText, type Level as TextLevel } from './book-state.js';
 export {
+  type Detection,
+  DetectionKind,
+  DetectionLog,
+  detectionsAccepted,
+  type FaultMatch,
+  type MatchOptions,
+  matchFaults,
+} from './detection.js';
+export {
   FaultKind,
   type FaultPlanSpec,
   type InjectedFault,

@@ -14,9 +14,10 @@ import { binanceUsFeed } from '../venues/binance/websocket/client.js';
 import { coinbaseFeed } from '../venues/coinbase/websocket/client.js';
 import { krakenFeed } from '../venues/kraken/websocket/client.js';
 import { kucoinFeed } from '../venues/kucoin/websocket/client.js';
+import { type Detection, DetectionLog, type FaultMatch, matchFaults } from './detection.js';
 import type { FaultPlanSpec, InjectedFault } from './faults.js';
-import { ReplayServer } from './server.js';
-import type { ReplaySetup } from './venues.js';
+import { ReplayServer, type ReplayServerOptions } from './server.js';
+import { canonicalSymbol, type ReplaySetup } from './venues.js';
 
 /** The replay through the server did not settle in time. */
 export class ReplayTimeoutError extends RecordingBaseError {
@@ -32,6 +33,11 @@ export interface ThroughServerOptions {
   readonly timeoutMs?: number;
   /** Stop waiting this long (ms) after the tape ended and nothing moved, synced or not. Defaults to 2,000. */
   readonly quietMs?: number;
+  /**
+   * Pace faults so each can be seen and healed ({@link ReplayServerOptions.paceFaults}). Defaults
+   * to true; false applies the plan exactly where drawn, even where the adapter cannot see it.
+   */
+  readonly paceFaults?: boolean;
   /** Canonical symbols whose book must be synchronised before the run counts as settled. */
   readonly mustSync?: readonly string[];
   readonly onEvent?: (e: MarketEvent) => void;
@@ -43,6 +49,10 @@ export interface ThroughServerResult {
   readonly feed: Pick<VenueHandler, 'book' | 'stats'>;
   readonly eventCounts: ReadonlyMap<string, Record<string, number>>;
   readonly injected: readonly InjectedFault[];
+  /** Every feed-health signal the adapter gave, in order (health events and counter rises). */
+  readonly detections: readonly Detection[];
+  /** Each injected fault, in order, with the detection that accounts for it (or none). */
+  readonly matches: readonly FaultMatch[];
   /** Messages the server sent and the feed received (equal once settled). */
   readonly framesSent: number;
   readonly framesReceived: number;
@@ -104,29 +114,42 @@ export async function replayThroughServer(
   options: ThroughServerOptions = {},
 ): Promise<ThroughServerResult> {
   const seed = options.seed ?? 1;
+  // Faults go only to books the feed follows and can build (those it must sync, when given).
+  const followed = new Set(options.mustSync ?? setup.grids.map((g) => g.symbol));
+  let received = 0;
+  let lostWithSockets = 0;
+  const framesAtInjection: number[] = [];
   const server = await ReplayServer.start({
     frames,
     ...(options.faults ? { faults: options.faults } : {}),
     seed,
-    paceFaults: true,
+    paceFaults: options.paceFaults ?? true,
+    faultable: (venueSymbol) => followed.has(canonicalSymbol(setup.venue, venueSymbol)),
+    // Where the faulted frame sits in the adapter's stream: frames sent so far, less those lost
+    // with sockets the server closed (known exactly at each disconnect: nothing is in flight then).
+    onInject: () => framesAtInjection.push(server.framesSent - lostWithSockets),
   });
+  const detections = new DetectionLog(() => ({ framesHandled: received, faultsInjected: server.injected.length }));
   const eventCounts = new Map<string, Record<string, number>>();
   const emit: EventSink = (e) => {
     const c = eventCounts.get(e.symbol) ?? {};
     c[e.kind] = (c[e.kind] ?? 0) + 1;
     eventCounts.set(e.symbol, c);
+    if (e.kind === 'disconnected') lostWithSockets = server.framesSent - received;
+    detections.onEvent(e);
     options.onEvent?.(e);
   };
   const rng = new SeededRandom(seed).fork('reconnect-jitter');
   const feed = liveFeed(setup, server, emit, () => rng.next());
-  let received = 0;
   for (const client of clientsOf(feed)) {
-    // Count what reaches the handler, to know when the socket has drained.
+    // Count what reaches the handler, to know when the socket has drained, and turn rises of
+    // its duplicate and malformed counters into detections.
     const handler = client.handler;
     const onFrame = handler.onFrame.bind(handler);
     handler.onFrame = (text, localTs) => {
       received++;
       onFrame(text, localTs);
+      detections.onCounters(handler.stats());
     };
   }
   const mustSync = options.mustSync ?? [];
@@ -179,6 +202,11 @@ export async function replayThroughServer(
     feed,
     eventCounts,
     injected: [...server.injected],
+    detections: detections.detections,
+    matches: matchFaults(server.injected, detections.detections, {
+      framesAtInjection,
+      canonical: (venueSymbol) => canonicalSymbol(setup.venue, venueSymbol),
+    }),
     framesSent: server.framesSent,
     framesReceived: received,
     connections: server.connectionsAccepted,

@@ -57,14 +57,24 @@ export interface ReplayServerOptions {
    * Inject the next planned fault only once the client has healed the previous one (asked for a
    * fresh snapshot, then 10 more book updates went by; or, if it never asks, 200 updates and
    * `healTimeoutMs` later), so each fault can be seen on its own. Counted faults (corrupt, close,
-   * stale-snapshot) wait; random-rate ones are not drawn meanwhile. Defaults to false (the plan
-   * is applied exactly where drawn, whatever the client does).
+   * stale-snapshot) wait; random-rate ones are not drawn meanwhile. Also: a fault only hits a book
+   * that was served a snapshot at least 5 of its updates ago (one still syncing would swallow it
+   * unseen); a stale snapshot goes to the book whose update was lost for it; and on Kraken a drop
+   * or reorder waits for an update whose loss the next update's checksum shows. Defaults to false
+   * (the plan is applied exactly where drawn, whatever the client does).
    */
   readonly paceFaults?: boolean;
   /** With `paceFaults`: wall time to wait for a resync request before giving up on it, ms. Defaults to 300. */
   readonly healTimeoutMs?: number;
   /** Server time for reply stamps, µs. Defaults to the tape position's recorded `localTs`. */
   readonly nowUs?: () => number;
+  /**
+   * Which books (venue symbols) planned faults may hit; defaults to all. A fault on a book the
+   * client does not follow cannot be seen.
+   */
+  readonly faultable?: (venueSymbol: string) => boolean;
+  /** Called with each fault as it is applied (after it is added to {@link ReplayServer.injected}). */
+  readonly onInject?: (fault: InjectedFault) => void;
   /**
    * Play the tape again from its first frame each time it ends, for as long as the server runs
    * (`finished` then never resolves). At each wrap every socket is closed after its last frames
@@ -154,8 +164,12 @@ export class ReplayServer {
   private readonly pace: ReplayPace;
   private readonly timers: ReplayTimers;
   private readonly nowUsFn: (() => number) | undefined;
+  private readonly onInject: ((fault: InjectedFault) => void) | undefined;
   private cursor = 0;
-  private staleArmed = 0;
+  /** Book updates of each book (venue symbol) since a snapshot of it was served. */
+  private readonly updatesSinceSnapshot = new Map<string, number>();
+  /** Books whose next snapshot is served stale (`*`: whichever book asks first). */
+  private readonly staleArmed: string[] = [];
   /**
    * Planned faults wait while the client is still healing the previous one (until it asked for a
    * fresh snapshot and 10 more book updates went by), so that each one can be seen on its own.
@@ -192,6 +206,7 @@ export class ReplayServer {
     this.pace = options.pace ?? 'max';
     this.timers = options.timers ?? realTimers;
     this.nowUsFn = options.nowUs;
+    this.onInject = options.onInject;
     this.startOn = options.startOn;
     this.paceFaults = options.paceFaults ?? false;
     this.healTimeoutMs = options.healTimeoutMs ?? 300;
@@ -226,7 +241,8 @@ export class ReplayServer {
     const remaining = new Map<string, number>();
     const symbols: string[] = [];
     for (let i = 0; i < this.roles.length; i++) {
-      const symbol = this.roles[i] === FrameRole.BookUpdate ? bookSymbol((this.tape[i] as RawFrame).data) : '';
+      const update = this.roles[i] === FrameRole.BookUpdate ? bookSymbol((this.tape[i] as RawFrame).data) : '';
+      const symbol = update !== '' && (options.faultable?.(update) ?? true) ? update : '';
       symbols.push(symbol);
       if (symbol !== '') remaining.set(symbol, (remaining.get(symbol) ?? 0) + 1);
     }
@@ -305,14 +321,19 @@ export class ReplayServer {
   inject(kind: FaultKind): void {
     if (kind === FaultKind.Close) this.closeSockets(-1);
     else if (kind === FaultKind.Stall) this.stall();
-    else if (kind === FaultKind.StaleSnapshot) this.staleArmed++;
+    else if (kind === FaultKind.StaleSnapshot) this.staleArmed.push('*');
     else this.pending.push(kind);
+  }
+
+  private record(fault: InjectedFault): void {
+    this.injected.push(fault);
+    this.onInject?.(fault);
   }
 
   /** Stops playing frames (the `stall` fault); sockets stay open and still answer pings. */
   stall(): void {
     if (!this.stalled)
-      this.injected.push({
+      this.record({
         kind: FaultKind.Stall,
         tapeIndex: this.cursor,
         localTs: this.tape[this.cursor]?.localTs ?? 0,
@@ -373,15 +394,17 @@ export class ReplayServer {
       );
       return;
     }
-    if (this.staleArmed > 0 && this.streamContinues()) {
+    const staleSlot = this.staleSlot(requestKey(url).symbol);
+    if (staleSlot >= 0 && this.streamContinues()) {
       const stale = this.book.restSnapshot(url, this.nowUs(), true);
       if (stale !== undefined) {
-        this.staleArmed--;
-        this.injected.push({
+        this.staleArmed.splice(staleSlot, 1);
+        this.record({
           kind: FaultKind.StaleSnapshot,
           tapeIndex: this.cursor,
           localTs: this.nowUs(),
           detail: `stale snapshot served on ${url}`,
+          ...venueSymbolOf(requestKey(url).symbol),
         });
         this.resyncRequested = false; // the client must ask again
         reply(200, stale, 'stale');
@@ -389,6 +412,8 @@ export class ReplayServer {
       }
     }
     const tracked = this.book.restSnapshot(url, this.nowUs());
+    const snapshotOf = requestKey(url).symbol;
+    if (snapshotOf !== undefined) this.updatesSinceSnapshot.set(snapshotOf, 0);
     if (tracked !== undefined) this.noteResync();
     if (tracked !== undefined) {
       reply(200, tracked, 'tracked');
@@ -449,14 +474,16 @@ export class ReplayServer {
       for (const symbol of answer.bookSymbols) {
         let snapshot: string | undefined;
         if (answer.protocol === 'kraken') {
-          if (this.staleArmed > 0 && this.streamContinues() && this.firstKrakenSnapshot.has(symbol)) {
-            this.staleArmed--;
+          const slot = this.staleSlot(symbol);
+          if (slot >= 0 && this.streamContinues() && this.firstKrakenSnapshot.has(symbol)) {
+            this.staleArmed.splice(slot, 1);
             snapshot = this.firstKrakenSnapshot.get(symbol);
-            this.injected.push({
+            this.record({
               kind: FaultKind.StaleSnapshot,
               tapeIndex: this.cursor,
               localTs: this.nowUs(),
               detail: `stale ${symbol} snapshot on subscribe`,
+              venueSymbol: symbol,
             });
             this.resyncRequested = false;
           } else {
@@ -467,7 +494,10 @@ export class ReplayServer {
           snapshot = this.book.coinbaseSnapshot(symbol, this.nowUs());
           this.noteResync();
         }
-        if (snapshot !== undefined) this.sendTo(conn, snapshot, true);
+        if (snapshot !== undefined) {
+          this.updatesSinceSnapshot.set(symbol, 0);
+          this.sendTo(conn, snapshot, true);
+        }
       }
     }
     if (answer.bookSymbols !== undefined) this.noteResync();
@@ -475,6 +505,12 @@ export class ReplayServer {
       conn.streaming = true;
       this.kick();
     }
+  }
+
+  /** Index in `staleArmed` of a stale snapshot due to `symbol`'s book, or -1. */
+  private staleSlot(symbol: string | undefined): number {
+    const own = symbol === undefined ? -1 : this.staleArmed.indexOf(symbol);
+    return own >= 0 ? own : this.staleArmed.indexOf('*');
   }
 
   /** A stale snapshot is only served while updates still follow that can show it is stale. */
@@ -510,7 +546,7 @@ export class ReplayServer {
   }
 
   private closeSockets(index: number): void {
-    this.injected.push({
+    this.record({
       kind: FaultKind.Close,
       tapeIndex: index,
       localTs: this.tape[index]?.localTs ?? 0,
@@ -587,16 +623,40 @@ export class ReplayServer {
     return max;
   }
 
+  /** Whether losing the Kraken update at `index` would show at the same book's next update. */
+  private krakenLossShows(index: number): boolean {
+    const frame = this.tape[index] as RawFrame;
+    const symbol = bookSymbol(frame.data);
+    for (let next = index + 1; next < this.tape.length; next++) {
+      if (this.roles[next] !== FrameRole.BookUpdate) continue;
+      const text = (this.tape[next] as RawFrame).data;
+      if (bookSymbol(text) === symbol) return this.book.krakenLossShows(frame.data, text);
+    }
+    return false;
+  }
+
   private playOne(): void {
     const index = this.cursor++;
     const frame = this.tape[index] as RawFrame;
     const role = this.roles[index] as FrameRole;
+    // Kraken has no sequence numbers: losing or delaying an update shows only through the
+    // checksum of the next one, so planned drops and reorders wait for an update where it does.
+    const checksumBlind =
+      role === FrameRole.BookUpdate &&
+      frame.data.includes('"checksum":') &&
+      (this.plan.has(index) || this.deferred.length > 0) &&
+      !this.krakenLossShows(index);
     this.book.observe(frame);
     if (frame.kind === 'http') return;
     if (frame.data.startsWith('{"channel":"book","type":"snapshot"')) {
       const symbol = /"symbol":"([^"]+)"/.exec(frame.data)?.[1];
       if (symbol !== undefined && !this.firstKrakenSnapshot.has(symbol))
         this.firstKrakenSnapshot.set(symbol, frame.data);
+    }
+    // A snapshot on the socket (Kraken, Coinbase) starts its book afresh.
+    if (frame.data.includes('"type":"snapshot"')) {
+      const symbol = bookSymbol(frame.data);
+      if (symbol !== '?') this.updatesSinceSnapshot.set(symbol, 0);
     }
     if (this.sentAhead.delete(index)) return;
     if (role === FrameRole.Control) {
@@ -618,8 +678,15 @@ export class ReplayServer {
         this.healing = false;
       }
       fault = this.pending.shift();
+      const fromPlan = fault === undefined;
       const planned = fault === undefined ? this.plan.get(index) : undefined;
-      if (this.healing) {
+      // A book that has not been served a snapshot yet (or only just) is still syncing: a fault
+      // there would vanish into the snapshot, unseen.
+      const symbol = bookSymbol(frame.data);
+      const since = this.updatesSinceSnapshot.get(symbol);
+      if (since !== undefined) this.updatesSinceSnapshot.set(symbol, since + 1);
+      const bookSettled = !this.paceFaults || (since ?? -1) >= 5;
+      if (this.healing || !bookSettled) {
         // Counted faults wait for the heal; random-rate ones are simply not drawn meanwhile.
         if (planned === FaultKind.Corrupt || planned === FaultKind.Close || planned === FaultKind.StaleSnapshot)
           this.deferred.push(planned);
@@ -630,10 +697,22 @@ export class ReplayServer {
         fault = (next !== undefined && fits ? this.deferred.shift() : undefined) ?? planned;
         if (planned !== undefined && fault !== planned) this.plannedFaultsSkipped++;
       }
-      // A duplicate never needs a resync; nor does a swap of two checksummed (Kraken) updates,
-      // which leaves the same book whenever they touch different levels.
-      const needsHeal =
-        fault !== FaultKind.Duplicate && !(fault === FaultKind.Reorder && frame.data.includes('"checksum":'));
+      if (
+        this.paceFaults &&
+        checksumBlind &&
+        fromPlan &&
+        (fault === FaultKind.Drop || fault === FaultKind.Reorder || fault === FaultKind.StaleSnapshot)
+      ) {
+        this.deferred.push(fault);
+        fault = undefined;
+      }
+      // A duplicate never needs a resync.
+      const needsHeal = fault !== FaultKind.Duplicate;
+      if (fault !== undefined && needsHeal) {
+        // That book (every book, on a close) waits for a fresh snapshot before the next fault.
+        if (fault === FaultKind.Close) this.updatesSinceSnapshot.clear();
+        else this.updatesSinceSnapshot.delete(symbol);
+      }
       if (fault !== undefined && needsHeal && this.paceFaults) {
         this.healing = true;
         this.healingSinceMs = performance.now();
@@ -647,7 +726,7 @@ export class ReplayServer {
       return;
     }
     const log = (detail: string, kind: FaultKind = fault as FaultKind) =>
-      this.injected.push({ kind, tapeIndex: index, localTs: frame.localTs, detail });
+      this.record({ kind, tapeIndex: index, localTs: frame.localTs, detail, venueSymbol: bookSymbol(frame.data) });
     switch (fault) {
       case FaultKind.Drop:
         log('book update not sent');
@@ -658,8 +737,16 @@ export class ReplayServer {
         log('book update sent twice');
         return;
       case FaultKind.Reorder: {
+        // Swapped with the same book's next update: a swap across books changes nothing.
+        const symbol = bookSymbol(frame.data);
         let next = index + 1;
-        while (next < this.tape.length && this.roles[next] !== FrameRole.BookUpdate) next++;
+        while (
+          next < this.tape.length &&
+          (this.roles[next] !== FrameRole.BookUpdate ||
+            this.sentAhead.has(next) ||
+            bookSymbol((this.tape[next] as RawFrame).data) !== symbol)
+        )
+          next++;
         if (next >= this.tape.length) {
           this.broadcast(frame.data);
           return;
@@ -680,7 +767,7 @@ export class ReplayServer {
         return;
       case FaultKind.StaleSnapshot:
         // Lose this update so the client must resync, and make the snapshot it gets stale.
-        this.staleArmed++;
+        this.staleArmed.push(bookSymbol(frame.data));
         log('book update not sent, next snapshot stale', FaultKind.Drop);
         return;
       default:
@@ -694,6 +781,10 @@ const BOOK_SYMBOL = /"(?:s|symbol|product_id)":"([^"]+)"/;
 /** The venue symbol a book update is for (Binance `s`, KuCoin/Kraken `symbol`, Coinbase `product_id`). */
 function bookSymbol(text: string): string {
   return BOOK_SYMBOL.exec(text.length > 400 ? text.slice(0, 400) : text)?.[1] ?? '?';
+}
+
+function venueSymbolOf(symbol: string | undefined): { venueSymbol?: string } {
+  return symbol === undefined ? {} : { venueSymbol: symbol };
 }
 
 function resourceOf(path: string): string {
