@@ -2,11 +2,13 @@
  * Venue adapters benchmark: each venue's real recording served by the replay kit (in a child
  * process, so only the client's CPU is counted) into the adapter as fast as the socket goes.
  * Reports frames/s (wall) and CPU µs per frame (process.cpuUsage of the client process), median
- * of N runs, and the same for ccxt pro's watchOrderBook on the same Binance depth stream.
+ * and spread of N runs after a discarded warm-up, and the same for ccxt pro's watchOrderBook on
+ * the same Binance depth stream, run for run interleaved with ours.
  *
- *   pnpm tsx packages/exchanges/bench/adapters.ts [--runs 5] [--json]
+ *   npx tsx --conditions=@tickerml/source packages/exchanges/bench/adapters.ts [--runs 5] [--repeat 10] [--json]
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import os from 'node:os';
 import ccxt from 'ccxt';
 import { DecimalGrid } from '../src/common/decimal.js';
 import type { Feed, FeedClient } from '../src/connection/feed-client.js';
@@ -20,12 +22,17 @@ const FIXTURES = new URL('../test/fixtures/', import.meta.url).pathname;
 const CHILD = new URL('./replay-child.ts', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 5) || 5;
+/** Times the Binance depth recording is played over one connection per run (`--repeat`). */
+const REPEAT = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) || 10 : 10;
+const BINANCE = 'binance/hftbacktest_spot_btcusdt_20240808.gz';
 
 interface Child {
   readonly proc: ChildProcess;
   readonly wsUrl: string;
   readonly httpUrl: string;
   readonly tapeFrames: number;
+  /** `u` of the last Binance depth frame on the tape (-1 when none). */
+  readonly lastU: number;
   readonly finished: Promise<number>;
   /** With `--stall-after`: resolves with the frames left on the tape once it stopped. */
   readonly stalled: Promise<number>;
@@ -37,27 +44,38 @@ async function startChild(fixture: string, flags: string[]): Promise<Child> {
   const finished = new Promise<number>((r) => (resolveFinished = r));
   let resolveStalled!: (n: number) => void;
   const stalled = new Promise<number>((r) => (resolveStalled = r));
-  const ready = await new Promise<{ wsUrl: string; httpUrl: string; frames: number }>((resolve, reject) => {
-    proc.on(
-      'message',
-      (m: {
-        ready?: boolean;
-        finished?: boolean;
-        stalled?: boolean;
-        remaining?: number;
-        framesSent?: number;
-        wsUrl: string;
-        httpUrl: string;
-        frames: number;
-      }) => {
-        if (m.ready) resolve(m);
-        if (m.stalled) resolveStalled(m.remaining ?? 0);
-        if (m.finished) resolveFinished(m.framesSent ?? 0);
-      },
-    );
-    proc.once('exit', (code) => reject(new Error(`replay child exited with ${code}`)));
-  });
-  return { proc, wsUrl: ready.wsUrl, httpUrl: ready.httpUrl, tapeFrames: ready.frames, finished, stalled };
+  const ready = await new Promise<{ wsUrl: string; httpUrl: string; frames: number; lastU: number }>(
+    (resolve, reject) => {
+      proc.on(
+        'message',
+        (m: {
+          ready?: boolean;
+          finished?: boolean;
+          stalled?: boolean;
+          remaining?: number;
+          framesSent?: number;
+          wsUrl: string;
+          httpUrl: string;
+          frames: number;
+          lastU: number;
+        }) => {
+          if (m.ready) resolve(m);
+          if (m.stalled) resolveStalled(m.remaining ?? 0);
+          if (m.finished) resolveFinished(m.framesSent ?? 0);
+        },
+      );
+      proc.once('exit', (code) => reject(new Error(`replay child exited with ${code}`)));
+    },
+  );
+  return {
+    proc,
+    wsUrl: ready.wsUrl,
+    httpUrl: ready.httpUrl,
+    tapeFrames: ready.frames,
+    lastU: ready.lastU,
+    finished,
+    stalled,
+  };
 }
 
 async function stopChild(child: Child): Promise<void> {
@@ -94,37 +112,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-/** Every depth frame's `u`, in order: both clients are done when their book reaches the last. */
-async function depthUpdateIds(): Promise<number[]> {
-  const { loadFrames } = await import('../src/testkit/load.js');
-  const { frames } = await loadFrames(`${FIXTURES}binance/hftbacktest_spot_btcusdt_20240808.gz`);
-  const ids: number[] = [];
-  for (const f of frames) {
-    const m = /"u":(\d+)/.exec(f.data);
-    if (f.data.includes('depthUpdate') && m) ids.push(Number(m[1]));
-  }
-  return ids;
-}
-
-/**
- * Steady state: the tape stops after 300 frames; when the client has had time to take them and its
- * snapshot (300 ms, a benchmark may wait), the clock starts and the tape resumes; done when the
- * book reaches the last `u`. Connecting and the REST snapshot are left out; the frames counted are
- * the ones left on the tape.
- */
-async function measureSteady(child: Child, start: () => void, current: () => number | undefined): Promise<Sample> {
-  start();
-  const remaining = await child.stalled;
-  await new Promise<void>((r) => setTimeout(r, 300));
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  child.proc.send('resume');
-  await until(() => current() === lastU);
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { frames: remaining, wallMs, cpuUs: cpu.user + cpu.system };
-}
-
 /** The part of a ccxt pro exchange the benchmark uses. */
 interface CcxtPro {
   readonly urls: { api: Record<string, string | Record<string, string>> };
@@ -150,112 +137,83 @@ async function ccxtPointedAt(child: Child): Promise<CcxtPro> {
   return ex;
 }
 
-const results: Record<
-  string,
-  { framesPerSec: number; cpuUsPerFrame: number; perCoreFramesPerSec: number; frames: number; runs: number }
-> = {};
+interface Result {
+  readonly frames: number;
+  readonly runs: number;
+  /** Median wall frames/s (bounded by the replay server, which shares the 2 cores). */
+  readonly framesPerSec: number;
+  /** Median client CPU µs per frame, and the lowest and highest run. */
+  readonly cpuUsPerFrame: number;
+  readonly cpuUsMin: number;
+  readonly cpuUsMax: number;
+  /** 1e6 / median CPU µs per frame: what one core could take. */
+  readonly perCoreFramesPerSec: number;
+}
+const results: Record<string, Result> = {};
 function record(name: string, samples: Sample[]): void {
+  const perFrame = samples.map((s) => s.cpuUs / s.frames);
+  const cpu = median(perFrame);
   results[name] = {
     frames: samples[0]?.frames ?? 0,
     runs: samples.length,
     framesPerSec: Math.round(median(samples.map((s) => (s.frames / s.wallMs) * 1000))),
-    cpuUsPerFrame: Number(median(samples.map((s) => s.cpuUs / s.frames)).toFixed(2)),
-    perCoreFramesPerSec: Math.round(1e6 / median(samples.map((s) => s.cpuUs / s.frames))),
+    cpuUsPerFrame: Number(cpu.toFixed(2)),
+    cpuUsMin: Number(Math.min(...perFrame).toFixed(2)),
+    cpuUsMax: Number(Math.max(...perFrame).toFixed(2)),
+    perCoreFramesPerSec: Math.round(1e6 / cpu),
   };
 }
 
 const grid = new DecimalGrid('BTC/USDT', '0.01', '0.00000001');
-const ids = await depthUpdateIds();
-const lastU = ids[ids.length - 1] as number;
-if (ids.length === 0) throw new Error('no depth frames in the Binance recording');
 
 // 1. Binance depth stream: TickerML adapter vs ccxt pro watchOrderBook, same frames, same server.
+// Each run is a new connection, the 1000-level REST snapshot and the recording's depth frames
+// REPEAT times over (ids moved on so the stream stays contiguous); one warm-up run of each is
+// discarded, then the two clients alternate run by run so load on the shared machine hits both.
 {
-  const ours: Sample[] = [];
-  const theirs: Sample[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    let child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only']);
+  const flags = ['--bare', '--depth-only', '--repeat', String(REPEAT)];
+  const oursRun = async (): Promise<Sample> => {
+    const child = await startChild(BINANCE, flags);
     let feed: FeedClient | undefined;
-    ours.push(
-      await measure(
-        child.tapeFrames,
-        () => {
-          feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
-          feed.start();
-        },
-        () => (feed?.handler as BinanceHandler | undefined)?.lastUpdateId('BTC/USDT') === lastU,
-      ),
+    const s = await measure(
+      child.tapeFrames,
+      () => {
+        feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
+        feed.start();
+      },
+      () => (feed?.handler as BinanceHandler | undefined)?.lastUpdateId('BTC/USDT') === child.lastU,
     );
     feed?.stop();
     await stopChild(child);
-
-    child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', ['--bare', '--depth-only']);
+    return s;
+  };
+  const ccxtRun = async (): Promise<Sample> => {
+    const child = await startChild(BINANCE, flags);
     const ex = await ccxtPointedAt(child); // markets loaded, not timed: our adapter gets its grid up front too
     let nonce = 0;
     let stop = false;
-    theirs.push(
-      await measure(
-        child.tapeFrames,
-        () => {
-          void (async () => {
-            while (!stop) {
-              const ob = await ex.watchOrderBook('BTC/USDT');
-              nonce = ob.nonce;
-            }
-          })().catch(() => {});
-        },
-        () => nonce === lastU,
-      ),
+    const s = await measure(
+      child.tapeFrames,
+      () => {
+        void (async () => {
+          while (!stop) nonce = (await ex.watchOrderBook('BTC/USDT')).nonce;
+        })().catch(() => {});
+      },
+      () => nonce === child.lastU,
     );
     stop = true;
     await ex.close();
     await stopChild(child);
-  }
-  // steady state: sync on the first 300 frames, then measure the remaining ~3,150
-  const oursSteady: Sample[] = [];
-  const theirsSteady: Sample[] = [];
+    return s;
+  };
+  await oursRun(); // warm-up, discarded
+  await ccxtRun();
+  const ours: Sample[] = [];
+  const theirs: Sample[] = [];
   for (let run = 0; run < RUNS; run++) {
-    {
-      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', [
-        '--bare',
-        '--depth-only',
-        '--stall-after',
-        '300',
-      ]);
-      const feed = binanceUsFeed({
-        instruments: [grid],
-        emit: () => {},
-        urls: { ws: child.wsUrl, rest: child.httpUrl },
-      });
-      const handler = feed.handler as BinanceHandler;
-      const at = () => (handler.book('BTC/USDT') ? handler.lastUpdateId('BTC/USDT') : undefined);
-      oursSteady.push(await measureSteady(child, () => feed.start(), at));
-      feed.stop();
-      await stopChild(child);
-    }
-    {
-      const child = await startChild('binance/hftbacktest_spot_btcusdt_20240808.gz', [
-        '--bare',
-        '--depth-only',
-        '--stall-after',
-        '300',
-      ]);
-      const ex = await ccxtPointedAt(child);
-      let nonce: number | undefined;
-      let stop = false;
-      const loop = () => {
-        void (async () => {
-          while (!stop) nonce = (await ex.watchOrderBook('BTC/USDT')).nonce;
-        })().catch(() => {});
-      };
-      theirsSteady.push(await measureSteady(child, loop, () => nonce));
-      stop = true;
-      await ex.close();
-      await stopChild(child);
-    }
+    ours.push(await oursRun());
+    theirs.push(await ccxtRun());
   }
-  record('binanceus depth, steady state (TickerML adapter)', oursSteady);
-  record('binanceus depth, steady state (ccxt pro watchOrderBook)', theirsSteady);
   record('binanceus depth, whole run (TickerML adapter)', ours);
   record('binanceus depth, whole run (ccxt pro watchOrderBook)', theirs);
 }
@@ -317,7 +275,7 @@ const VENUES: [string, string, (c: Child) => { feed: Feed; received: () => numbe
 ];
 for (const [venue, fixture, make] of VENUES) {
   const samples: Sample[] = [];
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run <= RUNS; run++) {
     const child = await startChild(fixture, []);
     let sent = -1;
     void child.finished.then((n) => (sent = n));
@@ -330,7 +288,7 @@ for (const [venue, fixture, make] of VENUES) {
       },
       () => sent >= 0 && (live?.received() ?? 0) >= sent,
     );
-    samples.push({ ...s, frames: sent });
+    if (run > 0) samples.push({ ...s, frames: sent }); // run 0 warms the JIT up
     live?.feed.stop();
     await stopChild(child);
   }
@@ -339,12 +297,17 @@ for (const [venue, fixture, make] of VENUES) {
 
 if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
 else {
-  console.log(`node ${process.version}, ${RUNS} runs each, median; replay server in a separate process`);
-  console.log('| stream | frames | wall frames/s | CPU µs/frame | frames/s per core (1e6 / CPU µs) |');
+  console.log(
+    `node ${process.version}, ${RUNS} runs each after a discarded warm-up, median; replay server in a separate process; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log('| stream | frames/run | wall frames/s | CPU µs/frame (min–max) | frames/s per core (1e6 / CPU µs) |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [name, r] of Object.entries(results))
     console.log(
-      `| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`,
+      `| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} (${r.cpuUsMin}–${r.cpuUsMax}) | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`,
     );
 }
 process.exit(0);

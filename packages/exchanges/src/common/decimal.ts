@@ -128,7 +128,7 @@ export class DecimalGrid {
     return Number.isInteger(lots) ? lots : Number.NaN;
   }
 
-  /** {@link priceToTicksOrNaN} of `text.slice(start, end)`, read in place. Allocates nothing. */
+  /** {@link DecimalGrid.priceToTicksOrNaN} of `text.slice(start, end)`, read in place. Allocates nothing. */
   priceRangeToTicksOrNaN(text: string, start: number, end: number): number {
     const units = scaledRangeOrNaN(text, start, end, this.priceDecimals);
     if (this.tickUnits === 1) return units;
@@ -136,7 +136,7 @@ export class DecimalGrid {
     return Number.isInteger(ticks) ? ticks : Number.NaN;
   }
 
-  /** {@link qtyToLotsOrNaN} of `text.slice(start, end)`, read in place. Allocates nothing. */
+  /** {@link DecimalGrid.qtyToLotsOrNaN} of `text.slice(start, end)`, read in place. Allocates nothing. */
   qtyRangeToLotsOrNaN(text: string, start: number, end: number): number {
     const units = scaledRangeOrNaN(text, start, end, this.qtyDecimals);
     if (this.lotUnits === 1) return units;
