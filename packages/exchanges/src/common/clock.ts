@@ -62,7 +62,9 @@ export function systemClock(): FeedClock {
 }
 
 /**
- * A clock that only moves when told to: `advanceMs` fires due timers in time order.
+ * A clock that only moves when told to: `advanceMs` fires due timers in time order. Kept beside
+ * core's `TestClock` (which plugs in through {@link feedClockFrom}) for its anonymous timers and
+ * `pendingTimers` count, which the reconnect tests assert on.
  * For tests (reconnect, backoff, lifetime rollover) without real sleeps.
  *
  * @example

@@ -1,8 +1,8 @@
 /**
  * Exact decimal-string ⇄ integer conversion on a fixed grid (ticks, lots), never through a float.
  *
- * TODO(core): switch to core's `Instrument` conversions once `packages/core/src/instrument.ts`
- * lands; this module keeps the hot path allocation-free (it walks the string's char codes).
+ * Kept beside core's `Instrument.priceToTicks` (which goes through `BigInt` and allocates per
+ * call): the adapters convert every level of every frame, so this walks char codes and allocates nothing.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
  * Minimal structured logger interface for the adapters, and secret redaction.
  *
- * TODO(core): use core's logger (pino) once it lands; any object with these methods works.
+ * Core's `Logger` (pino) satisfies {@link FeedLogger} and is what applications pass; the adapters
+ * ask only for these four methods so tests and embedders can hand in any object that has them.
  *
  * @module
  */
