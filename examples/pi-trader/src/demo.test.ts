@@ -55,6 +55,15 @@ describe('DemoSource', () => {
     expect(synced('kraken')).toEqual(['BTC/USD']);
     expect(synced('coinbase')).toContain('BTC/USD');
     expect(events.filter((e) => e.kind === 'disconnected')).toEqual([]);
+    // Coinbase's whole-book BTC-USD snapshot reaches the bus as its 1,000 best levels per side.
+    const coinbaseBtc = events.find(
+      (e) => e.venue === 'coinbase' && e.symbol === 'BTC/USD' && e.kind === 'book_snapshot',
+    );
+    if (coinbaseBtc?.kind !== 'book_snapshot') throw new Error('no Coinbase BTC/USD snapshot');
+    expect(coinbaseBtc.bids.length).toBe(1_000);
+    expect(Math.max(...coinbaseBtc.bids.map((l) => l.priceTicks))).toBeLessThan(
+      Math.min(...coinbaseBtc.asks.map((l) => l.priceTicks)),
+    );
   }, 120_000);
 
   it('loops one server per venue: re-anchors each loop on the mid the last one ended with and hides the planned restart', async () => {

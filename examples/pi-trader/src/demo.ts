@@ -105,6 +105,12 @@ export interface DemoSourceOptions {
    * the price-jump breaker may halt for one cooldown). Default 0.05.
    */
   readonly maxWalkFraction?: number;
+  /**
+   * Levels per side a book snapshot carries onto the bus, best first. Coinbase's BTC-USD snapshot
+   * is the whole book (≈ 5 MB of JSON), over Kafka's default 1 MB message limit with
+   * `--bus kafka`; the feed keeps the whole book either way. Default 1,000 (Binance's REST depth).
+   */
+  readonly maxSnapshotLevels?: number;
 }
 
 /** Per book: the shift that keeps it continuous across loops. */
@@ -140,6 +146,11 @@ interface DemoVenue {
 
 const shiftLevels = (levels: readonly Level[], by: number): Level[] =>
   levels.map((l) => ({ ...l, priceTicks: l.priceTicks + by }));
+
+/** The `max` best levels: highest prices first for bids (`order` -1), lowest first for asks (1). */
+function best(levels: readonly Level[], max: number, order: 1 | -1): Level[] {
+  return [...levels].sort((x, y) => order * (x.priceTicks - y.priceTicks)).slice(0, max);
+}
 
 function midOf(levelsBid: readonly Level[], levelsAsk: readonly Level[]): number | undefined {
   let bid = Number.NEGATIVE_INFINITY;
@@ -304,7 +315,12 @@ export class DemoSource {
       a.seamGaps++;
       return;
     }
-    if (e.kind === 'book_snapshot') a.seam = false;
+    if (e.kind === 'book_snapshot') {
+      a.seam = false;
+      const max = this.#o.maxSnapshotLevels ?? 1_000;
+      if (e.bids.length > max || e.asks.length > max)
+        e = { ...e, bids: best(e.bids, max, -1), asks: best(e.asks, max, 1) };
+    }
     v.offsetUs ??= e.localTs - e.exchTs;
     const exchTs = Math.min(e.exchTs + v.offsetUs, e.localTs);
     if (a.anchoredPass < v.pass) {
