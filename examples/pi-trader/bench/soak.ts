@@ -20,7 +20,7 @@
  * `TICKERML__RISK__CIRCUIT_BREAKERS__COOLDOWN_MS` for this process only.
  *
  * Run (compiled code, no source condition):
- *   pnpm exec tsc -b examples/pi-trader && pnpm exec tsx examples/pi-trader/bench/soak.ts --minutes 10 [--speed 0] [--strategy market-maker] [--cooldown-ms 300] [--json out.json]
+ *   pnpm exec tsc -b examples/pi-trader && pnpm exec tsx examples/pi-trader/bench/soak.ts --minutes 10 [--speed 0] [--strategy market-maker] [--cooldown-ms 300] [--bus-delivery synchronous|microtask] [--json out.json]
  * Add `NODE_OPTIONS=--expose-gc` to force a full collection before each memory sample.
  * (`--speed 1` plays the recording at its recorded pace, as live data would arrive.)
  */
@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig, type MarketEvent } from '@tickerml/core';
+import { type Delivery, loadConfig, type MarketEvent } from '@tickerml/core';
 import { DecimalGrid } from '@tickerml/exchanges';
 import { inferReplaySetup, loadFrames, replayIntoHandler } from '@tickerml/exchanges/testkit';
 import { createBaseline, runBacktest, TradableInstrument } from '@tickerml/execution';
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '60' },
     speed: { type: 'string', default: '0' },
     'cooldown-ms': { type: 'string' },
+    'bus-delivery': { type: 'string', default: 'synchronous' },
   },
 });
 const speed = Number(values.speed);
@@ -159,6 +160,7 @@ const app = await startPiTrader({
   args: cli,
   config,
   print: () => {},
+  busDelivery: values['bus-delivery'] as Delivery,
   onDecisionLatencyUs: (us, outcome, heldUs) => (outcome === 'sent' ? sent : refused).add(us, heldUs),
 });
 const t0 = performance.now();
@@ -269,6 +271,7 @@ const result = {
   },
   speed,
   breakerCooldownMs: cooldownMs,
+  busDelivery: values['bus-delivery'],
   strategy: values.strategy,
   loadAverage1m: {
     min: sortedLoads[0],

@@ -100,6 +100,12 @@ export interface PiTraderOptions {
    * only the recent fills and a thinned equity curve. Default {@link PI_TRADER_MEMORY}.
    */
   readonly memory?: { readonly maxFills?: number; readonly maxEquityPoints?: number };
+  /**
+   * How core's in-process bus hands events to the trader (see `Delivery` of `@tickerml/core`).
+   * Default `synchronous`: each frame's events are decided inside its WebSocket `message` event.
+   * `microtask` is there for benchmarks that compare the two.
+   */
+  readonly busDelivery?: Delivery;
 }
 
 /** What became of an order the strategy placed: `sent` to the simulated venue (accepted or resized by risk), or `refused` by risk. */
@@ -208,6 +214,9 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
     ),
   };
+  // Both outcomes exported from the start (zero counts), not only once the first one happens.
+  m.latency.zero({ outcome: 'sent' });
+  m.latency.zero({ outcome: 'refused' });
   const risk = new RiskEngine(
     resolveRiskLimits({
       kellyFraction: config.risk.kellyFraction,
@@ -351,7 +360,9 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   } else {
     // Synchronous delivery: a frame's events reach the trader inside the feed's `message`
     // handler, so its decision does not wait for the other frames of the same socket read.
-    const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>({ delivery: Delivery.Synchronous });
+    const bus: EventBus<MarketEvent> = new InProcessBus<MarketEvent>({
+      delivery: options.busDelivery ?? Delivery.Synchronous,
+    });
     const subscription = bus.subscribe('market', (e) => onBusEvent(e), { bufferSize: 65_536, onError: onBusError });
     publishOne = (e) => bus.publish('market', e);
     closeBus = async () => {
