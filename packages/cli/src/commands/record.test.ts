@@ -77,7 +77,10 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     expect(recorded.length).toBeGreaterThanOrEqual(1000);
     expect(
       recorded.every(
-        (f) => (f.kind === 'recv' || f.kind === 'send') && f.connId === 'kraken' && Number.isSafeInteger(f.localTs),
+        (f) =>
+          (f.kind === 'recv' || f.kind === 'send' || f.kind === 'connect') &&
+          f.connId === 'kraken' &&
+          Number.isSafeInteger(f.localTs),
       ),
     ).toBe(true);
     // The subscribe the feed sent is recorded too.
@@ -110,9 +113,10 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     // budget ends even on a loaded machine (at x20 a slow child once reached 3,000 frames first).
     const server = await ReplayServer.start({ frames: frames.slice(0, 6000), pace: { speed: 5 } });
     const restUrl = server.httpUrl;
+    const wsUrl = server.wsUrl;
     const out = join(dir, 'binance');
     try {
-      const run = await tickerml(
+      const running = tickerml(
         'record',
         '--venue',
         'binance',
@@ -129,6 +133,10 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
         '--max-frames',
         '3000',
       );
+      // Close the socket once, mid-recording: the recorder writes the disconnect and the reconnect.
+      while (server.framesSent < 500) await new Promise((resolve) => setTimeout(resolve, 10));
+      server.inject('close');
+      const run = await running;
       expect(run.code).toBe(0);
     } finally {
       await server.close();
@@ -139,9 +147,17 @@ describe('tickerml record against the replay kit (child process)', { timeout: 60
     expect(http.length).toBeGreaterThanOrEqual(1);
     expect(http[0]?.url).toBe(`${restUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`);
     expect(http[0]?.data.startsWith('{"lastUpdateId":')).toBe(true);
+    const connects = recorded.filter((f) => f.kind === 'connect');
+    const disconnects = recorded.filter((f) => f.kind === 'disconnect');
+    expect(connects.length).toBe(2);
+    expect(connects[0]?.url).toBe(wsUrl);
+    expect(disconnects.length).toBe(1);
+    expect(disconnects[0]?.data).toMatch(/closed \(code 1006/);
+    expect(disconnects[0]?.localTs).toBeGreaterThan(connects[0]?.localTs ?? 0);
     const replay = await tickerml('replay', file, '--json');
     expect(replay.code).toBe(0);
     const report = JSON.parse(replay.stdout) as ReplayReport;
+    expect(report).toMatchObject({ connects: 2, disconnects: 1 });
     expect(report.symbols[0]).toMatchObject({ symbol: 'BTC/USDT', synced: true, gaps: 0 });
     expect(report.symbols[0]?.snapshots).toBeGreaterThanOrEqual(1);
     expect(report.symbols[0]?.deltas).toBeGreaterThan(0);

@@ -102,6 +102,10 @@ export interface ReplayReport {
   readonly malformedLines: number;
   readonly malformedSamples: readonly { line: number; reason: string; sample: string }[];
   readonly truncatedTail: boolean;
+  /** `connect` records in the recording: sockets the recorder saw open. */
+  readonly connects: number;
+  /** `disconnect` records: sockets the recorder saw close (with code and reason). */
+  readonly disconnects: number;
   /** Frames not tied to a symbol (acks, heartbeats, status) and malformed ones among them. */
   readonly venueFrames: number;
   readonly venueMalformed: number;
@@ -289,7 +293,13 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
     for (const r of recordings) yield* r.frames();
   }
   const inference = new GridInference(venue);
-  for await (const f of allFrames()) inference.add(f);
+  let connects = 0;
+  let disconnects = 0;
+  for await (const f of allFrames()) {
+    inference.add(f);
+    if (f.kind === 'connect') connects++;
+    else if (f.kind === 'disconnect') disconnects++;
+  }
   const setup = inference.setup();
   const direct = await replayStreamIntoHandler(setup, allFrames());
   const clean = symbolReports(setup, direct.handler, direct.eventCounts);
@@ -307,6 +317,8 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
       )
       .slice(0, 5),
     truncatedTail: recordings.some((r) => r.stats.truncatedTail),
+    connects,
+    disconnects,
   };
   const recordingFlawed = clean.symbols.some((s) => s.gaps > 0 || s.checksumsMismatched > 0);
   if (!args.throughServer) {
@@ -403,6 +415,7 @@ export function formatReplayReport(r: ReplayReport): string {
     for (const s of r.malformedSamples) lines.push(`    line ${s.line}: ${s.reason}: ${s.sample}`);
   }
   lines.push(`  frames not tied to a symbol: ${r.venueFrames}, malformed: ${r.venueMalformed}`);
+  lines.push(`  connections opened / closed while recording: ${r.connects} / ${r.disconnects}`);
   for (const s of r.symbols) {
     lines.push('');
     lines.push(`${s.venue} ${s.symbol}${s.synced ? '' : '  (book not synchronised at the end)'}`);

@@ -11,11 +11,23 @@ import type { FeedLogger } from '../common/logger.js';
 import type { Feed } from '../connection/feed-client.js';
 import type { RawFrame } from '../readers/raw-frame.js';
 import type { BookVenue } from '../testkit/venues.js';
+import { BINANCE_US_URLS } from '../venues/binance/common/urls.js';
 import { binanceUsFeed } from '../venues/binance/websocket/client.js';
+import { COINBASE_URLS } from '../venues/coinbase/common/urls.js';
 import { coinbaseFeed } from '../venues/coinbase/websocket/client.js';
+import { KRAKEN_URLS } from '../venues/kraken/common/urls.js';
 import { krakenFeed } from '../venues/kraken/websocket/client.js';
 import { kucoinFeed } from '../venues/kucoin/websocket/client.js';
 import type { Recorder } from './recorder.js';
+
+/** Where each venue's socket goes when no override is given (KuCoin's comes from its bullet request). */
+const DEFAULT_ENDPOINTS: Record<BookVenue, string> = {
+  binance: BINANCE_US_URLS.ws,
+  binanceus: BINANCE_US_URLS.ws,
+  kraken: KRAKEN_URLS.ws,
+  coinbase: COINBASE_URLS.ws,
+  kucoin: 'wss://ws-api-spot.kucoin.com (from POST /api/v1/bullet-public)',
+};
 
 /** Options of {@link recordingFeed}. */
 export interface RecordingFeedOptions {
@@ -40,7 +52,8 @@ export interface RecordingFeedOptions {
 /**
  * Builds the venue's live feed with a recorder in front of its handler: each WebSocket message
  * received or sent is written with the `localTs` the connection stamped on it, before parsing;
- * each REST depth snapshot with its URL when it arrives. Secrets (tokens) are masked by the feed
+ * each REST depth snapshot with its URL when it arrives; each socket opening (`connect`, with the
+ * endpoint) and closing (`disconnect`, with the close code and reason) at its local time. Secrets (tokens) are masked by the feed
  * before they reach the recorder. Start and stop it like any feed; close the recorder after.
  *
  * @example
@@ -56,8 +69,25 @@ export interface RecordingFeedOptions {
 export function recordingFeed(options: RecordingFeedOptions): Feed {
   const clock = options.clock ?? systemClock();
   const random = options.random ?? Math.random;
-  const emit: EventSink = options.emit ?? (() => {});
   const recorder = options.recorder;
+  const userEmit: EventSink = options.emit ?? (() => {});
+  const ws = options.urls?.ws;
+  const rest = options.urls?.rest;
+  const endpoint = ws ?? DEFAULT_ENDPOINTS[options.venue];
+  // The feed says `connected` / `disconnected` once per symbol of the socket, at one localTs:
+  // one record each, with the endpoint, and the close code and reason.
+  let lastHealth = '';
+  const emit: EventSink = (e) => {
+    if (e.kind === 'connected' || e.kind === 'disconnected') {
+      const key = `${e.kind} ${e.localTs}`;
+      if (key !== lastHealth) {
+        lastHealth = key;
+        if (e.kind === 'connected') recorder.connect(options.venue, endpoint, e.localTs);
+        else recorder.disconnect(options.venue, e.reason, e.localTs);
+      }
+    }
+    userEmit(e);
+  };
   // The feeds hand over every raw frame before parsing, secrets already masked.
   const onRawFrame = (frame: RawFrame) => {
     recorder.write(frame);
@@ -70,8 +100,6 @@ export function recordingFeed(options: RecordingFeedOptions): Feed {
     onRawFrame,
     ...(options.logger ? { logger: options.logger } : {}),
   };
-  const ws = options.urls?.ws;
-  const rest = options.urls?.rest;
   switch (options.venue) {
     case 'binance':
     case 'binanceus':
