@@ -5,7 +5,7 @@
  * and spread of N runs after a discarded warm-up, and the same for ccxt pro's watchOrderBook on
  * the same Binance depth stream, run for run interleaved with ours.
  *
- *   npx tsx --conditions=@tickerml/source packages/exchanges/bench/adapters.ts [--runs 5] [--repeat 10] [--json]
+ *   npx tsx --conditions=@tickerml/source packages/exchanges/bench/adapters.ts [--runs 5] [--repeat 10] [--venues depth,kraken] [--json]
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
@@ -25,6 +25,8 @@ const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 5) || 5;
 /** Times the Binance depth recording is played over one connection per run (`--repeat`). */
 const REPEAT = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') + 1]) || 10 : 10;
 const BINANCE = 'binance/hftbacktest_spot_btcusdt_20240808.gz';
+/** `--venues kraken,coinbase`: only those whole-recording rows (and no Binance depth duel unless `depth` is named). */
+const ONLY = args.includes('--venues') ? (args[args.indexOf('--venues') + 1] ?? '').split(',') : undefined;
 
 interface Child {
   readonly proc: ChildProcess;
@@ -117,7 +119,8 @@ interface CcxtPro {
   readonly urls: { api: Record<string, string | Record<string, string>> };
   loadHttpProxyAgent(): Promise<void>;
   loadMarkets(): Promise<unknown>;
-  watchOrderBook(symbol: string): Promise<{ nonce: number }>;
+  watchOrderBook(symbol: string, limit?: number): Promise<{ nonce: number }>;
+  setMarkets(markets: object[]): unknown;
   close(): Promise<void>;
 }
 
@@ -170,7 +173,7 @@ const grid = new DecimalGrid('BTC/USDT', '0.01', '0.00000001');
 // Each run is a new connection, the 1000-level REST snapshot and the recording's depth frames
 // REPEAT times over (ids moved on so the stream stays contiguous); one warm-up run of each is
 // discarded, then the two clients alternate run by run so load on the shared machine hits both.
-{
+if (ONLY === undefined || ONLY.includes('depth')) {
   const flags = ['--bare', '--depth-only', '--repeat', String(REPEAT)];
   const oursRun = async (): Promise<Sample> => {
     const child = await startChild(BINANCE, flags);
@@ -273,8 +276,74 @@ const VENUES: [string, string, (c: Child) => { feed: Feed; received: () => numbe
     },
   ],
 ];
+/**
+ * ccxt pro's kraken on the replay child's WebSocket (`urls.api.ws.publicV2`), with the one market
+ * set by hand: the replay kit serves no Kraken REST markets, and watchOrderBook needs none else.
+ */
+function ccxtKraken(child: Child): CcxtPro {
+  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
+  const Ctor = pro.kraken;
+  if (Ctor === undefined) throw new Error('ccxt.pro.kraken is missing');
+  const ex = new Ctor({});
+  (ex.urls.api.ws as Record<string, string>).publicV2 = `${child.wsUrl}/v2`;
+  ex.setMarkets([
+    {
+      id: 'XBTUSD',
+      symbol: 'BTC/USD',
+      base: 'BTC',
+      quote: 'USD',
+      baseId: 'XBT',
+      quoteId: 'ZUSD',
+      type: 'spot',
+      spot: true,
+      active: true,
+      precision: { price: 0.1, amount: 1e-8 },
+      limits: {},
+      info: { wsname: 'XBT/USD' },
+    },
+  ]);
+  return ex;
+}
+
+/**
+ * One ccxt run over a whole recording: done once the tape has ended and watchOrderBook has not
+ * resolved for 300 ms (ccxt says nothing per frame; the idle wait costs a few timer wake-ups).
+ */
+async function ccxtWholeRecording(fixture: string, make: (c: Child) => CcxtPro, symbol: string, limit: number) {
+  const child = await startChild(fixture, []);
+  let sent = -1;
+  void child.finished.then((n) => (sent = n));
+  const ex = make(child);
+  await ex.loadHttpProxyAgent();
+  let lastResolvedMs = performance.now();
+  let stop = false;
+  const s = await measure(
+    child.tapeFrames,
+    () => {
+      void (async () => {
+        while (!stop) {
+          await ex.watchOrderBook(symbol, limit);
+          lastResolvedMs = performance.now();
+        }
+      })().catch(() => {});
+    },
+    () => sent >= 0 && performance.now() - lastResolvedMs > 300,
+  );
+  stop = true;
+  await ex.close();
+  await stopChild(child);
+  return { ...s, frames: sent, wallMs: s.wallMs - 300 };
+}
+
+const CCXT_PEERS: Record<string, { make: (c: Child) => CcxtPro; symbol: string; limit: number }> = {
+  kraken: { make: ccxtKraken, symbol: 'BTC/USD', limit: 25 },
+};
+
 for (const [venue, fixture, make] of VENUES) {
+  if (ONLY !== undefined && !ONLY.includes(venue)) continue;
   const samples: Sample[] = [];
+  const peer = CCXT_PEERS[venue];
+  const theirs: Sample[] = [];
   for (let run = 0; run <= RUNS; run++) {
     const child = await startChild(fixture, []);
     let sent = -1;
@@ -291,8 +360,13 @@ for (const [venue, fixture, make] of VENUES) {
     if (run > 0) samples.push({ ...s, frames: sent }); // run 0 warms the JIT up
     live?.feed.stop();
     await stopChild(child);
+    if (peer !== undefined) {
+      const t = await ccxtWholeRecording(fixture, peer.make, peer.symbol, peer.limit);
+      if (run > 0) theirs.push(t);
+    }
   }
   record(`${venue} whole recording (TickerML adapter)`, samples);
+  if (peer !== undefined) record(`${venue} whole recording (ccxt pro watchOrderBook)`, theirs);
 }
 
 if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
