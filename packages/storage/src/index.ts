@@ -61,6 +61,7 @@ export {
 export {
   DEFAULT_PAGE_SIZE_BYTES,
   DEFAULT_WAL_CHECKPOINT_BYTES,
+  type RetentionJobOptions,
   SqliteStore,
   type SqliteStoreOptions,
 } from './sqlite.js';
