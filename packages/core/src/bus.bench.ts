@@ -21,6 +21,17 @@ describe('publish 10,000 messages to 2 subscribers', () => {
     for (let i = 0; i < N; i++) await bus.publish('t', i);
     await bus.close();
   });
+  bench('@tickerml/core InProcessBus, delivery synchronous (awaited publish, bounded buffers)', async () => {
+    const bus = new InProcessBus<number>({ delivery: 'synchronous' });
+    bus.subscribe('t', (m) => {
+      sink += m;
+    });
+    bus.subscribe('t', (m) => {
+      sink -= m;
+    });
+    for (let i = 0; i < N; i++) await bus.publish('t', i);
+    await bus.close();
+  });
   bench('node:events EventEmitter (peer, synchronous, unbounded)', () => {
     const emitter = new EventEmitter();
     emitter.on('t', (m: number) => {
