@@ -407,3 +407,25 @@ describe('pacing', () => {
     await server.finished;
   });
 });
+
+describe('loop', () => {
+  const tape: RawFrame[] = [0, 1, 2].map((i) => ({
+    localTs: 1_700_000_000_000_000 + i,
+    kind: 'recv',
+    data: `{"stream":"x@trade","data":{"i":${i}}}`,
+  }));
+
+  it('plays the whole tape, closes the socket with 1012 after its last frame, and plays it again to the next connection', async () => {
+    const passes: number[] = [];
+    const server = await start({ frames: tape, loop: true, onLoop: (p) => passes.push(p) });
+    const first = await connect(`${server.wsUrl}/stream?streams=x@trade`);
+    await first.until(() => first.closeCode !== undefined);
+    expect(first.closeCode).toBe(1012);
+    expect(first.messages).toEqual(tape.map((f) => f.data));
+    const second = await connect(`${server.wsUrl}/stream?streams=x@trade`);
+    await second.until(() => second.closeCode !== undefined);
+    expect(second.messages).toEqual(tape.map((f) => f.data));
+    expect(passes).toEqual([2, 3]);
+    expect(server.passes).toBe(3);
+  });
+});
