@@ -2,7 +2,7 @@ import { MARKET_EVENT_KINDS, type MarketEvent } from '@tickerml/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
-import { decodeMessage, encodeMessage } from './codec.js';
+import { decodeMessage, decodeRecord, encodeMessage, encodeMessageText, packEnvelopes } from './codec.js';
 import { MalformedMessageError, UnsupportedVersionError } from './errors.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
@@ -33,10 +33,10 @@ describe('versioned envelope', () => {
   });
 
   it('rejects an unknown version naming it', () => {
-    const error = catchError(() => decodeMessage(bytes('{"v":2,"kind":"trade"}')));
+    const error = catchError(() => decodeMessage(bytes('{"v":3,"kind":"trade"}')));
     expect(error).toBeInstanceOf(UnsupportedVersionError);
     expect((error as UnsupportedVersionError).shortMessage).toBe(
-      'envelope version 2 is not supported (this reader knows 1)',
+      'envelope version 3 is not supported (this reader knows 1, 2)',
     );
   });
 
@@ -121,3 +121,26 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+describe('packed records (v2)', () => {
+  it('reads every event kind of a packed record in order, and a v1 record as one message', () => {
+    const packed = packEnvelopes(SAMPLE_EVENTS.map((e) => encodeMessageText(e)));
+    expect(JSON.parse(packed).v).toBe(2);
+    expect(decodeRecord(bytes(packed))).toEqual(SAMPLE_EVENTS);
+    expect(decodeRecord(encodeMessage(SAMPLE_EVENTS[0] as MarketEvent))).toEqual([SAMPLE_EVENTS[0]]);
+  });
+
+  it.each([
+    ['no events', '{"v":2}', /packed record: events: expected a non-empty array, found undefined/],
+    ['empty events', '{"v":2,"events":[]}', /packed record: events: expected a non-empty array/],
+    ['a non-object event', '{"v":2,"events":[1]}', /packed record: events\[0\]: expected a v1 envelope, found 1/],
+    ['a nested v2', '{"v":2,"events":[{"v":2,"events":[]}]}', /packed record: events\[0\]\.v: expected 1, found 2/],
+    ['a bad event', '{"v":2,"events":[{"kind":"trade","v":1}]}', /packed record: events\[0\]: trade\.venue: expected/],
+  ])('rejects a packed record with %s, whole', (_name, text, message) => {
+    expect(() => decodeRecord(bytes(text))).toThrow(message);
+  });
+
+  it('refuses a packed record in decodeMessage, which returns one message', () => {
+    expect(() => decodeMessage(bytes(packEnvelopes(['{"kind":"x","v":1}'])))).toThrow(/read it with decodeRecord/);
+  });
+});

@@ -13,6 +13,11 @@
  * breaks readers bumps `v`, and a reader rejects versions it does not know with
  * {@link UnsupportedVersionError} so the message goes to the dead-letter topic, never guessed at.
  *
+ * Version 2 is a packed record: several version-1 envelopes of one key in one Kafka record,
+ * `{"v":2,"events":[{…,"v":1},{…,"v":1}]}`, in publish order (see the bus's `packMax`). It is read
+ * with {@link decodeRecord}, which reads version 1 as well; a record whose envelope or any event
+ * in it is malformed is rejected whole.
+ *
  * @module
  */
 import type { MarketEvent, MarketEventKind } from '@tickerml/core';
@@ -20,8 +25,10 @@ import { MalformedMessageError, UnsupportedVersionError } from './errors.js';
 
 /** The envelope version this code writes. */
 export const ENVELOPE_VERSION = 1;
+/** The envelope version of a packed record (several version-1 envelopes of one key). */
+export const PACKED_ENVELOPE_VERSION = 2;
 /** Envelope versions this code reads. */
-export const SUPPORTED_VERSIONS: readonly number[] = [1];
+export const SUPPORTED_VERSIONS: readonly number[] = [1, 2];
 
 /** A message that is not a market event: features, decisions, news. It needs a string `kind`. */
 export interface BusRecord {
@@ -133,6 +140,70 @@ export function encodeMessageText(message: BusMessage): string {
  * ```
  */
 export function decodeMessage(bytes: Buffer | Uint8Array | null): BusMessage {
+  const record = parseEnvelope(bytes);
+  if (record.v === PACKED_ENVELOPE_VERSION) {
+    throw new MalformedMessageError('a packed record (v 2) holds several messages: read it with decodeRecord');
+  }
+  return checkMessage(record);
+}
+
+/**
+ * Reads a Kafka record value into the messages it carries: one for a version-1 envelope, each
+ * event in order for a packed (version-2) record.
+ *
+ * @param bytes the Kafka message value
+ * @returns the messages, without their envelopes' `v`
+ * @throws {MalformedMessageError} / {@link UnsupportedVersionError} as {@link decodeMessage}, for
+ *   the record or any message in it (a packed record is rejected whole; the error names the index)
+ * @example
+ * ```ts
+ * for (const event of decodeRecord(kafkaMessage.value)) book.apply(event);
+ * ```
+ */
+export function decodeRecord(bytes: Buffer | Uint8Array | null): BusMessage[] {
+  const record = parseEnvelope(bytes);
+  if (record.v !== PACKED_ENVELOPE_VERSION) return [checkMessage(record)];
+  const events = record.events;
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new MalformedMessageError(`packed record: events: expected a non-empty array, found ${describe(events)}`);
+  }
+  const messages: BusMessage[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event: unknown = events[i];
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      throw new MalformedMessageError(`packed record: events[${i}]: expected a v1 envelope, found ${describe(event)}`);
+    }
+    const inner = event as Record<string, unknown>;
+    if (inner.v !== ENVELOPE_VERSION) {
+      throw new MalformedMessageError(`packed record: events[${i}].v: expected 1, found ${describe(inner.v)}`);
+    }
+    try {
+      messages[i] = checkMessage(inner);
+    } catch (cause) {
+      const detail = cause instanceof MalformedMessageError ? cause.shortMessage : String(cause);
+      throw new MalformedMessageError(`packed record: events[${i}]: ${detail}`, { cause });
+    }
+  }
+  return messages;
+}
+
+/**
+ * Packs version-1 envelopes of one key (as {@link encodeMessageText} writes them) into one
+ * version-2 record, in the given order.
+ *
+ * @param envelopes version-1 envelope texts, at least one
+ * @returns the packed record text
+ * @example
+ * ```ts
+ * packEnvelopes([encodeMessageText(a), encodeMessageText(b)]); // '{"v":2,"events":[{…},{…}]}'
+ * ```
+ */
+export function packEnvelopes(envelopes: readonly string[]): string {
+  return `{"v":${PACKED_ENVELOPE_VERSION},"events":[${envelopes.join(',')}]}`;
+}
+
+/** Parses the JSON object of an envelope and checks its version. */
+function parseEnvelope(bytes: Buffer | Uint8Array | null): Record<string, unknown> {
   if (bytes === null) throw new MalformedMessageError('message has no value (a tombstone); expected an envelope');
   let parsed: unknown;
   const text = Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes).toString('utf8');
@@ -150,6 +221,11 @@ export function decodeMessage(bytes: Buffer | Uint8Array | null): BusMessage {
   if (typeof version !== 'number' || !SUPPORTED_VERSIONS.includes(version)) {
     throw new UnsupportedVersionError(version, SUPPORTED_VERSIONS);
   }
+  return record;
+}
+
+/** Checks a version-1 envelope's message and removes its `v`. */
+function checkMessage(record: Record<string, unknown>): BusMessage {
   delete record.v;
   const kind = record.kind;
   if (typeof kind !== 'string' || kind === '') {

@@ -30,7 +30,7 @@ export class BrokerUnreachableError extends BaseError {
  *
  * @example
  * ```ts
- * decodeMessage(Buffer.from('{"v":2,"kind":"trade"}'));
+ * decodeMessage(Buffer.from('{"v":3,"kind":"trade"}'));
  * // throws UnsupportedVersionError: envelope version 2 is not supported (this reader knows 1)
  * ```
  */

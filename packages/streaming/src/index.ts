@@ -8,11 +8,14 @@ export {
   type BusMessage,
   type BusRecord,
   decodeMessage,
+  decodeRecord,
   ENVELOPE_VERSION,
   encodeMessage,
   encodeMessageText,
   isMarketEvent,
   isMarketEventKind,
+  PACKED_ENVELOPE_VERSION,
+  packEnvelopes,
   SUPPORTED_VERSIONS,
 } from './codec.js';
 export { type InstrumentSnapshot, type SequenceSnapshot, SequenceTracker } from './dedupe.js';

@@ -153,7 +153,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
 
     const key = 'binanceus:BTC/USDT';
     void bus.publishRaw(tradesTopic, key, Buffer.from('{"v":1,"kind":"trade",garbage'), {}); // offset 0
-    void bus.publishRaw(tradesTopic, key, Buffer.from('{"v":2,"kind":"trade"}'), {}); // offset 1
+    void bus.publishRaw(tradesTopic, key, Buffer.from('{"v":3,"kind":"trade"}'), {}); // offset 1
     void bus.publishEvent(trade(1, 'poison')); // offset 2: decodes, but the handler always throws
     for (let seq = 2; seq <= 4; seq++) void bus.publishEvent(trade(seq)); // offsets 3..5
     await bus.flush();
@@ -171,7 +171,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
       ['HandlerFailedError', tradesTopic, 0, '2', group, 3],
     ]);
     expect(infos[0]?.error).toMatch(/message is not JSON/);
-    expect(infos[1]?.error).toMatch(/envelope version 2 is not supported/);
+    expect(infos[1]?.error).toMatch(/envelope version 3 is not supported/);
     expect(infos[2]?.error).toMatch(/handler failed 3 time\(s\)[\s\S]*cannot apply trade poison/);
     // The original bytes and key travel unchanged.
     expect(letters[0]?.value?.toString()).toBe('{"v":1,"kind":"trade",garbage');

@@ -18,6 +18,14 @@ describe('KafkaBus options', () => {
       { brokers: ['127.0.0.1:9092'], producer: { lingerMs: -1 } },
       'producer.lingerMs: expected a non-negative integer, found -1',
     ],
+    [
+      { brokers: ['127.0.0.1:9092'], producer: { packMax: 0 } },
+      'producer.packMax: expected a positive integer, found 0',
+    ],
+    [
+      { brokers: ['127.0.0.1:9092'], producer: { packMaxBytes: 2_000_000 } },
+      'producer.packMaxBytes: expected at most producer.maxBatchBytes (900000), found 2000000',
+    ],
   ])('rejects %j naming the option', (options, message) => {
     expect(() => new KafkaBus(options)).toThrow(KafkaOptionsError);
     expect(() => new KafkaBus(options)).toThrow(message);
@@ -33,6 +41,12 @@ describe('KafkaBus options', () => {
     expect(bus.topics.trades).toEqual({ name: 'prod.trades', partitions: 12, replicationFactor: 1 });
     expect(bus.topicName('orderBooks')).toBe('tickerml.book');
     expect(bus.topicName('deadLetter')).toBe('tickerml.dead-letter');
+  });
+
+  it('takes pack_max from kafka_config.yaml and refuses 0 naming file, key and value', () => {
+    expect(parseConfig({ kafka: { pack_max: 50 } }, { env: {} }).kafka.packMax).toBe(50);
+    expect(parseConfig({}, { env: {} }).kafka.packMax).toBe(1);
+    expect(() => parseConfig({ kafka: { pack_max: 0 } }, { env: {} })).toThrow(/kafka_config\.yaml.*pack_max/);
   });
 
   it('takes retention from kafka_config.yaml, and refuses a bad one naming file, key and value', () => {

@@ -13,7 +13,7 @@ import type {
 } from '@tickerml/core';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Gauge } from 'prom-client';
-import { type BusMessage, decodeMessage, isMarketEvent } from './codec.js';
+import { type BusMessage, decodeRecord, encodeMessage, isMarketEvent } from './codec.js';
 import { SequenceTracker } from './dedupe.js';
 import { deadLetterHeaders, errorName, errorText } from './dlq.js';
 import { BrokerUnreachableError, HandlerFailedError, KafkaOptionsError } from './errors.js';
@@ -363,16 +363,49 @@ export class KafkaSubscription implements Subscription {
   }
 
   /**
-   * Applies, skips or dead-letters one message. Returns `undefined` when that is done already
-   * (the common case: a synchronous handler), else a promise of it.
+   * Applies, skips or dead-letters one Kafka record: one message, or each message of a packed
+   * record in order. Returns `undefined` when that is done already (the common case: a
+   * synchronous handler), else a promise of it. A record that cannot be decoded is dead-lettered
+   * whole; a message of a packed record is skipped by venue sequence like any other, so a packed
+   * record redelivered after a crash applies only what was not applied yet.
    */
   #settle(message: KafkaMessage, partition: number, payload: EachBatchPayload): Promise<void> | undefined {
-    let decoded: BusMessage;
+    let decoded: BusMessage[];
     try {
-      decoded = decodeMessage(message.value);
+      decoded = decodeRecord(message.value);
     } catch (error) {
       return this.#deadLetter(message, partition, error, 0).then(() => this.#onError(error));
     }
+    const packed = decoded.length > 1;
+    for (let i = 0; i < decoded.length; i++) {
+      const pending = this.#settleOne(decoded[i] as BusMessage, packed, message, partition, payload);
+      if (pending !== undefined) return this.#settleRest(pending, decoded, i + 1, message, partition, payload);
+    }
+    return undefined;
+  }
+
+  async #settleRest(
+    pending: Promise<void>,
+    decoded: readonly BusMessage[],
+    from: number,
+    message: KafkaMessage,
+    partition: number,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    await pending;
+    for (let i = from; i < decoded.length; i++) {
+      const next = this.#settleOne(decoded[i] as BusMessage, true, message, partition, payload);
+      if (next !== undefined) await next;
+    }
+  }
+
+  #settleOne(
+    decoded: BusMessage,
+    packed: boolean,
+    message: KafkaMessage,
+    partition: number,
+    payload: EachBatchPayload,
+  ): Promise<void> | undefined {
     const event = isMarketEvent(decoded) ? decoded : undefined;
     if (event !== undefined && this.#tracker?.isDuplicate(event) === true) {
       this.stats.duplicates++;
@@ -390,11 +423,11 @@ export class KafkaSubscription implements Subscription {
       if (result !== undefined && typeof result.then === 'function') {
         return result.then(
           () => this.#applied(event),
-          (error: unknown) => this.#retry(decoded, event, message, meta, payload, error),
+          (error: unknown) => this.#retry(decoded, packed, event, message, meta, payload, error),
         );
       }
     } catch (error) {
-      return this.#retry(decoded, event, message, meta, payload, error);
+      return this.#retry(decoded, packed, event, message, meta, payload, error);
     }
     this.#applied(event);
     return undefined;
@@ -411,6 +444,7 @@ export class KafkaSubscription implements Subscription {
   /** Calls the handler again after a failure, up to `maxAttempts` calls, then dead-letters. */
   async #retry(
     decoded: BusMessage,
+    packed: boolean,
     event: MarketEvent | undefined,
     message: KafkaMessage,
     firstMeta: KafkaMessageMeta,
@@ -432,11 +466,18 @@ export class KafkaSubscription implements Subscription {
     }
     const { partition, offset, key } = firstMeta;
     const failure = new HandlerFailedError(this.topic, partition, message.offset, this.#maxAttempts, lastError);
-    await this.#deadLetter(message, partition, failure, this.#maxAttempts);
+    // Of a packed record, only the failing message is dead-lettered (as a version-1 envelope).
+    await this.#deadLetter(message, partition, failure, this.#maxAttempts, packed ? encodeMessage(decoded) : undefined);
     this.#onError(failure, decoded, { topic: this.topic, key, offset });
   }
 
-  async #deadLetter(message: KafkaMessage, partition: number, error: unknown, attempts: number): Promise<void> {
+  async #deadLetter(
+    message: KafkaMessage,
+    partition: number,
+    error: unknown,
+    attempts: number,
+    value: Buffer | null = message.value,
+  ): Promise<void> {
     const headers = deadLetterHeaders(message.headers, {
       error: errorText(error),
       errorName: errorName(error),
@@ -446,7 +487,7 @@ export class KafkaSubscription implements Subscription {
       group: this.groupId,
       attempts,
     });
-    await this.#host.deadLetter(message.key, message.value, headers);
+    await this.#host.deadLetter(message.key, value, headers);
     this.stats.deadLettered++;
   }
 
