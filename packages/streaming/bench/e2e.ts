@@ -9,6 +9,8 @@
  *   pace (idempotent, acks=all, --batch events per request, waiting for each acknowledgement) and
  *   a consumer group with `eachBatch`, `JSON.stringify`/`JSON.parse` only: no envelope checks, no
  *   de-duplication, no sequence topic, no commit-after-processing, no dead letters.
+ * - with `--pack N`, `KafkaBus packed`: the same bus with `producer.packMax` N (events of one key
+ *   sharing a request go in one version-2 record; the consumer unpacks them), beside the unpacked one.
  * - `kafka ProducerPerformance` (Java, the broker's own tool, producer only, when the jars are
  *   found): the ceiling of producing records of the same size on this machine.
  *
@@ -16,7 +18,7 @@
  * consuming process: on a shared machine that tells which side is short of CPU and which waits.
  *
  * Usage: TICKERML_KAFKA_BROKERS=127.0.0.1:9092 pnpm --filter @tickerml/streaming bench
- *   [--events 100000] [--runs 3] [--rate <events/s>] [--batch 2000] [--json]
+ *   [--events 100000] [--runs 3] [--rate <events/s>] [--batch 2000] [--pack 50] [--json]
  * Without --rate, events are published as fast as the producer accepts them (throughput; the
  * latency then includes queueing). With --rate they are spread evenly (latency at that load).
  */
@@ -42,6 +44,8 @@ const RUNS = arg('--runs', 3);
 const RATE = arg('--rate', 0);
 /** Events per produce request, for both contestants. */
 const BATCH = arg('--batch', 2_000);
+/** With N > 1, also run KafkaBus with `producer.packMax` N. */
+const PACK = arg('--pack', 0);
 const PARTITIONS = 3;
 const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT', 'ADA/USDT', 'DOGE/USDT'];
 const BROKERS = (process.env.TICKERML_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -129,14 +133,14 @@ function result(report: ConsumerReport, startedUs: number, cpuAtStart: NodeJS.Cp
 }
 
 /** Our bus: publishEvent → broker → a KafkaBus subscription in the child. */
-async function runBus(): Promise<Result> {
+async function runBus(packMax = 1): Promise<Result> {
   const run = randomUUID().slice(0, 8);
   const bus = new KafkaBus<Trade>({
     brokers: BROKERS,
     clientId: `bench-${run}`,
     logLevel: 'error',
     topics: { trades: { name: `bench-${run}.trades`, partitions: PARTITIONS } },
-    producer: { lingerMs: 5, maxBatchMessages: BATCH },
+    producer: { lingerMs: 5, maxBatchMessages: BATCH, packMax },
   });
   await bus.connect();
   const { report } = await startConsumer('bus', bus.topicName('trades'), `bench-${run}`);
@@ -256,6 +260,7 @@ const median = (values: number[]): number => {
 
 const ours: Result[] = [];
 const raw: Result[] = [];
+const packed: Result[] = [];
 const java: number[] = [];
 const jars = findKafkaJars();
 const recordSize = Buffer.byteLength(JSON.stringify({ v: 1, ...makeTrade(0) }));
@@ -263,9 +268,11 @@ for (let r = 0; r < RUNS; r++) {
   // Alternate the order so neither side always runs on a warmer broker.
   if (r % 2 === 0) {
     ours.push(await runBus());
+    if (PACK > 1) packed.push(await runBus(PACK));
     raw.push(await runRaw());
   } else {
     raw.push(await runRaw());
+    if (PACK > 1) packed.push(await runBus(PACK));
     ours.push(await runBus());
   }
   if (jars !== undefined && RATE <= 0) {
@@ -291,16 +298,25 @@ const row = (name: string, results: Result[]) => ({
   consumerEventsPerCpuSec: Math.round(median(results.map((r) => r.consumerEventsPerCpuSec))),
 });
 const ratios = ours.map((r, i) => r.eventsPerSec / (raw[i]?.eventsPerSec ?? Number.NaN));
+const packedRatios = packed.map((r, i) => r.eventsPerSec / (raw[i]?.eventsPerSec ?? Number.NaN));
 const report = {
   loadAverage1m: loadavg()[0] ?? 0,
   ratioToRawKafkajs: { median: Number(median(ratios).toFixed(2)), runs: ratios.map((r) => Number(r.toFixed(2))) },
+  packedRatioToRawKafkajs:
+    PACK > 1
+      ? { median: Number(median(packedRatios).toFixed(2)), runs: packedRatios.map((r) => Number(r.toFixed(2))) }
+      : 'not run',
   events: EVENTS,
   ratePerSec: RATE > 0 ? RATE : 'unpaced',
   runs: RUNS,
   recordBytes: recordSize,
   partitions: PARTITIONS,
   eventsPerRequest: BATCH,
-  rows: [row('@tickerml/streaming KafkaBus', ours), row('raw kafkajs (JSON only)', raw)],
+  rows: [
+    row('@tickerml/streaming KafkaBus', ours),
+    ...(PACK > 1 ? [row(`KafkaBus packed (packMax ${PACK})`, packed)] : []),
+    row('raw kafkajs (JSON only)', raw),
+  ],
   javaProducerPerformance:
     java.length > 0 ? { recordsPerSec: Math.round(median(java)), runs: java.map(Math.round) } : 'jars not found',
 };
@@ -318,6 +334,11 @@ if (args.includes('--json')) {
   console.log(
     `KafkaBus / raw kafkajs, per run: ${report.ratioToRawKafkajs.runs.join(', ')} (median ${report.ratioToRawKafkajs.median})`,
   );
+  if (typeof report.packedRatioToRawKafkajs === 'object') {
+    console.log(
+      `KafkaBus packed / raw kafkajs, per run: ${report.packedRatioToRawKafkajs.runs.join(', ')} (median ${report.packedRatioToRawKafkajs.median})`,
+    );
+  }
   if (typeof report.javaProducerPerformance === 'object') {
     console.log(
       `${'kafka ProducerPerformance'.padEnd(30)} ${String(report.javaProducerPerformance.recordsPerSec).padStart(8)} records/s produced (producer only; runs: ${report.javaProducerPerformance.runs.join(', ')})`,
