@@ -48,7 +48,13 @@ describe.each(VENUES)('%s: every injected fault is matched to a detection', (ven
     const setup = inferReplaySetup(venue, frames);
     const clean = replayIntoHandler(setup, frames);
     const synced = setup.grids.map((g) => g.symbol).filter((s) => clean.handler.book(s) !== undefined);
-    const run = await replayThroughServer(setup, frames, { faults: spec, seed: 11, mustSync: synced });
+    const run = await replayThroughServer(setup, frames, {
+      faults: spec,
+      seed: 11,
+      mustSync: synced,
+      // Free-running (not in step) is faster and harder on the matching: frames are in flight.
+      inStep: false,
+    });
 
     // Coinbase resyncs by re-subscribing, answered with the book as it is now: there is no
     // snapshot to make stale, so the update lost for it is all that is injected.

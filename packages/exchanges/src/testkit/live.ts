@@ -16,7 +16,7 @@ import { krakenFeed } from '../venues/kraken/websocket/client.js';
 import { kucoinFeed } from '../venues/kucoin/websocket/client.js';
 import { type Detection, DetectionLog, type FaultMatch, matchFaults } from './detection.js';
 import type { FaultPlanSpec, InjectedFault } from './faults.js';
-import { ReplayServer, type ReplayServerOptions } from './server.js';
+import { ReplayServer } from './server.js';
 import { canonicalSymbol, type ReplaySetup } from './venues.js';
 
 /** The replay through the server did not settle in time. */
@@ -38,6 +38,17 @@ export interface ThroughServerOptions {
    * to true; false applies the plan exactly where drawn, even where the adapter cannot see it.
    */
   readonly paceFaults?: boolean;
+  /**
+   * Play in step with the feed: no frame while it has one in flight or a book resyncing, so a
+   * seeded run injects the same faults at the same frames every time (about 3x slower than
+   * free-running). Defaults to true.
+   */
+  readonly inStep?: boolean;
+  /**
+   * Longest the tape waits (ms of wall time) for one book to resync before playing on. Defaults
+   * to 2,000.
+   */
+  readonly holdMs?: number;
   /** Canonical symbols whose book must be synchronised before the run counts as settled. */
   readonly mustSync?: readonly string[];
   readonly onEvent?: (e: MarketEvent) => void;
@@ -128,7 +139,23 @@ export async function replayThroughServer(
     // Where the faulted frame sits in the adapter's stream: frames sent so far, less those lost
     // with sockets the server closed (known exactly at each disconnect: nothing is in flight then).
     onInject: () => framesAtInjection.push(server.framesSent - lostWithSockets),
+    // In step: no frame while the feed has one in flight or a book resyncing (for at most
+    // `holdMs` per book), so where each fault lands does not depend on scheduling.
+    ...(options.inStep === false
+      ? {}
+      : { hold: () => server.framesSent - lostWithSockets > received || stillResyncing() }),
   });
+  const holdMs = options.holdMs ?? 2000;
+  const resyncing = new Map<string, number>();
+  const stillResyncing = (): boolean => {
+    if (resyncing.size === 0) return false;
+    const now = performance.now();
+    for (const [symbol, since] of resyncing) {
+      if (now - since < holdMs) return true;
+      resyncing.delete(symbol);
+    }
+    return false;
+  };
   const detections = new DetectionLog(() => ({ framesHandled: received, faultsInjected: server.injected.length }));
   const eventCounts = new Map<string, Record<string, number>>();
   const emit: EventSink = (e) => {
@@ -136,6 +163,11 @@ export async function replayThroughServer(
     c[e.kind] = (c[e.kind] ?? 0) + 1;
     eventCounts.set(e.symbol, c);
     if (e.kind === 'disconnected') lostWithSockets = server.framesSent - received;
+    if (followed.has(e.symbol)) {
+      if (e.kind === 'gap_detected' || e.kind === 'checksum_mismatch' || e.kind === 'disconnected')
+        resyncing.set(e.symbol, performance.now());
+      else if (e.kind === 'book_snapshot' || e.kind === 'resynced') resyncing.delete(e.symbol);
+    }
     detections.onEvent(e);
     options.onEvent?.(e);
   };
@@ -159,6 +191,8 @@ export async function replayThroughServer(
   void server.finished.then(() => {
     tapeDone = true;
   });
+  // Every book starts by syncing: the tape waits for its first snapshot too.
+  for (const symbol of followed) resyncing.set(symbol, performance.now());
   feed.start();
   try {
     let stableSince = -1;

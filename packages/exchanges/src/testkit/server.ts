@@ -73,6 +73,12 @@ export interface ReplayServerOptions {
    * client does not follow cannot be seen.
    */
   readonly faultable?: (venueSymbol: string) => boolean;
+  /**
+   * While this returns true the tape does not advance (polled between frames). The live replay
+   * holds it while the client has frames in flight or a book resyncing, so the client sees the
+   * tape in step and a seeded run is the same every time.
+   */
+  readonly hold?: () => boolean;
   /** Called with each fault as it is applied (after it is added to {@link ReplayServer.injected}). */
   readonly onInject?: (fault: InjectedFault) => void;
   /**
@@ -165,6 +171,7 @@ export class ReplayServer {
   private readonly timers: ReplayTimers;
   private readonly nowUsFn: (() => number) | undefined;
   private readonly onInject: ((fault: InjectedFault) => void) | undefined;
+  private readonly holdFn: (() => boolean) | undefined;
   private cursor = 0;
   /** Book updates of each book (venue symbol) since a snapshot of it was served. */
   private readonly updatesSinceSnapshot = new Map<string, number>();
@@ -207,6 +214,7 @@ export class ReplayServer {
     this.timers = options.timers ?? realTimers;
     this.nowUsFn = options.nowUs;
     this.onInject = options.onInject;
+    this.holdFn = options.hold;
     this.startOn = options.startOn;
     this.paceFaults = options.paceFaults ?? false;
     this.healTimeoutMs = options.healTimeoutMs ?? 300;
@@ -574,6 +582,10 @@ export class ReplayServer {
     try {
       let sinceYield = 0;
       while (!this.closed && !this.stalled && this.cursor < this.tape.length && this.hasListener()) {
+        if (this.holdFn?.()) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         if (this.pace !== 'max' && this.cursor > 0) {
           const prev = this.tape[this.cursor - 1] as RawFrame;
           const next = this.tape[this.cursor] as RawFrame;
