@@ -45,7 +45,7 @@ describe('KafkaBus options', () => {
 
   it('takes pack_max from kafka_config.yaml and refuses 0 naming file, key and value', () => {
     expect(parseConfig({ kafka: { pack_max: 50 } }, { env: {} }).kafka.packMax).toBe(50);
-    expect(parseConfig({}, { env: {} }).kafka.packMax).toBe(1);
+    expect(parseConfig({}, { env: {} }).kafka.packMax).toBe(50);
     expect(() => parseConfig({ kafka: { pack_max: 0 } }, { env: {} })).toThrow(/kafka_config\.yaml.*pack_max/);
   });
 

@@ -106,7 +106,9 @@ export interface KafkaProducerOptions {
    * so per-instrument order is kept; Kafka's per-record work (encoding, headers, the broker's
    * checks, decoding) is then paid once per record instead of once per message. The cost: a record
    * that cannot be decoded goes to the dead-letter topic whole, up to `packMax` messages at once.
-   * Consumers read packed and unpacked records alike. Default 1: no packing.
+   * Consumers read packed and unpacked records alike. Default 1: no packing, one record per
+   * message, for buses built directly (tools, tests that count records); `kafka_config.yaml`'s
+   * `pack_max` (default 50, through {@link KafkaBus.fromConfig}) turns it on for deployments.
    */
   readonly packMax?: number;
   /**

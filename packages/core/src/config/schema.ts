@@ -234,8 +234,8 @@ export const kafkaConfigSchema = z.strictObject({
   delivery_timeout_ms: rangeNumber(1_000, 3_600_000, { integer: true }).default(120_000),
   /** Handler calls on one message before it goes to the dead-letter topic. */
   max_attempts: rangeNumber(1, 100, { integer: true }).default(3),
-  /** Most events of one venue:symbol packed into one Kafka record (1: no packing). */
-  pack_max: rangeNumber(1, 10_000, { integer: true }).default(1),
+  /** Most events of one venue:symbol packed into one Kafka record (1: no packing; see docs/streaming.md). */
+  pack_max: rangeNumber(1, 10_000, { integer: true }).default(50),
   /** `retention.ms` of the topics the bus creates, in milliseconds; null keeps the broker's default. */
   retention_ms: rangeNumber(60_000, 315_360_000_000, { integer: true }).nullable().default(null),
 });
