@@ -42,6 +42,7 @@ import {
 } from '@tickerml/exchanges';
 import { inferReplaySetup, loadFrames, type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
 import type { InstrumentSpec } from '@tickerml/execution';
+import { BUS_SNAPSHOT_LEVELS, capSnapshot } from './snapshot-cap.js';
 
 /** A venue of the demo and its bundled recording (see `examples/pi-trader/recordings/README.md`). */
 export interface DemoRecording {
@@ -148,10 +149,6 @@ const shiftLevels = (levels: readonly Level[], by: number): Level[] =>
   levels.map((l) => ({ ...l, priceTicks: l.priceTicks + by }));
 
 /** The `max` best levels: highest prices first for bids (`order` -1), lowest first for asks (1). */
-function best(levels: readonly Level[], max: number, order: 1 | -1): Level[] {
-  return [...levels].sort((x, y) => order * (x.priceTicks - y.priceTicks)).slice(0, max);
-}
-
 function midOf(levelsBid: readonly Level[], levelsAsk: readonly Level[]): number | undefined {
   let bid = Number.NEGATIVE_INFINITY;
   let ask = Number.POSITIVE_INFINITY;
@@ -317,9 +314,7 @@ export class DemoSource {
     }
     if (e.kind === 'book_snapshot') {
       a.seam = false;
-      const max = this.#o.maxSnapshotLevels ?? 1_000;
-      if (e.bids.length > max || e.asks.length > max)
-        e = { ...e, bids: best(e.bids, max, -1), asks: best(e.asks, max, 1) };
+      e = capSnapshot(e, this.#o.maxSnapshotLevels ?? BUS_SNAPSHOT_LEVELS);
     }
     v.offsetUs ??= e.localTs - e.exchTs;
     const exchTs = Math.min(e.exchTs + v.offsetUs, e.localTs);

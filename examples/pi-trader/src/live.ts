@@ -17,6 +17,7 @@ import {
   loadInstruments,
 } from '@tickerml/exchanges';
 import type { InstrumentSpec } from '@tickerml/execution';
+import { capSnapshot } from './snapshot-cap.js';
 
 /** The live feeds and what they trade. */
 export interface LiveFeeds {
@@ -63,7 +64,9 @@ export async function startLiveFeeds(options: {
         ...(info.minNotional === undefined ? {} : { minNotional: info.minNotional }),
       };
     });
-    const common = { instruments: grids, emit: options.emit, random: jitter, logger: log };
+    // A whole-book snapshot (Coinbase) would not fit one Kafka message: the bus gets the best levels.
+    const emit = (e: MarketEvent) => options.emit(capSnapshot(e));
+    const common = { instruments: grids, emit, random: jitter, logger: log };
     let feed: Feed;
     switch (venue) {
       case 'binanceus':
