@@ -136,6 +136,29 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     await waitFor(() => connections === 2 && conn!.state === 'open', 'reconnected');
   });
 
+  it('hands a text frame with invalid UTF-8 on as U+FFFD and keeps the socket', async () => {
+    const url = await server((ws) => {
+      ws.send(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), { binary: false }); // {"\xff"}
+      ws.send('{"ok":1}');
+    });
+    const frames: string[] = [];
+    conn = new ManagedConnection({
+      name: 'test',
+      url: () => url,
+      clock: new ManualClock(),
+      random: () => 0,
+      idleTimeoutMs: 10_000,
+      maxMessagesPerSecond: 10,
+      subscribeMessages: () => [],
+      onMessage: (text) => frames.push(text),
+    });
+    conn.start();
+    await waitFor(() => frames.length === 2, 'both frames');
+    expect(frames).toEqual(['{"\uFFFD"}', '{"ok":1}']);
+    expect(conn.outages).toBe(0);
+    expect(conn.state).toBe('open');
+  });
+
   it('stop() closes the socket and cancels every timer', async () => {
     const url = await server(() => {});
     const clock = new ManualClock();

@@ -175,7 +175,10 @@ export class ManagedConnection {
     const clock = this.o.clock;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
+      // No UTF-8 validation pass over every frame (`ws` would close on a bad byte): invalid bytes
+      // decode to U+FFFD, which no venue parser accepts in a key, symbol or number, so such a
+      // frame is counted as malformed by the handler instead of costing a reconnect.
+      ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000, skipUTF8Validation: true });
     } catch (err) {
       this.connecting = false;
       this.logger.error({ connection: this.o.name, url: redactUrl(url), error: String(err) }, 'cannot open socket');
