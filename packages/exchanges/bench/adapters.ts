@@ -119,7 +119,7 @@ interface CcxtPro {
   readonly urls: { api: Record<string, string | Record<string, string>> };
   loadHttpProxyAgent(): Promise<void>;
   loadMarkets(): Promise<unknown>;
-  watchOrderBook(symbol: string, limit?: number): Promise<{ nonce: number }>;
+  watchOrderBook(symbol: string, limit?: number | undefined): Promise<{ nonce: number }>;
   setMarkets(markets: object[]): unknown;
   close(): Promise<void>;
 }
@@ -309,7 +309,12 @@ function ccxtKraken(child: Child): CcxtPro {
  * One ccxt run over a whole recording: done once the tape has ended and watchOrderBook has not
  * resolved for 300 ms (ccxt says nothing per frame; the idle wait costs a few timer wake-ups).
  */
-async function ccxtWholeRecording(fixture: string, make: (c: Child) => CcxtPro, symbol: string, limit: number) {
+async function ccxtWholeRecording(
+  fixture: string,
+  make: (c: Child) => CcxtPro,
+  symbols: string[],
+  limit: number | undefined,
+) {
   const child = await startChild(fixture, []);
   let sent = -1;
   void child.finished.then((n) => (sent = n));
@@ -320,12 +325,13 @@ async function ccxtWholeRecording(fixture: string, make: (c: Child) => CcxtPro, 
   const s = await measure(
     child.tapeFrames,
     () => {
-      void (async () => {
-        while (!stop) {
-          await ex.watchOrderBook(symbol, limit);
-          lastResolvedMs = performance.now();
-        }
-      })().catch(() => {});
+      for (const symbol of symbols)
+        void (async () => {
+          while (!stop) {
+            await ex.watchOrderBook(symbol, limit);
+            lastResolvedMs = performance.now();
+          }
+        })().catch(() => {});
     },
     () => sent >= 0 && performance.now() - lastResolvedMs > 300,
   );
@@ -335,8 +341,38 @@ async function ccxtWholeRecording(fixture: string, make: (c: Child) => CcxtPro, 
   return { ...s, frames: sent, wallMs: s.wallMs - 300 };
 }
 
-const CCXT_PEERS: Record<string, { make: (c: Child) => CcxtPro; symbol: string; limit: number }> = {
-  kraken: { make: ccxtKraken, symbol: 'BTC/USD', limit: 25 },
+/**
+ * ccxt pro's coinbase (Advanced Trade) on the replay child's WebSocket (`urls.api.ws`), with the
+ * two recorded markets set by hand; the kit plays the `level2` snapshot and updates over the socket.
+ */
+function ccxtCoinbase(child: Child): CcxtPro {
+  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
+  const Ctor = pro.coinbase;
+  if (Ctor === undefined) throw new Error('ccxt.pro.coinbase is missing');
+  const ex = new Ctor({});
+  ex.urls.api.ws = child.wsUrl;
+  ex.setMarkets(
+    ['BTC', 'ETH'].map((base) => ({
+      id: `${base}-USD`,
+      symbol: `${base}/USD`,
+      base,
+      quote: 'USD',
+      baseId: base,
+      quoteId: 'USD',
+      type: 'spot',
+      spot: true,
+      active: true,
+      precision: { price: 0.01, amount: 1e-8 },
+      limits: {},
+      info: {},
+    })),
+  );
+  return ex;
+}
+
+const CCXT_PEERS: Record<string, { make: (c: Child) => CcxtPro; symbols: string[]; limit: number | undefined }> = {
+  kraken: { make: ccxtKraken, symbols: ['BTC/USD'], limit: 25 },
+  coinbase: { make: ccxtCoinbase, symbols: ['BTC/USD', 'ETH/USD'], limit: undefined },
 };
 
 for (const [venue, fixture, make] of VENUES) {
@@ -361,7 +397,7 @@ for (const [venue, fixture, make] of VENUES) {
     live?.feed.stop();
     await stopChild(child);
     if (peer !== undefined) {
-      const t = await ccxtWholeRecording(fixture, peer.make, peer.symbol, peer.limit);
+      const t = await ccxtWholeRecording(fixture, peer.make, peer.symbols, peer.limit);
       if (run > 0) theirs.push(t);
     }
   }
