@@ -20,7 +20,6 @@ import {
   type FaultPlanSpec,
   GridInference,
   isBookVenue,
-  loadFrames,
   parseFaultSpec,
   type ReplaySetup,
   type replayIntoHandler,
@@ -50,6 +49,8 @@ Options:
   --inject <spec>      seeded faults (implies --through-server), e.g.
                        drop=0.01,dup=0.01,reorder=0.01,corrupt=5,close=2,stale-snapshot=1
   --seed <n>           seed of the fault plan (default 1)
+  --window <n>         with --through-server: frames the replay server holds at once (default
+                       4096); the file is streamed, so memory stays bounded on a day-long file
   --unpaced-faults     apply the plan where drawn, not only where the adapter can see the
                        fault (a second fault on a book still resyncing, a Kraken update the
                        next checksum does not cover): shows what goes undetected
@@ -145,6 +146,8 @@ export interface ReplayArgs {
   readonly json: boolean;
   /** `--unpaced-faults`: apply the fault plan where drawn, even where the adapter cannot see it. */
   readonly unpacedFaults?: boolean;
+  /** `--window`: frames the replay server holds at once. Defaults to 4,096. */
+  readonly windowFrames?: number;
 }
 
 const FORMATS = ['auto', 'tickerml', 'cryptofeed', 'hftbacktest', 'cbcap'] as const;
@@ -157,6 +160,7 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
   let seed = 1;
   let json = false;
   let unpacedFaults = false;
+  let windowFrames: number | undefined;
   for (const { arg, flag, value } of flagArgs(args)) {
     switch (flag) {
       case '-h':
@@ -183,6 +187,13 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
         seed = n;
         break;
       }
+      case '--window': {
+        const s = value();
+        const n = Number(s);
+        if (!Number.isSafeInteger(n) || n < 2) throw new UsageError(`--window must be an integer >= 2, was "${s}"`);
+        windowFrames = n;
+        break;
+      }
       case '--json':
         json = true;
         break;
@@ -195,7 +206,16 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
     }
   }
   if (files.length === 0) throw new UsageError('missing <file>');
-  return { files, format, throughServer, inject, seed, json, unpacedFaults };
+  return {
+    files,
+    format,
+    throughServer,
+    inject,
+    seed,
+    json,
+    unpacedFaults,
+    ...(windowFrames !== undefined ? { windowFrames } : {}),
+  };
 }
 
 /** Strips trailing fractional zeros: "61820.99000000" → "61820.99", "63005.0" → "63005". */
@@ -325,11 +345,9 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
     const report: ReplayReport = { ...base, path: 'direct', ...clean };
     return { report, exitCode: recordingFlawed ? 2 : 0 };
   }
-  // The replay server holds the whole tape: this path needs the recording in memory.
-  const frames: RawFrame[] = [];
-  for (const file of args.files)
-    for (const f of (await loadFrames(file, { format: args.format })).frames) frames.push(f);
-  const served = await replayThroughServer(setup, frames, {
+  // Streamed as well: the replay server holds a window of frames, not the recording.
+  const served = await replayThroughServer(setup, allFrames(), {
+    windowFrames: args.windowFrames ?? 4096,
     faults: args.inject,
     seed: args.seed,
     paceFaults: args.unpacedFaults !== true,

@@ -140,3 +140,66 @@ export function planFaults(
   }
   return plan;
 }
+
+/**
+ * Draws faults one eligible book update at a time, for a tape read as a stream whose length is
+ * not known in advance ({@link planFaults} needs every eligible update up front). Rate faults are
+ * drawn per update as in {@link planFaults}; counted faults come one after another, each
+ * `1..spacing` eligible updates after the previous one (the first after the first 20 updates),
+ * in an order the seed shuffles. A close waits for an update where it is allowed. A tape that
+ * ends first gets fewer counted faults, as a short tape does with {@link planFaults}.
+ * @example
+ * ```ts
+ * const plan = new StreamingFaultPlan({ corrupt: 2, drop: 0.01 }, 7);
+ * const fault = plan.next(true); // for the next eligible update: a FaultKind or undefined
+ * ```
+ */
+export class StreamingFaultPlan {
+  private readonly rng: SeededRandom;
+  private readonly counted: FaultKind[] = [];
+  private eligibleSeen = 0;
+  private nextCountedAt: number;
+
+  /** @param spacing most eligible updates between two counted faults. Defaults to 200. */
+  constructor(
+    private readonly spec: FaultPlanSpec,
+    seed: number,
+    private readonly spacing = 200,
+  ) {
+    this.rng = new SeededRandom(seed);
+    const kinds: Array<[FaultKind, number]> = [
+      [FaultKind.Close, spec.close ?? 0],
+      [FaultKind.StaleSnapshot, spec.staleSnapshot ?? 0],
+      [FaultKind.Corrupt, spec.corrupt ?? 0],
+    ];
+    for (const [kind, n] of kinds) for (let k = 0; k < n; k++) this.counted.push(kind);
+    for (let k = this.counted.length - 1; k > 0; k--) {
+      const j = this.rng.int(0, k);
+      [this.counted[k], this.counted[j]] = [this.counted[j] as FaultKind, this.counted[k] as FaultKind];
+    }
+    this.nextCountedAt = 20 + this.rng.int(1, spacing);
+  }
+
+  /**
+   * The fault for the next eligible book update, or undefined.
+   * @param closeAllowed whether closing every socket is allowed at this update.
+   */
+  next(closeAllowed: boolean): FaultKind | undefined {
+    this.eligibleSeen++;
+    if (this.eligibleSeen <= 20) return undefined;
+    if (this.counted.length > 0 && this.eligibleSeen >= this.nextCountedAt) {
+      const k = this.counted.findIndex((kind) => kind !== FaultKind.Close || closeAllowed);
+      if (k >= 0) {
+        this.nextCountedAt = this.eligibleSeen + this.rng.int(1, this.spacing);
+        return this.counted.splice(k, 1)[0];
+      }
+    }
+    const rates: Array<[FaultKind, number | undefined]> = [
+      [FaultKind.Drop, this.spec.drop],
+      [FaultKind.Duplicate, this.spec.dup],
+      [FaultKind.Reorder, this.spec.reorder],
+    ];
+    for (const [kind, p] of rates) if (p !== undefined && p > 0 && this.rng.next() < p) return kind;
+    return undefined;
+  }
+}

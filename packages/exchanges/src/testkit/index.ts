@@ -22,6 +22,7 @@ export {
   InvalidFaultSpecError,
   parseFaultSpec,
   planFaults,
+  StreamingFaultPlan,
 } from './faults.js';
 export {
   ReplayTimeoutError,

@@ -29,7 +29,10 @@ export interface ThroughServerOptions {
   readonly faults?: FaultPlanSpec | undefined;
   /** Seed of the fault plan and of the feed's reconnect jitter. Defaults to 1. */
   readonly seed?: number;
-  /** Give up after this many milliseconds of wall time. Defaults to 120,000. */
+  /**
+   * Give up after this many milliseconds of wall time without progress (no frame sent or
+   * handled), so a day-long stream is not cut short. Defaults to 120,000.
+   */
   readonly timeoutMs?: number;
   /** Stop waiting this long (ms) after the tape ended and nothing moved, synced or not. Defaults to 2,000. */
   readonly quietMs?: number;
@@ -51,6 +54,11 @@ export interface ThroughServerOptions {
   readonly holdMs?: number;
   /** Canonical symbols whose book must be synchronised before the run counts as settled. */
   readonly mustSync?: readonly string[];
+  /**
+   * Frames the server holds at once when `frames` is a stream (`ReplayServerOptions.windowFrames`).
+   * Defaults to 4,096.
+   */
+  readonly windowFrames?: number;
   readonly onEvent?: (e: MarketEvent) => void;
 }
 
@@ -68,6 +76,8 @@ export interface ThroughServerResult {
   readonly framesSent: number;
   readonly framesReceived: number;
   readonly connections: number;
+  /** Most tape frames the server held at once ({@link ReplayServer.peakFramesHeld}). */
+  readonly peakFramesHeld: number;
 }
 
 const backoff = { initialMs: 20, maxMs: 200 };
@@ -110,8 +120,11 @@ function clientsOf(feed: Feed): FeedClient[] {
 
 /**
  * Plays `frames` through a replay server into the venue's live feed and waits until every frame
- * sent has been handled and every book in `mustSync` is synchronised.
- * @throws {ReplayTimeoutError} when that does not happen within `timeoutMs`.
+ * sent has been handled and every book in `mustSync` is synchronised. An array is held whole; a
+ * stream (a reader's `frames()`) is read a window of `windowFrames` at a time.
+ * @throws {ReplayTimeoutError} when nothing moves for `timeoutMs` before that happens.
+ * @throws a `ReplayServerError` when a streamed frame is out of `localTs` order beyond the window;
+ *   the reader's errors when the stream fails.
  * @example
  * ```ts
  * const setup = inferReplaySetup('kraken', frames);
@@ -121,7 +134,7 @@ function clientsOf(feed: Feed): FeedClient[] {
  */
 export async function replayThroughServer(
   setup: ReplaySetup,
-  frames: readonly RawFrame[],
+  frames: readonly RawFrame[] | AsyncIterable<RawFrame>,
   options: ThroughServerOptions = {},
 ): Promise<ThroughServerResult> {
   const seed = options.seed ?? 1;
@@ -132,6 +145,7 @@ export async function replayThroughServer(
   const framesAtInjection: number[] = [];
   const server = await ReplayServer.start({
     frames,
+    ...(options.windowFrames !== undefined ? { windowFrames: options.windowFrames } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
     seed,
     paceFaults: options.paceFaults ?? true,
@@ -186,7 +200,7 @@ export async function replayThroughServer(
   }
   const mustSync = options.mustSync ?? [];
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const started = performance.now();
+  let started = performance.now();
   let tapeDone = false;
   void server.finished.then(() => {
     tapeDone = true;
@@ -202,6 +216,7 @@ export async function replayThroughServer(
     const quietMs = options.quietMs ?? 2000;
     for (;;) {
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
+      if (server.failure !== undefined) throw server.failure;
       // Frames sent to a socket the server then closed never arrive: done means the tape is
       // played, every book is synchronised, and nothing moved for 50 ms.
       const settled = tapeDone && mustSync.every((s) => feed.book(s) !== undefined);
@@ -212,6 +227,7 @@ export async function replayThroughServer(
       } else {
         stableSince = -1;
       }
+      if (moved) started = performance.now();
       lastReceived = received;
       lastSent = server.framesSent;
       // The tape is over and nothing has moved for `quietMs`: a book that is still resyncing
@@ -224,7 +240,7 @@ export async function replayThroughServer(
       }
       if (performance.now() - started > timeoutMs) {
         throw new ReplayTimeoutError('Replay through the server did not settle', {
-          details: `after ${timeoutMs} ms: tape ${tapeDone ? 'finished' : `at ${server.position}/${server.tapeLength}`}, ${received}/${server.framesSent} frames handled, ${server.openConnections} sockets open of ${server.connectionsAccepted} accepted, unsynchronised books: ${mustSync.filter((s) => feed.book(s) === undefined).join(', ') || 'none'}`,
+          details: `nothing moved for ${timeoutMs} ms: tape ${tapeDone ? 'finished' : `at ${server.position}/${server.tapeLength}`}, ${received}/${server.framesSent} frames handled, ${server.openConnections} sockets open of ${server.connectionsAccepted} accepted, unsynchronised books: ${mustSync.filter((s) => feed.book(s) === undefined).join(', ') || 'none'}`,
         });
       }
     }
@@ -244,5 +260,6 @@ export async function replayThroughServer(
     framesSent: server.framesSent,
     framesReceived: received,
     connections: server.connectionsAccepted,
+    peakFramesHeld: server.peakFramesHeld,
   };
 }

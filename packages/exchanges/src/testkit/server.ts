@@ -9,7 +9,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { RecordingBaseError } from '../readers/errors.js';
 import type { RawFrame } from '../readers/raw-frame.js';
 import { BookState } from './book-state.js';
-import { FaultKind, type FaultPlanSpec, type InjectedFault, planFaults } from './faults.js';
+import { FaultKind, type FaultPlanSpec, type InjectedFault, planFaults, StreamingFaultPlan } from './faults.js';
 import {
   answerClient,
   coinbaseSequence,
@@ -36,8 +36,20 @@ export interface ReplayTimers {
 
 /** Options of {@link ReplayServer.start}. */
 export interface ReplayServerOptions {
-  /** The recording, in file order (`recv` frames are played, `http` frames answer REST requests). */
-  readonly frames: readonly RawFrame[];
+  /**
+   * The recording, in file order (`recv` frames are played, `http` frames answer REST requests).
+   * An array without `windowFrames` is held whole, sorted by `localTs` and its faults planned over
+   * the whole tape. Any other iterable (a reader's `frames()`) is read as it plays, a window of
+   * `windowFrames` frames at a time, so a day-long recording does not have to fit in memory.
+   */
+  readonly frames: readonly RawFrame[] | Iterable<RawFrame> | AsyncIterable<RawFrame>;
+  /**
+   * Most tape frames the server holds at once when reading a stream: what it looks ahead over
+   * (the same book's next updates, for placing faults) and how far out of `localTs` order a frame
+   * may be. The latest recorded REST answer per endpoint is kept besides. Defaults to 4,096 for an
+   * iterable and to the whole tape for an array.
+   */
+  readonly windowFrames?: number;
   /** Defaults to `'max'`. */
   readonly pace?: ReplayPace;
   /** Seeded faults to inject while playing. */
@@ -99,6 +111,13 @@ export class ReplayServerError extends RecordingBaseError {
   override name = 'ReplayServerError' as const;
 }
 
+/** A tape frame with what playing it needs: its role, and the faultable book it updates ('' if none). */
+interface TapeEntry {
+  readonly frame: RawFrame;
+  readonly role: FrameRole;
+  readonly book: string;
+}
+
 interface Connection {
   readonly ws: WebSocket;
   readonly path: string;
@@ -152,20 +171,43 @@ export class ReplayServer {
   framesSent = 0;
   /** WebSocket connections accepted so far. */
   connectionsAccepted = 0;
-  /** Resolves when the last frame of the tape has been sent (never with `loop`). */
+  /**
+   * Resolves when the last frame of the tape has been sent (never with `loop`).
+   * Rejects with the error of reading the stream, or a {@link ReplayServerError} naming a frame
+   * out of `localTs` order by more than `windowFrames`.
+   */
   readonly finished: Promise<void>;
+  /** Most tape frames held at once so far (at most `windowFrames`). */
+  peakFramesHeld = 0;
+  /** Why the tape stopped early (also the rejection of {@link finished}), if it did. */
+  failure: Error | undefined;
   /** Passes of the tape started so far (1 until a `loop` server wraps). */
   passes = 1;
 
-  private readonly tape: RawFrame[];
-  private readonly roles: FrameRole[];
-  private readonly recordedHttp = new Map<string, RawFrame[]>();
+  /** Tape entries from absolute index `bufStart` on; played ones are released unless the tape is held whole. */
+  private buf: Array<TapeEntry | undefined> = [];
+  private bufStart = 0;
+  private readonly source: Iterator<RawFrame> | AsyncIterator<RawFrame>;
+  private sourceDone = false;
+  /** An array given without `windowFrames`: held whole (loop, plan over the whole tape). */
+  private readonly wholeTape: boolean;
+  private readonly windowFrames: number;
+  private readonly faultable: ((venueSymbol: string) => boolean) | undefined;
+  private lastPlayed: RawFrame | undefined;
+  /** Frames read from the source so far (greetings and other kinds included), for error messages. */
+  private framesRead = 0;
+  /** Book updates of each faultable book still ahead in the tape held. */
+  private readonly remaining = new Map<string, number>();
+  private initialRemaining = new Map<string, number>();
+  /** Recorded REST answers by path, then query; per query only the latest at or before the tape position, and later ones. */
+  private readonly recordedHttp = new Map<string, Map<string, RawFrame[]>>();
   private book = new BookState();
   private readonly plan: Map<number, FaultKind>;
+  private readonly streamingPlan: StreamingFaultPlan | undefined;
   private readonly pending: FaultKind[] = [];
   private readonly sentAhead = new Set<number>();
   private readonly connections = new Set<Connection>();
-  private readonly greeting: string | undefined;
+  private greeting: string | undefined;
   private readonly startOn: 'connect' | 'first-message' | undefined;
   private readonly pace: ReplayPace;
   private readonly timers: ReplayTimers;
@@ -186,8 +228,6 @@ export class ReplayServer {
   private updatesSinceResync = 0;
   private updatesWhileHealing = 0;
   private readonly deferred: FaultKind[] = [];
-  private readonly eligible: Set<number>;
-  private readonly closeEligible: Set<number>;
   private readonly paceFaults: boolean;
   private readonly healTimeoutMs: number;
   private healingSinceMs = 0;
@@ -198,6 +238,7 @@ export class ReplayServer {
   private timer: unknown;
   private closed = false;
   private resolveFinished!: () => void;
+  private rejectFinished!: (err: Error) => void;
   private readonly firstKrakenSnapshot = new Map<string, string>();
   private readonly loop: boolean;
   private readonly onLoop: ((pass: number) => void) | undefined;
@@ -207,9 +248,12 @@ export class ReplayServer {
     private readonly wss: WebSocketServer,
     options: ReplayServerOptions,
   ) {
-    this.finished = new Promise((resolve) => {
+    this.finished = new Promise((resolve, reject) => {
       this.resolveFinished = resolve;
+      this.rejectFinished = reject;
     });
+    // Callers that only poll `failure` must not see an unhandled rejection.
+    this.finished.catch(() => undefined);
     this.pace = options.pace ?? 'max';
     this.timers = options.timers ?? realTimers;
     this.nowUsFn = options.nowUs;
@@ -219,59 +263,149 @@ export class ReplayServer {
     this.paceFaults = options.paceFaults ?? false;
     this.healTimeoutMs = options.healTimeoutMs ?? 300;
     this.onLoop = options.onLoop;
-    this.tape = [];
-    this.roles = [];
-    let greeting: string | undefined;
-    // Played in localTs order (stable), as recorded streams are replayed everywhere.
-    const ordered = options.frames
-      .map((f, i) => [f, i] as const)
-      .sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
-    for (const [frame] of ordered) {
-      if (frame.kind === 'http') {
-        const key = requestKey(frame.url ?? '');
-        const list = this.recordedHttp.get(key.path) ?? [];
-        list.push(frame);
-        this.recordedHttp.set(key.path, list);
-      }
-      if (frame.kind !== 'recv' && frame.kind !== 'http') continue;
-      const role = frame.kind === 'recv' ? frameRole(frame.data) : FrameRole.Data;
-      if (role === FrameRole.Greeting) {
-        greeting ??= frame.data;
-        continue;
-      }
-      this.tape.push(frame);
-      this.roles.push(role);
+    this.faultable = options.faultable;
+    this.wholeTape = Array.isArray(options.frames) && options.windowFrames === undefined;
+    if (
+      options.windowFrames !== undefined &&
+      !(Number.isSafeInteger(options.windowFrames) && options.windowFrames >= 2)
+    )
+      throw new ReplayServerError('Invalid replay window', {
+        details: `expected windowFrames an integer >= 2, was ${options.windowFrames}`,
+      });
+    this.windowFrames = this.wholeTape ? Number.POSITIVE_INFINITY : (options.windowFrames ?? 4096);
+    if ((options.loop ?? false) && !this.wholeTape)
+      throw new ReplayServerError('A looping replay needs the whole tape', {
+        details: 'pass `frames` as an array without `windowFrames` to loop',
+      });
+    if (this.wholeTape) {
+      // Played in localTs order (stable), as recorded streams are replayed everywhere.
+      const ordered = (options.frames as readonly RawFrame[])
+        .map((f, i) => [f, i] as const)
+        .sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1])
+        .map(([f]) => f);
+      this.source = ordered[Symbol.iterator]();
+      for (let r = this.source.next(); r.done !== true; r = this.source.next()) this.admit(r.value);
+      this.sourceDone = true;
+      this.initialRemaining = new Map(this.remaining);
+    } else {
+      const frames = options.frames as Iterable<RawFrame> | AsyncIterable<RawFrame>;
+      this.source =
+        Symbol.asyncIterator in frames
+          ? frames[Symbol.asyncIterator]()
+          : (frames as Iterable<RawFrame>)[Symbol.iterator]();
     }
-    this.greeting = greeting;
     // A fault only hits an update with at least 20 more of the same book after it: a book needs
-    // updates after its fresh snapshot to be seen healed.
-    const eligible: number[] = [];
-    const remaining = new Map<string, number>();
-    const symbols: string[] = [];
-    for (let i = 0; i < this.roles.length; i++) {
-      const update = this.roles[i] === FrameRole.BookUpdate ? bookSymbol((this.tape[i] as RawFrame).data) : '';
-      const symbol = update !== '' && (options.faultable?.(update) ?? true) ? update : '';
-      symbols.push(symbol);
-      if (symbol !== '') remaining.set(symbol, (remaining.get(symbol) ?? 0) + 1);
+    // updates after its fresh snapshot to be seen healed. Closing every socket resyncs every book:
+    // only where each book has 5 updates still to come. A whole tape is planned up front; a
+    // stream, update by update as it plays, looking ahead over its window.
+    if (this.wholeTape && options.faults !== undefined) {
+      const eligible: number[] = [];
+      const closeEligible: number[] = [];
+      const remaining = new Map(this.remaining);
+      let booksWithFewLeft = [...remaining.values()].filter((n) => n < 5).length;
+      for (let i = 0; i < this.buf.length; i++) {
+        const symbol = (this.buf[i] as TapeEntry).book;
+        if (symbol === '') continue;
+        const left = (remaining.get(symbol) ?? 0) - 1;
+        remaining.set(symbol, left);
+        if (left === 4) booksWithFewLeft++;
+        if (left >= 20) eligible.push(i);
+        if (left >= 20 && booksWithFewLeft === 0) closeEligible.push(i);
+      }
+      this.plan = planFaults(eligible, options.faults, options.seed ?? 1, closeEligible);
+    } else {
+      this.plan = new Map();
     }
-    // Closing every socket resyncs every book: only where each book has 5 updates still to come.
-    const closeEligible: number[] = [];
-    let booksWithFewLeft = [...remaining.values()].filter((n) => n < 5).length;
-    for (let i = 0; i < this.roles.length; i++) {
-      const symbol = symbols[i] as string;
-      if (symbol === '') continue;
-      const left = (remaining.get(symbol) ?? 0) - 1;
-      remaining.set(symbol, left);
-      if (left === 4) booksWithFewLeft++;
-      if (left >= 20) eligible.push(i);
-      if (left >= 20 && booksWithFewLeft === 0) closeEligible.push(i);
+    this.streamingPlan =
+      !this.wholeTape && options.faults !== undefined
+        ? new StreamingFaultPlan(options.faults, options.seed ?? 1)
+        : undefined;
+    this.loop = (options.loop ?? false) && this.buf.length > 0;
+  }
+
+  /** Tape frames held now: read and not yet played. */
+  get framesHeld(): number {
+    return this.bufStart + this.buf.length - this.cursor;
+  }
+
+  /** Absolute index one past the last tape frame read. */
+  private get readEnd(): number {
+    return this.bufStart + this.buf.length;
+  }
+
+  private at(index: number): TapeEntry | undefined {
+    return this.buf[index - this.bufStart];
+  }
+
+  /** Takes one frame of the source into the tape, in `localTs` order within the window. */
+  private admit(frame: RawFrame): void {
+    this.framesRead++;
+    if (frame.kind === 'http') this.keepRecorded(frame);
+    if (frame.kind !== 'recv' && frame.kind !== 'http') return;
+    const role = frame.kind === 'recv' ? frameRole(frame.data) : FrameRole.Data;
+    if (role === FrameRole.Greeting) {
+      this.greeting ??= frame.data;
+      return;
     }
-    this.eligible = new Set(eligible);
-    this.closeEligible = new Set(closeEligible);
-    this.plan =
-      options.faults === undefined ? new Map() : planFaults(eligible, options.faults, options.seed ?? 1, closeEligible);
-    this.loop = (options.loop ?? false) && this.tape.length > 0;
-    if (this.tape.length === 0) this.resolveFinished();
+    const update = role === FrameRole.BookUpdate ? bookSymbol(frame.data) : '';
+    const book = update !== '' && (this.faultable?.(update) ?? true) ? update : '';
+    const firstUnplayed = this.cursor - this.bufStart;
+    let slot = this.buf.length;
+    while (slot > firstUnplayed && (this.buf[slot - 1] as TapeEntry).frame.localTs > frame.localTs) slot--;
+    if (slot === firstUnplayed && this.lastPlayed !== undefined && frame.localTs < this.lastPlayed.localTs) {
+      throw new ReplayServerError('Recording out of order beyond the replay window', {
+        details: `frame ${this.framesRead} of the recording (${frame.kind}, localTs ${frame.localTs}) comes after a frame at localTs ${this.lastPlayed.localTs} already played; it is out of order by more than windowFrames (${this.windowFrames}): raise windowFrames`,
+      });
+    }
+    const entry: TapeEntry = { frame, role, book };
+    if (slot === this.buf.length) {
+      this.buf.push(entry);
+    } else {
+      this.buf.splice(slot, 0, entry);
+      const moved = [...this.sentAhead].filter((i) => i >= this.bufStart + slot);
+      for (const i of moved) this.sentAhead.delete(i);
+      for (const i of moved) this.sentAhead.add(i + 1);
+    }
+    if (book !== '') this.remaining.set(book, (this.remaining.get(book) ?? 0) + 1);
+    if (this.framesHeld > this.peakFramesHeld) this.peakFramesHeld = this.framesHeld;
+  }
+
+  /** Keeps a recorded REST answer, dropping those of its endpoint superseded at the tape position. */
+  private keepRecorded(frame: RawFrame): void {
+    const key = requestKey(frame.url ?? '');
+    let byQuery = this.recordedHttp.get(key.path);
+    if (byQuery === undefined) {
+      byQuery = new Map();
+      this.recordedHttp.set(key.path, byQuery);
+    }
+    const list = byQuery.get(key.query) ?? [];
+    list.push(frame);
+    byQuery.set(key.query, list);
+    const nowTs = this.lastPlayed?.localTs;
+    if (nowTs === undefined) return;
+    let superseded = 0;
+    while (superseded + 1 < list.length && (list[superseded + 1] as RawFrame).localTs <= nowTs) superseded++;
+    if (superseded > 0) list.splice(0, superseded);
+  }
+
+  /** Reads the source until the window is full or the recording ends. */
+  private async fill(): Promise<void> {
+    while (!this.sourceDone && this.framesHeld < this.windowFrames) {
+      const next = await this.source.next();
+      if (next.done === true) this.sourceDone = true;
+      else this.admit(next.value);
+    }
+  }
+
+  /** Lets go of a played frame (a whole tape keeps its frames for `loop`). */
+  private release(index: number): void {
+    if (this.wholeTape) return;
+    this.buf[index - this.bufStart] = undefined;
+    const played = index + 1 - this.bufStart;
+    if (played >= 1024 && played * 2 >= this.buf.length) {
+      this.buf.splice(0, played);
+      this.bufStart += played;
+    }
   }
 
   /**
@@ -282,6 +416,13 @@ export class ReplayServer {
     const http = createServer();
     const wss = new WebSocketServer({ server: http });
     const server = new ReplayServer(http, wss, options);
+    // The first window, so the greeting is known before the first client connects.
+    try {
+      await server.fill();
+    } catch (err) {
+      throw err instanceof ReplayServerError ? err : new ReplayServerError('Cannot read the recording', { cause: err });
+    }
+    if (server.sourceDone && server.framesHeld === 0) server.resolveFinished();
     http.on('request', (req, res) => server.onHttp(req, res));
     wss.on('connection', (ws, req) => server.onConnection(ws, req));
     await new Promise<void>((resolve, reject) => {
@@ -306,9 +447,12 @@ export class ReplayServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Frames in the tape (received frames and REST bodies, greetings excluded). */
+  /**
+   * Frames in the tape (received frames and REST bodies, greetings excluded): all of them for a
+   * whole tape, those read so far for a stream.
+   */
   get tapeLength(): number {
-    return this.tape.length;
+    return this.readEnd;
   }
 
   /** Index of the next tape frame to play. */
@@ -344,7 +488,7 @@ export class ReplayServer {
       this.record({
         kind: FaultKind.Stall,
         tapeIndex: this.cursor,
-        localTs: this.tape[this.cursor]?.localTs ?? 0,
+        localTs: this.at(this.cursor)?.frame.localTs ?? 0,
         detail: 'tape stopped',
       });
     this.stalled = true;
@@ -368,7 +512,12 @@ export class ReplayServer {
   }
 
   private nowUs(): number {
-    return this.nowUsFn?.() ?? this.tape[Math.min(this.cursor, this.tape.length - 1)]?.localTs ?? 0;
+    return this.nowUsFn?.() ?? this.tapeTs();
+  }
+
+  /** `localTs` of the tape position: the next frame, or the last one played. */
+  private tapeTs(): number {
+    return this.at(this.cursor)?.frame.localTs ?? this.lastPlayed?.localTs ?? 0;
   }
 
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
@@ -439,14 +588,16 @@ export class ReplayServer {
   /** The recorded body for a path: same query first, then same `symbol`, then any; latest at or before the tape position. */
   private lookupRecorded(url: string): string | undefined {
     const key = requestKey(url);
-    let list = this.recordedHttp.get(key.path);
-    if (list === undefined) {
+    let byQuery = this.recordedHttp.get(key.path);
+    if (byQuery === undefined) {
       // Same resource under another API version or depth variant (`/api/v1/.../level2_100` vs `/api/v3/.../level2`).
       const wanted = resourceOf(key.path);
-      for (const [path, frames] of this.recordedHttp) if (resourceOf(path) === wanted) list = frames;
+      for (const [path, frames] of this.recordedHttp) if (resourceOf(path) === wanted) byQuery = frames;
     }
-    if (list === undefined || list.length === 0) return undefined;
-    const nowTs = this.tape[Math.min(this.cursor, this.tape.length - 1)]?.localTs ?? 0;
+    if (byQuery === undefined) return undefined;
+    const list = [...byQuery.values()].flat().sort((a, b) => a.localTs - b.localTs);
+    if (list.length === 0) return undefined;
+    const nowTs = this.tapeTs();
     const candidates = list.filter((f) => requestKey(f.url ?? '').query === key.query);
     const bySymbol =
       candidates.length > 0 ? candidates : list.filter((f) => requestKey(f.url ?? '').symbol === key.symbol);
@@ -523,7 +674,7 @@ export class ReplayServer {
 
   /** A stale snapshot is only served while updates still follow that can show it is stale. */
   private streamContinues(): boolean {
-    return this.cursor < this.tape.length - 20;
+    return !this.sourceDone || this.cursor < this.readEnd - 20;
   }
 
   private noteResync(): void {
@@ -553,11 +704,11 @@ export class ReplayServer {
     for (const conn of this.connections) if (conn.streaming) this.sendTo(conn, text, false, recordedSeq);
   }
 
-  private closeSockets(index: number): void {
+  private closeSockets(index: number, localTs = 0): void {
     this.record({
       kind: FaultKind.Close,
       tapeIndex: index,
-      localTs: this.tape[index]?.localTs ?? 0,
+      localTs,
       detail: `${this.connections.size} socket(s) terminated`,
     });
     for (const conn of this.connections) conn.ws.terminate();
@@ -581,14 +732,16 @@ export class ReplayServer {
   private async pump(): Promise<void> {
     try {
       let sinceYield = 0;
-      while (!this.closed && !this.stalled && this.cursor < this.tape.length && this.hasListener()) {
+      while (!this.closed && !this.stalled && this.hasListener()) {
+        if (!this.sourceDone && this.framesHeld < this.windowFrames) await this.fill();
+        if (this.cursor >= this.readEnd) break;
         if (this.holdFn?.()) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
-        if (this.pace !== 'max' && this.cursor > 0) {
-          const prev = this.tape[this.cursor - 1] as RawFrame;
-          const next = this.tape[this.cursor] as RawFrame;
+        if (this.pace !== 'max' && this.lastPlayed !== undefined) {
+          const prev = this.lastPlayed;
+          const next = (this.at(this.cursor) as TapeEntry).frame;
           const speed = this.pace === 'recorded' ? 1 : this.pace.speed;
           const delayMs = (next.localTs - prev.localTs) / 1000 / speed;
           if (delayMs >= 1) {
@@ -605,10 +758,14 @@ export class ReplayServer {
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new ReplayServerError('Cannot read the recording', { cause: err });
+      this.closed = true;
+      this.rejectFinished(this.failure);
     } finally {
       this.pumping = false;
     }
-    if (this.cursor < this.tape.length || this.closed) return;
+    if (this.cursor < this.readEnd || !this.sourceDone || this.closed) return;
     if (this.loop) this.wrap();
     else this.resolveFinished();
   }
@@ -621,6 +778,8 @@ export class ReplayServer {
     for (const c of this.connections) c.ws.close(1012, 'replay loop');
     this.connections.clear();
     this.cursor = 0;
+    this.lastPlayed = undefined;
+    for (const [book, n] of this.initialRemaining) this.remaining.set(book, n);
     this.book = new BookState();
     this.firstKrakenSnapshot.clear();
     this.sentAhead.clear();
@@ -635,29 +794,49 @@ export class ReplayServer {
     return max;
   }
 
-  /** Whether losing the Kraken update at `index` would show at the same book's next update. */
-  private krakenLossShows(index: number): boolean {
-    const frame = this.tape[index] as RawFrame;
+  /**
+   * Whether losing the Kraken update `frame` (tape index `index`) would show at the same book's
+   * next update. False when that update is not in the window: the loss cannot be placed there.
+   */
+  private krakenLossShows(index: number, frame: RawFrame): boolean {
     const symbol = bookSymbol(frame.data);
-    for (let next = index + 1; next < this.tape.length; next++) {
-      if (this.roles[next] !== FrameRole.BookUpdate) continue;
-      const text = (this.tape[next] as RawFrame).data;
-      if (bookSymbol(text) === symbol) return this.book.krakenLossShows(frame.data, text);
+    for (let next = index + 1; next < this.readEnd; next++) {
+      const entry = this.at(next) as TapeEntry;
+      if (entry.role !== FrameRole.BookUpdate) continue;
+      if (bookSymbol(entry.frame.data) === symbol) return this.book.krakenLossShows(frame.data, entry.frame.data);
     }
     return false;
   }
 
   private playOne(): void {
     const index = this.cursor++;
-    const frame = this.tape[index] as RawFrame;
-    const role = this.roles[index] as FrameRole;
+    const { frame, role, book } = this.at(index) as TapeEntry;
+    this.release(index);
+    this.lastPlayed = frame;
+    // Eligible for a fault: at least 20 more updates of the book ahead in the window; for a close,
+    // also 5 of every book.
+    let eligible = false;
+    let closeEligible = false;
+    if (book !== '') {
+      const left = (this.remaining.get(book) ?? 0) - 1;
+      this.remaining.set(book, left);
+      eligible = left >= 20;
+      closeEligible = eligible;
+      if (eligible) for (const n of this.remaining.values()) if (n < 5) closeEligible = false;
+    }
+    const drawn =
+      this.streamingPlan === undefined
+        ? this.plan.get(index)
+        : eligible && !this.sentAhead.has(index)
+          ? this.streamingPlan.next(closeEligible)
+          : undefined;
     // Kraken has no sequence numbers: losing or delaying an update shows only through the
     // checksum of the next one, so planned drops and reorders wait for an update where it does.
     const checksumBlind =
       role === FrameRole.BookUpdate &&
       frame.data.includes('"checksum":') &&
-      (this.plan.has(index) || this.deferred.length > 0) &&
-      !this.krakenLossShows(index);
+      (drawn !== undefined || this.deferred.length > 0) &&
+      !this.krakenLossShows(index, frame);
     this.book.observe(frame);
     if (frame.kind === 'http') return;
     if (frame.data.startsWith('{"channel":"book","type":"snapshot"')) {
@@ -691,7 +870,7 @@ export class ReplayServer {
       }
       fault = this.pending.shift();
       const fromPlan = fault === undefined;
-      const planned = fault === undefined ? this.plan.get(index) : undefined;
+      const planned = fault === undefined ? drawn : undefined;
       // A book that has not been served a snapshot yet (or only just) is still syncing: a fault
       // there would vanish into the snapshot, unseen.
       const symbol = bookSymbol(frame.data);
@@ -705,7 +884,7 @@ export class ReplayServer {
         else if (planned !== undefined) this.plannedFaultsSkipped++;
       } else if (fault === undefined) {
         const next = this.deferred[0];
-        const fits = next === FaultKind.Close ? this.closeEligible.has(index) : this.eligible.has(index);
+        const fits = next === FaultKind.Close ? closeEligible : eligible;
         fault = (next !== undefined && fits ? this.deferred.shift() : undefined) ?? planned;
         if (planned !== undefined && fault !== planned) this.plannedFaultsSkipped++;
       }
@@ -753,17 +932,17 @@ export class ReplayServer {
         const symbol = bookSymbol(frame.data);
         let next = index + 1;
         while (
-          next < this.tape.length &&
-          (this.roles[next] !== FrameRole.BookUpdate ||
+          next < this.readEnd &&
+          ((this.at(next) as TapeEntry).role !== FrameRole.BookUpdate ||
             this.sentAhead.has(next) ||
-            bookSymbol((this.tape[next] as RawFrame).data) !== symbol)
+            bookSymbol((this.at(next) as TapeEntry).frame.data) !== symbol)
         )
           next++;
-        if (next >= this.tape.length) {
+        if (next >= this.readEnd) {
           this.broadcast(frame.data);
           return;
         }
-        this.broadcast((this.tape[next] as RawFrame).data);
+        this.broadcast((this.at(next) as TapeEntry).frame.data);
         this.broadcast(frame.data);
         this.sentAhead.add(next);
         log(`book update sent after tape frame ${next}`);
@@ -775,7 +954,7 @@ export class ReplayServer {
         return;
       case FaultKind.Close:
         this.broadcast(frame.data);
-        this.closeSockets(index);
+        this.closeSockets(index, frame.localTs);
         return;
       case FaultKind.StaleSnapshot:
         // Lose this update so the client must resync, and make the snapshot it gets stale.
