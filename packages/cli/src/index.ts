@@ -5,6 +5,7 @@
 export { main, USAGE } from './bin.js';
 export type { CommandIo } from './commands/migrate.js';
 export {
+  type FaultRow,
   formatReplayReport,
   REPLAY_USAGE,
   type ReplayArgs,
