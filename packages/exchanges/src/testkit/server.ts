@@ -4,7 +4,7 @@
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RecordingBaseError } from '../readers/errors.js';
 import type { RawFrame } from '../readers/raw-frame.js';
@@ -730,12 +730,19 @@ export class ReplayServer {
 
   /** Plays frames while someone listens and the tape is not stalled. */
   private async pump(): Promise<void> {
+    // At the fastest pace a burst of frames leaves in one write, as a venue's socket delivers
+    // frames that queued while the reader was busy; frame by frame, the client would pay one
+    // wake-up and one read per frame, which is the server's pace, not the client's capacity.
+    const corked: Socket[] = [];
     try {
       let sinceYield = 0;
       while (!this.closed && !this.stalled && this.hasListener()) {
         if (!this.sourceDone && this.framesHeld < this.windowFrames) await this.fill();
         if (this.cursor >= this.readEnd) break;
         if (this.holdFn?.()) {
+          // What is corked has not reached the feed: release it, or the hold never ends.
+          uncorkAll(corked);
+          sinceYield = 0;
           await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
@@ -752,9 +759,11 @@ export class ReplayServer {
             if (this.closed || this.stalled || !this.hasListener()) break;
           }
         }
+        if (sinceYield === 0 && this.pace === 'max') this.corkAll(corked);
         this.playOne();
         if (++sinceYield >= 64 || this.maxBuffered() > 4 * 1024 * 1024) {
           sinceYield = 0;
+          uncorkAll(corked);
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
@@ -763,6 +772,7 @@ export class ReplayServer {
       this.closed = true;
       this.rejectFinished(this.failure);
     } finally {
+      uncorkAll(corked);
       this.pumping = false;
     }
     if (this.cursor < this.readEnd || !this.sourceDone || this.closed) return;
@@ -786,6 +796,17 @@ export class ReplayServer {
     this.plan.clear();
     // Bounded over a long run: the requests of the current pass only.
     this.requests.length = 0;
+  }
+
+  /** Corks the TCP socket under every open connection (`ws` keeps it as `_socket`). */
+  private corkAll(corked: Socket[]): void {
+    for (const c of this.connections) {
+      const socket = (c.ws as unknown as { _socket?: Socket | null })._socket;
+      if (socket && !socket.destroyed) {
+        socket.cork();
+        corked.push(socket);
+      }
+    }
   }
 
   private maxBuffered(): number {
@@ -995,4 +1016,8 @@ function requestKey(url: string): { path: string; query: string; symbol: string 
     query: params.map(([k, v]) => `${k}=${v}`).join('&'),
     symbol: parsed.searchParams.get('symbol') ?? parsed.searchParams.get('pair') ?? undefined,
   };
+}
+
+function uncorkAll(corked: Socket[]): void {
+  for (const socket of corked.splice(0)) if (!socket.destroyed) socket.uncork();
 }
