@@ -1,24 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { MarketEvent, Trade } from '@tickerml/core';
-import type { KafkaMessage } from 'kafkajs';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService } from '../../../test/support/services.js';
+import { readAll, uniqueTopics } from '../test/broker.js';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
 import { type BusMessage, encodeMessageText, packEnvelopes } from './codec.js';
 import { SequenceTracker } from './dedupe.js';
 import { readDeadLetterHeaders } from './dlq.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
-import type { TopicMap } from './topics.js';
-
-function uniqueTopics(partitions = 3): Partial<TopicMap> {
-  const run = randomUUID().slice(0, 8);
-  return {
-    orderBooks: { name: `pk-${run}.books`, partitions },
-    trades: { name: `pk-${run}.trades`, partitions },
-    funding: { name: `pk-${run}.funding`, partitions: 1 },
-    deadLetter: { name: `pk-${run}.dlq`, partitions: 1 },
-  };
-}
 
 const trade = (seq: number, symbol = 'BTC/USDT'): Trade => ({
   kind: 'trade',
@@ -49,7 +38,7 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
   const newBus = (options: Partial<KafkaBusOptions> = {}): KafkaBus => {
     const bus = new KafkaBus({
       brokers: kafka.brokers,
-      topics: uniqueTopics(),
+      topics: uniqueTopics('pk'),
       logLevel: 'nothing',
       producer: { packMax: 50, lingerMs: 20 },
       ...options,
@@ -113,7 +102,7 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
   });
 
   it('reads v1 and v2 records mixed in one topic, in order', async () => {
-    const bus = newBus({ topics: uniqueTopics(1) });
+    const bus = newBus({ topics: uniqueTopics('pk', 1) });
     await bus.connect();
     const topic = bus.topicName('trades');
     const received: BusMessage[] = [];
@@ -134,7 +123,7 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
   });
 
   it('sends a packed record that cannot be decoded to the dead-letter topic whole, with the error, and goes on', async () => {
-    const bus = newBus({ topics: uniqueTopics(1) });
+    const bus = newBus({ topics: uniqueTopics('pk', 1) });
     await bus.connect();
     const topic = bus.topicName('trades');
     const group = `pk-poison-${randomUUID()}`;
@@ -163,7 +152,7 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
   });
 
   it('applies only the rest of a packed record redelivered after part of it was applied', async () => {
-    const bus = newBus({ topics: uniqueTopics(1) });
+    const bus = newBus({ topics: uniqueTopics('pk', 1) });
     await bus.connect();
     const topic = bus.topicName('trades');
     const published = Array.from({ length: 40 }, (_, i) => trade(i + 1));
@@ -188,21 +177,3 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
     expect(sub.stats.duplicates).toBe(17);
   });
 });
-
-/** Reads the first `count` messages of a topic from the beginning with a throwaway group. */
-async function readAll(bus: KafkaBus, topic: string, count: number): Promise<KafkaMessage[]> {
-  const consumer = bus.client.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const messages: KafkaMessage[] = [];
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (messages.length >= count) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return messages;
-}

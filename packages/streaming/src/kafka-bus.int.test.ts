@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry, type MarketEvent, type Trade } from '@tickerml/core';
-import type { KafkaMessage } from 'kafkajs';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService, startKafka, stopKafka } from '../../../test/support/services.js';
+import { readAll, uniqueTopics } from '../test/broker.js';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
 import { type BusMessage, encodeMessage } from './codec.js';
 import { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
@@ -16,21 +16,6 @@ import { BrokerUnreachableError, PublishFailedError } from './errors.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 import { registerGroupLagGauge } from './lag.js';
 import { sequenceTopicName } from './sequence-store.js';
-import type { TopicMap } from './topics.js';
-
-/** Topic names of one test, unique so runs and tests never see each other's messages. */
-function uniqueTopics(partitions = 3): Partial<TopicMap> {
-  const run = randomUUID().slice(0, 8);
-  return {
-    orderBooks: { name: `it-${run}.books`, partitions },
-    trades: { name: `it-${run}.trades`, partitions },
-    funding: { name: `it-${run}.funding`, partitions: 1 },
-    features: { name: `it-${run}.features`, partitions },
-    decisions: { name: `it-${run}.decisions`, partitions: 1 },
-    news: { name: `it-${run}.news`, partitions: 1 },
-    deadLetter: { name: `it-${run}.dlq`, partitions: 1 },
-  };
-}
 
 /** Resolves waiters when a counter reaches their target: a condition to wait on, not a sleep. */
 class Progress {
@@ -68,7 +53,7 @@ const trade = (seq: number, tradeId = String(seq)): Trade => ({
 await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => {
   const buses: KafkaBus[] = [];
   const newBus = (options: Partial<KafkaBusOptions> = {}): KafkaBus => {
-    const bus = new KafkaBus({ brokers: kafka.brokers, topics: uniqueTopics(), logLevel: 'nothing', ...options });
+    const bus = new KafkaBus({ brokers: kafka.brokers, topics: uniqueTopics('it'), logLevel: 'nothing', ...options });
     buses.push(bus);
     return bus;
   };
@@ -129,7 +114,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
 
   it('sends a poison message to the dead-letter topic with the error and where it came from, and goes on', async () => {
     const metrics = createMetricsRegistry();
-    const bus = newBus({ topics: uniqueTopics(1), metrics });
+    const bus = newBus({ topics: uniqueTopics('it', 1), metrics });
     await bus.connect();
     const tradesTopic = bus.topicName('trades');
     const group = `poison-${randomUUID()}`;
@@ -267,7 +252,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
   }, 240_000);
 
   it('lets the successor of a killed consumer skip, by restored venue sequence, what was applied but not committed', async () => {
-    const bus = newBus({ topics: uniqueTopics(1) });
+    const bus = newBus({ topics: uniqueTopics('it', 1) });
     await bus.connect();
     const topic = bus.topicName('trades');
     const group = `crash-${randomUUID()}`;
@@ -326,7 +311,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
   });
 
   it('lets the successor of a killed consumer skip, by the sequences it stored in Kafka, what was applied but not committed', async () => {
-    const bus = newBus({ topics: uniqueTopics(1) });
+    const bus = newBus({ topics: uniqueTopics('it', 1) });
     await bus.connect();
     const topic = bus.topicName('trades');
     const group = `persist-${randomUUID()}`;
@@ -399,7 +384,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     // 1 MiB (with 5,000-message requests alone, all 3,000 would go in one).
     ['in a burst larger than one request may carry', {}],
   ])('keeps publish order of one key %s', async (_case, producer) => {
-    const bus = newBus({ topics: uniqueTopics(1), producer });
+    const bus = newBus({ topics: uniqueTopics('it', 1), producer });
     await bus.connect();
     const topic = bus.topicName('news');
     const total = 3_000;
@@ -441,21 +426,3 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     await expect(bus.publishEvent(trade(1))).rejects.toThrow(/Kafka broker unreachable at 127\.0\.0\.1:1/);
   });
 });
-
-/** Reads the first `count` messages of a topic from the beginning with a throwaway group. */
-async function readAll(bus: KafkaBus, topic: string, count: number): Promise<KafkaMessage[]> {
-  const consumer = bus.client.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const messages: KafkaMessage[] = [];
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (messages.length >= count) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return messages;
-}
