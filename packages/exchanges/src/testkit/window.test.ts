@@ -27,6 +27,30 @@ afterAll(() => {
   expect(unhandled).toEqual([]);
 });
 
+/**
+ * Connects one Binance depth client to `server`, waits for the tape to end (or fail) and for
+ * `count` frames to arrive, then closes both. Returns the tape's error, if any, and the `U` of
+ * every frame received, in order.
+ */
+async function playToEnd(
+  server: ReplayServer,
+  count: number,
+  what: string,
+): Promise<{ error: unknown; received: number[] }> {
+  const { WebSocket } = await import('ws');
+  const received: number[] = [];
+  const ws = new WebSocket(`${server.wsUrl}/stream?streams=btcusdt@depth`);
+  ws.on('message', (data) => received.push(Number(/"U":(\d+)/.exec(data.toString())?.[1])));
+  const error = await server.finished.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  await waitFor(() => received.length >= count, what);
+  ws.close();
+  await server.close();
+  return { error, received };
+}
+
 /** The Binance recording's setup and its direct-path books, streamed (nothing held in memory). */
 async function directBinance(): Promise<{
   setup: ReplaySetup;
@@ -90,18 +114,8 @@ describe('replay server reading a stream through a bounded window', () => {
       yield* tape;
     }
     const server = await ReplayServer.start({ frames: stream(), windowFrames: 4, startOn: 'connect' });
-    const { WebSocket } = await import('ws');
-    const received: number[] = [];
-    const ws = new WebSocket(`${server.wsUrl}/stream?streams=btcusdt@depth`);
-    ws.on('message', (data) => received.push(Number(/"U":(\d+)/.exec(data.toString())?.[1])));
-    const error = await server.finished.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
     // Frames 1..6 were played (in order) before frame 10 was read with a window of 4.
-    await waitFor(() => received.length >= 6, 'the frames played before the error');
-    ws.close();
-    await server.close();
+    const { error, received } = await playToEnd(server, 6, 'the frames played before the error');
     expect(error).toBeInstanceOf(ReplayServerError);
     expect((error as ReplayServerError).details).toContain('frame 10 of the recording');
     expect((error as ReplayServerError).details).toContain('localTs 1500');
@@ -117,17 +131,7 @@ describe('replay server reading a stream through a bounded window', () => {
     }));
     // Frame 1 (1000) is read second, after 3 (3000) in the window: it is played first.
     const server = await ReplayServer.start({ frames: tape, windowFrames: 2, startOn: 'connect' });
-    const { WebSocket } = await import('ws');
-    const received: number[] = [];
-    const ws = new WebSocket(`${server.wsUrl}/stream?streams=btcusdt@depth`);
-    ws.on('message', (data) => received.push(Number(/"U":(\d+)/.exec(data.toString())?.[1])));
-    const error = await server.finished.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    await waitFor(() => received.length >= 4, 'every frame');
-    ws.close();
-    await server.close();
+    const { error, received } = await playToEnd(server, 4, 'every frame');
     // 2 (2000) is read after 1 was played but before 3: still in order. Nothing went wrong.
     expect(error).toBeUndefined();
     expect(received).toEqual([1, 2, 3, 4]);
