@@ -9,13 +9,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BookSnapshot, MarketEvent, Trade } from '@tickerml/core';
+import type { MarketEvent, Trade } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { eventToRow } from '../src/rows.js';
 import { tableSpec } from '../src/schema.js';
 import { DEFAULT_PAGE_SIZE_BYTES, DEFAULT_WAL_CHECKPOINT_BYTES, SqliteStore } from '../src/sqlite.js';
 import { EventWriter } from '../src/writer.js';
 import { instruments, numberedTrades } from '../test/events.js';
+import { syntheticBooks } from './books.js';
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -29,26 +30,9 @@ const LEVELS = 10;
 const PAGE_SIZE = arg('page-size', DEFAULT_PAGE_SIZE_BYTES);
 const CHECKPOINT_PAGES = arg('checkpoint-pages', Math.round(DEFAULT_WAL_CHECKPOINT_BYTES / PAGE_SIZE));
 
-function books(n: number): BookSnapshot[] {
-  const out: BookSnapshot[] = [];
-  for (let i = 0; i < n; i++) {
-    const mid = 6_500_000 + (i % 500);
-    out.push({
-      kind: 'book_snapshot',
-      venue: 'binanceus',
-      symbol: 'BTC/USDT',
-      exchTs: 1_723_161_240_000_000 + i * 100_000,
-      localTs: 1_723_161_240_000_000 + i * 100_000 + 300,
-      seq: i,
-      bids: Array.from({ length: LEVELS }, (_, l) => ({ priceTicks: mid - l, qtyLots: 100 + ((i + l) % 977) })),
-      asks: Array.from({ length: LEVELS }, (_, l) => ({ priceTicks: mid + 1 + l, qtyLots: 90 + ((i * 7 + l) % 613) })),
-    });
-  }
-  return out;
-}
-
 function timeStore(dir: string, events: readonly MarketEvent[]): number {
-  const store = SqliteStore.open(join(dir, `store-${Math.random()}.db`), {
+  const path = join(dir, `store-${Math.random()}.db`);
+  const store = SqliteStore.open(path, {
     instruments,
     pageSizeBytes: PAGE_SIZE,
     walCheckpointPages: CHECKPOINT_PAGES,
@@ -58,12 +42,14 @@ function timeStore(dir: string, events: readonly MarketEvent[]): number {
   for (let i = 0; i < events.length; i += BATCH) store.writeEvents(events.slice(i, i + BATCH));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   store.close();
+  removeDatabase(path);
   return events.length / seconds;
 }
 
 /** The same events through EventWriter.pipeFrom (bounded queue, batches of 5,000, acknowledgements). */
 async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<number> {
-  const store = SqliteStore.open(join(dir, `writer-${Math.random()}.db`), {
+  const path = join(dir, `writer-${Math.random()}.db`);
+  const store = SqliteStore.open(path, {
     instruments,
     pageSizeBytes: PAGE_SIZE,
     walCheckpointPages: CHECKPOINT_PAGES,
@@ -74,6 +60,7 @@ async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<
   await writer.pipeFrom(events);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   store.close();
+  removeDatabase(path);
   return events.length / seconds;
 }
 
@@ -107,7 +94,17 @@ function timeBare(dir: string, events: readonly MarketEvent[], jsonb = false): n
   for (let i = 0; i < rows.length; i += BATCH) batch(rows.slice(i, i + BATCH));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   db.close();
+  removeDatabase(path);
   return rows.length / seconds;
+}
+
+/**
+ * Deletes a measured database with its WAL and shared-memory files. Each run writes tens of MB;
+ * left on disk, the kernel's write-back of earlier runs' files would throttle later runs (of
+ * either side) by whatever it had not flushed yet, instead of measuring the inserts.
+ */
+function removeDatabase(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
 /** Starts each timed section from a collected heap when node runs with --expose-gc (the package script does). */
@@ -121,7 +118,7 @@ try {
   // Built one at a time and dropped after, so one workload's events do not weigh on the next's GC.
   const workloads: [string, () => MarketEvent[]][] = [
     ['trades', () => [...numberedTrades(ROWS)] as Trade[]],
-    [`book snapshots (${LEVELS}+${LEVELS} levels)`, () => books(Math.floor(ROWS / 2))],
+    [`book snapshots (${LEVELS}+${LEVELS} levels)`, () => syntheticBooks(Math.floor(ROWS / 2), LEVELS)],
   ];
   console.log(
     `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, page_size=${PAGE_SIZE}, wal_autocheckpoint=${CHECKPOINT_PAGES}, ${RUNS} runs (median)`,
@@ -133,15 +130,17 @@ try {
     const bare: number[] = [];
     const bareJsonb: number[] = [];
     const viaWriter: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    // Run -1 warms up the JIT and the file system for every variant and is discarded.
+    for (let run = -1; run < RUNS; run++) {
       // Alternate the order so none always runs on a warmer cache.
+      const keep = (samples: number[], value: number) => void (run >= 0 && samples.push(value));
       const steps: (() => Promise<void>)[] = [
-        async () => void ours.push(timeStore(dir, events)),
-        async () => void bare.push(timeBare(dir, events)),
-        async () => void (isBooks ? bareJsonb.push(timeBare(dir, events, true)) : undefined),
-        async () => void viaWriter.push(await timeWriter(dir, events)),
+        async () => keep(ours, timeStore(dir, events)),
+        async () => keep(bare, timeBare(dir, events)),
+        async () => void (isBooks ? keep(bareJsonb, timeBare(dir, events, true)) : undefined),
+        async () => keep(viaWriter, await timeWriter(dir, events)),
       ];
-      if (run % 2 === 1) steps.reverse();
+      if (run % 2 !== 0) steps.reverse();
       for (const step of steps) await step();
     }
     console.log(

@@ -13,6 +13,7 @@ import { LevelsJsonbWriter } from '../src/jsonb.js';
 import { bookSnapshotToStorageRow, bookSnapshotValues, type JsonText } from '../src/rows.js';
 import { SqliteStore } from '../src/sqlite.js';
 import { instruments } from '../test/events.js';
+import { syntheticBooks } from './books.js';
 
 const at = process.argv.indexOf('--runs');
 const RUNS = at > 0 ? Number(process.argv[at + 1]) : 7;
@@ -20,20 +21,7 @@ const N = 100_000;
 const LEVELS = 10;
 const BATCH = 5_000;
 
-const events: BookSnapshot[] = [];
-for (let i = 0; i < N; i++) {
-  const mid = 6_500_000 + (i % 500);
-  events.push({
-    kind: 'book_snapshot',
-    venue: 'binanceus',
-    symbol: 'BTC/USDT',
-    exchTs: 1_723_161_240_000_000 + i * 100_000,
-    localTs: 1_723_161_240_000_000 + i * 100_000 + 300,
-    seq: i,
-    bids: Array.from({ length: LEVELS }, (_, l) => ({ priceTicks: mid - l, qtyLots: 100 + ((i + l) % 977) })),
-    asks: Array.from({ length: LEVELS }, (_, l) => ({ priceTicks: mid + 1 + l, qtyLots: 90 + ((i * 7 + l) % 613) })),
-  });
-}
+const events = syntheticBooks(N, LEVELS);
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const dir = mkdtempSync(join(tmpdir(), 'tickerml-bench-levels-'));
