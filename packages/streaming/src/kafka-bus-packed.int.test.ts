@@ -1,13 +1,20 @@
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MarketEvent, Trade } from '@tickerml/core';
+import type { KafkaMessage } from 'kafkajs';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService } from '../../../test/support/services.js';
 import { readAll, uniqueTopics } from '../test/broker.js';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
-import { type BusMessage, encodeMessageText, packEnvelopes } from './codec.js';
-import { SequenceTracker } from './dedupe.js';
+import { type BusMessage, decodeRecord, encodeMessageText, packEnvelopes } from './codec.js';
+import { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
 import { readDeadLetterHeaders } from './dlq.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+import { sequenceTopicName } from './sequence-store.js';
 
 const trade = (seq: number, symbol = 'BTC/USDT'): Trade => ({
   kind: 'trade',
@@ -21,6 +28,35 @@ const trade = (seq: number, symbol = 'BTC/USDT'): Trade => ({
   qtyLots: 1 + (seq % 7),
   aggressor: seq % 2 === 0 ? 'buy' : 'sell',
 });
+
+/** One event of a topic as delivered: its trade id and the offset of the record it came in. */
+interface Delivered {
+  readonly id: string;
+  readonly offset: number;
+}
+
+/**
+ * Forks a consumer child (test/crashing-consumer.ts or test/persisting-consumer.ts) that holds
+ * its handler after `--stop-after` events, kills it with SIGKILL there, and returns what it said:
+ * how many events it applied and the offset of the record the last one came in.
+ */
+async function runUntilKilled(script: string, args: readonly string[]): Promise<{ applied: number; offset: number }> {
+  const child = fork(fileURLToPath(new URL(`../test/${script}`, import.meta.url)), args, {
+    execArgv: ['--conditions=@tickerml/source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  const stopped = await new Promise<{ applied: number; offset: number }>((resolve, reject) => {
+    child.on('message', (message) => {
+      if (typeof message === 'object' && message !== null && 'applied' in message)
+        resolve(message as { applied: number; offset: number });
+    });
+    child.on('exit', (code, signal) => reject(new Error(`${script} exited (${code ?? signal}) before it stopped`)));
+  });
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  return stopped;
+}
 
 /** Messages per key, in delivery order. */
 function byKey(list: readonly BusMessage[]): Map<string, BusMessage[]> {
@@ -175,5 +211,156 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
     await vi.waitFor(() => expect(sub.stats.applied + sub.stats.duplicates).toBe(published.length));
     expect(received).toEqual(published.slice(17));
     expect(sub.stats.duplicates).toBe(17);
+  });
+
+  /** Every event of a one-partition topic as the broker holds it, in delivery order, and its records. */
+  async function layout(bus: KafkaBus, topic: string): Promise<{ records: KafkaMessage[]; stream: Delivered[] }> {
+    const records = await readAll(bus, topic, await recordCount(bus, `layout-${randomUUID()}`, topic));
+    const stream = records.flatMap((record) =>
+      decodeRecord(record.value).map((event) => ({ id: (event as Trade).tradeId, offset: Number(record.offset) })),
+    );
+    return { records, stream };
+  }
+
+  /** A subscription in `group` that records what it applies; resolves once it has settled `total` events. */
+  async function successorOf(
+    bus: KafkaBus,
+    topic: string,
+    group: string,
+    total: number,
+    tracker?: SequenceTracker,
+  ): Promise<{ received: Delivered[]; duplicates: number }> {
+    const received: Delivered[] = [];
+    const successor = bus.subscribe(
+      topic,
+      (message, meta) => void received.push({ id: (message as Trade).tradeId, offset: meta.offset }),
+      { groupId: group, fromBeginning: true, ...(tracker === undefined ? {} : { sequenceTracker: tracker }) },
+    );
+    await successor.ready;
+    await vi.waitFor(() => expect(successor.stats.applied + successor.stats.duplicates).toBe(total), {
+      timeout: 30_000,
+    });
+    await successor.unsubscribe();
+    return { received, duplicates: successor.stats.duplicates };
+  }
+
+  it('lets the successor of a consumer killed -9 inside a packed record apply exactly the rest', async () => {
+    const bus = newBus({ topics: uniqueTopics('pk', 1) });
+    await bus.connect();
+    const topic = bus.topicName('trades');
+    const group = `pk-kill-${randomUUID()}`;
+    const symbols = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
+    const published = Array.from({ length: 300 }, (_, i) => trade(i + 1, symbols[i % 3]));
+    for (const event of published) void bus.publishEvent(event);
+    await bus.flush();
+
+    const { records, stream } = await layout(bus, topic);
+    expect(stream.map((e) => e.id).sort()).toEqual(published.map((e) => e.tradeId).sort());
+    // Stop inside the middle packed record: after the records before it and half of its events.
+    const packed = records.filter((record) => decodeRecord(record.value).length >= 2);
+    const cut = packed[Math.floor(packed.length / 2)];
+    if (cut === undefined) throw new Error('the producer packed no record');
+    const cutOffset = Number(cut.offset);
+    const stopAfter = stream.findIndex((e) => e.offset === cutOffset) + Math.floor(decodeRecord(cut.value).length / 2);
+    expect(stream[stopAfter - 1]?.offset).toBe(cutOffset);
+    expect(stream[stopAfter]?.offset).toBe(cutOffset);
+
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-packed-kill-'));
+    const appliedFile = join(dir, 'applied');
+    const snapshotFile = join(dir, 'snapshot.json');
+    writeFileSync(appliedFile, '');
+    try {
+      // The child applies `stopAfter` events, saving its sequences with each (as an application
+      // saving them with what it applied would), then holds its handler and is killed -9. It
+      // commits nothing (60 s commit interval).
+      const args = [kafka.brokers.join(','), topic, group, appliedFile, snapshotFile];
+      const stopped = await runUntilKilled('crashing-consumer.ts', [
+        ...args,
+        '--ids',
+        '--stop-after',
+        String(stopAfter),
+      ]);
+      expect(stopped).toEqual({ applied: stopAfter, offset: cutOffset });
+      const appliedByChild = readFileSync(appliedFile, 'utf8').trim().split('\n');
+      expect(appliedByChild).toEqual(stream.slice(0, stopAfter).map((e) => e.id));
+      // Nothing was committed, so every record, the cut one included, is delivered again.
+      expect((await bus.consumerLag(group, [topic])).every((row) => row.currentOffset === null)).toBe(true);
+
+      // The successor in the same group restores the saved sequences, gets everything again, and
+      // skips what the child applied: whole records, then the first half of the cut one.
+      const restored = SequenceTracker.restore(JSON.parse(readFileSync(snapshotFile, 'utf8')) as SequenceSnapshot);
+      const { received, duplicates } = await successorOf(bus, topic, group, stream.length, restored);
+      expect(received).toEqual(stream.slice(stopAfter));
+      expect(received[0]?.offset).toBe(cutOffset);
+      expect(duplicates).toBe(stopAfter);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with only the sequences stored in Kafka, re-applies after a kill -9 just the unsaved part of the batch in hand', async () => {
+    const bus = newBus({ topics: uniqueTopics('pk', 1) });
+    await bus.connect();
+    const topic = bus.topicName('trades');
+    const group = `pk-kill-stored-${randomUUID()}`;
+    const symbols = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'];
+    const events = Array.from({ length: 300 }, (_, i) => trade(i + 1, symbols[i % 3]));
+    const [before, after] = [events.slice(0, 150), events.slice(150)];
+    for (const event of before) void bus.publishEvent(event);
+    await bus.flush();
+    const firstRecords = await recordCount(bus, `layout-${randomUUID()}`, topic);
+
+    // Watch the sequence topic the child writes after each batch it applied.
+    const sequenceTopic = sequenceTopicName('tickerml', group);
+    const stored = new Map<string, number | undefined>();
+    const watcher = bus.client.consumer({ groupId: `${group}.watch`, maxWaitTimeInMs: 50 });
+    await watcher.connect();
+    await bus.ensureTopics([{ name: sequenceTopic, partitions: 1, cleanupPolicy: 'compact' }]);
+    await watcher.subscribe({ topics: [sequenceTopic], fromBeginning: true });
+    await watcher.run({
+      eachMessage: async ({ message }) => {
+        const state = JSON.parse(message.value?.toString('utf8') ?? '{}') as { highestSeq?: { trade?: number } };
+        stored.set(message.key?.toString('utf8') ?? '', state.highestSeq?.trade);
+      },
+    });
+
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-packed-kill-stored-'));
+    const appliedFile = join(dir, 'applied');
+    writeFileSync(appliedFile, '');
+    try {
+      // The child applies the first 150 events and stores their sequences (one batch or more,
+      // each saved once applied). Then three packed records of 50 (one per instrument) arrive in
+      // a new batch; the child holds after 25 events of the first, unsaved, and is killed -9.
+      const stopAfter = before.length + 25;
+      const args = [kafka.brokers.join(','), topic, group, appliedFile, '--ids', '--stop-after', String(stopAfter)];
+      const killed = runUntilKilled('persisting-consumer.ts', args);
+      const highest = (symbol: string) => Math.max(...before.filter((e) => e.symbol === symbol).map((e) => e.seq ?? 0));
+      await vi.waitFor(() => expect(symbols.map((s) => stored.get(`binanceus:${s}`))).toEqual(symbols.map(highest)), {
+        timeout: 60_000,
+        interval: 50,
+      });
+      for (const symbol of symbols) {
+        const record = packEnvelopes(after.filter((e) => e.symbol === symbol).map((e) => encodeMessageText(e)));
+        void bus.publishRaw(topic, `binanceus:${symbol}`, Buffer.from(record), {});
+      }
+      await bus.flush();
+      expect(await killed).toEqual({ applied: stopAfter, offset: firstRecords });
+      const { stream } = await layout(bus, topic);
+      const appliedByChild = readFileSync(appliedFile, 'utf8').trim().split('\n');
+      expect(appliedByChild).toEqual(stream.slice(0, stopAfter).map((e) => e.id));
+      expect(stored.get('binanceus:BTC/USDT')).toBe(highest('BTC/USDT')); // the cut batch was never saved
+      expect((await bus.consumerLag(group, [topic])).every((row) => row.currentOffset === null)).toBe(true);
+
+      // The successor brings no state: it reads the stored sequences, skips the 150 events of the
+      // saved batches, and applies the whole cut batch, the 25 the child applied unsaved included.
+      const { received, duplicates } = await successorOf(bus, topic, group, stream.length);
+      expect(received).toEqual(stream.slice(before.length));
+      // Applied twice: exactly the child's 25 of the cut batch, nothing of the saved ones.
+      expect(received.filter((e) => appliedByChild.includes(e.id))).toEqual(stream.slice(before.length, stopAfter));
+      expect(duplicates).toBe(before.length);
+    } finally {
+      await watcher.disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
