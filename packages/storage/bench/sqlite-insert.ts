@@ -13,7 +13,12 @@ import type { MarketEvent, Trade } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { eventToRow } from '../src/rows.js';
 import { tableSpec } from '../src/schema.js';
-import { DEFAULT_PAGE_SIZE_BYTES, DEFAULT_WAL_CHECKPOINT_BYTES, SqliteStore } from '../src/sqlite.js';
+import {
+  DEFAULT_CACHE_SIZE_KIB,
+  DEFAULT_PAGE_SIZE_BYTES,
+  DEFAULT_WAL_CHECKPOINT_BYTES,
+  SqliteStore,
+} from '../src/sqlite.js';
 import { EventWriter } from '../src/writer.js';
 import { instruments, numberedTrades } from '../test/events.js';
 import { syntheticBooks } from './books.js';
@@ -26,8 +31,10 @@ const ROWS = arg('rows', 200_000);
 const RUNS = arg('runs', 3);
 const BATCH = 5_000;
 const LEVELS = 10;
-// `--page-size 4096 --checkpoint-pages 1000` reproduces SQLite's defaults, to compare with ours.
+// `--page-size 4096 --checkpoint-pages 1000` reproduces SQLite's defaults, to compare with ours;
+// `--cache-kib 16000` better-sqlite3's page cache.
 const PAGE_SIZE = arg('page-size', DEFAULT_PAGE_SIZE_BYTES);
+const CACHE_KIB = arg('cache-kib', DEFAULT_CACHE_SIZE_KIB);
 const CHECKPOINT_PAGES = arg('checkpoint-pages', Math.round(DEFAULT_WAL_CHECKPOINT_BYTES / PAGE_SIZE));
 
 function timeStore(dir: string, events: readonly MarketEvent[]): number {
@@ -36,6 +43,7 @@ function timeStore(dir: string, events: readonly MarketEvent[]): number {
     instruments,
     pageSizeBytes: PAGE_SIZE,
     walCheckpointPages: CHECKPOINT_PAGES,
+    cacheSizeKiB: CACHE_KIB,
   });
   collect();
   const start = process.hrtime.bigint();
@@ -53,6 +61,7 @@ async function timeWriter(dir: string, events: readonly MarketEvent[]): Promise<
     instruments,
     pageSizeBytes: PAGE_SIZE,
     walCheckpointPages: CHECKPOINT_PAGES,
+    cacheSizeKiB: CACHE_KIB,
   });
   const writer = new EventWriter(store, { maxBatchEvents: BATCH, maxQueuedEvents: 4 * BATCH });
   collect();
@@ -77,6 +86,7 @@ function timeBare(dir: string, events: readonly MarketEvent[], jsonb = false): n
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`); // the store's settings, exactly
+  db.pragma(`cache_size = -${CACHE_KIB}`);
   const { table } = eventToRow(events[0] as MarketEvent, instruments);
   const spec = tableSpec(table);
   const rows = events.map((e) => {
@@ -121,7 +131,7 @@ try {
     [`book snapshots (${LEVELS}+${LEVELS} levels)`, () => syntheticBooks(Math.floor(ROWS / 2), LEVELS)],
   ];
   console.log(
-    `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, page_size=${PAGE_SIZE}, wal_autocheckpoint=${CHECKPOINT_PAGES}, ${RUNS} runs (median)`,
+    `SQLite batched inserts, ${BATCH} rows per transaction, WAL, synchronous=NORMAL, page_size=${PAGE_SIZE}, wal_autocheckpoint=${CHECKPOINT_PAGES}, cache_size=-${CACHE_KIB}, ${RUNS} runs (median)`,
   );
   for (const [name, build] of workloads) {
     const events = build();

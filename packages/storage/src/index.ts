@@ -59,6 +59,7 @@ export {
   type TradeRow,
 } from './schema.js';
 export {
+  DEFAULT_CACHE_SIZE_KIB,
   DEFAULT_PAGE_SIZE_BYTES,
   DEFAULT_WAL_CHECKPOINT_BYTES,
   type RetentionJobOptions,

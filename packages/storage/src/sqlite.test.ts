@@ -125,14 +125,21 @@ describe('SqliteStore', () => {
     ]);
   });
 
-  it('creates new databases with 16 KiB pages and a 40 MiB WAL checkpoint, and rejects a bad page size', () => {
+  it('creates new databases with 16 KiB pages, a 40 MiB WAL checkpoint and a 2 MiB cache, and rejects bad sizes', () => {
     const store = SqliteStore.open(join(dir, 'pages.db'));
     store.transaction((db) => {
       expect(db.pragma('page_size', { simple: true })).toBe(16_384);
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(2_560);
+      expect(db.pragma('cache_size', { simple: true })).toBe(-2_048);
     });
     store.close();
+    const bigger = SqliteStore.open(join(dir, 'pages.db'), { cacheSizeKiB: 65_536 });
+    bigger.transaction((db) => expect(db.pragma('cache_size', { simple: true })).toBe(-65_536));
+    bigger.close();
     expect(() => SqliteStore.open(join(dir, 'bad.db'), { pageSizeBytes: 5000 })).toThrow(/power of two/);
+    expect(() => SqliteStore.open(join(dir, 'bad.db'), { cacheSizeKiB: 0 })).toThrow(
+      /cacheSizeKiB must be a positive integer, was 0/,
+    );
   });
 
   it('queries by venue, symbol and time range, and returns the latest N newest first', () => {

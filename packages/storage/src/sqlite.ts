@@ -65,6 +65,14 @@ export interface SqliteStoreOptions {
    * existing file keeps the page size it was created with.
    */
   readonly pageSizeBytes?: number;
+  /**
+   * SQLite's page cache for this connection, KiB. Default {@link DEFAULT_CACHE_SIZE_KIB} (2 MiB,
+   * SQLite's own default; better-sqlite3 raises it to 16 MB). Ingest appends to the right edge
+   * of each B-tree, so a small cache holds everything a batch touches and its buffers stay in
+   * the CPU's caches when they are handed to the WAL: measured on the book bench, the default 16 MB
+   * spent about 2.5× the system time per row of 2 MiB. Raise it for query-heavy use of a large file.
+   */
+  readonly cacheSizeKiB?: number;
   /** Open an existing database read-only (no migrations are run). Default false. */
   readonly readonly?: boolean;
 }
@@ -120,6 +128,9 @@ export interface RetentionJobOptions {
 
 /** Default of {@link SqliteStoreOptions.pageSizeBytes}. */
 export const DEFAULT_PAGE_SIZE_BYTES = 16_384;
+
+/** Default of {@link SqliteStoreOptions.cacheSizeKiB}. */
+export const DEFAULT_CACHE_SIZE_KIB = 2_048;
 
 /** WAL size at which the store checkpoints by default, bytes (see {@link SqliteStoreOptions.walCheckpointPages}). */
 export const DEFAULT_WAL_CHECKPOINT_BYTES = 40 * 1024 * 1024;
@@ -215,6 +226,10 @@ export class SqliteStore {
           throw new RangeError(`walCheckpointPages must be a positive integer, was ${pages}`);
         db.pragma(`wal_autocheckpoint = ${pages}`);
       }
+      const cacheKiB = options.cacheSizeKiB ?? DEFAULT_CACHE_SIZE_KIB;
+      if (!Number.isSafeInteger(cacheKiB) || cacheKiB < 1)
+        throw new RangeError(`cacheSizeKiB must be a positive integer, was ${cacheKiB}`);
+      db.pragma(`cache_size = -${cacheKiB}`);
       db.pragma('busy_timeout = 5000');
       const store = new SqliteStore(path, db, toLookup(options.instruments));
       if (!options.readonly) store.#migrate();
