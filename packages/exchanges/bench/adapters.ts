@@ -3,20 +3,25 @@
  * process, so only the client's CPU is counted) into the adapter as fast as the socket goes.
  * Reports frames/s (wall) and CPU µs per frame (process.cpuUsage of the client process), median
  * and spread of N runs after a discarded warm-up, and the same for ccxt pro's watchOrderBook on
- * the same Binance depth stream, run for run interleaved with ours.
+ * the same Binance depth stream and on the Kraken, Coinbase and KuCoin recordings, run for run
+ * interleaved with ours. Where a peer says which books to compare, its final books must equal ours.
  *
- *   npx tsx --conditions=@tickerml/source packages/exchanges/bench/adapters.ts [--runs 5] [--repeat 10] [--venues depth,kraken] [--json]
+ *   npx tsx --conditions=@tickerml/source packages/exchanges/bench/adapters.ts [--runs 5] [--repeat 10] [--venues depth,kraken,coinbase,kucoin] [--json]
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
 import ccxt from 'ccxt';
+import type { SyncBook } from '../src/common/book.js';
 import { DecimalGrid } from '../src/common/decimal.js';
 import type { Feed, FeedClient } from '../src/connection/feed-client.js';
+import { inferReplaySetup, loadFrames } from '../src/testkit/index.js';
 import { binanceUsFeed } from '../src/venues/binance/websocket/client.js';
 import type { BinanceHandler } from '../src/venues/binance/websocket/handler.js';
 import { coinbaseFeed } from '../src/venues/coinbase/websocket/client.js';
 import { krakenFeed } from '../src/venues/kraken/websocket/client.js';
+import { toKucoinSymbol } from '../src/venues/kucoin/common/parse.js';
 import { kucoinFeed } from '../src/venues/kucoin/websocket/client.js';
+import type { KucoinHandler } from '../src/venues/kucoin/websocket/handler.js';
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url).pathname;
 const CHILD = new URL('./replay-child.ts', import.meta.url).pathname;
@@ -120,16 +125,77 @@ interface CcxtPro {
   loadHttpProxyAgent(): Promise<void>;
   loadMarkets(): Promise<unknown>;
   watchOrderBook(symbol: string, limit?: number | undefined): Promise<{ nonce: number }>;
+  watchOrderBookForSymbols(symbols: string[], limit?: number | undefined): Promise<unknown>;
   setMarkets(markets: object[]): unknown;
+  safeCurrencyCode(currencyId: string): string;
+  /** Markets by unified symbol (after `setMarkets` or `loadMarkets`). */
+  readonly markets: Record<string, { readonly id: string }>;
+  /** The books watchOrderBook keeps, by unified symbol; levels are `[price, amount, ...]`. */
+  readonly orderbooks: Record<
+    string,
+    { readonly bids: number[][]; readonly asks: number[][]; readonly nonce: number | undefined }
+  >;
   close(): Promise<void>;
+}
+
+/** A book as prices and sizes (numbers), best first: what ours and ccxt's are compared on. */
+interface Levels {
+  readonly bids: [number, number][];
+  readonly asks: [number, number][];
+}
+
+/** Our book of `grid.symbol` in venue units. */
+function oursLevels(book: SyncBook | undefined, grid: DecimalGrid): Levels {
+  const { bids, asks } = book?.toJSON() ?? { bids: [], asks: [] };
+  const side = (levels: [number, number][]) =>
+    levels.map(([p, q]): [number, number] => [Number(grid.ticksToPrice(p)), Number(grid.lotsToQty(q))]);
+  return { bids: side(bids), asks: side(asks) };
+}
+
+/** ccxt's books by venue symbol (market id), read before `close()`. */
+function ccxtLevels(ex: CcxtPro): Map<string, Levels> {
+  const out = new Map<string, Levels>();
+  for (const [symbol, market] of Object.entries(ex.markets)) {
+    const book = ex.orderbooks[symbol];
+    const side = (levels: number[][] | undefined) =>
+      (levels ?? []).map((l): [number, number] => [l[0] as number, l[1] as number]);
+    out.set(market.id, { bids: side(book?.bids), asks: side(book?.asks) });
+  }
+  return out;
+}
+
+/**
+ * Checks that ccxt ended on our books, every level of every book, and sums them up
+ * (`BCHSV-USDT 242.649 / 242.65, 120+301 levels`).
+ * @throws {Error} naming the first book and level that differ.
+ */
+function sameBooks(venue: string, ours: Map<string, Levels>, theirs: Map<string, Levels>): string {
+  const summary: string[] = [];
+  for (const [symbol, mine] of ours) {
+    const other = theirs.get(symbol);
+    if (other === undefined) throw new Error(`${venue}: expected a ccxt book for ${symbol}, found none`);
+    for (const side of ['bids', 'asks'] as const) {
+      const a = mine[side];
+      const b = other[side];
+      for (let i = 0; i < Math.max(a.length, b.length); i++) {
+        const x = a[i];
+        const y = b[i];
+        if (x?.[0] !== y?.[0] || x?.[1] !== y?.[1])
+          throw new Error(
+            `${venue} ${symbol} ${side}[${i}]: expected ccxt's book to equal ours (${a.length} levels), ours has ${JSON.stringify(x)}, ccxt ${JSON.stringify(y)} (${b.length} levels)`,
+          );
+      }
+    }
+    summary.push(
+      `${symbol} ${mine.bids[0]?.[0]} / ${mine.asks[0]?.[0]}, ${mine.bids.length}+${mine.asks.length} levels`,
+    );
+  }
+  return summary.join('; ');
 }
 
 /** ccxt pro's binanceus with every API URL pointed at the replay child, markets loaded. */
 async function ccxtPointedAt(child: Child): Promise<CcxtPro> {
-  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
-  const Ctor = pro.binanceus;
-  if (Ctor === undefined) throw new Error('ccxt.pro.binanceus is missing');
-  const ex = new Ctor({});
+  const ex = ccxtPro('binanceus');
   const api = ex.urls.api;
   for (const [k, v] of Object.entries(api)) {
     if (typeof v === 'object') for (const w of Object.keys(v)) v[w] = `${child.wsUrl}/ws`;
@@ -222,7 +288,92 @@ if (ONLY === undefined || ONLY.includes('depth')) {
 }
 
 // 2. Every venue's whole recording through its adapter (books, trades, everything else parsed and skipped).
-const VENUES: [string, string, (c: Child) => { feed: Feed; received: () => number }][] = [
+/** What one venue's adapter run gives the loop: its feed, frames received, and (for a peer check) its books. */
+interface Live {
+  readonly feed: Feed;
+  readonly received: () => number;
+  /** Final books by venue symbol, for venues whose ccxt peer is checked against them. */
+  readonly books?: () => Map<string, Levels>;
+}
+const KUCOIN = 'kucoin/cryptofeed_KUCOIN.jsonl.gz';
+const kucoinTape = ONLY === undefined || ONLY.includes('kucoin') ? await kucoinBooks() : undefined;
+
+/**
+ * The KuCoin books both clients follow: every book of the recording our grids can hold (8 of 9).
+ * The replay kit sends every recorded topic to every socket, and ccxt keeps a book for each
+ * `trade.l2update` it receives, watched or not; for a market it does not know, its snapshot
+ * request fails and it drops the connection and reconnects. So ccxt gets a market for every
+ * recorded book (built, as its `fetchMarkets` would, from the recorded `GET /api/v1/symbols`
+ * body), and ours follows every book too, with grids inferred from the data as `tickerml replay`
+ * does, except a book whose recorded snapshot our grid refuses (CAPP-BTC: 452,338,153.08 at the
+ * 1e-8 lot its other sizes need is beyond the safe-integer range), which ccxt alone keeps.
+ */
+async function kucoinBooks(): Promise<{
+  grids: DecimalGrid[];
+  markets: object[];
+  symbols: string[];
+  left: string[];
+  lastSequences: Map<string, number>;
+}> {
+  const { frames } = await loadFrames(`${FIXTURES}${KUCOIN}`);
+  const inferred = inferReplaySetup('kucoin', frames).grids;
+  const venueSymbols = new Set(inferred.map((g) => toKucoinSymbol(g.symbol)));
+  const fits = (g: DecimalGrid) =>
+    frames.every((f) => {
+      if (f.kind !== 'http' || !(f.url ?? '').endsWith(`/orderbook/level2?symbol=${toKucoinSymbol(g.symbol)}`))
+        return true;
+      const { bids, asks } = (JSON.parse(f.data) as { data: { bids: string[][]; asks: string[][] } }).data;
+      return [...bids, ...asks].every(
+        ([p, q]) => !Number.isNaN(g.priceToTicksOrNaN(p as string)) && !Number.isNaN(g.qtyToLotsOrNaN(q as string)),
+      );
+    });
+  const grids = inferred.filter(fits);
+  const body = frames.find((f) => f.kind === 'http' && (f.url ?? '').endsWith('/api/v1/symbols'))?.data;
+  if (body === undefined) throw new Error(`${KUCOIN}: expected a recorded /api/v1/symbols body, found none`);
+  const recorded = (JSON.parse(body) as { data: Record<string, string>[] }).data;
+  const namer = ccxtPro('kucoin');
+  const markets = recorded
+    .filter((m) => venueSymbols.has(m.symbol as string))
+    .map((m) => {
+      const base = namer.safeCurrencyCode(m.baseCurrency as string);
+      const quote = namer.safeCurrencyCode(m.quoteCurrency as string);
+      return {
+        id: m.symbol,
+        symbol: `${base}/${quote}`,
+        base,
+        quote,
+        baseId: m.baseCurrency,
+        quoteId: m.quoteCurrency,
+        type: 'spot',
+        spot: true,
+        active: true,
+        precision: { price: Number(m.priceIncrement), amount: Number(m.baseIncrement) },
+        limits: {},
+        info: m,
+      };
+    });
+  if (markets.length !== venueSymbols.size)
+    throw new Error(
+      `${KUCOIN}: expected a recorded market for each of ${venueSymbols.size} books, found ${markets.length}`,
+    );
+  const followed = new Set(grids.map((g) => toKucoinSymbol(g.symbol)));
+  const watched = markets.filter((m) => followed.has(m.id as string));
+  const lastSequenceById = new Map<string, number>();
+  for (const f of frames)
+    if (f.kind === 'recv' && f.data.includes('"subject":"trade.l2update"')) {
+      const d = (JSON.parse(f.data) as { data: { symbol: string; sequenceEnd: number | string } }).data;
+      lastSequenceById.set(d.symbol, Number(d.sequenceEnd));
+    }
+  return {
+    grids,
+    markets,
+    symbols: watched.map((m) => m.symbol),
+    left: [...venueSymbols].filter((s) => !followed.has(s)),
+    lastSequences: new Map(watched.map((m) => [m.symbol, lastSequenceById.get(m.id as string) ?? -1])),
+  };
+}
+
+const VENUES: [string, string, (c: Child) => Live][] = [
   [
     'binanceus',
     'binance/hftbacktest_spot_btcusdt_20240808.gz',
@@ -262,29 +413,32 @@ const VENUES: [string, string, (c: Child) => { feed: Feed; received: () => numbe
   ],
   [
     'kucoin',
-    'kucoin/cryptofeed_KUCOIN.jsonl.gz',
+    KUCOIN,
     (c) => {
-      const f = kucoinFeed({
-        instruments: [
-          new DecimalGrid('BCHSV/USDT', '0.001', '0.00000000001'),
-          new DecimalGrid('SNX/BTC', '0.00000001', '0.00000001'),
-        ],
-        emit: () => {},
-        urls: { rest: c.httpUrl },
-      });
-      return { feed: f, received: () => f.connection.framesReceived };
+      const grids = kucoinTape?.grids ?? [];
+      const f = kucoinFeed({ instruments: grids, emit: () => {}, urls: { rest: c.httpUrl } });
+      const books = () => {
+        const handler = f.handler as KucoinHandler | undefined;
+        return new Map(grids.map((g) => [toKucoinSymbol(g.symbol), oursLevels(handler?.book(g.symbol), g)]));
+      };
+      return { feed: f, received: () => f.connection.framesReceived, books };
     },
   ],
 ];
+/** A fresh ccxt pro exchange by id. */
+function ccxtPro(id: string): CcxtPro {
+  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
+  const Ctor = pro[id];
+  if (Ctor === undefined) throw new Error(`ccxt.pro.${id} is missing`);
+  return new Ctor({});
+}
+
 /**
  * ccxt pro's kraken on the replay child's WebSocket (`urls.api.ws.publicV2`), with the one market
  * set by hand: the replay kit serves no Kraken REST markets, and watchOrderBook needs none else.
  */
 function ccxtKraken(child: Child): CcxtPro {
-  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
-  const Ctor = pro.kraken;
-  if (Ctor === undefined) throw new Error('ccxt.pro.kraken is missing');
-  const ex = new Ctor({});
+  const ex = ccxtPro('kraken');
   (ex.urls.api.ws as Record<string, string>).publicV2 = `${child.wsUrl}/v2`;
   ex.setMarkets([
     {
@@ -305,19 +459,45 @@ function ccxtKraken(child: Child): CcxtPro {
   return ex;
 }
 
+/** A ccxt pro peer of one venue's whole-recording row. */
+interface CcxtPeer {
+  readonly make: (c: Child) => CcxtPro;
+  /** Unified symbols whose books are watched. */
+  readonly symbols: string[];
+  readonly limit: number | undefined;
+  /**
+   * One `watchOrderBookForSymbols` loop (one subscribe) instead of a `watchOrderBook` loop per
+   * symbol. KuCoin needs it: ccxt resets a book when its subscription is acknowledged, and the
+   * replay kit, which sends every topic from the first subscribe on, has by then sent that book's
+   * first updates, so a second symbol's snapshot sync can find its cache emptied and fail.
+   */
+  readonly together?: boolean;
+  /** Compare ccxt's final books with ours (every level) after each run; throws if they differ. */
+  readonly checkBooks?: boolean;
+  /**
+   * Last sequence number of each watched book on the tape (by unified symbol): the run is done
+   * when ccxt's `nonce` of every one reaches it, instead of 300 ms without a resolve. KuCoin needs
+   * it: its books wait for REST snapshots before ccxt resolves anything, so an idle wait can end
+   * the run before the books are even synced.
+   */
+  readonly lastSequences?: ReadonlyMap<string, number>;
+}
+
 /**
  * One ccxt run over a whole recording: done once the tape has ended and watchOrderBook has not
  * resolved for 300 ms (ccxt says nothing per frame; the idle wait costs a few timer wake-ups).
  */
 async function ccxtWholeRecording(
   fixture: string,
-  make: (c: Child) => CcxtPro,
-  symbols: string[],
-  limit: number | undefined,
-) {
+  { make, symbols, limit, together, lastSequences }: CcxtPeer,
+): Promise<Sample & { books: Map<string, Levels> }> {
   const child = await startChild(fixture, []);
   let sent = -1;
-  void child.finished.then((n) => (sent = n));
+  let endedMs = 0;
+  void child.finished.then((n) => {
+    sent = n;
+    endedMs = performance.now();
+  });
   const ex = make(child);
   await ex.loadHttpProxyAgent();
   let lastResolvedMs = performance.now();
@@ -325,20 +505,32 @@ async function ccxtWholeRecording(
   const s = await measure(
     child.tapeFrames,
     () => {
-      for (const symbol of symbols)
+      for (const watched of together ? [symbols] : symbols.map((s) => [s]))
         void (async () => {
           while (!stop) {
-            await ex.watchOrderBook(symbol, limit);
+            if (together) await ex.watchOrderBookForSymbols(watched, limit);
+            else await ex.watchOrderBook(watched[0] as string, limit);
             lastResolvedMs = performance.now();
           }
         })().catch(() => {});
     },
-    () => sent >= 0 && performance.now() - lastResolvedMs > 300,
+    lastSequences === undefined
+      ? () => sent >= 0 && performance.now() - lastResolvedMs > 300
+      : () => {
+          let synced = true;
+          for (const [symbol, last] of lastSequences) if (ex.orderbooks[symbol]?.nonce !== last) synced = false;
+          if (!synced && sent >= 0 && performance.now() - endedMs > 10_000)
+            throw new Error(
+              `${fixture}: expected ccxt's books at the tape's last sequences 10 s after it ended, found ${JSON.stringify(Object.fromEntries([...lastSequences.keys()].map((k) => [k, ex.orderbooks[k]?.nonce])))}`,
+            );
+          return synced;
+        },
   );
   stop = true;
+  const books = ccxtLevels(ex);
   await ex.close();
   await stopChild(child);
-  return { ...s, frames: sent, wallMs: s.wallMs - 300 };
+  return { ...s, frames: sent, wallMs: lastSequences === undefined ? s.wallMs - 300 : s.wallMs, books };
 }
 
 /**
@@ -346,10 +538,7 @@ async function ccxtWholeRecording(
  * two recorded markets set by hand; the kit plays the `level2` snapshot and updates over the socket.
  */
 function ccxtCoinbase(child: Child): CcxtPro {
-  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
-  const Ctor = pro.coinbase;
-  if (Ctor === undefined) throw new Error('ccxt.pro.coinbase is missing');
-  const ex = new Ctor({});
+  const ex = ccxtPro('coinbase');
   ex.urls.api.ws = child.wsUrl;
   ex.setMarkets(
     ['BTC', 'ETH'].map((base) => ({
@@ -370,10 +559,33 @@ function ccxtCoinbase(child: Child): CcxtPro {
   return ex;
 }
 
-const CCXT_PEERS: Record<string, { make: (c: Child) => CcxtPro; symbols: string[]; limit: number | undefined }> = {
+/**
+ * ccxt pro's kucoin with `urls.api.public` at the replay child: the `POST /api/v1/bullet-public`
+ * token (whose answer names the child's socket) and the `GET /api/v1/market/orderbook/level2_100`
+ * snapshots ccxt asks for without credentials, which the kit serves from its tracked book. The
+ * recorded books' markets are set by hand (see {@link kucoinBooks}).
+ */
+function ccxtKucoin(child: Child): CcxtPro {
+  const ex = ccxtPro('kucoin');
+  ex.urls.api.public = child.httpUrl;
+  ex.setMarkets(kucoinTape?.markets ?? []);
+  return ex;
+}
+
+const CCXT_PEERS: Record<string, CcxtPeer> = {
   kraken: { make: ccxtKraken, symbols: ['BTC/USD'], limit: 25 },
   coinbase: { make: ccxtCoinbase, symbols: ['BTC/USD', 'ETH/USD'], limit: undefined },
+  kucoin: {
+    make: ccxtKucoin,
+    symbols: kucoinTape?.symbols ?? [],
+    limit: undefined,
+    together: true,
+    checkBooks: true,
+    ...(kucoinTape === undefined ? {} : { lastSequences: kucoinTape.lastSequences }),
+  },
 };
+/** Per venue, the final books ours and ccxt agreed on (last run). */
+const agreed: Record<string, string> = {};
 
 for (const [venue, fixture, make] of VENUES) {
   if (ONLY !== undefined && !ONLY.includes(venue)) continue;
@@ -394,11 +606,13 @@ for (const [venue, fixture, make] of VENUES) {
       () => sent >= 0 && (live?.received() ?? 0) >= sent,
     );
     if (run > 0) samples.push({ ...s, frames: sent }); // run 0 warms the JIT up
+    const ourBooks = live?.books?.();
     live?.feed.stop();
     await stopChild(child);
     if (peer !== undefined) {
-      const t = await ccxtWholeRecording(fixture, peer.make, peer.symbols, peer.limit);
+      const { books, ...t } = await ccxtWholeRecording(fixture, peer);
       if (run > 0) theirs.push(t);
+      if (peer.checkBooks) agreed[venue] = sameBooks(venue, ourBooks ?? new Map(), books);
     }
   }
   record(`${venue} whole recording (TickerML adapter)`, samples);
@@ -418,6 +632,12 @@ else {
   for (const [name, r] of Object.entries(results))
     console.log(
       `| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} (${r.cpuUsMin}–${r.cpuUsMax}) | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`,
+    );
+  for (const [venue, books] of Object.entries(agreed))
+    console.log(`\n${venue}: ccxt's final books equal ours, every level, in every run: ${books}`);
+  if (kucoinTape !== undefined && kucoinTape.left.length > 0)
+    console.log(
+      `kucoin: books ccxt keeps and ours does not follow (grid cannot hold them): ${kucoinTape.left.join(', ')}`,
     );
 }
 process.exit(0);
