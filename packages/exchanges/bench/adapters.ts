@@ -1,6 +1,8 @@
 /**
  * Venue adapters benchmark: each venue's real recording served by the replay kit (in a child
  * process, so only the client's CPU is counted) into the adapter as fast as the socket goes.
+ * Ours and ccxt each run in a client process of their own, forked once and kept for all their
+ * runs, so neither's garbage collection or heap growth is billed to the other.
  * Reports frames/s (wall) and CPU µs per frame (process.cpuUsage of the client process), median
  * and spread of N runs after a discarded warm-up, and the same for ccxt pro's watchOrderBook on
  * the same Binance depth stream and on the Kraken, Coinbase and KuCoin recordings, run for run
@@ -10,7 +12,6 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
-import ccxt from 'ccxt';
 import type { SyncBook } from '../src/common/book.js';
 import { DecimalGrid } from '../src/common/decimal.js';
 import type { Feed, FeedClient } from '../src/connection/feed-client.js';
@@ -32,6 +33,15 @@ const REPEAT = args.includes('--repeat') ? Number(args[args.indexOf('--repeat') 
 const BINANCE = 'binance/hftbacktest_spot_btcusdt_20240808.gz';
 /** `--venues kraken,coinbase`: only those whole-recording rows (and no Binance depth duel unless `depth` is named). */
 const ONLY = args.includes('--venues') ? (args[args.indexOf('--venues') + 1] ?? '').split(',') : undefined;
+/** Set in the processes the benchmark forks for each client (`--client ours|ccxt`); unset in the parent. */
+const CLIENT = args.includes('--client') ? args[args.indexOf('--client') + 1] : undefined;
+/**
+ * ccxt, imported only where it runs: loading it puts ~45 MB of live objects in the heap, and in
+ * our client's process every garbage collection would then walk them too (measured: 26 instead
+ * of 18 µs per Binance depth frame). A TickerML process loads ccxt only to fetch instrument
+ * metadata it has no cache for.
+ */
+const ccxt: unknown = CLIENT === 'ours' ? undefined : (await import('ccxt')).default;
 
 interface Child {
   readonly proc: ChildProcess;
@@ -237,54 +247,43 @@ const grid = new DecimalGrid('BTC/USDT', '0.01', '0.00000001');
 
 // 1. Binance depth stream: TickerML adapter vs ccxt pro watchOrderBook, same frames, same server.
 // Each run is a new connection, the 1000-level REST snapshot and the recording's depth frames
-// REPEAT times over (ids moved on so the stream stays contiguous); one warm-up run of each is
-// discarded, then the two clients alternate run by run so load on the shared machine hits both.
-if (ONLY === undefined || ONLY.includes('depth')) {
-  const flags = ['--bare', '--depth-only', '--repeat', String(REPEAT)];
-  const oursRun = async (): Promise<Sample> => {
-    const child = await startChild(BINANCE, flags);
-    let feed: FeedClient | undefined;
-    const s = await measure(
-      child.tapeFrames,
-      () => {
-        feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
-        feed.start();
-      },
-      () => (feed?.handler as BinanceHandler | undefined)?.lastUpdateId('BTC/USDT') === child.lastU,
-    );
-    feed?.stop();
-    await stopChild(child);
-    return s;
-  };
-  const ccxtRun = async (): Promise<Sample> => {
-    const child = await startChild(BINANCE, flags);
-    const ex = await ccxtPointedAt(child); // markets loaded, not timed: our adapter gets its grid up front too
-    let nonce = 0;
-    let stop = false;
-    const s = await measure(
-      child.tapeFrames,
-      () => {
-        void (async () => {
-          while (!stop) nonce = (await ex.watchOrderBook('BTC/USDT')).nonce;
-        })().catch(() => {});
-      },
-      () => nonce === child.lastU,
-    );
-    stop = true;
-    await ex.close();
-    await stopChild(child);
-    return s;
-  };
-  await oursRun(); // warm-up, discarded
-  await ccxtRun();
-  const ours: Sample[] = [];
-  const theirs: Sample[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    ours.push(await oursRun());
-    theirs.push(await ccxtRun());
-  }
-  record('binanceus depth, whole run (TickerML adapter)', ours);
-  record('binanceus depth, whole run (ccxt pro watchOrderBook)', theirs);
+// REPEAT times over (ids moved on so the stream stays contiguous).
+const DEPTH_FLAGS = ['--bare', '--depth-only', '--repeat', String(REPEAT)];
+
+async function oursDepthRun(): Promise<Sample> {
+  const child = await startChild(BINANCE, DEPTH_FLAGS);
+  let feed: FeedClient | undefined;
+  const s = await measure(
+    child.tapeFrames,
+    () => {
+      feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
+      feed.start();
+    },
+    () => (feed?.handler as BinanceHandler | undefined)?.lastUpdateId('BTC/USDT') === child.lastU,
+  );
+  feed?.stop();
+  await stopChild(child);
+  return s;
+}
+
+async function ccxtDepthRun(): Promise<Sample> {
+  const child = await startChild(BINANCE, DEPTH_FLAGS);
+  const ex = await ccxtPointedAt(child); // markets loaded, not timed: our adapter gets its grid up front too
+  let nonce = 0;
+  let stop = false;
+  const s = await measure(
+    child.tapeFrames,
+    () => {
+      void (async () => {
+        while (!stop) nonce = (await ex.watchOrderBook('BTC/USDT')).nonce;
+      })().catch(() => {});
+    },
+    () => nonce === child.lastU,
+  );
+  stop = true;
+  await ex.close();
+  await stopChild(child);
+  return s;
 }
 
 // 2. Every venue's whole recording through its adapter (books, trades, everything else parsed and skipped).
@@ -331,12 +330,13 @@ async function kucoinBooks(): Promise<{
   const body = frames.find((f) => f.kind === 'http' && (f.url ?? '').endsWith('/api/v1/symbols'))?.data;
   if (body === undefined) throw new Error(`${KUCOIN}: expected a recorded /api/v1/symbols body, found none`);
   const recorded = (JSON.parse(body) as { data: Record<string, string>[] }).data;
-  const namer = ccxtPro('kucoin');
+  // Our client process follows the grids only, and has no ccxt to name markets with.
+  const namer = ccxt === undefined ? undefined : ccxtPro('kucoin');
   const markets = recorded
-    .filter((m) => venueSymbols.has(m.symbol as string))
+    .filter((m) => namer !== undefined && venueSymbols.has(m.symbol as string))
     .map((m) => {
-      const base = namer.safeCurrencyCode(m.baseCurrency as string);
-      const quote = namer.safeCurrencyCode(m.quoteCurrency as string);
+      const base = namer?.safeCurrencyCode(m.baseCurrency as string) as string;
+      const quote = namer?.safeCurrencyCode(m.quoteCurrency as string) as string;
       return {
         id: m.symbol,
         symbol: `${base}/${quote}`,
@@ -352,7 +352,7 @@ async function kucoinBooks(): Promise<{
         info: m,
       };
     });
-  if (markets.length !== venueSymbols.size)
+  if (namer !== undefined && markets.length !== venueSymbols.size)
     throw new Error(
       `${KUCOIN}: expected a recorded market for each of ${venueSymbols.size} books, found ${markets.length}`,
     );
@@ -427,7 +427,8 @@ const VENUES: [string, string, (c: Child) => Live][] = [
 ];
 /** A fresh ccxt pro exchange by id. */
 function ccxtPro(id: string): CcxtPro {
-  const pro = (ccxt as unknown as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
+  if (ccxt === undefined) throw new Error('ccxt is not loaded in our client process');
+  const pro = (ccxt as { pro: Record<string, new (config: object) => CcxtPro> }).pro;
   const Ctor = pro[id];
   if (Ctor === undefined) throw new Error(`ccxt.pro.${id} is missing`);
   return new Ctor({});
@@ -584,60 +585,170 @@ const CCXT_PEERS: Record<string, CcxtPeer> = {
     ...(kucoinTape === undefined ? {} : { lastSequences: kucoinTape.lastSequences }),
   },
 };
+
+/** One run of our adapter over a venue's whole recording, with its final books when the peer checks them. */
+async function oursWholeRun(venue: string): Promise<Sample & { books?: Map<string, Levels> }> {
+  const [, fixture, make] = VENUES.find(([v]) => v === venue) ?? [];
+  if (fixture === undefined || make === undefined) throw new Error(`no recording for venue ${venue}`);
+  const child = await startChild(fixture, []);
+  let sent = -1;
+  void child.finished.then((n) => (sent = n));
+  let live: Live | undefined;
+  const s = await measure(
+    child.tapeFrames,
+    () => {
+      live = make(child);
+      live.feed.start();
+    },
+    () => sent >= 0 && (live?.received() ?? 0) >= sent,
+  );
+  const books = live?.books?.();
+  live?.feed.stop();
+  await stopChild(child);
+  return { ...s, frames: sent, ...(books === undefined ? {} : { books }) };
+}
+
+/** One ccxt run over a venue's whole recording. */
+async function ccxtWholeRun(venue: string): Promise<Sample & { books: Map<string, Levels> }> {
+  const fixture = VENUES.find(([v]) => v === venue)?.[1];
+  const peer = CCXT_PEERS[venue];
+  if (fixture === undefined || peer === undefined) throw new Error(`no ccxt peer for venue ${venue}`);
+  return ccxtWholeRecording(fixture, peer);
+}
+
+// Each client runs in a process of its own, kept for all its runs (its JIT stays warm), so the
+// CPU billed to one is its own: in one shared process ccxt's garbage and heap growth were
+// collected during our runs and ours during ccxt's. The parent only orchestrates: it asks the
+// two clients for one run at a time, alternating, so load on the shared machine hits both.
+
+/** A run asked of a client process. */
+interface Task {
+  readonly task: 'depth' | 'whole';
+  readonly venue: string;
+}
+/** A client process's answer (books as entries: a Map does not cross IPC). */
+interface Answer extends Sample {
+  readonly books?: [string, Levels][];
+  readonly error?: string;
+}
+
+/** A forked client process and the way to ask it for one run. */
+interface ClientProcess {
+  run(task: Task): Promise<Answer>;
+  stop(): Promise<void>;
+}
+
+async function forkClient(kind: 'ours' | 'ccxt'): Promise<ClientProcess> {
+  const proc = fork(new URL(import.meta.url).pathname, [...args, '--client', kind], {
+    execArgv: ['--conditions=@tickerml/source', '--import', 'tsx'],
+  });
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`${kind} client process exited with ${code}`))),
+  );
+  exited.catch(() => {});
+  await Promise.race([new Promise<void>((r) => proc.once('message', () => r())), exited]);
+  return {
+    async run(task) {
+      const answer = new Promise<Answer>((r) => proc.once('message', (m: Answer) => r(m)));
+      proc.send(task);
+      const a = await Promise.race([answer, exited]);
+      if (a.error !== undefined) throw new Error(`${kind} client, ${task.task} ${task.venue}: ${a.error}`);
+      return a;
+    },
+    async stop() {
+      const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.send('stop');
+      await gone;
+    },
+  };
+}
+
 /** Per venue, the final books ours and ccxt agreed on (last run). */
 const agreed: Record<string, string> = {};
 
-for (const [venue, fixture, make] of VENUES) {
-  if (ONLY !== undefined && !ONLY.includes(venue)) continue;
-  const samples: Sample[] = [];
-  const peer = CCXT_PEERS[venue];
-  const theirs: Sample[] = [];
-  for (let run = 0; run <= RUNS; run++) {
-    const child = await startChild(fixture, []);
-    let sent = -1;
-    void child.finished.then((n) => (sent = n));
-    let live: ReturnType<typeof make> | undefined;
-    const s = await measure(
-      child.tapeFrames,
-      () => {
-        live = make(child);
-        live.feed.start();
-      },
-      () => sent >= 0 && (live?.received() ?? 0) >= sent,
-    );
-    if (run > 0) samples.push({ ...s, frames: sent }); // run 0 warms the JIT up
-    const ourBooks = live?.books?.();
-    live?.feed.stop();
-    await stopChild(child);
-    if (peer !== undefined) {
-      const { books, ...t } = await ccxtWholeRecording(fixture, peer);
-      if (run > 0) theirs.push(t);
-      if (peer.checkBooks) agreed[venue] = sameBooks(venue, ourBooks ?? new Map(), books);
+async function orchestrate(): Promise<void> {
+  const ours = await forkClient('ours');
+  const theirs = await forkClient('ccxt');
+  try {
+    const pairs: [Task, string, boolean][] = [];
+    if (ONLY === undefined || ONLY.includes('depth'))
+      pairs.push([{ task: 'depth', venue: 'binanceus' }, 'binanceus depth, whole run', true]);
+    for (const [venue] of VENUES)
+      if (ONLY === undefined || ONLY.includes(venue))
+        pairs.push([{ task: 'whole', venue }, `${venue} whole recording`, CCXT_PEERS[venue] !== undefined]);
+    for (const [task, name, withPeer] of pairs) {
+      const mine: Sample[] = [];
+      const peer: Sample[] = [];
+      // Run 0 of each warms its process's JIT up and is discarded.
+      for (let run = 0; run <= RUNS; run++) {
+        const a = await ours.run(task);
+        if (run > 0) mine.push(a);
+        if (!withPeer) continue;
+        const b = await theirs.run(task);
+        if (run > 0) peer.push(b);
+        if (task.task === 'whole' && CCXT_PEERS[task.venue]?.checkBooks)
+          agreed[task.venue] = sameBooks(task.venue, new Map(a.books ?? []), new Map(b.books ?? []));
+      }
+      record(`${name} (TickerML adapter)`, mine);
+      if (withPeer) record(`${name} (ccxt pro watchOrderBook)`, peer);
     }
+  } finally {
+    await ours.stop();
+    await theirs.stop();
   }
-  record(`${venue} whole recording (TickerML adapter)`, samples);
-  if (peer !== undefined) record(`${venue} whole recording (ccxt pro watchOrderBook)`, theirs);
+  report();
 }
 
-if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
-else {
-  console.log(
-    `node ${process.version}, ${RUNS} runs each after a discarded warm-up, median; replay server in a separate process; load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-  console.log('| stream | frames/run | wall frames/s | CPU µs/frame (min–max) | frames/s per core (1e6 / CPU µs) |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const [name, r] of Object.entries(results))
+function report(): void {
+  if (args.includes('--json')) console.log(JSON.stringify(results, null, 2));
+  else {
     console.log(
-      `| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} (${r.cpuUsMin}–${r.cpuUsMax}) | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`,
+      `node ${process.version}, ${RUNS} runs each after a discarded warm-up, median; replay server in a separate process; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
-  for (const [venue, books] of Object.entries(agreed))
-    console.log(`\n${venue}: ccxt's final books equal ours, every level, in every run: ${books}`);
-  if (kucoinTape !== undefined && kucoinTape.left.length > 0)
-    console.log(
-      `kucoin: books ccxt keeps and ours does not follow (grid cannot hold them): ${kucoinTape.left.join(', ')}`,
-    );
+    console.log('| stream | frames/run | wall frames/s | CPU µs/frame (min–max) | frames/s per core (1e6 / CPU µs) |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const [name, r] of Object.entries(results))
+      console.log(
+        `| ${name} | ${r.frames} | ${r.framesPerSec.toLocaleString('en-US')} | ${r.cpuUsPerFrame} (${r.cpuUsMin}–${r.cpuUsMax}) | ${r.perCoreFramesPerSec.toLocaleString('en-US')} |`,
+      );
+    for (const [venue, books] of Object.entries(agreed))
+      console.log(`\n${venue}: ccxt's final books equal ours, every level, in every run: ${books}`);
+    if (kucoinTape !== undefined && kucoinTape.left.length > 0)
+      console.log(
+        `kucoin: books ccxt keeps and ours does not follow (grid cannot hold them): ${kucoinTape.left.join(', ')}`,
+      );
+  }
 }
-process.exit(0);
+
+if (CLIENT === 'ours' || CLIENT === 'ccxt') {
+  const send = process.send?.bind(process);
+  if (send === undefined) throw new Error('--client is for the processes the benchmark forks itself');
+  process.on('message', (t: Task | 'stop') => {
+    if (t === 'stop') process.exit(0);
+    const run =
+      t.task === 'depth'
+        ? CLIENT === 'ours'
+          ? oursDepthRun()
+          : ccxtDepthRun()
+        : CLIENT === 'ours'
+          ? oursWholeRun(t.venue)
+          : ccxtWholeRun(t.venue);
+    run.then(
+      (r: Sample & { books?: Map<string, Levels> }) =>
+        send({
+          frames: r.frames,
+          wallMs: r.wallMs,
+          cpuUs: r.cpuUs,
+          ...(r.books === undefined ? {} : { books: [...r.books] }),
+        } satisfies Answer),
+      (error: unknown) => send({ frames: 0, wallMs: 0, cpuUs: 0, error: String((error as Error)?.stack ?? error) }),
+    );
+  });
+  send({ ready: true });
+} else {
+  await orchestrate();
+  process.exit(0);
+}
