@@ -23,6 +23,27 @@ const candidates: [string, () => L2BookLike][] = [
 ];
 
 describe.each(candidates)('%s', (_name, make) => {
+  it('holds a deep book applied level by level, best first as venues send snapshots', () => {
+    // 20,000 levels a side, mostly far outside any window: each arrives worse than all before it.
+    const book = make();
+    const model = new ModelBook();
+    for (let i = 0; i < 20_000; i++) {
+      book.applyLevel('bid', 100_000 - i, 1 + (i % 7));
+      book.applyLevel('ask', 100_001 + i, 1 + (i % 5));
+      model.set('bid', 100_000 - i, 1 + (i % 7));
+      model.set('ask', 100_001 + i, 1 + (i % 5));
+    }
+    // Then changes all over the side: deletes, inserts between levels, updates.
+    for (let i = 0; i < 2_000; i++) {
+      const at = (i * 7919) % 20_000;
+      book.applyLevel('bid', 100_000 - at, i % 3 === 0 ? 0 : 9);
+      model.set('bid', 100_000 - at, i % 3 === 0 ? 0 : 9);
+      book.applyLevel('ask', 100_001 + at, i % 4 === 0 ? 0 : 4);
+      model.set('ask', 100_001 + at, i % 4 === 0 ? 0 : 4);
+    }
+    for (const side of ['bid', 'ask'] as const) expect(levelsOf(book, side)).toEqual(model.levels(side));
+  });
+
   it('reports sentinels and empty state on an empty book', () => {
     const book = make();
     expect(book.bestBid()).toBe(NO_BID_TICKS);

@@ -76,14 +76,18 @@ export class SortedSide {
 
   private insertAt(index: number, price: number, qty: number): void {
     let i = index;
-    if (this.start === 0 && this.end === this.prices.length) i += this.makeRoom();
-    if ((i - this.start < this.end - i && this.start > 0) || this.end === this.prices.length) {
+    // Move the shorter part; when its end of the arrays is full, re-centre first rather than move
+    // the longer part. (Moving the longer part made a snapshot that arrives worst-last, as every
+    // venue sends one, quadratic: each level past a full end moved the whole side.)
+    if (i - this.start < this.end - i) {
+      if (this.start === 0) i += this.makeRoom();
       // Move the worse levels down one slot.
       move(this.prices, this.qtys, this.start, i, -1);
       this.start--;
       this.prices[i - 1] = price;
       this.qtys[i - 1] = qty;
     } else {
+      if (this.end === this.prices.length) i += this.makeRoom();
       // Move the better levels up one slot.
       move(this.prices, this.qtys, i, this.end, 1);
       this.end++;
