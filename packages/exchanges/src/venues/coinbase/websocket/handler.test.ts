@@ -1,3 +1,4 @@
+import type { Level, MarketEvent } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { DecimalGrid } from '../../../common/decimal.js';
 import { replayDirect } from '../../../contract/direct.js';
@@ -60,5 +61,75 @@ describe('CoinbaseHandler on the real Advanced Trade recording', () => {
     const dups = [...handler.stats().values()].reduce((n, s) => n + s.duplicates, 0);
     expect(dups).toBe(1);
     expect(handler.book('BTC/USD')).toBeUndefined();
+  });
+});
+
+describe('CoinbaseHandler snapshot events', () => {
+  const snapshotFrame = (updates: [string, string, string][]) =>
+    JSON.stringify({
+      channel: 'l2_data',
+      timestamp: '2024-08-08T00:00:00Z',
+      sequence_num: 0,
+      events: [
+        {
+          type: 'snapshot',
+          product_id: 'BTC-USD',
+          updates: updates.map(([side, price_level, new_quantity]) => ({ side, price_level, new_quantity })),
+        },
+      ],
+    });
+  const emitted = (frame: string) => {
+    const events: MarketEvent[] = [];
+    const handler = new CoinbaseHandler({
+      instruments: grids(),
+      hooks: { emit: (e) => void events.push(e), requestSnapshot: () => {} },
+    });
+    handler.onFrame(frame, 1);
+    const snapshot = events.find((e) => e.kind === 'book_snapshot');
+    if (snapshot?.kind !== 'book_snapshot') throw new Error('expected a book_snapshot event');
+    const levels = (xs: readonly Level[]) => xs.map((l): [number, number] => [l.priceTicks, l.qtyLots]);
+    return { bids: levels(snapshot.bids), asks: levels(snapshot.asks), book: handler.book('BTC/USD')?.toJSON() };
+  };
+
+  it('carries the levels as sent when each side arrives best first', () => {
+    const out = emitted(
+      snapshotFrame([
+        ['bid', '100.02', '1'],
+        ['bid', '100.01', '2'],
+        ['offer', '100.03', '3'],
+        ['offer', '100.05', '4'],
+      ]),
+    );
+    expect(out.bids).toEqual([
+      [10002, 100000000],
+      [10001, 200000000],
+    ]);
+    expect(out.asks).toEqual([
+      [10003, 300000000],
+      [10005, 400000000],
+    ]);
+    expect({ bids: out.bids, asks: out.asks }).toEqual(out.book);
+  });
+
+  it('carries the book as held when a side arrives out of order, repeats a price or holds a zero', () => {
+    const out = emitted(
+      snapshotFrame([
+        ['bid', '100.01', '2'],
+        ['bid', '100.02', '1'],
+        ['bid', '100.00', '0'],
+        ['offer', '100.05', '4'],
+        ['offer', '100.03', '3'],
+        ['offer', '100.05', '5'],
+      ]),
+    );
+    expect(out.bids).toEqual([
+      [10002, 100000000],
+      [10001, 200000000],
+    ]);
+    expect(out.asks).toEqual([
+      [10003, 300000000],
+      [10005, 500000000],
+    ]);
+    expect({ bids: out.bids, asks: out.asks }).toEqual(out.book);
   });
 });

@@ -182,16 +182,27 @@ export class CoinbaseHandler implements VenueHandler {
     state.stats.frames++;
     const bids: Level[] = [];
     const asks: Level[] = [];
+    // Whether each side arrived best first, strictly, with no zero quantity: then the snapshot's
+    // own lists are what the book holds, and are emitted as they are.
+    let inBookOrder = true;
     for (const u of ev.updates) {
-      const priceTicks = state.grid.priceToTicksOrNaN(u.price);
-      const qtyLots = state.grid.qtyToLotsOrNaN(u.qty);
+      const priceTicks = state.grid.priceToTicksOrNaN(u.price_level);
+      const qtyLots = state.grid.qtyToLotsOrNaN(u.new_quantity);
       if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) {
         state.stats.malformed++;
-        this.malformed.record(text, `l2_data: price/qty off the grid (${u.price}, ${u.qty})`);
+        this.malformed.record(text, `l2_data: price/qty off the grid (${u.price_level}, ${u.new_quantity})`);
         if (state.live) this.invalidate(state);
         return;
       }
-      (u.side === 'bid' ? bids : asks).push({ priceTicks, qtyLots });
+      const side = u.side === 'bid' ? bids : asks;
+      const previous = side[side.length - 1];
+      if (
+        qtyLots === 0 ||
+        (previous !== undefined &&
+          (side === bids ? priceTicks >= previous.priceTicks : priceTicks <= previous.priceTicks))
+      )
+        inBookOrder = false;
+      side.push({ priceTicks, qtyLots });
     }
     const book = state.book;
     const symbol = state.grid.symbol;
@@ -201,8 +212,9 @@ export class CoinbaseHandler implements VenueHandler {
       for (const l of asks) book.set('ask', l.priceTicks, l.qtyLots);
       state.live = true;
       state.stats.snapshots++;
-      // Snapshot levels arrive best first per side already; emit them as the book holds them.
-      const json = book.toJSON();
+      // Snapshot levels arrive best first per side; otherwise emit them as the book holds them.
+      const held = inBookOrder ? undefined : book.toJSON();
+      const asLevels = (pairs: [number, number][]) => pairs.map(([priceTicks, qtyLots]) => ({ priceTicks, qtyLots }));
       this.hooks.emit({
         kind: 'book_snapshot',
         venue: this.venue,
@@ -210,8 +222,8 @@ export class CoinbaseHandler implements VenueHandler {
         exchTs,
         localTs,
         seq,
-        bids: json.bids.map(([priceTicks, qtyLots]) => ({ priceTicks, qtyLots })),
-        asks: json.asks.map(([priceTicks, qtyLots]) => ({ priceTicks, qtyLots })),
+        bids: held === undefined ? bids : asLevels(held.bids),
+        asks: held === undefined ? asks : asLevels(held.asks),
       });
       if (state.resyncing) {
         state.resyncing = false;

@@ -8,7 +8,15 @@
 export interface CoinbaseL2Event {
   readonly type: 'snapshot' | 'update';
   readonly productId: string;
-  readonly updates: readonly { readonly side: 'bid' | 'ask'; readonly price: string; readonly qty: string }[];
+  /** The frame's own update objects, checked (not copied: a snapshot holds tens of thousands). */
+  readonly updates: readonly CoinbaseLevelUpdate[];
+}
+
+/** One level change as Coinbase sends it; `offer` (or `ask`) is the ask side. */
+export interface CoinbaseLevelUpdate {
+  readonly side: 'bid' | 'offer' | 'ask';
+  readonly price_level: string;
+  readonly new_quantity: string;
 }
 
 /** One trade of `market_trades`; `side` is the maker's side. */
@@ -72,8 +80,9 @@ export function parseCoinbaseFrame(text: string): CoinbaseFrame | string {
       ) {
         return 'l2_data: type/product_id/updates missing or mistyped';
       }
-      const updates: { side: 'bid' | 'ask'; price: string; qty: string }[] = [];
-      for (const u of ev.updates as unknown[]) {
+      const updates = ev.updates as unknown[];
+      for (let i = 0; i < updates.length; i++) {
+        const u = updates[i];
         if (u === null || typeof u !== 'object') return 'l2_data: update is not an object';
         const { side, price_level: price, new_quantity: qty } = u as Record<string, unknown>;
         if (
@@ -83,9 +92,8 @@ export function parseCoinbaseFrame(text: string): CoinbaseFrame | string {
         ) {
           return 'l2_data: side/price_level/new_quantity missing or mistyped';
         }
-        updates.push({ side: side === 'bid' ? 'bid' : 'ask', price, qty });
       }
-      l2.push({ type: ev.type, productId: ev.product_id, updates });
+      l2.push({ type: ev.type, productId: ev.product_id, updates: updates as CoinbaseLevelUpdate[] });
     }
   } else if (channel === 'market_trades') {
     for (const e of (events ?? []) as unknown[]) {
