@@ -88,6 +88,10 @@ export { KRAKEN_FUTURES_URLS, type KrakenFuturesUrls } from './venues/krakenfutu
 export { KrakenFuturesFundingHandler } from './venues/krakenfutures/websocket/handler.js';
 export { KUCOIN_URLS, type KucoinUrls } from './venues/kucoin/common/urls.js';
 export { type KucoinFeedOptions, kucoinFeed } from './venues/kucoin/websocket/client.js';
-export { KucoinHandler, type KucoinHandlerOptions } from './venues/kucoin/websocket/handler.js';
+export {
+  KUCOIN_BOOK_HALF_WIDTH_TICKS,
+  KucoinHandler,
+  type KucoinHandlerOptions,
+} from './venues/kucoin/websocket/handler.js';
 export { KUCOIN_FUTURES_URLS, type KucoinFuturesUrls } from './venues/kucoinfutures/common/urls.js';
 export { KucoinFuturesFundingHandler } from './venues/kucoinfutures/websocket/handler.js';

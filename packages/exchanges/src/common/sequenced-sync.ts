@@ -7,6 +7,7 @@
  * @module
  */
 import type { Level } from '@tickerml/core';
+import type { L2BookOptions } from '@tickerml/microstructure';
 import { SyncBook } from './book.js';
 import type { EventSink, FeedStats } from './feed.js';
 
@@ -46,11 +47,13 @@ export interface SequencedSyncOptions {
   readonly strict: boolean;
   /** Most diffs buffered while waiting for a snapshot before the oldest are dropped (default 20 000). */
   readonly maxBuffered?: number;
+  /** Options of the book kept (microstructure `L2Book`'s; default its defaults). */
+  readonly book?: L2BookOptions;
 }
 
 /** The state machine of one book. */
 export class SequencedBookSync {
-  readonly book = new SyncBook();
+  readonly book: SyncBook;
   /** `true` once a snapshot has been applied and the diffs since are contiguous. */
   live = false;
   /** Last sequence applied (valid when {@link live}). */
@@ -63,6 +66,7 @@ export class SequencedBookSync {
 
   constructor(opts: SequencedSyncOptions) {
     this.opts = opts;
+    this.book = new SyncBook(opts.book);
   }
 
   /** Starts (or restarts) synchronisation: clears the book and asks for a snapshot. */

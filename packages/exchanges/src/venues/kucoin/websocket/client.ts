@@ -16,7 +16,7 @@ import type { RawFrame } from '../../../readers/raw-frame.js';
 import { KUCOIN } from '../common/constants.js';
 import { bulletPublicUrl, depthSnapshotUrl, KUCOIN_URLS, type KucoinUrls } from '../common/urls.js';
 import { fetchBullet } from '../http/bullet.js';
-import { KucoinHandler } from './handler.js';
+import { KucoinHandler, type KucoinHandlerOptions } from './handler.js';
 import { pingMessage } from './messages.js';
 
 /** Options of {@link kucoinFeed}. */
@@ -31,6 +31,8 @@ export interface KucoinFeedOptions {
   /** Every raw frame before parsing, secrets masked (hand it to the recorder). */
   readonly onRawFrame?: (frame: RawFrame) => void;
   readonly httpGet?: HttpGet;
+  /** Each book's tick window, ticks either side of the mid (see {@link KucoinHandlerOptions.bookHalfWidthTicks}). */
+  readonly bookHalfWidthTicks?: number;
 }
 
 /**
@@ -53,7 +55,12 @@ export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
   let pingId = 1;
   let connectId = 1;
   return new FeedClient({
-    makeHandler: (hooks) => new KucoinHandler({ instruments: options.instruments, hooks }),
+    makeHandler: (hooks) =>
+      new KucoinHandler({
+        instruments: options.instruments,
+        hooks,
+        ...(options.bookHalfWidthTicks === undefined ? {} : { bookHalfWidthTicks: options.bookHalfWidthTicks }),
+      }),
     symbols: options.instruments.map((g) => g.symbol),
     emit: options.emit,
     clock: options.clock ?? systemClock(),

@@ -80,6 +80,28 @@ describe('KucoinHandler on the real recording', () => {
     const match = events.find((e) => e.kind === 'trade' && e.symbol === 'DAPPT/BTC');
     expect(match).toMatchObject({ aggressor: 'buy', priceTicks: 1117, exchTs: 1619378327739050 });
   });
+
+  it('holds the same books whatever the width of their tick windows', async () => {
+    const { frames, grids } = await load();
+    const books = async (bookHalfWidthTicks?: number) => {
+      const { handler } = await replayDirect(
+        frames,
+        (hooks) =>
+          new KucoinHandler({
+            instruments: grids,
+            hooks,
+            ...(bookHalfWidthTicks === undefined ? {} : { bookHalfWidthTicks }),
+          }),
+        snapshotSymbol,
+      );
+      return grids.map((g) => handler.book(g.symbol)?.toJSON());
+    };
+    const usual = await books();
+    expect(usual.filter((b) => b !== undefined)).toHaveLength(8);
+    // 8 ticks: nearly every level lives in the sorted fallback; 2^20: every one in the window.
+    expect(await books(8)).toEqual(usual);
+    expect(await books(2 ** 20)).toEqual(usual);
+  });
 });
 
 describe('KucoinHandler with an l2update overlapping the book', () => {

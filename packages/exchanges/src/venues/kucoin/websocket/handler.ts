@@ -33,7 +33,17 @@ interface SymbolState {
 export interface KucoinHandlerOptions {
   readonly instruments: readonly DecimalGrid[];
   readonly hooks: HandlerHooks;
+  /**
+   * Ticks each side of the mid that a book holds in its tick-indexed window (microstructure
+   * `L2Book`'s `roiHalfWidthTicks`); levels beyond it are held exactly in the sorted fallback.
+   * Default {@link KUCOIN_BOOK_HALF_WIDTH_TICKS}: a KuCoin connection carries up to 100 books, and
+   * at `L2Book`'s own default each would take 1 MiB, zeroed when the feed starts.
+   */
+  readonly bookHalfWidthTicks?: number;
 }
+
+/** Default of {@link KucoinHandlerOptions.bookHalfWidthTicks}: 4,096 ticks (128 KiB a book; BTC-USDT ±409.6 USDT). */
+export const KUCOIN_BOOK_HALF_WIDTH_TICKS = 4_096;
 
 /**
  * Transport-free KuCoin spot handler.
@@ -65,6 +75,7 @@ export class KucoinHandler implements VenueHandler {
         stats,
         emit: opts.hooks.emit,
         strict: false,
+        book: { roiHalfWidthTicks: opts.bookHalfWidthTicks ?? KUCOIN_BOOK_HALF_WIDTH_TICKS },
         requestSnapshot: () => opts.hooks.requestSnapshot(venueSymbol, 'rest_snapshot'),
       });
       const state = { grid, stats, sync };
