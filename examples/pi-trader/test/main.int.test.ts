@@ -62,25 +62,30 @@ async function until<T>(
   }
 }
 
+/** The flags of a bundled-recording run on `db`: ephemeral ports, 20× pace. */
+function appFlags(db: string, { duration, statusEvery }: { duration: number; statusEvery: number }): string[] {
+  return [
+    '--config',
+    CONFIG,
+    '--duration',
+    String(duration),
+    '--port',
+    '0',
+    '--metrics-port',
+    '0',
+    '--db',
+    db,
+    '--speed',
+    '20',
+    '--status-every',
+    String(statusEvery),
+  ];
+}
+
 describe('pnpm pi-trader (bundled recording)', () => {
   it('starts, trades, serves the dashboard and /metrics, and exits 0 on SIGINT', async () => {
     const db = join(dir, 'pi.sqlite');
-    const run = start([
-      '--config',
-      CONFIG,
-      '--duration',
-      '90',
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--db',
-      db,
-      '--speed',
-      '20',
-      '--status-every',
-      '1',
-    ]);
+    const run = start(appFlags(db, { duration: 90, statusEvery: 1 }));
     try {
       const dashboardUrl = await until('the dashboard URL', () => /dashboard: (http:\/\/\S+)/.exec(run.out())?.[1]);
       const metricsUrl = await until('the metrics URL', () => /metrics: +(http:\/\/\S+)/.exec(run.out())?.[1]);
@@ -153,22 +158,7 @@ describe('pnpm pi-trader (bundled recording)', () => {
 
     // A restart on the same database resumes the account from the last checkpoint.
     const fillsBefore = Number(/ (\d+) fills, equity/.exec(run.out())?.[1]);
-    const again = start([
-      '--config',
-      CONFIG,
-      '--duration',
-      '2',
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--db',
-      db,
-      '--speed',
-      '20',
-      '--status-every',
-      '0',
-    ]);
+    const again = start(appFlags(db, { duration: 2, statusEvery: 0 }));
     expect(await again.exited).toBe(0);
     expect(again.out()).toMatch(new RegExp(`resumed from checkpoint \\d+ of \\S+ \\(${fillsBefore} fills so far\\)`));
     expect(Number(/ (\d+) fills, equity/.exec(again.out())?.[1])).toBeGreaterThanOrEqual(fillsBefore);
