@@ -101,6 +101,16 @@ async function stopChild(child: Child): Promise<void> {
   await exited;
 }
 
+/** The end of a child's tape as it happens: frames sent (-1 until the child says) and when (`performance.now()`). */
+function tapeEnd(child: Child): { readonly sent: number; readonly endedMs: number } {
+  const end = { sent: -1, endedMs: 0 };
+  void child.finished.then((n) => {
+    end.sent = n;
+    end.endedMs = performance.now();
+  });
+  return end;
+}
+
 /** Polls every millisecond (a timer, so waiting burns no CPU that would be billed to the client). */
 async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise<void>((r) => setTimeout(r, 1));
@@ -499,12 +509,7 @@ async function ccxtWholeRecording(
   { make, symbols, limit, together, lastSequences }: CcxtPeer,
 ): Promise<Sample & { books: Map<string, Levels> }> {
   const child = await startChild(fixture, []);
-  let sent = -1;
-  let endedMs = 0;
-  void child.finished.then((n) => {
-    sent = n;
-    endedMs = performance.now();
-  });
+  const end = tapeEnd(child);
   const ex = make(child);
   await ex.loadHttpProxyAgent();
   let lastResolvedMs = performance.now();
@@ -522,11 +527,11 @@ async function ccxtWholeRecording(
         })().catch(() => {});
     },
     lastSequences === undefined
-      ? () => sent >= 0 && performance.now() - lastResolvedMs > 300
+      ? () => end.sent >= 0 && performance.now() - lastResolvedMs > 300
       : () => {
           let synced = true;
           for (const [symbol, last] of lastSequences) if (ex.orderbooks[symbol]?.nonce !== last) synced = false;
-          if (!synced && sent >= 0 && performance.now() - endedMs > 10_000)
+          if (!synced && end.sent >= 0 && performance.now() - end.endedMs > 10_000)
             throw new Error(
               `${fixture}: expected ccxt's books at the tape's last sequences 10 s after it ended, found ${JSON.stringify(Object.fromEntries([...lastSequences.keys()].map((k) => [k, ex.orderbooks[k]?.nonce])))}`,
             );
@@ -537,7 +542,7 @@ async function ccxtWholeRecording(
   const books = ccxtLevels(ex);
   await ex.close();
   await stopChild(child);
-  return { ...s, frames: sent, wallMs: lastSequences === undefined ? s.wallMs - 300 : s.wallMs, books };
+  return { ...s, frames: end.sent, wallMs: lastSequences === undefined ? s.wallMs - 300 : s.wallMs, books };
 }
 
 /**
@@ -597,12 +602,7 @@ async function oursWholeRun(venue: string): Promise<Sample & { books?: Map<strin
   const [, fixture, make] = VENUES.find(([v]) => v === venue) ?? [];
   if (fixture === undefined || make === undefined) throw new Error(`no recording for venue ${venue}`);
   const child = await startChild(fixture, []);
-  let sent = -1;
-  let endedMs = 0;
-  void child.finished.then((n) => {
-    sent = n;
-    endedMs = performance.now();
-  });
+  const end = tapeEnd(child);
   let live: Live | undefined;
   const s = await measure(
     child.tapeFrames,
@@ -611,9 +611,9 @@ async function oursWholeRun(venue: string): Promise<Sample & { books?: Map<strin
       live.feed.start();
     },
     () => {
-      if (!(sent >= 0 && (live?.received() ?? 0) >= sent)) return false;
+      if (!(end.sent >= 0 && (live?.received() ?? 0) >= end.sent)) return false;
       if (live?.synced?.() ?? true) return true;
-      if (performance.now() - endedMs > 10_000)
+      if (performance.now() - end.endedMs > 10_000)
         throw new Error(`${venue}: expected every book synced 10 s after the tape ended, some are not`);
       return false;
     },
@@ -621,7 +621,7 @@ async function oursWholeRun(venue: string): Promise<Sample & { books?: Map<strin
   const books = live?.books?.();
   live?.feed.stop();
   await stopChild(child);
-  return { ...s, frames: sent, ...(books === undefined ? {} : { books }) };
+  return { ...s, frames: end.sent, ...(books === undefined ? {} : { books }) };
 }
 
 /** One ccxt run over a venue's whole recording. */
