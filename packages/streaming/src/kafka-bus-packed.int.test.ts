@@ -8,13 +8,12 @@ import type { MarketEvent, Trade } from '@tickerml/core';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService } from '../../../test/support/services.js';
-import { readAll, uniqueTopics } from '../test/broker.js';
+import { readAll, uniqueTopics, watchStoredSequences } from '../test/broker.js';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
 import { type BusMessage, decodeRecord, encodeMessageText, packEnvelopes } from './codec.js';
 import { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
 import { readDeadLetterHeaders } from './dlq.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
-import { sequenceTopicName } from './sequence-store.js';
 
 const trade = (seq: number, symbol = 'BTC/USDT'): Trade => ({
   kind: 'trade',
@@ -311,18 +310,8 @@ await describeWithService('kafka', 'KafkaBus packed records (v2) against a real 
     const firstRecords = await recordCount(bus, `layout-${randomUUID()}`, topic);
 
     // Watch the sequence topic the child writes after each batch it applied.
-    const sequenceTopic = sequenceTopicName('tickerml', group);
     const stored = new Map<string, number | undefined>();
-    const watcher = bus.client.consumer({ groupId: `${group}.watch`, maxWaitTimeInMs: 50 });
-    await watcher.connect();
-    await bus.ensureTopics([{ name: sequenceTopic, partitions: 1, cleanupPolicy: 'compact' }]);
-    await watcher.subscribe({ topics: [sequenceTopic], fromBeginning: true });
-    await watcher.run({
-      eachMessage: async ({ message }) => {
-        const state = JSON.parse(message.value?.toString('utf8') ?? '{}') as { highestSeq?: { trade?: number } };
-        stored.set(message.key?.toString('utf8') ?? '', state.highestSeq?.trade);
-      },
-    });
+    const watcher = await watchStoredSequences(bus, group, (key, highestTrade) => stored.set(key, highestTrade));
 
     const dir = mkdtempSync(join(tmpdir(), 'tickerml-packed-kill-stored-'));
     const appliedFile = join(dir, 'applied');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createMetricsRegistry, type MarketEvent, type Trade } from '@tickerml/core';
 import { afterAll, expect, it, vi } from 'vitest';
 import { describeWithService, startKafka, stopKafka } from '../../../test/support/services.js';
-import { readAll, uniqueTopics } from '../test/broker.js';
+import { readAll, uniqueTopics, watchStoredSequences } from '../test/broker.js';
 import { SAMPLE_EVENTS } from '../test/sample-events.js';
 import { type BusMessage, encodeMessage } from './codec.js';
 import { type SequenceSnapshot, SequenceTracker } from './dedupe.js';
@@ -15,7 +15,6 @@ import { readDeadLetterHeaders } from './dlq.js';
 import { BrokerUnreachableError, PublishFailedError } from './errors.js';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 import { registerGroupLagGauge } from './lag.js';
-import { sequenceTopicName } from './sequence-store.js';
 
 /** Resolves waiters when a counter reaches their target: a condition to wait on, not a sleep. */
 class Progress {
@@ -315,7 +314,6 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     await bus.connect();
     const topic = bus.topicName('trades');
     const group = `persist-${randomUUID()}`;
-    const sequenceTopic = sequenceTopicName('tickerml', group);
     const dir = mkdtempSync(join(tmpdir(), 'tickerml-persist-'));
     const appliedFile = join(dir, 'applied');
     writeFileSync(appliedFile, '');
@@ -324,15 +322,9 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     await bus.flush();
 
     // Watch the sequence topic the child writes after each batch it applied.
-    const stored: { highestSeq: { trade?: number } }[] = [];
-    const watcher = bus.client.consumer({ groupId: `${group}.watch`, maxWaitTimeInMs: 50 });
-    await watcher.connect();
-    await bus.ensureTopics([{ name: sequenceTopic, partitions: 1, cleanupPolicy: 'compact' }]);
-    await watcher.subscribe({ topics: [sequenceTopic], fromBeginning: true });
-    await watcher.run({
-      eachMessage: async ({ message }) => {
-        stored.push(JSON.parse(message.value?.toString('utf8') ?? '{}') as (typeof stored)[number]);
-      },
+    let lastStored: number | undefined;
+    const watcher = await watchStoredSequences(bus, group, (_key, highestTrade) => {
+      lastStored = highestTrade;
     });
 
     // The child applies everything, commits nothing (60 s commit interval), and is killed -9 once
@@ -348,7 +340,7 @@ await describeWithService('kafka', 'KafkaBus against a real broker', (kafka) => 
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on('exit', (_code, signal) => resolve(signal)),
     );
-    await vi.waitFor(() => expect(stored.at(-1)?.highestSeq.trade).toBe(first), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(() => expect(lastStored).toBe(first), { timeout: 60_000, interval: 50 });
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     await watcher.disconnect();

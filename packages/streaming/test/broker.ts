@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { KafkaMessage } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { KafkaBus } from '../src/kafka-bus.js';
+import { sequenceTopicName } from '../src/sequence-store.js';
 import type { TopicMap } from '../src/topics.js';
 
 /** Topic names of one test, unique so runs and tests never see each other's messages. */
@@ -33,4 +34,28 @@ export async function readAll(bus: KafkaBus, topic: string, count: number): Prom
   });
   await consumer.disconnect();
   return messages;
+}
+
+/**
+ * Watches, from the beginning, the sequence topic a consumer group with persisted sequences writes
+ * after each batch it applied (client id `tickerml`), calling `onRecord` with each record's key
+ * (`venue:symbol`) and highest trade sequence. Returns the watching consumer, to disconnect.
+ */
+export async function watchStoredSequences(
+  bus: KafkaBus,
+  group: string,
+  onRecord: (key: string, highestTrade: number | undefined) => void,
+): Promise<Consumer> {
+  const topic = sequenceTopicName('tickerml', group);
+  const watcher = bus.client.consumer({ groupId: `${group}.watch`, maxWaitTimeInMs: 50 });
+  await watcher.connect();
+  await bus.ensureTopics([{ name: topic, partitions: 1, cleanupPolicy: 'compact' }]);
+  await watcher.subscribe({ topics: [topic], fromBeginning: true });
+  await watcher.run({
+    eachMessage: async ({ message }) => {
+      const state = JSON.parse(message.value?.toString('utf8') ?? '{}') as { highestSeq?: { trade?: number } };
+      onRecord(message.key?.toString('utf8') ?? '', state.highestSeq?.trade);
+    },
+  });
+  return watcher;
 }
