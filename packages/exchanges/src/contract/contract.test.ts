@@ -7,7 +7,8 @@
  *   equal the clean run's, with no unhandled rejection.
  */
 import type { MarketEvent } from '@tickerml/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { collectUnhandledRejections } from '../../test/unhandled.js';
 import { ManualClock } from '../common/clock.js';
 import type { FeedStats } from '../common/feed.js';
 import type { RawFrame } from '../readers/raw-frame.js';
@@ -20,14 +21,7 @@ const FIXTURES = new URL('../../test/fixtures/', import.meta.url).pathname;
 
 type Books = Record<string, { bids: [number, number][]; asks: [number, number][] } | undefined>;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 
 function sum(stats: ReadonlyMap<string, FeedStats>, key: keyof FeedStats): number {
   let n = 0;

@@ -6,7 +6,8 @@
  * must equal the direct replay's.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { collectUnhandledRejections } from '../../test/unhandled.js';
 import { matchFaults } from '../testkit/detection.js';
 import { FaultKind, type FaultPlanSpec } from '../testkit/faults.js';
 import { replayThroughServer } from '../testkit/live.js';
@@ -32,13 +33,8 @@ const KINDS: [string, FaultPlanSpec][] = [
   [FaultKind.StaleSnapshot, { staleSnapshot: 1 }],
 ];
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
   expect(unhandled).toEqual([]);
 });
 

@@ -5,7 +5,8 @@
  * beyond the window stops the tape with an error naming it.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { collectUnhandledRejections } from '../../test/unhandled.js';
 import { waitFor } from '../contract/wait.js';
 import { openRecording } from '../readers/open.js';
 import type { RawFrame } from '../readers/raw-frame.js';
@@ -17,13 +18,8 @@ const BINANCE = fileURLToPath(
   new URL('../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),
 );
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onUnhandled);
-});
+const unhandled = collectUnhandledRejections();
 afterAll(() => {
-  process.off('unhandledRejection', onUnhandled);
   expect(unhandled).toEqual([]);
 });
 
