@@ -167,6 +167,23 @@ function safeInt(table: TableName, column: string, value: number): number {
   return value;
 }
 
+/**
+ * Slots 0–5 of an INSERT's values, the columns every market table starts with: `id` (null: the
+ * database assigns it), timestamp, local_ts, exchange, symbol and seq.
+ */
+function headerValues(
+  table: TableName,
+  event: Pick<Trade, 'exchTs' | 'localTs' | 'venue' | 'symbol' | 'seq'>,
+  values: unknown[],
+): void {
+  values[0] = null;
+  values[1] = safeInt(table, 'timestamp', event.exchTs);
+  values[2] = safeInt(table, 'local_ts', event.localTs);
+  values[3] = event.venue;
+  values[4] = event.symbol;
+  values[5] = event.seq === undefined ? null : safeInt(table, 'seq', event.seq);
+}
+
 function checkedLots(column: string, levels: readonly Level[]): number {
   let lots = 0;
   for (let i = 0; i < levels.length; i++) {
@@ -206,12 +223,7 @@ export function bookSnapshotValues(
   const both = bestBid !== undefined && bestAsk !== undefined;
   levels.reset();
   values.length = BOOK_COLUMNS + 1;
-  values[0] = null;
-  values[1] = safeInt('order_books', 'timestamp', event.exchTs);
-  values[2] = safeInt('order_books', 'local_ts', event.localTs);
-  values[3] = event.venue;
-  values[4] = event.symbol;
-  values[5] = event.seq === undefined ? null : safeInt('order_books', 'seq', event.seq);
+  headerValues('order_books', event, values);
   values[6] = levels.levels(bids, inc.tick, inc.lot);
   values[7] = levels.levels(asks, inc.tick, inc.lot);
   values[8] = both ? midDecimal(bestBid.priceTicks + bestAsk.priceTicks, inc.tick) : null;
@@ -233,12 +245,7 @@ export function bookSnapshotValues(
 export function tradeValues(event: Trade, lookup: InstrumentLookup, values: unknown[]): unknown[] {
   const inc = increments(lookup, event.venue, event.symbol);
   values.length = 14;
-  values[0] = null;
-  values[1] = safeInt('trades', 'timestamp', event.exchTs);
-  values[2] = safeInt('trades', 'local_ts', event.localTs);
-  values[3] = event.venue;
-  values[4] = event.symbol;
-  values[5] = event.seq === undefined ? null : safeInt('trades', 'seq', event.seq);
+  headerValues('trades', event, values);
   if (typeof event.tradeId !== 'string') throw new InvalidRowError('trades', 'trade_id', event.tradeId, 'a string');
   values[6] = event.tradeId;
   values[7] = fromUnits(safeInt('trades', 'price_ticks', event.priceTicks), inc.tick);
