@@ -182,9 +182,9 @@ export class CoinbaseHandler implements VenueHandler {
     state.stats.frames++;
     const bids: Level[] = [];
     const asks: Level[] = [];
-    // Whether each side arrived best first, strictly, with no zero quantity: then the snapshot's
-    // own lists are what the book holds, and are emitted as they are.
-    let inBookOrder = true;
+    // For a snapshot: whether each side arrived best first, strictly, with no zero quantity; then
+    // its own lists are what the book holds, and are emitted as they are. Updates skip the check.
+    let inBookOrder = ev.type === 'snapshot';
     for (const u of ev.updates) {
       const priceTicks = state.grid.priceToTicksOrNaN(u.price_level);
       const qtyLots = state.grid.qtyToLotsOrNaN(u.new_quantity);
@@ -197,9 +197,10 @@ export class CoinbaseHandler implements VenueHandler {
       const side = u.side === 'bid' ? bids : asks;
       const previous = side[side.length - 1];
       if (
-        qtyLots === 0 ||
-        (previous !== undefined &&
-          (side === bids ? priceTicks >= previous.priceTicks : priceTicks <= previous.priceTicks))
+        inBookOrder &&
+        (qtyLots === 0 ||
+          (previous !== undefined &&
+            (side === bids ? priceTicks >= previous.priceTicks : priceTicks <= previous.priceTicks)))
       )
         inBookOrder = false;
       side.push({ priceTicks, qtyLots });
