@@ -1,1 +1,54 @@
-export {};
+#!/usr/bin/env node
+/**
+ * `pnpm pc-trainer <command>`: the workstation side of TickerML. Builds datasets from what the box
+ * recorded, cross-validates with purge and embargo, generates offline trajectories, trains the
+ * Decision Transformer and exports it to ONNX for the box. A thin app over `@tickerml/rl` and
+ * `@tickerml/rl-trainer`.
+ *
+ * Exit codes: 0 done; 1 bad input or refused (a quarantine refusal included); 2 bad arguments.
+ *
+ * @module
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** One command of the app: takes its arguments (after the command name), returns the exit status. */
+export type Command = (args: readonly string[]) => Promise<number>;
+
+/** The commands, each in `commands/<name>.ts`, loaded only when asked for. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+
+/** Usage of `pc-trainer`. */
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)}${c.summary}`);
+  return `Usage: pnpm pc-trainer <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nDurations are written 250ms, 5s, 1m, 2h, 30d. Run "pc-trainer <command> --help" for a command's options.\n`;
+}
+
+/** Runs `pc-trainer` with `argv` (without `node` and the script) and returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`pc-trainer: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load())(rest);
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error: unknown) => {
+      console.error(`pc-trainer: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

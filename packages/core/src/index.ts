@@ -49,6 +49,7 @@ export {
   rangeNumber,
   riskLimitsSchema,
 } from './config/schema.js';
+export { formatDuration, InvalidDurationError, parseDuration } from './duration.js';
 export {
   BaseError,
   type BaseErrorOptions,

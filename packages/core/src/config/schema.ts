@@ -240,7 +240,15 @@ export const kafkaConfigSchema = z.strictObject({
   retention_ms: rangeNumber(60_000, 315_360_000_000, { integer: true }).nullable().default(null),
 });
 
-/** `config/model_config.yaml`: model files and training windows. */
+/** A duration written `250ms`, `5s`, `1m`, `2h` or `30d` (see `parseDuration`); kept as text. */
+const durationText = z
+  .string({ error: 'must be a duration like 250ms, 5s, 1m, 2h or 30d' })
+  .regex(/^\d+(\.\d+)?(us|ms|s|m|h|d)$/, { message: 'must be a duration like 250ms, 5s, 1m, 2h or 30d' });
+
+/** A loss weight, at least 0. */
+const weight = (value: number) => rangeNumber(0, 1000).default(value);
+
+/** `config/model_config.yaml`: model files, datasets, labels, cross-validation, models and training. */
 export const modelConfigSchema = z.strictObject({
   backbone_path: text.default('models/backbone'),
   policy_path: text.default('models/decision_transformer'),
@@ -249,6 +257,90 @@ export const modelConfigSchema = z.strictObject({
   sequence_length: rangeNumber(1, 4096, { integer: true }).default(100),
   /** Most recent days never used for training, relative to the run's as-of time. */
   quarantine_days: rangeNumber(30, 3650, { integer: true }).default(30),
+  /** The model registry: one directory per trained version (`pc-trainer models` lists it). */
+  models_dir: text.default('models/registry'),
+  /** Dataset building (`pc-trainer dataset`): decision cadence and the pretraining labels. */
+  dataset: z
+    .strictObject({
+      /** One sample per instrument every `interval`. */
+      interval: durationText.default('1s'),
+      /** Horizons of the future mid log-return direction labels. */
+      horizons: z.array(durationText).min(1).default(['1s', '10s', '60s']),
+      /** A future log return within ± this many basis points is the "flat" class. */
+      dead_band_bps: rangeNumber(0, 10_000).default(0.5),
+      /** Window of the future realised volatility label. */
+      volatility_horizon: durationText.default('60s'),
+      /** Window of the future mean spread label. */
+      spread_horizon: durationText.default('10s'),
+      /** Top levels per side the encoder and the `order_books` rows keep. */
+      book_levels: rangeNumber(1, 100, { integer: true }).default(10),
+    })
+    .prefault({}),
+  /** Combinatorial purged cross-validation (`pc-trainer cv`, `evaluate`). */
+  cv: z
+    .strictObject({
+      groups: rangeNumber(2, 100, { integer: true }).default(6),
+      test_groups: rangeNumber(1, 99, { integer: true }).default(2),
+      embargo: durationText.default('60s'),
+    })
+    .prefault({}),
+  /** Offline trajectories from the baseline strategies (`pc-trainer trajectories`). */
+  trajectories: z
+    .strictObject({
+      /** Probability that an action is replaced by a random one, one variant per value. */
+      epsilons: z.array(rangeNumber(0, 1)).default([0, 0.1, 0.3]),
+      /** Seeded variants per strategy and epsilon. */
+      seeds_per_variant: rangeNumber(1, 1000, { integer: true }).default(1),
+      /** Length of one episode; the return-to-go restarts at each episode boundary. */
+      episode: durationText.default('5m'),
+      /** Buckets of the future maximum adverse excursion (the risk head's classes). */
+      risk_buckets: rangeNumber(2, 16, { integer: true }).default(4),
+    })
+    .prefault({}),
+  /** The pretrained transformer backbone (`pc-trainer pretrain`). */
+  backbone: z
+    .strictObject({
+      d_model: rangeNumber(4, 4096, { integer: true }).default(32),
+      heads: rangeNumber(1, 64, { integer: true }).default(2),
+      layers: rangeNumber(2, 64, { integer: true }).default(3),
+      d_ff: rangeNumber(4, 16_384, { integer: true }).default(128),
+      /** Longest token sequence (the learned positional embedding's length); at least 3 × the DT context. */
+      max_tokens: rangeNumber(3, 8192, { integer: true }).default(60),
+      loss_weights: z.strictObject({ direction: weight(1), volatility: weight(0.5), spread: weight(0.5) }).prefault({}),
+    })
+    .prefault({}),
+  /** The Decision Transformer (`pc-trainer train`). */
+  decision_transformer: z
+    .strictObject({
+      /** K: steps of (return-to-go, state, action) in one context. */
+      context: rangeNumber(1, 1024, { integer: true }).default(20),
+      /** Blocks at the top of the backbone that train; the rest stay frozen. */
+      trainable_blocks: rangeNumber(0, 64, { integer: true }).default(2),
+      /** Rewards and returns-to-go are divided by this before they reach the model. */
+      rtg_scale: rangeNumber(0, 1e9, { loOpen: true }).default(0.01),
+      /** Target return-to-go at the start of an episode, as a fraction of equity. */
+      default_target: rangeNumber(-1e9, 1e9).default(0.005),
+      loss_weights: z.strictObject({ action: weight(1), size: weight(0.5), risk: weight(0.25) }).prefault({}),
+    })
+    .prefault({}),
+  /** Optimiser and schedule, shared by pretrain, train, refresh and retrain. */
+  training: z
+    .strictObject({
+      epochs: rangeNumber(1, 100_000, { integer: true }).default(100),
+      batch_size: rangeNumber(1, 65_536, { integer: true }).default(32),
+      learning_rate: rangeNumber(0, 10, { loOpen: true }).default(0.001),
+      weight_decay: rangeNumber(0, 1).default(0.01),
+      warmup_steps: rangeNumber(0, 1e9, { integer: true }).default(100),
+      clip_norm: rangeNumber(0, 1e9, { loOpen: true }).default(1),
+      /** Share of the training groups' rows (the latest) held out for early stopping. */
+      validation_fraction: rangeNumber(0, 0.5, { hiOpen: true }).default(0.1),
+      early_stopping_patience: rangeNumber(1, 10_000, { integer: true }).default(5),
+      /** `pc-trainer refresh` cadence (last blocks and heads). */
+      refresh_every: durationText.default('7d'),
+      /** `pc-trainer retrain` cadence (backbone and Decision Transformer from scratch). */
+      retrain_every: durationText.default('30d'),
+    })
+    .prefault({}),
 });
 
 /** `config/monitoring_config.yaml`: metrics endpoint and alert thresholds. */
