@@ -79,6 +79,11 @@ function venue(enabled: boolean, symbols: readonly string[], minMs: number, maxM
     .prefault({});
 }
 
+/** A collection cadence written `250ms`, `1s`, `1m` (see `parseDuration`), at least 1 ms; kept as text. */
+const collectInterval = z
+  .string({ error: 'must be a duration like 250ms, 1s or 1m' })
+  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { message: 'must be a duration like 250ms, 1s or 1m (ms, s, m or h)' });
+
 /** `config/config.yaml`: trading, venues and symbols, storage, dashboard, logging. */
 export const appConfigSchema = z.strictObject({
   trading: z
@@ -153,6 +158,25 @@ export const appConfigSchema = z.strictObject({
     .strictObject({
       dir: text.default('logs'),
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    })
+    .prefault({}),
+  /** What the pi-trader and `tickerml collect` persist of the market data they see (docs/pi-trader.md). */
+  collect: z
+    .strictObject({
+      /** Raw frames through the recorder, daily compressed files under storage.recordings_dir. */
+      raw_frames: bool.default(true),
+      /** Top levels of each book, sampled every `order_books_interval`, into `order_books`. */
+      order_books: bool.default(true),
+      order_books_interval: collectInterval.default('1s'),
+      /** Levels per side in each sampled book row. */
+      order_books_levels: rangeNumber(1, 1_000, { integer: true }).default(20),
+      /** Every trade, into `trades`. */
+      trades: bool.default(true),
+      /** 1-minute bars per venue and symbol built from the trades, into `ohlcv`. */
+      ohlcv: bool.default(true),
+      /** The state vector (StateEncoder) per venue and symbol at the decision cadence, into `features`. */
+      features: bool.default(true),
+      features_interval: collectInterval.default('1s'),
     })
     .prefault({}),
 });
