@@ -101,6 +101,13 @@ export {
   reportToHtml,
   reportToJson,
 } from './report.js';
+export {
+  type EmergencyStopReport,
+  type GateDecision,
+  liveEquityAtoms,
+  RiskGate,
+  type RiskGateOptions,
+} from './risk-gate.js';
 export { bookImbalance, hasTouch } from './strategies/common.js';
 export {
   type ArbitrageStats,

@@ -3,14 +3,16 @@
  * Paper trading on the live clock: the execution engine driven by live feeds, a risk gate around
  * the strategy, SQLite checkpoints and exact crash recovery.
  */
-export { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
+
+/** The risk gate moved to `@tickerml/execution` (no storage needed); re-exported here so existing imports keep working. */
 export {
   type EmergencyStopReport,
   type GateDecision,
   liveEquityAtoms,
   RiskGate,
   type RiskGateOptions,
-} from './risk-gate.js';
+} from '@tickerml/execution';
+export { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
 export {
   CHECKPOINT_VERSION,
   type Checkpoint,

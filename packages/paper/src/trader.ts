@@ -18,8 +18,11 @@ import {
   atomsToDecimal,
   Engine,
   type Fill,
+  liveEquityAtoms,
   type OrderUpdate,
   type Portfolio,
+  RiskGate,
+  type RiskGateOptions,
   type SimulatedVenue,
   type Strategy,
   type StrategyContext,
@@ -27,7 +30,6 @@ import {
 } from '@tickerml/execution';
 import type { FillRow, OrderRow, PortfolioStateRow } from '@tickerml/storage';
 import { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
-import { liveEquityAtoms, RiskGate, type RiskGateOptions } from './risk-gate.js';
 import { CHECKPOINT_VERSION, type Checkpoint, type CheckpointOrder, type PaperStore } from './store.js';
 
 /** How a run resumes from a checkpoint. */

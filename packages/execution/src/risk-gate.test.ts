@@ -1,8 +1,8 @@
 import { TestClock } from '@tickerml/core';
-import { Engine, type OrderUpdate, type Strategy } from '@tickerml/execution';
 import { RiskEngine, resolveRiskLimits } from '@tickerml/risk';
 import { describe, expect, it } from 'vitest';
-import { book, disconnected, MS, market, SYMBOL, VENUE } from '../test/helpers.js';
+import { book, disconnected, MS, market, SYMBOL, VENUE } from '../test/gate-market.js';
+import { Engine, type OrderUpdate, type Strategy } from './kernel.js';
 import { type GateDecision, RiskGate } from './risk-gate.js';
 
 /** Places the scripted orders on the events with the given localTs; logs what it hears. */

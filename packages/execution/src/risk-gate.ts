@@ -12,19 +12,11 @@
  * @module
  */
 import type { MarketEvent } from '@tickerml/core';
-import type {
-  Fill,
-  OrderRequest,
-  OrderUpdate,
-  Portfolio,
-  RejectReason,
-  Strategy,
-  StrategyContext,
-  TimerFired,
-  VenueBook,
-} from '@tickerml/execution';
-import { NO_ASK, NO_BID } from '@tickerml/execution';
 import { positionKey, type RiskDecision, type RiskEngine } from '@tickerml/risk';
+import { NO_ASK, NO_BID, type VenueBook } from './book.js';
+import type { OrderUpdate, Strategy, StrategyContext, TimerFired } from './kernel.js';
+import type { OrderRequest, RejectReason } from './orders.js';
+import type { Fill, Portfolio } from './portfolio.js';
 
 /** One decision of the gate, for logs and metrics. */
 export interface GateDecision {
