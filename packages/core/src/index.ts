@@ -116,6 +116,31 @@ export { createMetricsRegistry, MetricKind, type MetricsRegistry, type MetricsRe
 export { currencyMinorUnits, Money } from './money.js';
 export { SeededRandom } from './random.js';
 export {
+  type Drawdown,
+  type DsrInput,
+  deflatedSharpeRatio,
+  expectedMaxSharpe,
+  hitRate,
+  type Moments,
+  maxDrawdown,
+  mean,
+  moments,
+  normalCdf,
+  normalQuantile,
+  type PsrInput,
+  probabilisticSharpeRatio,
+  SHARPE_MINIMUMS,
+  type SharpeOptions,
+  type SharpeResult,
+  sharpeFromEquity,
+  sharpeRatio,
+  simpleReturns,
+  standardDeviation,
+  type TimedValue,
+  turnover,
+  YEAR_US,
+} from './stats.js';
+export {
   decimalToUnits,
   formatScaled,
   fromUnits,
