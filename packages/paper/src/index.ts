@@ -12,6 +12,39 @@ export {
   RiskGate,
   type RiskGateOptions,
 } from '@tickerml/execution';
+export {
+  type AlertChannel,
+  type AlertChannelStats,
+  type AlertChannelsConfig,
+  AlertDeliveryError,
+  AlertDispatcher,
+  type AlertDispatcherOptions,
+  type AlertLogger,
+  type AlertRetryOptions,
+  alertChannelsFromConfig,
+  LogAlertChannel,
+  SlackAlertChannel,
+  TelegramAlertChannel,
+  WebhookAlertChannel,
+} from './alerts/channels.js';
+export {
+  type AlertCondition,
+  AlertConfigError,
+  AlertEngine,
+  type AlertEngineOptions,
+  type AlertMessage,
+  type AlertRecord,
+  AlertSeverity,
+  AlertStatus,
+  alertText,
+} from './alerts/engine.js';
+export {
+  type AlertThresholds,
+  BoxAlertRules,
+  type BoxObservation,
+  type FeedObservation,
+  quantile,
+} from './alerts/rules.js';
 export { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
 export {
   CHECKPOINT_VERSION,

@@ -381,6 +381,51 @@ export const monitoringConfigSchema = z.strictObject({
       feed_gap_ms: rangeNumber(1, 3_600_000, { integer: true }).default(5_000),
       consumer_lag_messages: rangeNumber(1, 1e9, { integer: true }).default(10_000),
       drawdown_fraction: rangeNumber(0, 1, { loOpen: true, hiOpen: true }).default(0.2),
+      /** How often the box evaluates its alert rules, ms. */
+      evaluate_every_ms: rangeNumber(100, 3_600_000, { integer: true }).default(5_000),
+      /** A still-firing alert is sent again at most this often, minutes. */
+      repeat_minutes: rangeNumber(1, 10_080).default(60),
+      resync_storm_per_minute: rangeNumber(0, 1e6, { integer: true }).default(5),
+      checksum_mismatches_per_minute: rangeNumber(0, 1e6, { integer: true }).default(3),
+      decision_latency_p99_ms: rangeNumber(0, 600_000, { loOpen: true }).default(50),
+      disk_free_fraction: rangeNumber(0, 1, { hiOpen: true }).default(0.1),
+      /** Resolved alerts and notices the dashboard lists. */
+      recent: rangeNumber(0, 1_000, { integer: true }).default(50),
+      /** Names the box in every message (default: the host name). */
+      source: text.optional(),
+      channels: z
+        .strictObject({
+          log: z.strictObject({ enabled: bool.default(true) }).prefault({}),
+          webhook: z
+            .strictObject({
+              enabled: bool.default(false),
+              url_env: text.default('TICKERML_ALERT_WEBHOOK_URL'),
+            })
+            .prefault({}),
+          telegram: z
+            .strictObject({
+              enabled: bool.default(false),
+              token_env: text.default('TICKERML_TELEGRAM_BOT_TOKEN'),
+              chat_id_env: text.default('TICKERML_TELEGRAM_CHAT_ID'),
+              api_base: z.url({ error: 'must be an http(s) URL' }).default('https://api.telegram.org'),
+            })
+            .prefault({}),
+          slack: z
+            .strictObject({
+              enabled: bool.default(false),
+              url_env: text.default('TICKERML_SLACK_WEBHOOK_URL'),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      retry: z
+        .strictObject({
+          attempts: rangeNumber(1, 100, { integer: true }).default(5),
+          base_delay_ms: rangeNumber(1, 3_600_000).default(1_000),
+          max_delay_ms: rangeNumber(1, 3_600_000).default(60_000),
+          timeout_ms: rangeNumber(1, 600_000).default(10_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });
