@@ -5,6 +5,16 @@
  * SQLite-only install never loads `pg`.
  */
 
+export { type InstrumentBar, TradeBars, type TradeBarsOptions } from './collect/bars.js';
+export { BookSampler, type BookSamplerOptions } from './collect/book-sampler.js';
+export {
+  type CollectorOptions,
+  type CollectorStats,
+  type FeatureSource,
+  MarketCollector,
+  type RowSink,
+} from './collect/collector.js';
+export { CollectOptionError, FeatureVectorError } from './collect/errors.js';
 export { type StorageConfig, type StorageSettings, storageSettings } from './config.js';
 export {
   CorruptDatabaseError,
