@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { hitRate, maxDrawdown, SHARPE_MINIMUMS, sharpeFromEquity, simpleReturns, turnover } from '@tickerml/core';
 import { atomsToDecimal } from './money.js';
 import type { Fill, Portfolio } from './portfolio.js';
 
@@ -45,9 +46,24 @@ export interface ReportSummary {
   /** Notional traded ÷ initial equity. */
   readonly turnover: number;
   readonly tradedNotional: string;
-  /** Annualised (365 days) from the equity samples' returns; NaN with fewer than 2 returns or no variance. */
+  /**
+   * Annualised (365 days) from the equity samples' returns at their actual sampling interval
+   * (`@tickerml/core`'s `sharpeFromEquity`); NaN (null in JSON) when the run is under
+   * {@link SHARPE_MINIMUMS} (30 returns over 30 days) or the ratio is undefined: see `sharpeWarning`.
+   */
   readonly sharpe: number;
+  /** The Sharpe ratio per equity sample, not annualised; NaN with fewer than 2 returns or no variance. */
+  readonly sharpePerSample: number;
+  /** Number of equity returns the Sharpe ratio rests on. */
+  readonly sharpeSamples: number;
+  /** The equity curve's actual mean sampling interval, µs. */
+  readonly sampleIntervalUs: number;
+  /** Why `sharpe` (and `sortino`) carry no annualised figure; `null` when they do. */
+  readonly sharpeWarning: string | null;
+  /** Annualised like `sharpe`, with downside deviation; NaN whenever `sharpe` is. */
   readonly sortino: number;
+  /** Share of the non-zero equity returns that are positive (NaN when none moved). */
+  readonly hitRate: number;
   /** Largest peak-to-trough fall of equity as a fraction of the peak. */
   readonly maxDrawdown: number;
   /** Same, in quote currency. */
@@ -64,12 +80,11 @@ export interface BacktestReport {
   readonly equity: ReadonlyArray<{ readonly atUs: number; readonly equity: string }>;
 }
 
-const YEAR_US = 365 * 86_400 * 1e6;
-
 /**
  * Builds the report of a finished run.
  *
- * @param options.sampleUs the equity sampling period used by the engine, µs (for annualisation).
+ * @param options.sampleUs the equity sampling period the engine was asked for, µs; the Sharpe
+ *   ratio is annualised by the curve's actual interval, which is at least this.
  * @example
  * ```ts
  * const report = buildReport(portfolio, { strategy: 'obi-momentum', events: engine.eventCount, sampleUs: 1_000_000 });
@@ -93,34 +108,21 @@ export function buildReport(
     unrealized += portfolio.unrealizedAtoms(pos);
     traded += pos.tradedNotionalAtoms;
   }
-  // Returns between samples, as floats (statistics only).
-  const returns: number[] = [];
-  let peak = Number.NEGATIVE_INFINITY;
-  let peakAtoms = 0n;
-  let maxDd = 0;
+  // Statistics on floats through the shared metric functions; the drawdown amount stays exact.
+  const equityFloats = curve.map((p) => Number(p.equityAtoms) / 1e18);
+  const returns = simpleReturns(equityFloats);
+  const sharpe = sharpeFromEquity(curve.map((p, i) => ({ atUs: p.atUs, value: equityFloats[i] as number })));
+  const maxDd = maxDrawdown(equityFloats).fraction;
+  let peakAtoms: bigint | undefined;
   let maxDdAtoms = 0n;
-  for (let i = 0; i < curve.length; i++) {
-    const e = (curve[i] as { equityAtoms: bigint }).equityAtoms;
-    const ef = Number(e) / 1e18;
-    if (i > 0) {
-      const prev = Number((curve[i - 1] as { equityAtoms: bigint }).equityAtoms) / 1e18;
-      if (prev !== 0) returns.push((ef - prev) / prev);
-    }
-    if (ef > peak) {
-      peak = ef;
-      peakAtoms = e;
-    }
-    if (peak > 0) {
-      const dd = (peak - ef) / peak;
-      if (dd > maxDd) maxDd = dd;
-      if (peakAtoms - e > maxDdAtoms) maxDdAtoms = peakAtoms - e;
-    }
+  for (const p of curve) {
+    if (peakAtoms === undefined || p.equityAtoms > peakAtoms) peakAtoms = p.equityAtoms;
+    if (peakAtoms > 0n && peakAtoms - p.equityAtoms > maxDdAtoms) maxDdAtoms = peakAtoms - p.equityAtoms;
   }
   const n = returns.length;
-  const mean = n === 0 ? Number.NaN : returns.reduce((a, b) => a + b, 0) / n;
-  const std = n < 2 ? Number.NaN : Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1));
   const downside = n < 2 ? Number.NaN : Math.sqrt(returns.reduce((a, r) => a + (r < 0 ? r * r : 0), 0) / n);
-  const annual = Math.sqrt(YEAR_US / options.sampleUs);
+  const meanReturn = n === 0 ? Number.NaN : returns.reduce((a, b) => a + b, 0) / n;
+  const annual = Math.sqrt(sharpe.periodsPerYear);
   const fills = portfolio.fills;
   let maker = 0;
   let toxic = 0;
@@ -168,10 +170,15 @@ export function buildReport(
       fills: fills.length,
       makerFills: maker,
       takerFills: fills.length - maker,
-      turnover: initialF === 0 ? Number.NaN : Number(traded) / 1e18 / initialF,
+      turnover: turnover(Number(traded) / 1e18, initialF),
       tradedNotional: atomsToDecimal(traded),
-      sharpe: std > 0 ? (mean / std) * annual : Number.NaN,
-      sortino: downside > 0 ? (mean / downside) * annual : Number.NaN,
+      sharpe: sharpe.annualised ?? Number.NaN,
+      sharpePerSample: sharpe.perSample,
+      sharpeSamples: sharpe.samples,
+      sampleIntervalUs: sharpe.intervalUs,
+      sharpeWarning: sharpe.warning,
+      sortino: sharpe.annualised !== null && downside > 0 ? (meanReturn / downside) * annual : Number.NaN,
+      hitRate: hitRate(returns),
       maxDrawdown: maxDd,
       maxDrawdownAmount: atomsToDecimal(maxDdAtoms),
       toxicFillRate: maker === 0 ? 0 : toxic / maker,

@@ -30,6 +30,11 @@ describe('tickerml backtest', () => {
     expect(summary.strategy).toBe('touch-market-maker');
     expect(summary.fills).toBeGreaterThan(0);
     expect(summary.initialEquity).toBe('10000');
+    // Minutes of 1 s equity samples: the per-sample Sharpe and its count, no annualised figure (issue 15, point 9).
+    expect(summary.sharpe).toBeNull();
+    expect(summary.sharpeSamples).toBeGreaterThan(30);
+    expect(summary.sampleIntervalUs).toBeGreaterThanOrEqual(1_000_000);
+    expect(summary.sharpeWarning).toMatch(new RegExp(`^only ${summary.sharpeSamples} returns over .* not annualised$`));
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     expect(report.summary).toEqual(summary);
     expect(readFileSync(join(dir, 'fills.csv'), 'utf8').trim().split('\n')).toHaveLength(summary.fills + 1);
@@ -58,6 +63,9 @@ describe('tickerml backtest', () => {
       await backtestCommand(['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir], ok.io, false),
     ).toBe(0);
     expect(ok.out.join('')).toMatch(/fees\s+0\n/);
+    expect(ok.out.join('')).toMatch(
+      /sharpe\s+\S+ per sample over \d+ samples \(warning: only \d+ returns over .*not annualised\)/,
+    );
     writeFileSync(join(dir, 'execution.yaml'), 'venues:\n  binance:\n    fees: { maker: "0.1%", taker: "0" }\n');
     const bad = io();
     expect(

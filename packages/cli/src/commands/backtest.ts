@@ -223,8 +223,11 @@ export function formatBacktestSummary(report: BacktestReport): string {
     `fees             ${s.fees}`,
     `funding          ${s.funding}`,
     `turnover         ${num(s.turnover)}`,
-    `sharpe           ${num(s.sharpe, 2)} (annualised)`,
-    `sortino          ${num(s.sortino, 2)}`,
+    s.sharpeWarning === null
+      ? `sharpe           ${num(s.sharpe, 2)} (annualised from ${s.sharpeSamples} samples, ${num(s.sharpePerSample, 4)} per sample)`
+      : `sharpe           ${num(s.sharpePerSample, 4)} per sample over ${s.sharpeSamples} samples (warning: ${s.sharpeWarning})`,
+    `sortino          ${s.sharpeWarning === null ? num(s.sortino, 2) : 'n/a (not annualised)'}`,
+    `hit rate         ${num(s.hitRate * 100, 1)} % of moving samples`,
     `max drawdown     ${num(s.maxDrawdown * 100, 4)} % (${s.maxDrawdownAmount})`,
     `toxic fill rate  ${num(s.toxicFillRate * 100, 1)} %`,
     ...s.markouts.map(
