@@ -179,6 +179,52 @@ export const appConfigSchema = z.strictObject({
       features_interval: collectInterval.default('1s'),
     })
     .prefault({}),
+  /** News harvesting and sentiment scoring (docs/news.md). */
+  news: z
+    .strictObject({
+      /** Harvest and score news; in the demo the sources are the bundled feeds served on loopback. */
+      enabled: bool.default(true),
+      /** RSS/Atom feeds (`kind: rss`) and the CryptoPanic posts API (`kind: cryptopanic`). */
+      sources: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[a-z0-9_-]+$/, { message: 'must be lower-case letters, digits, - or _' }),
+            kind: z.enum(['rss', 'cryptopanic']).default('rss'),
+            url: z.url({ error: 'must be an http(s) URL' }),
+            /** Poll period. */
+            interval: collectInterval.default('5m'),
+            /** Request timeout. */
+            timeout: collectInterval.default('10s'),
+          }),
+        )
+        .default([
+          {
+            name: 'coindesk',
+            kind: 'rss',
+            url: 'https://www.coindesk.com/arc/outboundfeeds/rss/',
+            interval: '5m',
+            timeout: '10s',
+          },
+          { name: 'cointelegraph', kind: 'rss', url: 'https://cointelegraph.com/rss', interval: '5m', timeout: '10s' },
+          { name: 'theblock', kind: 'rss', url: 'https://www.theblock.co/rss.xml', interval: '5m', timeout: '10s' },
+          { name: 'decrypt', kind: 'rss', url: 'https://decrypt.co/feed', interval: '5m', timeout: '10s' },
+        ]),
+      /** Environment variable holding the CryptoPanic token (never put the token in this file). */
+      cryptopanic_token_env: text.default('CRYPTOPANIC_TOKEN'),
+      /** Half-life of an item's weight in the sentiment feature. */
+      half_life: collectInterval.default('1h'),
+      ollama: z
+        .strictObject({
+          /** Ask Ollama first; without it (or when it is down) the VADER lexicon scores. */
+          enabled: bool.default(true),
+          host: z.url({ error: 'must be an http(s) URL' }).default('http://127.0.0.1:11434'),
+          /** Any Ollama model tag: qwen3, qwen3:1.7b, qwen3:0.6b, ... */
+          model: text.default('qwen3'),
+          timeout: collectInterval.default('30s'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 /** `config/risk_limits.yaml`: sizing, limits and circuit breakers. */

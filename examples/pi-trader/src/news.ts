@@ -1,0 +1,210 @@
+/**
+ * News on the box: harvests the configured feeds (in the demo, the bundled real feed documents
+ * served on loopback), scores each item per asset with Ollama or the VADER fallback, feeds the
+ * causal sentiment feature, records what it fetched, and keeps the latest headlines for the
+ * dashboard. Scoring runs beside trading and never blocks a decision.
+ *
+ * @module
+ */
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { AppConfig, Clock, Logger } from '@tickerml/core';
+import { parseDuration } from '@tickerml/core';
+import {
+  AutoScorer,
+  NewsHarvester,
+  type NewsItem,
+  NewsRecorder,
+  type NewsSourceConfig,
+  SentimentFeature,
+  type SentimentValue,
+} from '@tickerml/news';
+
+/** One headline as the dashboard shows it. */
+export interface HeadlineView {
+  readonly source: string;
+  readonly title: string;
+  readonly url: string;
+  /** When the box first saw it, µs. */
+  readonly localTs: number;
+  /** The publisher's stamp, µs, or null. */
+  readonly publishedTs: number | null;
+  readonly assets: readonly string[];
+  /** Sentiment towards the first asset it mentions (or null while it is being scored). */
+  readonly sentiment: number | null;
+  readonly relevance: number | null;
+  /** `ollama:<model>` or `vader`. */
+  readonly scorer: string | null;
+}
+
+/** The running news side of the box. */
+export interface NewsService {
+  /** The latest headlines, newest first. */
+  headlines(): readonly HeadlineView[];
+  /** The causal sentiment feature for `asset` at `nowUs`. */
+  sentiment(asset: string, nowUs: number): SentimentValue;
+  /** Counters per source. */
+  stats(): ReturnType<NewsHarvester['stats']>;
+  stop(): Promise<void>;
+}
+
+const DEMO_FEEDS = ['coindesk', 'cointelegraph', 'theblock', 'decrypt'] as const;
+const demoFeed = (name: string) => new URL(`../recordings/news/${name}.rss`, import.meta.url);
+const KEEP_HEADLINES = 50;
+
+/** Serves the bundled feed documents on loopback with an ETag each, answering conditional requests with 304. */
+async function serveDemoFeeds(): Promise<{ server: Server; base: string }> {
+  const docs = new Map(
+    DEMO_FEEDS.map((name) => {
+      const body = readFileSync(demoFeed(name));
+      return [`/${name}.rss`, { body, etag: `"${createHash('sha1').update(body).digest('hex')}"` }];
+    }),
+  );
+  const server = createServer((req, res) => {
+    const doc = docs.get(req.url ?? '');
+    if (doc === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.headers['if-none-match'] === doc.etag) {
+      res.writeHead(304, { etag: doc.etag }).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag: doc.etag }).end(doc.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Starts harvesting and scoring per `config.news`. Returns `undefined` when news is disabled.
+ *
+ * @param demo - serve the bundled feeds on loopback instead of polling the configured URLs
+ */
+export async function startNews(options: {
+  readonly config: AppConfig['news'];
+  readonly recordingsDir: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly demo: boolean;
+}): Promise<NewsService | undefined> {
+  const { config, clock, logger } = options;
+  if (!config.enabled) return undefined;
+  const ms = (text: string) => parseDuration(text) / 1000;
+  let demoServer: Server | undefined;
+  let sources: NewsSourceConfig[];
+  if (options.demo) {
+    const served = await serveDemoFeeds();
+    demoServer = served.server;
+    sources = DEMO_FEEDS.map((name) => ({ name, kind: 'rss', url: `${served.base}/${name}.rss`, intervalMs: 60_000 }));
+  } else {
+    const token = process.env[config.cryptopanicTokenEnv];
+    sources = config.sources.flatMap((s): NewsSourceConfig[] => {
+      if (s.kind === 'cryptopanic' && (token === undefined || token === '')) {
+        logger.warn(
+          { source: s.name, env: config.cryptopanicTokenEnv },
+          'news: CryptoPanic source skipped: its token variable is not set',
+        );
+        return [];
+      }
+      return [
+        {
+          name: s.name,
+          kind: s.kind,
+          url: s.url,
+          intervalMs: ms(s.interval),
+          timeoutMs: ms(s.timeout),
+          ...(s.kind === 'cryptopanic' && token !== undefined ? { token } : {}),
+        },
+      ];
+    });
+  }
+  const feature = new SentimentFeature({ halfLifeUs: parseDuration(config.halfLife) });
+  const scorer = new AutoScorer({
+    ollama: config.ollama.enabled
+      ? { host: config.ollama.host, model: config.ollama.model, timeoutMs: ms(config.ollama.timeout) }
+      : false,
+    log: logger,
+  });
+  const day = new Date(clock.nowUs() / 1000).toISOString().slice(0, 10);
+  const recorder = new NewsRecorder({ path: join(options.recordingsDir, `news-${day}.jsonl.gz`) });
+  const headlines: HeadlineView[] = [];
+  // Items are scored one at a time, in the order seen, off the trading path.
+  let scoring: Promise<void> = Promise.resolve();
+  const onItem = (item: NewsItem) => {
+    recorder.write(item);
+    const view: HeadlineView = { ...pick(item), sentiment: null, relevance: null, scorer: null };
+    headlines.unshift(view);
+    if (headlines.length > KEEP_HEADLINES) headlines.pop();
+    scoring = scoring.then(async () => {
+      let first: HeadlineView | undefined;
+      for (const asset of item.assets) {
+        const score = await scorer.score(item, asset).catch((error: unknown) => {
+          logger.warn({ err: error, url: item.url }, 'news: scoring failed');
+          return null;
+        });
+        if (score === null) continue;
+        feature.add(item, asset, score);
+        first ??= { ...view, sentiment: score.sentiment, relevance: score.relevance, scorer: score.scorer };
+      }
+      const at = headlines.indexOf(view);
+      if (first !== undefined && at >= 0) headlines[at] = first;
+    });
+  };
+  const harvester = new NewsHarvester({
+    sources,
+    clock,
+    onItem,
+    onError: (source, error) => logger.warn({ source, err: error.message }, 'news: poll failed; backing off'),
+  });
+  harvester.start();
+  logger.info({ sources: sources.map((s) => s.name), demo: options.demo }, 'news: harvesting');
+  return {
+    headlines: () => headlines,
+    sentiment: (asset, nowUs) => feature.value(asset, nowUs),
+    stats: () => harvester.stats(),
+    stop: async () => {
+      harvester.stop();
+      await scoring;
+      await recorder.close();
+      if (demoServer !== undefined) {
+        demoServer.closeAllConnections();
+        await new Promise<void>((resolve) => demoServer?.close(() => resolve()));
+      }
+    },
+  };
+}
+
+function pick(item: NewsItem): Omit<HeadlineView, 'sentiment' | 'relevance' | 'scorer'> {
+  return {
+    source: item.source,
+    title: item.title,
+    url: item.url,
+    localTs: item.localTs,
+    publishedTs: item.publishedTs,
+    assets: item.assets,
+  };
+}
+
+/** The dashboard's news panel: the latest headlines and the sentiment feature of each asset they mention. */
+export function newsDashboardView(
+  news: NewsService,
+  nowUs: number,
+): {
+  headlines: readonly HeadlineView[];
+  sentiment: { asset: string; sentiment: number; count: number; scorers: readonly string[] }[];
+} {
+  const headlines = news.headlines();
+  const assets = [...new Set(headlines.flatMap((h) => h.assets))].sort();
+  return {
+    headlines,
+    sentiment: assets.map((asset) => {
+      const v = news.sentiment(asset, nowUs);
+      return { asset, sentiment: v.sentiment, count: v.count, scorers: v.scorers };
+    }),
+  };
+}
