@@ -438,6 +438,18 @@ export class StateEncoder {
     return this.features.findIndex((f) => f.name === name);
   }
 
+  /** Mid of the encoded instrument's book, ticks (may end in .5); `NaN` while the book is absent. */
+  midTicks(): number {
+    const own = this.own;
+    return own.valid() ? midTicks(own.book.bestBid(), own.book.bestAsk()) : Number.NaN;
+  }
+
+  /** Spread of the encoded instrument's book, bps of mid; `NaN` while the book is absent. */
+  spreadBps(): number {
+    const own = this.own;
+    return own.valid() ? spreadBps(own.book.bestBid(), own.book.bestAsk()) : Number.NaN;
+  }
+
   private onOwnTrade(ts: number, priceTicks: number, qtyLots: number, aggressor: 'buy' | 'sell' | 'unknown'): void {
     for (const f of this.flows) f.onTrade(ts, qtyLots, aggressor);
     this.vwap.onTrade(ts, priceTicks, qtyLots);
