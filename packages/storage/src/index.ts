@@ -15,6 +15,7 @@ export {
   type RowSink,
 } from './collect/collector.js';
 export { CollectOptionError, FeatureVectorError } from './collect/errors.js';
+export { type CollectConfig, type CollectSettings, collectSettings } from './collect/settings.js';
 export { type StorageConfig, type StorageSettings, storageSettings } from './config.js';
 export {
   CorruptDatabaseError,

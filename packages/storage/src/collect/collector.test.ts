@@ -56,8 +56,9 @@ describe('MarketCollector', () => {
       sink: store,
       instruments,
       orderBooks: { intervalUs: S, levels: 1 },
-      features: { intervalUs: S, sourceFor: (venue) => (venue === 'binance' ? source : undefined) },
+      features: { intervalUs: S },
     });
+    collector.addFeatures('binance', 'BTC/USDT', source);
     const t0 = 1_700_000_040 * S; // a minute boundary
     collector.onEvent(book(t0 + 100, 6_500_000, 6_500_010));
     collector.onEvent(trade(t0 + 200, 6_500_010, 'a'));
@@ -108,8 +109,9 @@ describe('MarketCollector', () => {
       instruments,
       trades: false,
       ohlcv: false,
-      features: { intervalUs: S, sourceFor: () => source },
+      features: { intervalUs: S },
     });
+    collector.addFeatures('binance', 'BTC/USDT', source);
     collector.onEvent(book(10 * S, 100, 101));
     collector.onEvent(book(1_000 * S + 1, 100, 101));
     await collector.close();
@@ -117,7 +119,11 @@ describe('MarketCollector', () => {
     expect(ts).toHaveLength(60);
     expect(ts[0]).toBe(941 * S);
     expect(ts.at(-1)).toBe(1_000 * S);
-    expect(collector.stats().skippedFeatureRows).toBe(990 - 60);
+    // Boundaries 10 s (the first event is on the grid, as DecisionSampler's first decision) … 1000 s: 991.
+    expect(collector.stats().skippedFeatureRows).toBe(991 - 60);
+    expect(() => collector.addFeatures('binance', 'BTC/USDT', source)).toThrow(/one source per instrument/);
+    const off = new MarketCollector({ sink: store, instruments });
+    expect(() => off.addFeatures('binance', 'BTC/USDT', source)).toThrow(/features/);
     expect(store.count('order_books')).toBe(0);
   });
 

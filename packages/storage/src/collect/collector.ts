@@ -53,13 +53,8 @@ export interface CollectorOptions {
   readonly trades?: boolean;
   /** 1-minute bars from the trades. Default true. */
   readonly ohlcv?: boolean | { readonly intervalUs: number };
-  /**
-   * State vectors at a cadence (µs): `sourceFor` is asked once per instrument (at its first book
-   * event) and returns its encoder, or `undefined` for an instrument without features.
-   */
-  readonly features?:
-    | { readonly intervalUs: number; readonly sourceFor: (venue: string, symbol: string) => FeatureSource | undefined }
-    | false;
+  /** State vectors at a cadence (µs), of the instruments given an encoder by {@link MarketCollector.addFeatures}. */
+  readonly features?: { readonly intervalUs: number } | false;
   /** Rows buffered before a flush starts by itself. Default 5,000. */
   readonly flushRows?: number;
   /** Rows kept while the database refuses them; beyond it the oldest are dropped (counted). Default 1,000,000. */
@@ -144,8 +139,6 @@ export class MarketCollector {
   #failures = 0;
   #skippedFeatures = 0;
   readonly #reportedUnknown = new Set<string>();
-  /** Instruments asked for a feature source: venue → symbol → its encoder (or undefined). */
-  readonly #sourceAsked = new Map<string, Map<string, Encoded | undefined>>();
   readonly #encoders: Encoded[] = [];
   #nextFeatureUs = Number.NaN;
   #flushing: Promise<void> = Promise.resolve();
@@ -199,10 +192,10 @@ export class MarketCollector {
     if (this.#closed) return;
     const features = this.#features;
     if (features !== false && features !== undefined) {
-      if (e.kind === 'book_snapshot' || e.kind === 'book_delta') this.#askSource(e.venue, e.symbol, features.sourceFor);
       if (this.#encoders.length > 0) {
+        // The decision grid of `DecisionSampler` (`@tickerml/rl`): the first boundary at or after the first event.
         if (Number.isNaN(this.#nextFeatureUs))
-          this.#nextFeatureUs = (Math.floor(e.localTs / features.intervalUs) + 1) * features.intervalUs;
+          this.#nextFeatureUs = Math.ceil(e.localTs / features.intervalUs) * features.intervalUs;
         // Boundaries strictly before this event: their rows see every event up to them, not this one.
         else if (e.localTs > this.#nextFeatureUs) this.#encodeUntil(e.localTs, features.intervalUs);
       }
@@ -224,6 +217,20 @@ export class MarketCollector {
     }
     this.#bars?.closeUntil(e.localTs);
     if (this.#buffered >= this.#flushRows) void this.flush();
+  }
+
+  /**
+   * Writes a `features` row for `venue`/`symbol` at every decision boundary from now on, encoded
+   * by `source` (which sees every later event). One source per instrument.
+   *
+   * @throws {CollectOptionError} when features are not collected, or the instrument has a source already.
+   */
+  addFeatures(venue: string, symbol: string, source: FeatureSource): void {
+    if (this.#features === false || this.#features === undefined)
+      throw new CollectOptionError('features', 'enabled (features: { intervalUs }) before adding a source', false);
+    if (this.#encoders.some((e) => e.venue === venue && e.symbol === symbol))
+      throw new CollectOptionError('features', `one source per instrument; ${venue} ${symbol} has one`, symbol);
+    this.#encoders.push({ venue, symbol, source });
   }
 
   /** Counters so far. */
@@ -328,23 +335,6 @@ export class MarketCollector {
       trade_count: bar.tradeCount,
     };
     this.#push('ohlcv', row as unknown as Row);
-  }
-
-  #askSource(
-    venue: string,
-    symbol: string,
-    sourceFor: (venue: string, symbol: string) => FeatureSource | undefined,
-  ): void {
-    let symbols = this.#sourceAsked.get(venue);
-    if (symbols === undefined) {
-      symbols = new Map();
-      this.#sourceAsked.set(venue, symbols);
-    }
-    if (symbols.has(symbol)) return;
-    const source = sourceFor(venue, symbol);
-    const encoded = source === undefined ? undefined : { venue, symbol, source };
-    symbols.set(symbol, encoded);
-    if (encoded !== undefined) this.#encoders.push(encoded);
   }
 
   #encodeUntil(localTs: number, intervalUs: number): void {
