@@ -49,6 +49,7 @@ export {
   rangeNumber,
   riskLimitsSchema,
 } from './config/schema.js';
+export { DirectoryError, ensureDirectory } from './directory.js';
 export { formatDuration, InvalidDurationError, parseDuration } from './duration.js';
 export {
   BaseError,
@@ -110,7 +111,16 @@ export {
   type SymbolParts,
   specFromCcxtMarket,
 } from './instrument.js';
-export { closeLogger, createLogger, type Logger, type LoggerOptions, LogLevel, REDACTED_KEYS } from './logger.js';
+export {
+  type CloseLoggerOptions,
+  closeLogger,
+  createLogger,
+  LogDirectoryError,
+  type Logger,
+  type LoggerOptions,
+  LogLevel,
+  REDACTED_KEYS,
+} from './logger.js';
 export { type LocalTimestamped, type MergeOptions, mergeByLocalTs, mergeByLocalTsSync } from './merge.js';
 export { createMetricsRegistry, MetricKind, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
 export { currencyMinorUnits, Money } from './money.js';

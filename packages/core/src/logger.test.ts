@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeLogger, createLogger } from './logger.js';
+import { closeLogger, createLogger, LogDirectoryError } from './logger.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -77,5 +77,44 @@ describe('createLogger', () => {
       .map((l) => JSON.parse(l));
     expect(lines.map((l: { msg: string }) => l.msg)).toEqual(['first', 'second']);
     expect(lines[0].token).toBe('[REDACTED]');
+  });
+});
+
+describe('createLogger with an unusable directory', () => {
+  it('fails at start naming the directory when it cannot be created (a /proc path once hung the process)', () => {
+    const started = Date.now();
+    expect(() => createLogger({ dir: '/proc/nolog' })).toThrow(LogDirectoryError);
+    expect(() => createLogger({ dir: '/proc/nolog' })).toThrow(/\/proc\/nolog/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('fails at start when a path component is a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-logs-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => createLogger({ dir: join(dir, 'file', 'logs') })).toThrow(/file.*not a directory/);
+  });
+
+  it('never blocks or throws at shutdown when the directory goes bad after start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickerml-logs-'));
+    dirs.push(dir);
+    const errors: unknown[] = [];
+    // 1: the directory becomes a file before the log thread opens its file.
+    const asFile = join(dir, 'logs');
+    const first = createLogger({ dir: asFile, onError: (e) => errors.push(e) });
+    rmSync(asFile, { recursive: true });
+    writeFileSync(asFile, '');
+    first.info('lost');
+    // 2: the directory's parent becomes /proc, where a recursive mkdir loops forever.
+    const parent = join(dir, 'link');
+    const second = createLogger({ dir: join(parent, 'nolog'), onError: (e) => errors.push(e) });
+    rmSync(parent, { recursive: true });
+    symlinkSync('/proc', parent);
+    second.info('lost too');
+    const started = Date.now();
+    await closeLogger(first, { timeoutMs: 2_000 });
+    await closeLogger(second, { timeoutMs: 2_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -7,6 +7,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { ensureDirectory } from './directory.js';
+import { BaseError } from './errors.js';
 
 /** A structured logger (pino's). */
 export type Logger = PinoLogger;
@@ -57,10 +59,56 @@ export interface LoggerOptions {
   readonly redactKeys?: readonly string[];
   /** Where to write when `dir` is not set (tests, custom sinks); defaults to stdout. */
   readonly destination?: DestinationStream;
+  /**
+   * Called once when the file writer fails after start (the directory removed or made a file,
+   * the disk full): lines are dropped from then on and the process goes on. Defaults to one line
+   * on stderr.
+   */
+  readonly onError?: (error: Error) => void;
+}
+
+/**
+ * The log directory cannot be used: it cannot be created, a component of its path is a file, or
+ * it is not writable. Thrown by {@link createLogger} at start, never later.
+ *
+ * @example
+ * ```ts
+ * createLogger({ dir: '/proc/nolog' }); // throws LogDirectoryError: "cannot write logs to '/proc/nolog': ..."
+ * ```
+ */
+export class LogDirectoryError extends BaseError {
+  override name = 'LogDirectoryError' as const;
+  /** The directory that was configured. */
+  readonly dir: string;
+  constructor(dir: string, cause: unknown) {
+    super(
+      `cannot write logs to '${dir}': ${cause instanceof BaseError ? cause.shortMessage : String(cause)}; set logging.dir (TICKERML__LOGGING__DIR) to a writable directory`,
+      { cause },
+    );
+    this.dir = dir;
+  }
+}
+
+/** Options of {@link closeLogger}. */
+export interface CloseLoggerOptions {
+  /**
+   * Longest wait for the file writer to drain, in milliseconds; past it the writer is stopped and
+   * lines not yet written are lost. Defaults to 5,000.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The file writer of a file logger (a pino transport, thread-stream). */
+interface FileTransport {
+  end(): void;
+  once(event: string, listener: () => void): unknown;
+  on(event: string, listener: (error: Error) => void): unknown;
+  readonly closed?: boolean;
+  readonly worker?: { terminate(): Promise<number> };
 }
 
 /** Transports of file loggers, ended by {@link closeLogger}. */
-const fileTransports = new WeakMap<Logger, { end(): void; once(event: string, listener: () => void): unknown }>();
+const fileTransports = new WeakMap<Logger, FileTransport>();
 
 function redactPaths(keys: readonly string[]): string[] {
   const paths: string[] = [];
@@ -78,7 +126,11 @@ function redactPaths(keys: readonly string[]): string[] {
  * {@link closeLogger} before exit to flush. Values of secret-looking keys (`apiKey`, `secret`,
  * `token`, `passphrase`, …, see {@link REDACTED_KEYS}) are replaced by `[REDACTED]`.
  *
- * @throws Error from pino when `dir` cannot be created.
+ * The directory is created (with its parents) and checked writable before anything else, so a bad
+ * `dir` fails here and never later; a writer that fails after start (the directory removed, the
+ * disk full) reports once through `onError` and drops lines, and never blocks or fails shutdown.
+ *
+ * @throws {LogDirectoryError} when `dir` cannot be created or written.
  * @example
  * ```ts
  * const log = createLogger({ dir: 'logs', level: 'info', name: 'pi-trader' });
@@ -94,16 +146,34 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.dir !== undefined) {
-    const transport = pino.transport({
+    try {
+      ensureDirectory(options.dir);
+    } catch (error) {
+      throw new LogDirectoryError(options.dir, error);
+    }
+    const transport: FileTransport & DestinationStream = pino.transport({
       target: createRequire(import.meta.url).resolve('pino-roll'),
       options: {
         file: join(options.dir, options.fileName ?? 'tickerml'),
         frequency: 'daily',
         dateFormat: 'yyyy-MM-dd',
         extension: '.log',
-        mkdir: true,
+        // Created above; the writer must not create it (Node's recursive mkdir loops forever under /proc).
+        mkdir: false,
         limit: { count: options.keepFiles ?? 14 },
       },
+    });
+    const dir = options.dir;
+    const onError =
+      options.onError ??
+      ((error: Error) =>
+        process.stderr.write(`tickerml: logging to '${dir}' failed, lines are dropped: ${error.message}\n`));
+    let reported = false;
+    // Without a listener a writer error would be an uncaught exception; logging never stops the process.
+    transport.on('error', (error) => {
+      if (reported) return;
+      reported = true;
+      onError(error);
     });
     const logger = pino(pinoOptions, transport);
     fileTransports.set(logger, transport);
@@ -114,20 +184,34 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 /**
  * Flushes a logger and, for file loggers, ends the rotation worker once everything is written.
+ * Never throws and never waits longer than `timeoutMs`: a writer that failed (reported through
+ * `onError`) or does not drain in time is stopped, so logging cannot block shutdown.
  *
  * @example
  * ```ts
  * process.on('SIGTERM', async () => { await closeLogger(log); process.exit(0); });
  * ```
  */
-export async function closeLogger(logger: Logger): Promise<void> {
-  await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+export async function closeLogger(logger: Logger, options: CloseLoggerOptions = {}): Promise<void> {
   const transport = fileTransports.get(logger);
-  if (transport !== undefined) {
-    fileTransports.delete(logger);
+  fileTransports.delete(logger);
+  const drained = (async () => {
+    // A failed flush was reported by the writer's error listener; what is left is to close it.
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    if (transport === undefined || transport.closed === true) return;
     await new Promise<void>((resolve) => {
       transport.once('close', resolve);
       transport.end();
     });
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), options.timeoutMs ?? 5_000);
+  });
+  try {
+    const late = await Promise.race([drained.then(() => false), timedOut]);
+    if (late && transport?.worker !== undefined) await transport.worker.terminate().catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
   }
 }
