@@ -16,7 +16,16 @@ import { fileURLToPath } from 'node:url';
 export type Command = (args: readonly string[]) => Promise<number>;
 
 /** The commands, each in `commands/<name>.ts`, loaded only when asked for. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  dataset: {
+    summary: 'recordings -> Arrow dataset (state vectors and pretraining labels)',
+    load: async () => (await import('./commands/dataset.js')).datasetCommand,
+  },
+  cv: {
+    summary: 'combinatorial purged cross-validation splits and paths of a dataset',
+    load: async () => (await import('./commands/cv.js')).cvCommand,
+  },
+};
 
 /** Usage of `pc-trainer`. */
 export function usage(): string {
