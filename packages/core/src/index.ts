@@ -124,6 +124,7 @@ export {
 export { type LocalTimestamped, type MergeOptions, mergeByLocalTs, mergeByLocalTsSync } from './merge.js';
 export { createMetricsRegistry, MetricKind, type MetricsRegistry, type MetricsRegistryOptions } from './metrics.js';
 export { currencyMinorUnits, Money } from './money.js';
+export { isLoopbackHost } from './net.js';
 export { SeededRandom } from './random.js';
 export {
   type Drawdown,

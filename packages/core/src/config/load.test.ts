@@ -157,3 +157,32 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('dashboard exposure', () => {
+  it('refuses a dashboard bound beyond loopback without a token, naming the key to set', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', 'pi.local']) {
+      const error = errorOf(() => parseConfig({}, { env: { TICKERML__DASHBOARD__HOST: host } }));
+      expect(error.keyPath, host).toBe('dashboard.token');
+      expect(error.message, host).toContain('TICKERML__DASHBOARD__TOKEN');
+    }
+    for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) {
+      expect(parseConfig({}, { env: { TICKERML__DASHBOARD__HOST: host } }).app.dashboard.host).toBe(host);
+    }
+    const token = 'a-long-enough-random-token';
+    const exposed = parseConfig(
+      {},
+      { env: { TICKERML__DASHBOARD__HOST: '0.0.0.0', TICKERML__DASHBOARD__TOKEN: token } },
+    );
+    expect(exposed.app.dashboard.token).toBe(token);
+  });
+
+  it('never echoes a rejected secret', () => {
+    const error = errorOf(() => parseConfig({}, { env: { TICKERML__DASHBOARD__TOKEN: 'shortsecretXY' } }));
+    expect(error.keyPath).toBe('dashboard.token');
+    expect(error.message).toContain('at least 16 characters');
+    expect(error.message).not.toContain('shortsecretXY');
+    const inFile = errorOf(() => parseConfig({ app: { dashboard: { token: 'tooShort1' } } }, { env: {} }));
+    expect(inFile.message).not.toContain('tooShort1');
+    expect(inFile.message).toContain('[REDACTED]');
+  });
+});

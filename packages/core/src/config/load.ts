@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { REDACTED_KEYS } from '../logger.js';
 import {
   type appConfigSchema,
   CONFIG_FILES,
@@ -139,7 +140,10 @@ function describeIssue(
   } else {
     problem = issue.message;
   }
-  return { file: where, keyPath, problem: value === undefined ? problem : `= ${formatValue(value)} ${problem}` };
+  // A secret (token, password, ...) is never echoed, even when it is rejected.
+  const secret = REDACTED_KEYS.includes(String(path[path.length - 1]));
+  const shown = secret && value !== undefined ? '[REDACTED]' : formatValue(value);
+  return { file: where, keyPath, problem: value === undefined ? problem : `= ${shown} ${problem}` };
 }
 
 function readYaml(dir: string, file: string): { data: Record<string, unknown>; found: boolean } {

@@ -6,6 +6,7 @@
  */
 
 import { z } from 'zod';
+import { isLoopbackHost } from '../net.js';
 
 /** `[lo, hi]`, `(lo, hi]`, … as printed in errors. */
 function rangeLabel(lo: number, hi: number, loOpen: boolean, hiOpen: boolean): string {
@@ -152,6 +153,15 @@ export const appConfigSchema = z.strictObject({
       host: text.default('127.0.0.1'),
       port: rangeNumber(1, 65_535, { integer: true }).default(5005),
       token: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    })
+    // The dashboard shows the account: beyond loopback only with a token (docs/security.md).
+    .superRefine((d, ctx) => {
+      if (d.token === undefined && !isLoopbackHost(d.host))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['token'],
+          message: `is required when dashboard.host (${d.host}) is not a loopback address: set dashboard.token (TICKERML__DASHBOARD__TOKEN) to 16 or more random characters, or bind 127.0.0.1`,
+        });
     })
     .prefault({}),
   logging: z
