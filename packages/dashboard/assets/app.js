@@ -82,6 +82,56 @@
     );
   }
 
+  function renderAlerts(a) {
+    $('kpi-alerts').textContent = String(a.active.length);
+    $('kpi-alerts').className = a.active.length ? 'down' : '';
+    const all = a.active.concat(a.recent);
+    const badge = (x) =>
+      x.status === 'firing'
+        ? `<span class="badge ${x.severity === 'critical' ? 'bad' : 'warn'}">${esc(x.severity)}</span>`
+        : `<span class="badge ok">${esc(x.status)}</span>`;
+    const when = (us) => new Date(us / 1000).toISOString().replace('T', ' ').slice(0, 19);
+    rows(
+      $('alerts').tBodies[0],
+      all,
+      (x) =>
+        `<tr data-alert="${esc(x.key)}" data-status="${esc(x.status)}"><td>${badge(x)}</td><td>${esc(x.rule)}</td><td>${esc(x.summary)}</td>` +
+        `<td>${when(x.startedAtUs)}</td><td>${x.endedAtUs === null ? '' : when(x.endedAtUs)}</td></tr>`,
+    );
+  }
+
+  function renderFunding(fs) {
+    rows(
+      $('funding').tBodies[0],
+      fs,
+      (f) =>
+        `<tr data-funding="${esc(f.venue)}:${esc(f.symbol)}"><td>${esc(f.venue)}</td><td>${esc(f.symbol)}</td>` +
+        `<td class="${cls(num(f.rate))}">${(num(f.rate) * 100).toFixed(4)} %</td><td>${new Date(f.fundingTs / 1000).toISOString().slice(0, 16).replace('T', ' ')}</td></tr>`,
+    );
+  }
+
+  function renderNews(n) {
+    const seen = (us) => new Date(us / 1000).toISOString().slice(11, 19);
+    rows(
+      $('news').tBodies[0],
+      n.headlines.slice(0, 15),
+      (h) =>
+        `<tr data-headline="${esc(h.url)}"><td>${seen(h.localTs)}</td><td>${esc(h.source)}</td><td>${esc(h.title)}</td>` +
+        `<td>${esc(h.assets.join(' '))}</td><td class="${cls(h.sentiment ?? 0)}">${h.sentiment === null ? (h.assets.length === 0 ? '–' : '…') : esc(h.sentiment.toFixed(2))}</td><td>${esc(h.scorer ?? '')}</td></tr>`,
+    );
+    $('news-sentiment').textContent = n.sentiment
+      .map((s) => `${s.asset} ${s.sentiment >= 0 ? '+' : ''}${s.sentiment.toFixed(2)} (${s.count})`)
+      .join(' · ');
+  }
+
+  function renderStats(st) {
+    $('kpi-maxdd').textContent = `${(st.maxDrawdown * 100).toFixed(2)} %`;
+    const d = num(st.dailyPnl);
+    $('kpi-daily').textContent = (d >= 0 ? '+' : '') + d.toFixed(2);
+    $('kpi-daily').className = cls(d);
+    $('kpi-sharpe').textContent = st.sharpeRatio === null ? '–' : st.sharpeRatio.toFixed(2);
+  }
+
   function renderPositions(ps) {
     rows(
       $('positions').tBodies[0],
@@ -134,6 +184,10 @@
     if (u.equity) drawChart();
     if (u.risk) renderRisk(u.risk);
     if (u.feeds) renderFeeds(u.feeds);
+    if (u.alerts) renderAlerts(u.alerts);
+    if (u.funding) renderFunding(u.funding);
+    if (u.stats) renderStats(u.stats);
+    if (u.news) renderNews(u.news);
     if (u.positions) renderPositions(u.positions);
     if (u.openOrders) renderOrders(u.openOrders);
     renderKpis();

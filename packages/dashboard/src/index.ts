@@ -6,12 +6,19 @@
  */
 export { type DashboardOptions, DashboardServer, DashboardStartError } from './server.js';
 export type {
+  AlertsView,
+  AlertView,
   DashboardSnapshot,
   DashboardUpdate,
   EquityPoint,
   FeedView,
   FillView,
+  FundingView,
+  HeadlineView,
+  NewsView,
   OrderView,
   PositionView,
   RiskView,
+  SentimentView,
+  StatsView,
 } from './types.js';

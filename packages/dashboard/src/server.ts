@@ -5,9 +5,13 @@
  * `GET /api/snapshot` (the whole state as JSON), `GET /events` (SSE: one `snapshot` event on
  * connect, then `update` events), `GET /healthz`.
  *
- * Bound to 127.0.0.1 by default. With a `token`, the page, `/api/snapshot` and `/events` require it as
- * `?token=...` or `Authorization: Bearer ...` (the page passes its own `?token=` on to the stream);
- * the static script, styles and uPlot hold no account data and are served without it.
+ * Bound to 127.0.0.1 by default; a non-loopback `host` requires a `token` (start fails without one).
+ * With a `token`, the page, `/api/snapshot` and `/events` require it as `?token=...` or
+ * `Authorization: Bearer ...` (the page passes its own `?token=` on to the stream); the static
+ * script, styles and uPlot hold no account data and are served without it. Requests whose `Host`
+ * header is not an allowed name get 421 (a DNS-rebinding page cannot read the account), and every
+ * response carries `Content-Security-Policy`, `X-Content-Type-Options`, `X-Frame-Options` and
+ * `Referrer-Policy`. docs/security.md says what is exposed and how to expose it safely.
  *
  * @module
  */
@@ -17,7 +21,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { BaseError, isLoopbackHost } from '@tickerml/core';
 import type { DashboardSnapshot, DashboardUpdate, EquityPoint, FillView } from './types.js';
 
 /** Options of {@link DashboardServer}. */
@@ -26,8 +32,14 @@ export interface DashboardOptions {
   readonly port?: number;
   /** Bind address. Defaults to 127.0.0.1 (local only). */
   readonly host?: string;
-  /** Access token; when set, requests without it get 401. */
+  /** Access token; when set, requests without it get 401. Required when `host` is not a loopback address. */
   readonly token?: string;
+  /**
+   * Host names (without port) the `Host` header may carry besides the loopback names; others get
+   * 421. Defaults to none; bound to a wildcard address (`0.0.0.0`, `::`), the machine's own
+   * addresses and host name are allowed too, and bound to a specific address, that address.
+   */
+  readonly allowedHosts?: readonly string[];
   /** Page title. */
   readonly title?: string;
   /** Starting balance shown on the page, decimal string. Defaults to "10000". */
@@ -40,9 +52,29 @@ export interface DashboardOptions {
   readonly pushIntervalMs?: number;
 }
 
-/** The server could not start (port in use, bad address). */
-export class DashboardStartError extends Error {
+/** The server could not start (port in use, bad address, a non-loopback address without a token). */
+export class DashboardStartError extends BaseError {
   override readonly name = 'DashboardStartError' as const;
+}
+
+/**
+ * Sent with every response: only our own script, styles and stream; no framing (clickjacking),
+ * no MIME sniffing, no referrer carrying `?token=` to another site.
+ */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/** The host name of a `Host` header, lower case, without port or IPv6 brackets. */
+function hostOf(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') < 0 ? undefined : h.indexOf(']'));
+  const colon = h.indexOf(':');
+  return (colon < 0 ? h : h.slice(0, colon)).replace(/\.$/, '');
 }
 
 const ASSETS_DIR = fileURLToPath(new URL('../assets/', import.meta.url));
@@ -66,6 +98,7 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export class DashboardServer {
   readonly #opts: Required<Omit<DashboardOptions, 'token'>> & { token: string | undefined };
+  #allowedHosts = new Set<string>();
   #server: Server | undefined;
   readonly #clients = new Set<ServerResponse>();
   #state: {
@@ -75,6 +108,10 @@ export class DashboardServer {
     fills: FillView[];
     risk: DashboardSnapshot['risk'];
     feeds: DashboardSnapshot['feeds'];
+    alerts: DashboardSnapshot['alerts'];
+    funding: DashboardSnapshot['funding'];
+    stats: DashboardSnapshot['stats'];
+    news: DashboardSnapshot['news'];
   } = {
     equity: [],
     positions: [],
@@ -82,6 +119,10 @@ export class DashboardServer {
     fills: [],
     risk: { drawdown: 0, emergencyStop: false, halts: [] },
     feeds: [],
+    alerts: { active: [], recent: [] },
+    funding: [],
+    stats: null,
+    news: { headlines: [], sentiment: [] },
   };
   #pending:
     | { equity: EquityPoint[]; fills: Map<string, FillView>; rest: Omit<DashboardUpdate, 'equity' | 'fills'> }
@@ -93,6 +134,7 @@ export class DashboardServer {
       port: options.port ?? 5005,
       host: options.host ?? '127.0.0.1',
       token: options.token,
+      allowedHosts: options.allowedHosts ?? [],
       title: options.title ?? 'TickerML paper trading',
       startingBalance: options.startingBalance ?? '10000',
       maxEquityPoints: options.maxEquityPoints ?? 5_000,
@@ -105,10 +147,27 @@ export class DashboardServer {
    * Starts listening.
    *
    * @returns the URL of the page (with the token when one is set).
-   * @throws {DashboardStartError} when the address cannot be bound.
+   * @throws {DashboardStartError} when the address cannot be bound, or is not a loopback address
+   *   and no token is set.
    */
   async start(): Promise<string> {
+    const bind = this.#opts.host;
+    if (this.#opts.token === undefined && !isLoopbackHost(bind)) {
+      throw new DashboardStartError(
+        `refusing to serve the dashboard on ${bind} without an access token: it shows the account to anyone who can reach it; set a token (dashboard.token, TICKERML__DASHBOARD__TOKEN) or bind 127.0.0.1`,
+      );
+    }
+    this.#allowedHosts = new Set(this.#opts.allowedHosts.map(hostOf));
+    if (bind === '0.0.0.0' || bind === '::' || bind === '') {
+      // Every interface: the names this machine is reached by on its networks.
+      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) this.#allowedHosts.add(hostOf(a.address));
+      const name = hostname().toLowerCase();
+      this.#allowedHosts.add(name).add(`${name}.local`);
+    } else {
+      this.#allowedHosts.add(hostOf(bind));
+    }
     const server = createServer((req, res) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
       this.#handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`dashboard error: ${err instanceof Error ? err.message : String(err)}`);
@@ -135,6 +194,11 @@ export class DashboardServer {
     const port = addr?.port ?? this.#opts.port;
     const host = this.#opts.host.includes(':') ? `[${this.#opts.host}]` : this.#opts.host;
     return `http://${host}:${port}/${this.#opts.token ? `?token=${encodeURIComponent(this.#opts.token)}` : ''}`;
+  }
+
+  /** The page's URL for logs and terminals: the token, when set, shows as `[REDACTED]`. */
+  get redactedUrl(): string {
+    return this.#opts.token === undefined ? this.url : this.url.replace(/\?token=.*$/, '?token=[REDACTED]');
   }
 
   /** Closes the stream connections and the server. */
@@ -192,6 +256,10 @@ export class DashboardServer {
     if (u.openOrders) s.openOrders = u.openOrders;
     if (u.risk) s.risk = u.risk;
     if (u.feeds) s.feeds = u.feeds;
+    if (u.alerts) s.alerts = u.alerts;
+    if (u.funding) s.funding = u.funding;
+    if (u.stats) s.stats = u.stats;
+    if (u.news) s.news = u.news;
 
     if (this.#clients.size === 0) return; // the next browser starts from a snapshot
     if (!this.#pending) this.#pending = { equity: [], fills: new Map<string, FillView>(), rest: {} };
@@ -246,6 +314,19 @@ export class DashboardServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // The page's code and styles hold no account data; only the page, the snapshot and the stream are guarded.
     const isStatic = url.pathname.startsWith('/assets/') || url.pathname.startsWith('/vendor/');
+    // DNS rebinding: a page of another site whose name now points here still sends its own name.
+    const host = req.headers.host;
+    if (host === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('dashboard: a Host header is required');
+      return;
+    }
+    const name = hostOf(host);
+    if (!isLoopbackHost(name) && !this.#allowedHosts.has(name)) {
+      res
+        .writeHead(421, { 'content-type': 'text/plain' })
+        .end(`dashboard: not served under the name '${name.slice(0, 100)}' (see dashboard.allowed_hosts)`);
+      return;
+    }
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;

@@ -82,6 +82,82 @@ export interface FeedView {
   readonly frames: number;
 }
 
+/** An alert of the box's alert engine. Times are µs since the epoch. */
+export interface AlertView {
+  readonly key: string;
+  readonly rule: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly summary: string;
+  /** `firing` while active; `resolved` or `notice` among the recent ones. */
+  readonly status: 'firing' | 'resolved' | 'notice';
+  readonly startedAtUs: number;
+  /** When it was resolved (or the notice sent); null while firing. */
+  readonly endedAtUs: number | null;
+}
+
+/** Alerts firing now (oldest first) and recent resolved ones and notices (newest first). */
+export interface AlertsView {
+  readonly active: readonly AlertView[];
+  readonly recent: readonly AlertView[];
+}
+
+/** The last funding rate of a perpetual. */
+export interface FundingView {
+  readonly venue: string;
+  readonly symbol: string;
+  /** Funding rate per interval as the venue sent it, decimal string (e.g. "0.0001" = 1 bp). */
+  readonly rate: string;
+  /** When that rate is applied to positions, µs since the epoch. */
+  readonly fundingTs: number;
+  /** When we received it, µs since the epoch. */
+  readonly receivedTs: number;
+}
+
+/** One news headline with its sentiment (docs/news.md). */
+export interface HeadlineView {
+  readonly source: string;
+  readonly title: string;
+  readonly url: string;
+  /** When the box first saw it, µs since the epoch (the only time features use). */
+  readonly localTs: number;
+  /** The publisher's timestamp, µs since the epoch, or null. */
+  readonly publishedTs: number | null;
+  /** Assets mentioned (`BTC`, `ETH`, …). */
+  readonly assets: readonly string[];
+  /** Sentiment in [−1, 1] towards the first asset mentioned; null until scored. */
+  readonly sentiment: number | null;
+  /** Relevance in [0, 1]; null until scored. */
+  readonly relevance: number | null;
+  /** `ollama:<model>` or `vader`; null until scored. */
+  readonly scorer: string | null;
+}
+
+/** The causal sentiment feature of one asset now. */
+export interface SentimentView {
+  readonly asset: string;
+  /** Relevance-weighted, time-decayed sentiment in [−1, 1]. */
+  readonly sentiment: number;
+  /** Items counted (seen at or before now, within the window). */
+  readonly count: number;
+  readonly scorers: readonly string[];
+}
+
+/** Latest headlines, newest first, and the sentiment feature per asset. */
+export interface NewsView {
+  readonly headlines: readonly HeadlineView[];
+  readonly sentiment: readonly SentimentView[];
+}
+
+/** Performance figures of the account. */
+export interface StatsView {
+  /** Annualised Sharpe ratio of the equity series; null until the series spans enough time. */
+  readonly sharpeRatio: number | null;
+  /** Largest drawdown from a running equity peak so far, a fraction. */
+  readonly maxDrawdown: number;
+  /** P&L since the start of the UTC day, quote currency, decimal string. */
+  readonly dailyPnl: string;
+}
+
 /** The full picture at one moment. */
 export interface DashboardSnapshot {
   readonly title: string;
@@ -92,6 +168,10 @@ export interface DashboardSnapshot {
   readonly fills: readonly FillView[];
   readonly risk: RiskView;
   readonly feeds: readonly FeedView[];
+  readonly alerts: AlertsView;
+  readonly funding: readonly FundingView[];
+  readonly stats: StatsView | null;
+  readonly news: NewsView;
 }
 
 /** A change pushed to the page; fields present replace (lists) or append (equity points, fills). */
@@ -102,4 +182,8 @@ export interface DashboardUpdate {
   readonly fills?: readonly FillView[];
   readonly risk?: RiskView;
   readonly feeds?: readonly FeedView[];
+  readonly alerts?: AlertsView;
+  readonly funding?: readonly FundingView[];
+  readonly stats?: StatsView;
+  readonly news?: NewsView;
 }

@@ -46,6 +46,7 @@ export {
   quantile,
 } from './alerts/rules.js';
 export { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
+export { AccountFigures, type AccountFiguresOptions, type FiguresState } from './figures.js';
 export {
   CHECKPOINT_VERSION,
   type Checkpoint,

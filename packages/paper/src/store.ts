@@ -8,6 +8,7 @@
  */
 import type { FillRow, OrderRow, PortfolioStateRow, SqliteStore } from '@tickerml/storage';
 import { CheckpointFormatError } from './errors.js';
+import type { FiguresState } from './figures.js';
 
 /** Format version of {@link Checkpoint}. */
 export const CHECKPOINT_VERSION = 1;
@@ -71,6 +72,8 @@ export interface Checkpoint {
   readonly openOrders: readonly CheckpointOrder[];
   /** Drawdown guard state, when a risk gate runs. */
   readonly risk: { readonly peakEquity: number; readonly emergencyStop: boolean } | undefined;
+  /** Max drawdown so far and the UTC day's opening equity (absent in checkpoints of older builds). */
+  readonly figures?: FiguresState;
 }
 
 /** Rows written with a checkpoint. */
@@ -151,6 +154,23 @@ export class PaperStore {
       );
     }
     return cp;
+  }
+
+  /**
+   * The equity history of the `portfolio_state` rows from `sinceUs` on, one row per
+   * `intervalUs` (the first of each interval), oldest first: what a restart rebuilds the Sharpe
+   * ratio's samples from.
+   */
+  equityHistory(sinceUs: number, intervalUs: number): { atUs: number; value: number }[] {
+    const rows = this.store.transaction(
+      (db) =>
+        db
+          .prepare(
+            'SELECT MIN(timestamp) AS ts, total_value AS v FROM portfolio_state WHERE timestamp >= ? GROUP BY timestamp / CAST(? AS INTEGER) ORDER BY ts',
+          )
+          .all(sinceUs, Math.max(1, Math.floor(intervalUs))) as { ts: number; v: string }[],
+    );
+    return rows.map((r) => ({ atUs: r.ts, value: Number(r.v) }));
   }
 
   /** Deletes every checkpoint (a `--fresh` start); orders, fills and states stay as history. */

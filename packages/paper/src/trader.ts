@@ -30,6 +30,7 @@ import {
 } from '@tickerml/execution';
 import type { FillRow, OrderRow, PortfolioStateRow } from '@tickerml/storage';
 import { CheckpointFormatError, PaperTraderError, RecoveryMismatchError } from './errors.js';
+import { AccountFigures, type AccountFiguresOptions } from './figures.js';
 import { CHECKPOINT_VERSION, type Checkpoint, type CheckpointOrder, type PaperStore } from './store.js';
 
 /** How a run resumes from a checkpoint. */
@@ -76,6 +77,8 @@ export interface PaperTraderOptions {
   /** Resume from this checkpoint (see {@link ResumeMode}). */
   readonly resume?: { readonly checkpoint: Checkpoint; readonly mode: ResumeMode };
   readonly onCheckpoint?: (checkpoint: Checkpoint) => void;
+  /** Sampling of the Sharpe ratio's equity series (see {@link AccountFigures}). */
+  readonly figures?: AccountFiguresOptions;
   /** Called once the account equals the checkpoint again (replay: after re-processing; live: at once). */
   readonly onRecovered?: (checkpoint: Checkpoint) => void;
 }
@@ -135,6 +138,8 @@ class OrderRecorder implements Strategy {
 }
 
 const TICK_TIMER = 'paper-trader-tick';
+/** The account figures are observed on this grid of strategy time, µs. */
+const FIGURES_GRID_US = 1_000_000;
 
 /**
  * Runs a strategy live against simulated venues.
@@ -165,6 +170,8 @@ export class PaperTrader {
   checkpointsWritten = 0;
   /** The last checkpoint committed or resumed from. */
   lastCheckpoint: Checkpoint | undefined;
+  /** Max drawdown so far, UTC-day P&L and the Sharpe ratio, as the `portfolio_state` rows carry them. */
+  readonly figures: AccountFigures;
 
   readonly #venues: readonly SimulatedVenue[];
   readonly #recorder: OrderRecorder;
@@ -188,6 +195,7 @@ export class PaperTrader {
   #ticking = false;
   #lastLocalTs = Number.NEGATIVE_INFINITY;
   #stopped = false;
+  #nextFiguresUs = Number.NEGATIVE_INFINITY;
 
   /** @throws PaperTraderError for a bad option value; CheckpointFormatError for a resume checkpoint that names an unknown venue or symbol. */
   constructor(options: PaperTraderOptions) {
@@ -201,6 +209,7 @@ export class PaperTrader {
     this.#sourcePosition = options.sourcePosition;
     this.#onCheckpoint = options.onCheckpoint;
     this.#onRecovered = options.onRecovered;
+    this.figures = new AccountFigures(options.figures);
     if (!Number.isSafeInteger(this.#tickUs) || this.#tickUs < 0)
       throw new PaperTraderError(`tickIntervalUs must be a non-negative integer of µs, was ${this.#tickUs}`);
     if (!Number.isSafeInteger(this.#everyEvents) || this.#everyEvents < 1)
@@ -288,6 +297,7 @@ export class PaperTrader {
       this.engine.step(event);
     }
     this.eventsProcessed++;
+    this.#observeFigures();
     const resume = this.#resume;
     if (resume !== undefined) {
       if (this.eventsProcessed === resume.checkpoint.eventsProcessed) this.#verifyReplay(resume.checkpoint);
@@ -308,6 +318,7 @@ export class PaperTrader {
   tick(): void {
     if (this.#stopped) return;
     this.engine.advanceTo(this.clock.nowUs());
+    this.#observeFigures();
     if (
       this.#resume === undefined &&
       this.#store !== undefined &&
@@ -377,6 +388,7 @@ export class PaperTrader {
       initialEquityAtoms: this.initialEquityAtoms.toString(),
       openOrders,
       risk,
+      figures: this.figures.state(),
     };
   }
 
@@ -454,9 +466,9 @@ export class PaperTrader {
       cash_balance: atomsToDecimal(cash),
       total_value: atomsToDecimal(equity),
       positions,
-      daily_pnl: atomsToDecimal(equity - this.initialEquityAtoms),
-      max_drawdown: this.gate?.risk.drawdown.drawdown ?? 0,
-      sharpe_ratio: null,
+      daily_pnl: atomsToDecimal(this.figures.dailyPnlAtoms(equity)),
+      max_drawdown: this.figures.maxDrawdown,
+      sharpe_ratio: this.figures.sharpeRatio(),
     };
   }
 
@@ -491,6 +503,7 @@ export class PaperTrader {
     this.#recorder.muted = false;
     this.#fillsPersisted = this.portfolio.fillsBooked;
     this.#initialEquity = BigInt(expected.initialEquityAtoms);
+    this.#restoreFigures(expected);
     this.#lastCheckpointUs = expected.atUs;
     this.#sinceCheckpoint = 0;
     this.lastCheckpoint = expected;
@@ -498,9 +511,29 @@ export class PaperTrader {
   }
 
   #resumed(cp: Checkpoint): void {
+    this.#restoreFigures(cp);
     this.#initialEquity = BigInt(cp.initialEquityAtoms);
     this.lastCheckpoint = cp;
     this.#onRecovered?.(cp);
+  }
+
+  /**
+   * Feeds {@link figures} once per second of strategy time (on a fixed grid, so a resumed run
+   * observes at the same instants as an uninterrupted one).
+   */
+  #observeFigures(): void {
+    const t = this.engine.clock.nowUs();
+    if (t < this.#nextFiguresUs) return;
+    this.#nextFiguresUs = (Math.floor(t / FIGURES_GRID_US) + 1) * FIGURES_GRID_US;
+    this.figures.observe(t, this.equityAtoms());
+  }
+
+  /** Continues the running figures from the checkpoint and the equity history stored before it. */
+  #restoreFigures(cp: Checkpoint): void {
+    if (cp.figures === undefined) return;
+    const f = this.figures;
+    const since = cp.atUs - f.sampleIntervalUs * f.maxSamples;
+    f.restore(cp.figures, this.#store?.equityHistory(since, f.sampleIntervalUs) ?? []);
   }
 
   /** Live resume: sets cash, positions and totals to the checkpoint's exact values. */
