@@ -31,8 +31,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Delivery, loadConfig, type MarketEvent } from '@tickerml/core';
-import { DecimalGrid } from '@tickerml/exchanges';
-import { inferReplaySetup, loadFrames, replayIntoHandler } from '@tickerml/exchanges/testkit';
+import { DecimalGrid, inferReplaySetup, loadFrames, replayIntoHandler } from '@tickerml/exchanges';
 import { createBaseline, runBacktest, TradableInstrument } from '@tickerml/execution';
 // The compiled app (run `tsc -b examples/pi-trader` first): memory is measured on what `pnpm pi-trader` runs.
 import { startPiTrader } from '../dist/app.js';

@@ -37,10 +37,12 @@ import {
   type Feed,
   type FeedLogger,
   type FeedStats,
+  inferReplaySetup,
   krakenFeed,
   kucoinFeed,
+  loadFrames,
 } from '@tickerml/exchanges';
-import { inferReplaySetup, loadFrames, type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
+import { type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
 import type { InstrumentSpec } from '@tickerml/execution';
 import { BUS_SNAPSHOT_LEVELS, capSnapshot } from './snapshot-cap.js';
 

@@ -10,7 +10,8 @@
  */
 
 import type { RawFrame } from '../src/readers/raw-frame.js';
-import { loadFrames, ReplayServer } from '../src/testkit/index.js';
+import { loadFrames } from '../src/replay/load.js';
+import { ReplayServer } from '../src/testkit/index.js';
 
 const [file, ...flags] = process.argv.slice(2);
 if (file === undefined || process.send === undefined)

@@ -1,6 +1,7 @@
 /**
  * @packageDocumentation
- * Venue adapters (Binance.US, Coinbase, Kraken, KuCoin), recorders, fixture readers and a fault-injecting replay kit for TickerML.
+ * Venue adapters (Binance.US, Coinbase, Kraken, KuCoin), recorders, recording readers, recordings
+ * read as normalized events (`readEvents`) and, under `./testkit`, a fault-injecting replay kit.
  */
 
 export { SyncBook } from './common/book.js';
@@ -66,7 +67,39 @@ export {
   type RecorderOptions,
   utcDay,
 } from './recording/recorder.js';
-export { loadFrames } from './testkit/load.js';
+export { loadFrames } from './replay/load.js';
+export {
+  detectVenue,
+  type EventRecording,
+  eventsFromFrames,
+  InstrumentSource,
+  type LoadedEvents,
+  loadEvents,
+  openEvents,
+  type ReadEventsOptions,
+  type RecordedInstrument,
+  RecordingVenueError,
+  readEvents,
+} from './replay/read-events.js';
+export {
+  BOOK_VENUES,
+  type BookVenue,
+  canonicalSymbol,
+  DEFAULT_FRAME_WINDOW_US,
+  feedFrame,
+  GridInference,
+  type HandlerReplay,
+  inferReplaySetup,
+  isBookVenue,
+  makeHandler,
+  type ObservedPlaces,
+  type RecordedFilters,
+  type ReplaySetup,
+  replayIntoHandler,
+  replayStreamIntoHandler,
+  snapshotSymbolOf,
+  windowOrderedFrames,
+} from './replay/venues.js';
 export { BINANCE_US_URLS, type BinanceUrls } from './venues/binance/common/urls.js';
 export { type BinanceUsFeedOptions, binanceUsFeed } from './venues/binance/websocket/client.js';
 export { BinanceHandler, type BinanceHandlerOptions } from './venues/binance/websocket/handler.js';

@@ -20,7 +20,7 @@
 import { fileURLToPath } from 'node:url';
 import type { MarketEvent } from '@tickerml/core';
 import { TestClock } from '@tickerml/core';
-import { inferReplaySetup, loadFrames, makeHandler, snapshotSymbolOf } from '@tickerml/exchanges/testkit';
+import { inferReplaySetup, loadFrames, makeHandler, snapshotSymbolOf } from '@tickerml/exchanges';
 import { DepthImbalance, L2Book, type L2BookView, RollingVwap, TopOfBookFeatures } from '@tickerml/microstructure';
 import {
   Engine,

@@ -5,7 +5,7 @@
  * see the LICENSE beside it) with Binance's synchronisation rules: the REST snapshot, then depth
  * updates with `u > lastUpdateId`; trades always. Prices and sizes convert exactly through core's
  * Instrument on the venue's real grid (tick 0.01 USDT). The CLI and the benchmark go through the
- * exchanges package's handler instead (`@tickerml/exchanges/testkit`), whose replay infers the
+ * exchanges package's handler instead (`readEvents` in `@tickerml/exchanges`), whose replay infers the
  * grid from the text (8 decimals there); the unit tests keep this small reader so their
  * hand-checkable figures are in real ticks.
  */

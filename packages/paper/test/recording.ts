@@ -5,8 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { MarketEvent } from '@tickerml/core';
-import { DecimalGrid } from '@tickerml/exchanges';
-import { inferReplaySetup, loadFrames, replayIntoHandler } from '@tickerml/exchanges/testkit';
+import { DecimalGrid, inferReplaySetup, loadFrames, replayIntoHandler } from '@tickerml/exchanges';
 import type { InstrumentSpec } from '@tickerml/execution';
 
 export const BINANCE_RECORDING = fileURLToPath(

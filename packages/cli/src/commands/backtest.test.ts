@@ -35,6 +35,8 @@ describe('tickerml backtest', () => {
     expect(summary.sharpeSamples).toBeGreaterThan(30);
     expect(summary.sampleIntervalUs).toBeGreaterThanOrEqual(1_000_000);
     expect(summary.sharpeWarning).toMatch(new RegExp(`^only ${summary.sharpeSamples} returns over .* not annualised$`));
+    // No exchange-info in this recording and no instrument cache: the instrument is inferred, and says so (issue 15, point 2).
+    expect(summary.warnings).toEqual([expect.stringMatching(/^binance BTC\/USDT: instrument inferred from the data/)]);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     expect(report.summary).toEqual(summary);
     expect(readFileSync(join(dir, 'fills.csv'), 'utf8').trim().split('\n')).toHaveLength(summary.fills + 1);
@@ -58,11 +60,27 @@ describe('tickerml backtest', () => {
       join(dir, 'execution.yaml'),
       'venues:\n  binance:\n    fees: { maker: "0", taker: "0" }\n    queue: { model: risk_averse }\n',
     );
+    // The venue's step and minimum notional from an instrument cache as `tickerml record` writes it.
+    const instrument = { venue: 'binance', symbol: 'BTC/USDT', venueSymbol: 'BTCUSDT', base: 'BTC', quote: 'USDT' };
+    writeFileSync(
+      join(dir, 'binance.instruments.json'),
+      JSON.stringify({
+        format: 'tickerml-instruments/1',
+        venue: 'binance',
+        fetchedAtMs: 0,
+        instruments: [{ ...instrument, type: 'spot', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' }],
+      }),
+    );
     const ok = io();
     expect(
-      await backtestCommand(['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir], ok.io, false),
+      await backtestCommand(
+        ['--data', BINANCE, '--strategy', 'obi-momentum', '--config', dir, '--instruments', dir],
+        ok.io,
+        false,
+      ),
     ).toBe(0);
     expect(ok.out.join('')).toMatch(/fees\s+0\n/);
+    expect(ok.out.join('')).not.toContain('warning ');
     expect(ok.out.join('')).toMatch(
       /sharpe\s+\S+ per sample over \d+ samples \(warning: only \d+ returns over .*not annualised\)/,
     );

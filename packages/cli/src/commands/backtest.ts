@@ -6,16 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BaseError,
-  defaultConfig,
-  loadConfig,
-  type MarketEvent,
-  mergeByLocalTsSync,
-  type TickerMLConfig,
-} from '@tickerml/core';
-import { RecordingBaseError } from '@tickerml/exchanges';
-import { inferReplaySetup, isBookVenue, loadFrames, replayIntoHandler } from '@tickerml/exchanges/testkit';
+import { BaseError, defaultConfig, loadConfig, type MarketEvent, type TickerMLConfig } from '@tickerml/core';
+import { loadEvents, type RecordedInstrument, RecordingBaseError, RecordingVenueError } from '@tickerml/exchanges';
 import {
   type ArbitrageStats,
   arbitrageSurvivesCosts,
@@ -56,6 +48,10 @@ Options:
   --config <dir>       configuration directory: config.yaml (seed, starting balance, venue
                        latency_ms) and execution.yaml (fees, queue model, impact, balances,
                        opening positions per venue); defaults when absent
+  --instruments <dir>  instrument cache of "tickerml record" (<dir>/<venue>.instruments.json) for
+                       tick, lot and minimums where the recording has no exchange-info answer
+                       (default .cache/tickerml); instruments found in neither are inferred from
+                       the data and the report warns
   --seed <n>           seed of every latency draw and of the strategy (overrides the config)
   --notional <amount>  quote value of each order (default 1000)
   --out <dir>          also write report.json, fills.csv, equity.csv and report.html there
@@ -70,6 +66,8 @@ export interface BacktestArgs {
   readonly data: readonly string[];
   readonly strategy: string;
   readonly configDir: string | undefined;
+  /** Instrument cache directory (`<dir>/<venue>.instruments.json`). */
+  readonly instrumentsDir: string;
   readonly seed: number | undefined;
   readonly notional: string;
   readonly outDir: string | undefined;
@@ -80,6 +78,7 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
   const data: string[] = [];
   let strategy: string | undefined;
   let configDir: string | undefined;
+  let instrumentsDir = '.cache/tickerml';
   let seed: number | undefined;
   let notional = '1000';
   let outDir: string | undefined;
@@ -104,6 +103,9 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
         break;
       case '--config':
         configDir = value();
+        break;
+      case '--instruments':
+        instrumentsDir = value();
         break;
       case '--seed': {
         const text = value();
@@ -131,51 +133,23 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
   if (strategy === undefined) throw new UsageError(`--strategy is required (${BASELINE_STRATEGIES.join(', ')})`);
   if (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy))
     throw new UsageError(`unknown strategy '${strategy}' (known: ${BASELINE_STRATEGIES.join(', ')})`);
-  return { data, strategy, configDir, seed, notional, outDir, json };
+  return { data, strategy, configDir, instrumentsDir, seed, notional, outDir, json };
 }
 
-function sniffVenue(infoVenue: string | undefined, frames: readonly { data: string }[]): string | undefined {
-  if (infoVenue !== undefined) return infoVenue;
-  for (const f of frames.slice(0, 50)) {
-    if (f.data.includes('"e":"depthUpdate"') || f.data.startsWith('{"stream":"')) return 'binance';
-    if (f.data.startsWith('{"channel":"book"') || f.data.startsWith('{"channel":"status"')) return 'kraken';
-    if (f.data.startsWith('{"channel":"l2_data"') || f.data.startsWith('{"channel":"market_trades"')) return 'coinbase';
-    if (f.data.includes('"type":"welcome"') || f.data.includes('"subject":"trade.l2update"')) return 'kucoin';
+/** The recordings turned into events (in `localTs` order), with the instruments their data is on. */
+interface LoadedRecordings {
+  readonly events: readonly MarketEvent[];
+  readonly instruments: readonly RecordedInstrument[];
+  readonly warnings: readonly string[];
+}
+
+async function loadRecordings(files: readonly string[], cacheDir: string): Promise<LoadedRecordings> {
+  try {
+    return await loadEvents(files, { instrumentCacheDir: cacheDir });
+  } catch (err) {
+    if (err instanceof RecordingVenueError) throw new UsageError(`${err.shortMessage}; backtest reads book recordings`);
+    throw err;
   }
-  return undefined;
-}
-
-/** One recording turned into events, with the instruments its data is on. */
-interface LoadedRecording {
-  readonly venue: string;
-  readonly events: MarketEvent[];
-  readonly instruments: InstrumentSpec[];
-}
-
-async function loadRecording(file: string): Promise<LoadedRecording> {
-  const { frames, recording } = await loadFrames(file);
-  const venue = sniffVenue(recording.info.venue, frames);
-  if (!isBookVenue(venue))
-    throw new UsageError(
-      `no book handler for venue '${venue ?? 'unknown'}' in ${file}; backtest reads binance, binanceus, coinbase, kraken and kucoin recordings`,
-    );
-  const setup = inferReplaySetup(venue, frames);
-  const events: MarketEvent[] = [];
-  // Diffs buffered while a book waited for its snapshot come out after it, stamped when they
-  // were received; the bot applied them when the snapshot arrived, so they take that time.
-  let lastTs = Number.NEGATIVE_INFINITY;
-  replayIntoHandler(setup, frames, (e) => {
-    if (e.localTs < lastTs) events.push({ ...e, localTs: lastTs });
-    else {
-      lastTs = e.localTs;
-      events.push(e);
-    }
-  });
-  const instruments = setup.grids.map((g) => {
-    const [base = '', rest = ''] = g.symbol.split('/');
-    return { venue, symbol: g.symbol, base, quote: rest.split(':')[0] ?? '', tickSize: g.tickSize, lotSize: g.lotSize };
-  });
-  return { venue, events, instruments };
 }
 
 /** Settings per venue: execution.yaml, then config.yaml latency and starting balance, then defaults. */
@@ -247,20 +221,34 @@ export async function runBacktestCommand(
   args: BacktestArgs,
   io: CommandIo,
   isTty: boolean,
-): Promise<BacktestReport & { readonly arbitrage?: ArbitrageStats & { readonly survivesCosts: boolean } }> {
+): Promise<
+  BacktestReport & {
+    readonly arbitrage?: ArbitrageStats & { readonly survivesCosts: boolean };
+    /** Instruments inferred from the data, metadata the data contradicts (from `readEvents`). */
+    readonly warnings: readonly string[];
+  }
+> {
   const app = args.configDir === undefined ? defaultConfig() : loadConfig(args.configDir);
   const file: ExecutionFile = args.configDir === undefined ? { venues: {} } : loadExecutionFile(args.configDir);
-  const loaded: LoadedRecording[] = [];
-  for (const path of args.data) loaded.push(await loadRecording(path));
+  const loaded = await loadRecordings(args.data, args.instrumentsDir);
   const byVenue = new Map<string, InstrumentSpec[]>();
-  for (const r of loaded) {
-    const list = byVenue.get(r.venue) ?? [];
-    for (const i of r.instruments) if (!list.some((x) => x.symbol === i.symbol)) list.push(i);
-    byVenue.set(r.venue, list);
+  for (const i of loaded.instruments) {
+    const list = byVenue.get(i.venue) ?? [];
+    if (!list.some((x) => x.symbol === i.symbol))
+      list.push({
+        venue: i.venue,
+        symbol: i.symbol,
+        base: i.base,
+        quote: i.quote,
+        tickSize: i.tickSize,
+        lotSize: i.lotSize,
+        minQtyLots: i.minQtyLots,
+        minNotional: i.minNotional,
+      });
+    byVenue.set(i.venue, list);
   }
   const venues = [...byVenue].map(([venue, instruments]) => settingsFor(venue, instruments, file, app));
-  const events =
-    loaded.length === 1 ? (loaded[0] as LoadedRecording).events : [...mergeByLocalTsSync(loaded.map((r) => r.events))];
+  const events = loaded.events;
   // Size orders from the first traded (or quoted) price of each market.
   const markets: BaselineMarket[] = [];
   for (const v of venues) {
@@ -286,7 +274,7 @@ export async function runBacktestCommand(
   const strategy = createBaseline(args.strategy, markets, { orderNotional: args.notional });
   const seed = args.seed ?? file.seed ?? app.app.trading.seed;
   const progress = isTty ? progressBar(events.length, io) : undefined;
-  const { report } = runBacktest({
+  const { report: bare } = runBacktest({
     events,
     strategy,
     settings: {
@@ -302,12 +290,16 @@ export async function runBacktestCommand(
     progress(events.length);
     io.stderr('\n');
   }
+  // The instrument warnings travel in the summary, so report.json and --json both carry them.
+  const summary = { ...bare.summary, warnings: loaded.warnings };
+  const report = { ...bare, summary };
   const stats = (strategy as { stats?: ArbitrageStats }).stats;
   const result =
     stats === undefined
-      ? report
+      ? { ...report, warnings: loaded.warnings }
       : {
           ...report,
+          warnings: loaded.warnings,
           arbitrage: { ...stats, survivesCosts: arbitrageSurvivesCosts(decimalToAtoms(report.summary.netPnl)) },
         };
   if (args.outDir !== undefined) {
@@ -357,7 +349,7 @@ export async function backtestCommand(
     io.stdout(
       parsed.json
         ? `${JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`
-        : formatBacktestSummary(report) + arbText,
+        : formatBacktestSummary(report) + arbText + report.warnings.map((w) => `warning          ${w}\n`).join(''),
     );
     return 0;
   } catch (err) {

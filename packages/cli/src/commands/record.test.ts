@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openRecording, type RawFrame } from '@tickerml/exchanges';
-import { FrameRole, frameRole, loadFrames, ReplayServer } from '@tickerml/exchanges/testkit';
+import { loadFrames, openRecording, type RawFrame } from '@tickerml/exchanges';
+import { FrameRole, frameRole, ReplayServer } from '@tickerml/exchanges/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReplayReport } from './replay.js';
 

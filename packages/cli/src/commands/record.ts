@@ -6,15 +6,17 @@
  * @module
  */
 import {
+  BOOK_VENUES,
+  type BookVenue,
   DecimalGrid,
   gridFor,
+  isBookVenue,
   loadInstruments,
   Recorder,
   RecordingBaseError,
   recordingFeed,
   systemClock,
 } from '@tickerml/exchanges';
-import { BOOK_VENUES, type BookVenue, isBookVenue } from '@tickerml/exchanges/testkit';
 import { flagArgs, UsageError } from '../args.js';
 import type { CommandIo } from './migrate.js';
 

@@ -7,25 +7,21 @@
  * @module
  */
 import {
+  type BookVenue,
+  canonicalSymbol,
+  detectVenue,
+  GridInference,
+  isBookVenue,
   openRecording,
   type RawFrame,
   type Recording,
   RecordingBaseError,
   type RecordingFormat,
-} from '@tickerml/exchanges';
-import {
-  type BookVenue,
-  canonicalSymbol,
-  type FaultMatch,
-  type FaultPlanSpec,
-  GridInference,
-  isBookVenue,
-  parseFaultSpec,
   type ReplaySetup,
   type replayIntoHandler,
   replayStreamIntoHandler,
-  replayThroughServer,
-} from '@tickerml/exchanges/testkit';
+} from '@tickerml/exchanges';
+import { type FaultMatch, type FaultPlanSpec, parseFaultSpec, replayThroughServer } from '@tickerml/exchanges/testkit';
 import { flagArgs, UsageError } from '../args.js';
 import type { CommandIo } from './migrate.js';
 
@@ -270,18 +266,6 @@ function symbolReports(
   return { symbols, venueFrames, venueMalformed };
 }
 
-/** The recording's venue, from its header or its content. */
-function venueOf(infoVenue: string | undefined, frames: readonly RawFrame[]): string | undefined {
-  if (infoVenue !== undefined) return infoVenue;
-  for (const f of frames.slice(0, 50)) {
-    if (f.data.includes('"e":"depthUpdate"') || f.data.startsWith('{"stream":"')) return 'binance';
-    if (f.data.startsWith('{"channel":"book"') || f.data.startsWith('{"channel":"status"')) return 'kraken';
-    if (f.data.startsWith('{"channel":"l2_data"') || f.data.startsWith('{"channel":"market_trades"')) return 'coinbase';
-    if (f.data.includes('"type":"welcome"') || f.data.includes('"subject":"trade.l2update"')) return 'kucoin';
-  }
-  return undefined;
-}
-
 /**
  * Runs a replay and returns the report and the exit status (see {@link REPLAY_USAGE}).
  * @throws {RecordingBaseError} subclasses when the file cannot be read or recognised.
@@ -291,11 +275,11 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
   const recordings: Recording[] = [];
   for (const file of args.files) recordings.push(await openRecording(file, { format: args.format }));
   const first = recordings[0] as Recording;
-  let venue = first.info.venue;
+  let venue: string | undefined = first.info.venue;
   if (venue === undefined) {
     const head: RawFrame[] = [];
     for await (const f of first.frames()) if (head.push(f) >= 50) break;
-    venue = venueOf(undefined, head);
+    venue = detectVenue(head);
   }
   if (!isBookVenue(venue)) {
     throw new UsageError(

@@ -8,11 +8,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectUnhandledRejections } from '../../test/unhandled.js';
+import { loadFrames } from '../replay/load.js';
+import { type BookVenue, inferReplaySetup, replayIntoHandler } from '../replay/venues.js';
 import { matchFaults } from '../testkit/detection.js';
 import { FaultKind, type FaultPlanSpec } from '../testkit/faults.js';
 import { replayThroughServer } from '../testkit/live.js';
-import { loadFrames } from '../testkit/load.js';
-import { type BookVenue, inferReplaySetup, replayIntoHandler } from '../testkit/venues.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../../test/fixtures/${p}`, import.meta.url));
 

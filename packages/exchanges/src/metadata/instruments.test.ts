@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadFrames } from '../testkit/index.js';
+import { loadFrames } from '../replay/load.js';
 import { cachePath, gridFor, instrumentsFromCcxt, loadInstruments, numberToDecimal } from './instruments.js';
 
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url).pathname;

@@ -10,7 +10,7 @@ import type { EventSink } from '../common/feed.js';
 import type { FeedLogger } from '../common/logger.js';
 import type { Feed } from '../connection/feed-client.js';
 import type { RawFrame } from '../readers/raw-frame.js';
-import type { BookVenue } from '../testkit/venues.js';
+import type { BookVenue } from '../replay/venues.js';
 import { BINANCE_US_URLS } from '../venues/binance/common/urls.js';
 import { binanceUsFeed } from '../venues/binance/websocket/client.js';
 import { COINBASE_URLS } from '../venues/coinbase/common/urls.js';

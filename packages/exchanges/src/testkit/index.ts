@@ -1,6 +1,8 @@
 /**
  * `@tickerml/exchanges/testkit`: a loopback venue that replays recordings to real adapters and
- * injects faults. Adapters point at it through their URL configuration only.
+ * injects faults. Adapters point at it through their URL configuration only. Reading a
+ * recording as events (`readEvents`, `loadFrames`, `inferReplaySetup`, …) is production API in
+ * `@tickerml/exchanges` itself.
  *
  * @packageDocumentation
  */
@@ -30,7 +32,6 @@ export {
   type ThroughServerOptions,
   type ThroughServerResult,
 } from './live.js';
-export { loadFrames } from './load.js';
 export { answerClient, type ClientRequest, corruptFrame, FrameRole, frameRole } from './protocol.js';
 export {
   type ReplayPace,
@@ -40,17 +41,3 @@ export {
   type ReplayTimers,
   type ServedRequest,
 } from './server.js';
-export {
-  BOOK_VENUES,
-  type BookVenue,
-  canonicalSymbol,
-  GridInference,
-  type HandlerReplay,
-  inferReplaySetup,
-  isBookVenue,
-  makeHandler,
-  type ReplaySetup,
-  replayIntoHandler,
-  replayStreamIntoHandler,
-  snapshotSymbolOf,
-} from './venues.js';

@@ -10,6 +10,7 @@ import type { EventSink, VenueHandler } from '../common/feed.js';
 import { type Feed, FeedClient, type FeedGroup } from '../connection/feed-client.js';
 import { RecordingBaseError } from '../readers/errors.js';
 import type { RawFrame } from '../readers/raw-frame.js';
+import { canonicalSymbol, type ReplaySetup } from '../replay/venues.js';
 import { binanceUsFeed } from '../venues/binance/websocket/client.js';
 import { coinbaseFeed } from '../venues/coinbase/websocket/client.js';
 import { krakenFeed } from '../venues/kraken/websocket/client.js';
@@ -17,7 +18,6 @@ import { kucoinFeed } from '../venues/kucoin/websocket/client.js';
 import { type Detection, DetectionLog, type FaultMatch, matchFaults } from './detection.js';
 import type { FaultPlanSpec, InjectedFault } from './faults.js';
 import { ReplayServer } from './server.js';
-import { canonicalSymbol, type ReplaySetup } from './venues.js';
 
 /** The replay through the server did not settle in time. */
 export class ReplayTimeoutError extends RecordingBaseError {

@@ -2,9 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RawFrame } from '../readers/raw-frame.js';
+import { loadFrames } from '../replay/load.js';
 import { krakenChecksumOfText } from './book-state.js';
 import { FaultKind, InvalidFaultSpecError, parseFaultSpec } from './faults.js';
-import { loadFrames } from './load.js';
 import { FrameRole, frameRole } from './protocol.js';
 import { ReplayServer } from './server.js';
 

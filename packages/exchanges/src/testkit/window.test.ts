@@ -10,9 +10,9 @@ import { collectUnhandledRejections } from '../../test/unhandled.js';
 import { waitFor } from '../contract/wait.js';
 import { openRecording } from '../readers/open.js';
 import type { RawFrame } from '../readers/raw-frame.js';
+import { GridInference, type ReplaySetup, replayStreamIntoHandler } from '../replay/venues.js';
 import { replayThroughServer } from './live.js';
 import { ReplayServer, ReplayServerError } from './server.js';
-import { GridInference, type ReplaySetup, replayStreamIntoHandler } from './venues.js';
 
 const BINANCE = fileURLToPath(
   new URL('../../test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),

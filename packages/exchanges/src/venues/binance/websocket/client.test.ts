@@ -4,7 +4,8 @@ import { ManualClock } from '../../../common/clock.js';
 import { DecimalGrid } from '../../../common/decimal.js';
 import { replayDirect } from '../../../contract/direct.js';
 import { waitFor } from '../../../contract/wait.js';
-import { loadFrames, ReplayServer } from '../../../testkit/index.js';
+import { loadFrames } from '../../../replay/load.js';
+import { ReplayServer } from '../../../testkit/index.js';
 import { binanceUsFeed } from './client.js';
 import { BinanceHandler } from './handler.js';
 

@@ -4,7 +4,8 @@ import { ManualClock } from '../../../common/clock.js';
 import { DecimalGrid } from '../../../common/decimal.js';
 import { type FeedLogger, redact } from '../../../common/logger.js';
 import { waitFor } from '../../../contract/wait.js';
-import { loadFrames, ReplayServer } from '../../../testkit/index.js';
+import { loadFrames } from '../../../replay/load.js';
+import { ReplayServer } from '../../../testkit/index.js';
 import { krakenFeed } from '../../kraken/websocket/client.js';
 import { kucoinFeed } from './client.js';
 

@@ -1,7 +1,7 @@
 /**
  * How to replay each venue's recording into its real handler: which handler, which grids
  * (inferred from the data), and which REST bodies are depth snapshots of which symbol.
- * Shared by `tickerml replay` and the replay-kit tests.
+ * Used by {@link readEvents}, `tickerml replay` and the replay kit.
  *
  * @module
  */
@@ -161,26 +161,46 @@ function trimStep(text: unknown): string | undefined {
 /** Venues whose numbers are zero-padded text: their precision is the significant digits. */
 const PADDED = new Set<BookVenue>(['binance', 'binanceus']);
 
-/** Filters of one symbol from a recorded Binance `exchangeInfo` body. */
-interface SymbolFilters {
+/** What a recorded venue metadata answer (Binance `exchangeInfo`) says about one venue symbol. Sizes are decimal strings. */
+export interface RecordedFilters {
+  /** `PRICE_FILTER.tickSize`. */
   tickSize?: string;
+  /** `LOT_SIZE.stepSize`: the order quantity increment. */
   stepSize?: string;
+  /** `LOT_SIZE.minQty`: the smallest order quantity. */
+  minQty?: string;
+  /** `NOTIONAL.minNotional` or `MIN_NOTIONAL.minNotional` / `.notional`: the smallest order value in quote currency. */
+  minNotional?: string;
 }
 
-/** Tick and lot sizes per venue symbol from a recorded Binance `GET /api/v3/exchangeInfo` body. Never throws. */
-function binanceExchangeInfo(frame: RawFrame, into: Map<string, SymbolFilters>): void {
+/** Digits after the point the recorded prices and quantities of one venue symbol need. */
+export interface ObservedPlaces {
+  readonly price: number;
+  readonly qty: number;
+}
+
+/** Tick, lot and minimum sizes per venue symbol from a recorded Binance `GET /api/v3/exchangeInfo` body. Never throws. */
+function binanceExchangeInfo(frame: RawFrame, into: Map<string, RecordedFilters>): void {
   if (frame.kind !== 'http' || !/\/exchangeInfo\b/.test(frame.url ?? '')) return;
   try {
     const o = JSON.parse(frame.data) as { symbols?: unknown };
     if (!Array.isArray(o.symbols)) return;
     for (const s of o.symbols as Array<{ symbol?: unknown; filters?: unknown }>) {
       if (typeof s.symbol !== 'string' || !Array.isArray(s.filters)) continue;
-      const f: SymbolFilters = {};
+      const f: RecordedFilters = {};
       for (const x of s.filters as Array<Record<string, unknown>>) {
         const tick = x.filterType === 'PRICE_FILTER' ? trimStep(x.tickSize) : undefined;
         const step = x.filterType === 'LOT_SIZE' ? trimStep(x.stepSize) : undefined;
+        const minQty = x.filterType === 'LOT_SIZE' ? trimStep(x.minQty) : undefined;
+        // Spot: NOTIONAL.minNotional (MIN_NOTIONAL.minNotional before 2023); USD-M futures: MIN_NOTIONAL.notional.
+        const minNotional =
+          x.filterType === 'NOTIONAL' || x.filterType === 'MIN_NOTIONAL'
+            ? (trimStep(x.minNotional) ?? trimStep(x.notional))
+            : undefined;
         if (tick !== undefined) f.tickSize = tick;
         if (step !== undefined) f.stepSize = step;
+        if (minQty !== undefined) f.minQty = minQty;
+        if (minNotional !== undefined) f.minNotional = minNotional;
       }
       into.set(s.symbol, f);
     }
@@ -217,7 +237,7 @@ export interface ReplaySetup {
  * @example
  * ```ts
  * const setup = inferReplaySetup('kraken', frames); // grids: [BTC/USD 0.1 / 0.00000001], depth 10
- * inferReplaySetup('binance', frames).grids[0]; // BTC/USDT tick 0.01, lot 0.00001 (hftbacktest sample)
+ * inferReplaySetup('binance', frames).grids[0]; // BTC/USDT tick 0.01, lot 0.000001 (hftbacktest sample: 3 levels show 6 decimals)
  * ```
  */
 export function inferReplaySetup(venue: BookVenue, frames: Iterable<RawFrame>): ReplaySetup {
@@ -229,7 +249,7 @@ export function inferReplaySetup(venue: BookVenue, frames: Iterable<RawFrame>): 
 /** {@link inferReplaySetup} one frame at a time, for recordings too big to hold in memory. */
 export class GridInference {
   private readonly places = new Map<string, { price: number; qty: number }>();
-  private readonly filters = new Map<string, SymbolFilters>();
+  private readonly filters = new Map<string, RecordedFilters>();
   private depth = 10;
   private readonly placesOf: (text: string) => number;
   private readonly visit = (symbol: string, price: string, qty: string): void => {
@@ -258,6 +278,21 @@ export class GridInference {
     }
     if (PADDED.has(this.venue)) binanceExchangeInfo(frame, this.filters);
     scanFrame(this.venue, frame, this.visit);
+  }
+
+  /** Decimal places the recorded prices and quantities need, per venue symbol seen so far. */
+  observed(): ReadonlyMap<string, ObservedPlaces> {
+    return this.places;
+  }
+
+  /** What the recording's own metadata answers (Binance `exchangeInfo`) say, per venue symbol. */
+  recordedFilters(): ReadonlyMap<string, Readonly<RecordedFilters>> {
+    return this.filters;
+  }
+
+  /** Kraken book depth from the recorded subscription (default 10). */
+  get bookDepth(): number {
+    return this.depth;
   }
 
   /** The grids and depth seen so far. */
@@ -331,14 +366,44 @@ function handlerDriver(setup: ReplaySetup, onEvent?: (e: MarketEvent) => void) {
     onEvent?.(e);
   };
   const handler = makeHandler(setup, { emit: count, requestSnapshot: () => {} });
-  const feed = (f: RawFrame) => {
-    if (f.kind === 'recv') handler.onFrame(f.data, f.localTs);
-    else if (f.kind === 'http' && f.url !== undefined) {
-      const symbol = snapshotSymbolOf(setup.venue, f.url);
-      if (symbol !== undefined) handler.onRestSnapshot(symbol, f.data, f.localTs);
-    }
-  };
+  const feed = (f: RawFrame) => feedFrame(setup.venue, handler, f);
   return { handler, eventCounts, feed };
+}
+
+/**
+ * Hands one recorded frame to a venue handler: received socket frames to `onFrame`, recorded
+ * REST depth snapshots to `onRestSnapshot`; everything else (sends, connects, other REST bodies)
+ * is skipped.
+ */
+export function feedFrame(venue: BookVenue, handler: VenueHandler, f: RawFrame): void {
+  if (f.kind === 'recv') handler.onFrame(f.data, f.localTs);
+  else if (f.kind === 'http' && f.url !== undefined) {
+    const symbol = snapshotSymbolOf(venue, f.url);
+    if (symbol !== undefined) handler.onRestSnapshot(symbol, f.data, f.localTs);
+  }
+}
+
+/** How far out of order recorded frames may be by default, µs (60 s). */
+export const DEFAULT_FRAME_WINDOW_US = 60_000_000;
+
+/**
+ * The frames in (`localTs`, file order) order, holding back at most `windowUs` of out-of-order
+ * frames (cryptofeed writes REST bodies before the socket frames received earlier). Within the
+ * window the order equals a full stable sort.
+ * @param windowUs - how far out of order frames may be, µs. Defaults to 60 s.
+ */
+export async function* windowOrderedFrames(
+  frames: AsyncIterable<RawFrame>,
+  windowUs: number = DEFAULT_FRAME_WINDOW_US,
+): AsyncGenerator<RawFrame> {
+  const heap = new FrameHeap();
+  let latest = Number.NEGATIVE_INFINITY;
+  for await (const f of frames) {
+    heap.push(f);
+    if (f.localTs > latest) latest = f.localTs;
+    while (heap.size > 0 && (heap.peek() as RawFrame).localTs <= latest - windowUs) yield heap.pop() as RawFrame;
+  }
+  while (heap.size > 0) yield heap.pop() as RawFrame;
 }
 
 /**
@@ -353,15 +418,7 @@ export async function replayStreamIntoHandler(
   options: { readonly windowUs?: number; readonly onEvent?: (e: MarketEvent) => void } = {},
 ): Promise<HandlerReplay> {
   const { handler, eventCounts, feed } = handlerDriver(setup, options.onEvent);
-  const windowUs = options.windowUs ?? 60_000_000;
-  const heap = new FrameHeap();
-  let latest = Number.NEGATIVE_INFINITY;
-  for await (const f of frames) {
-    heap.push(f);
-    if (f.localTs > latest) latest = f.localTs;
-    while (heap.size > 0 && (heap.peek() as RawFrame).localTs <= latest - windowUs) feed(heap.pop() as RawFrame);
-  }
-  while (heap.size > 0) feed(heap.pop() as RawFrame);
+  for await (const f of windowOrderedFrames(frames, options.windowUs)) feed(f);
   return { handler, eventCounts };
 }
 
