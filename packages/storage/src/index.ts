@@ -55,6 +55,7 @@ export {
   MARKET_TABLES,
   type MarketEventRow,
   MIGRATIONS,
+  type NewsRow,
   type OhlcvRow,
   type OrderBookRow,
   type OrderRow,

@@ -61,7 +61,11 @@ await describeWithService('postgres', 'SQLite → PostgreSQL migration (real Pos
     expect(report.tables.find((t) => t.table === 'order_books')?.copiedRows).toBe(0);
     const trades = report.tables.find((t) => t.table === 'trades');
     expect(trades?.copiedRows).toBe((trades?.sourceRows ?? 0) - partly);
-    expect(progress.at(-1)).toEqual({ table: 'portfolio_state', doneRows: N, totalRows: N });
+    expect(progress.findLast((p) => p.table === 'portfolio_state')).toEqual({
+      table: 'portfolio_state',
+      doneRows: N,
+      totalRows: N,
+    });
   });
 
   it('verifies every table and a second run changes nothing', async () => {

@@ -10,6 +10,7 @@ import { storageSettings } from './config.js';
 import { DatabaseUnreachableError, InvalidConnectionStringError, InvalidRowError } from './errors.js';
 import { openStore } from './open.js';
 import { DAY_US, PostgresStore } from './postgres.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { EventWriter } from './writer.js';
 
 await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (service) => {
@@ -213,7 +214,7 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
   it('is what openStore returns for a postgres URL in the storage config', async () => {
     const opened = await openStore({ sqlitePath: 'unused.db', postgresUrl: db.url }, { log: () => {} });
     expect(opened).toBeInstanceOf(PostgresStore);
-    expect(await (opened as PostgresStore).schemaVersion()).toBe(1);
+    expect(await (opened as PostgresStore).schemaVersion()).toBe(SCHEMA_VERSION);
     await (opened as PostgresStore).close();
   });
 

@@ -36,7 +36,6 @@ import {
   type Row,
   type RowQuery,
   SCHEMA_VERSION,
-  TABLE_NAMES,
   type TableName,
   type TableRows,
   type TableSpec,
@@ -338,16 +337,14 @@ export class PostgresStore {
       if (current > SCHEMA_VERSION) throw new SchemaVersionError(current, SCHEMA_VERSION);
       for (const migration of MIGRATIONS) {
         if (migration.version <= current) continue;
-        if (migration.version === 1) {
-          if (useTimescale) await client.query(TIMESCALE_NOW_FUNCTION);
-          for (const name of TABLE_NAMES) {
-            // The account's history (orders, fills, portfolio_state) gets no retention policy.
-            const timescale = MARKET_TABLES.includes(name)
-              ? options.timescale
-              : { ...options.timescale, retentionUs: null };
-            const ddl = useTimescale ? timescaleTableDdl(tableSpec(name), timescale) : nativeTableDdl(tableSpec(name));
-            for (const sql of ddl) await client.query(sql);
-          }
+        if (migration.version === 1 && useTimescale) await client.query(TIMESCALE_NOW_FUNCTION);
+        for (const name of migration.tables) {
+          // The account's history (orders, fills, portfolio_state) gets no retention policy.
+          const timescale = MARKET_TABLES.includes(name)
+            ? options.timescale
+            : { ...options.timescale, retentionUs: null };
+          const ddl = useTimescale ? timescaleTableDdl(tableSpec(name), timescale) : nativeTableDdl(tableSpec(name));
+          for (const sql of ddl) await client.query(sql);
         }
         await client.query('INSERT INTO schema_migrations (version, description, applied_at_us) VALUES ($1, $2, $3)', [
           migration.version,

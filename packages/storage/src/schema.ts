@@ -57,6 +57,7 @@ export const TABLE_NAMES = [
   'orders',
   'fills',
   'portfolio_state',
+  'news',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -70,6 +71,24 @@ const header = [
 
 /** The tables, keyed by name. */
 export const TABLES: { readonly [K in TableName]: TableSpec } = {
+  news: {
+    name: 'news',
+    byInstrument: false,
+    // One harvested news item (docs/news.md): `timestamp` is when the box first saw it (its
+    // localTs, the only time features may use); `published_ts` the publisher's own stamp.
+    columns: [
+      col('timestamp', 'int'),
+      col('published_ts', 'int', true),
+      col('source', 'text'),
+      col('url', 'text'),
+      col('title', 'text'),
+      col('summary', 'text'),
+      col('assets', 'json'),
+      col('content_hash', 'text'),
+      // [{asset, sentiment, relevance, reason, scorer}] once scored.
+      col('scores', 'json', true),
+    ],
+  },
   order_books: {
     name: 'order_books',
     byInstrument: true,
@@ -279,6 +298,30 @@ export interface FeatureRow {
   readonly feature_set: string;
   readonly values: Readonly<Record<string, number>>;
 }
+/** One `news` row: a harvested item, stamped with when the box first saw it. */
+export interface NewsRow {
+  readonly id?: number;
+  /** When the box first saw the item (its `localTs`), µs since the epoch. */
+  readonly timestamp: number;
+  /** The publisher's timestamp, µs, or null. */
+  readonly published_ts: number | null;
+  readonly source: string;
+  readonly url: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly assets: readonly string[];
+  readonly content_hash: string;
+  /** Scores per asset once scored (`scorer` is `ollama:<model>` or `vader`), or null. */
+  readonly scores:
+    | readonly {
+        readonly asset: string;
+        readonly sentiment: number;
+        readonly relevance: number;
+        readonly reason: string;
+        readonly scorer: string;
+      }[]
+    | null;
+}
 export interface OrderRow {
   readonly id?: number;
   readonly timestamp: number;
@@ -330,17 +373,35 @@ export interface TableRows {
   orders: OrderRow;
   fills: FillRow;
   portfolio_state: PortfolioStateRow;
+  news: NewsRow;
 }
 
 /** The current schema version; each entry of {@link MIGRATIONS} raises it by one. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Versioned migrations: version → description. The DDL is rendered per dialect by each store. */
-export const MIGRATIONS: readonly { readonly version: number; readonly description: string }[] = [
+export const MIGRATIONS: readonly {
+  readonly version: number;
+  readonly description: string;
+  /** The tables this version creates. */
+  readonly tables: readonly TableName[];
+}[] = [
   {
     version: 1,
     description: 'order_books, trades, ohlcv, funding_rates, market_events, features, orders, fills, portfolio_state',
+    tables: [
+      'order_books',
+      'trades',
+      'ohlcv',
+      'funding_rates',
+      'market_events',
+      'features',
+      'orders',
+      'fills',
+      'portfolio_state',
+    ],
   },
+  { version: 2, description: 'news', tables: ['news'] },
 ];
 
 /** Filter for {@link SqliteStore.query} and `PostgresStore.query` (in `@tickerml/storage/postgres`). */
@@ -369,6 +430,7 @@ export const MARKET_TABLES: readonly TableName[] = [
   'funding_rates',
   'market_events',
   'features',
+  'news',
 ];
 
 /** Looks a table up by name; throws {@link UnknownTableError}. */

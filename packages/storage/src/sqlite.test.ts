@@ -12,7 +12,7 @@ import {
   MissingSchemaError,
   SchemaVersionError,
 } from './errors.js';
-import type { FillRow } from './schema.js';
+import { type FillRow, SCHEMA_VERSION } from './schema.js';
 import { SqliteStore } from './sqlite.js';
 
 let dir: string;
@@ -261,7 +261,39 @@ describe('SqliteStore', () => {
     const path = join(dir, 'v.db');
     SqliteStore.open(path).close();
     const store = SqliteStore.open(path);
-    expect(store.schemaVersion()).toBe(1);
+    expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+    store.close();
+  });
+
+  it('upgrades a version-1 database to the news table, and stores news rows with both timestamps', async () => {
+    const path = join(dir, 'v1.db');
+    SqliteStore.open(path).close();
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path);
+    db.exec('DROP TABLE news');
+    db.prepare('DELETE FROM schema_migrations WHERE version = 2').run();
+    db.close();
+    const store = SqliteStore.open(path);
+    expect(store.schemaVersion()).toBe(2);
+    store.insert('news', [
+      {
+        timestamp: 1_765_584_000_000_000,
+        published_ts: 1_765_583_000_000_000,
+        source: 'coindesk',
+        url: 'https://www.coindesk.com/x',
+        title: 'Bitcoin rallies',
+        summary: '',
+        assets: ['BTC'],
+        content_hash: 'ab',
+        scores: [{ asset: 'BTC', sentiment: 0.4, relevance: 1, reason: 'r', scorer: 'vader' }],
+      },
+    ]);
+    expect(store.count('news')).toBe(1);
+    expect(store.rowsAfter('news', 0, 10)[0]).toMatchObject({
+      source: 'coindesk',
+      assets: '["BTC"]',
+      published_ts: 1_765_583_000_000_000,
+    });
     store.close();
   });
 

@@ -32,7 +32,6 @@ import {
   type Row,
   type RowQuery,
   SCHEMA_VERSION,
-  TABLE_NAMES,
   type TableName,
   type TableRows,
   type TableSpec,
@@ -266,9 +265,7 @@ export class SqliteStore {
       const version = this.#currentVersion();
       for (const migration of MIGRATIONS) {
         if (migration.version <= version) continue;
-        if (migration.version === 1) {
-          for (const name of TABLE_NAMES) for (const sql of sqliteTableDdl(tableSpec(name))) this.#db.exec(sql);
-        }
+        for (const name of migration.tables) for (const sql of sqliteTableDdl(tableSpec(name))) this.#db.exec(sql);
         this.#db
           .prepare('INSERT INTO schema_migrations (version, description, applied_at_us) VALUES (?, ?, ?)')
           .run(migration.version, migration.description, Date.now() * 1000);

@@ -199,7 +199,14 @@ export class MarketCollector {
         // Boundaries strictly before this event: their rows see every event up to them, not this one.
         else if (e.localTs > this.#nextFeatureUs) this.#encodeUntil(e.localTs, features.intervalUs);
       }
-      for (let i = 0; i < this.#encoders.length; i++) (this.#encoders[i] as Encoded).source.onEvent(e);
+      for (let i = 0; i < this.#encoders.length; i++) {
+        const enc = this.#encoders[i] as Encoded;
+        try {
+          enc.source.onEvent(e);
+        } catch (error) {
+          this.#reportOnce(`features ${enc.venue} ${enc.symbol} event`, error);
+        }
+      }
     }
     if (this.#sampler !== undefined) {
       try {
@@ -353,7 +360,13 @@ export class MarketCollector {
   }
 
   #featureRow(enc: Encoded, t: number): void {
-    const vector = enc.source.encode(t);
+    let vector: Float32Array;
+    try {
+      vector = enc.source.encode(t);
+    } catch (error) {
+      this.#reportOnce(`features ${enc.venue} ${enc.symbol} encode`, error);
+      return;
+    }
     const columns = enc.source.columns;
     if (vector.length !== columns.length) {
       this.#reportOnce(
