@@ -5,15 +5,6 @@
  */
 
 export {
-  type AgentState,
-  type CrossVenueQuote,
-  ENCODER_VERSION,
-  type FeatureSpec,
-  StateEncoder,
-  type StateEncoderOptions,
-} from './encoder.js';
-export { DatasetFormatError, DatasetInputError, EncodeTimeError, RlOptionError } from './errors.js';
-export {
   type Drawdown,
   type DsrInput,
   deflatedSharpeRatio,
@@ -48,19 +39,45 @@ export {
   MAX_CPCV_SPLITS,
 } from './cpcv.js';
 export {
-  applyQuarantine,
-  assertQuarantine,
-  checkQuarantineDays,
-  MIN_QUARANTINE_DAYS,
-  type Quarantined,
-  QuarantineError,
-  QuarantineOptionError,
-  type QuarantineOptions,
-  type QuarantineStamp,
-  quarantineCutoffUs,
-  requireQuarantined,
-  resolveAsOf,
-} from './quarantine.js';
+  type BuildDatasetFromEventsOptions,
+  type BuildDatasetOptions,
+  buildDataset,
+  buildDatasetFromEvents,
+  crossVenuesFor,
+  type DatasetBuildSettings,
+  type DatasetInstrumentSpec,
+  type DatasetProgress,
+  type DatasetSummary,
+} from './dataset.js';
+export {
+  DATASET_KIND,
+  type Dataset,
+  type DatasetInstrument,
+  type DatasetMeta,
+  type DatasetSource,
+  DatasetWriter,
+  MASK_SUFFIX,
+  readDataset,
+  sha256File,
+} from './dataset-file.js';
+export {
+  type AgentState,
+  type CrossVenueQuote,
+  ENCODER_VERSION,
+  type FeatureSpec,
+  StateEncoder,
+  type StateEncoderOptions,
+} from './encoder.js';
+export { DatasetFormatError, DatasetInputError, EncodeTimeError, RlOptionError } from './errors.js';
+export {
+  DEFAULT_LABEL_SETTINGS,
+  LabelKind,
+  type LabelSettings,
+  type LabelSpec,
+  LabelTracker,
+  labelSpecs,
+  maxHorizonUs,
+} from './labels.js';
 export {
   ACTIONS,
   Action,
@@ -83,6 +100,7 @@ export {
   initDecisionTransformerWeights,
   initWeights,
 } from './model/init.js';
+export { OnnxFormatError, parseOnnxMetadata, readOnnxMetadata } from './model/onnx-metadata.js';
 export {
   attentionBias,
   backboneBlocks,
@@ -113,3 +131,47 @@ export {
   weightSpecsFor,
   writeModel,
 } from './model/registry.js';
+export { fitNormalisation, normalise } from './normalisation.js';
+export {
+  applyQuarantine,
+  assertQuarantine,
+  checkQuarantineDays,
+  MIN_QUARANTINE_DAYS,
+  type Quarantined,
+  QuarantineError,
+  QuarantineOptionError,
+  type QuarantineOptions,
+  type QuarantineStamp,
+  quarantineCutoffUs,
+  requireQuarantined,
+  resolveAsOf,
+} from './quarantine.js';
+export {
+  buyAndHold,
+  flatStrategy,
+  type Perturbation,
+  RolloutError,
+  type RolloutOptions,
+  type RolloutResult,
+  type RolloutStep,
+  rollout,
+  TrajectoryAction,
+  variantRandom,
+} from './rollout.js';
+export { DecisionSampler } from './sampler.js';
+export {
+  baselineMarkets,
+  buildTrajectories,
+  type DatasetRecordings,
+  type Markets,
+  openDatasetRecordings,
+  riskBucket,
+  riskBucketEdges,
+  rowsOf,
+  TRAJECTORIES_KIND,
+  type Trajectories,
+  TrajectoryInputError,
+  type TrajectoryOptions,
+  type TrajectoryVariant,
+  writeFileAtomic,
+} from './trajectories.js';

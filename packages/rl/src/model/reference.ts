@@ -183,9 +183,16 @@ export function backboneBlocks(
           for (let c = 0; c < dh; c++) dot += (q[i * d + off + c] as number) * (k[j * d + off + c] as number);
           scores[j] = dot * scale + (bias[i * n + j] as number);
         }
-        const probs = softmax(scores);
+        let max = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < n; j++) max = Math.max(max, scores[j] as number);
+        let sum = 0;
         for (let j = 0; j < n; j++) {
-          const pj = probs[j] as number;
+          const e = Math.exp((scores[j] as number) - max);
+          scores[j] = e;
+          sum += e;
+        }
+        for (let j = 0; j < n; j++) {
+          const pj = (scores[j] as number) / sum;
           if (pj === 0) continue;
           for (let c = 0; c < dh; c++) {
             heads[i * d + off + c] = (heads[i * d + off + c] as number) + pj * (v[j * d + off + c] as number);
@@ -376,7 +383,7 @@ export function decisionTransformerForward(
     weight(weights, 'dt.return_embed.b'),
   );
   const actionTokens = linear(
-    context.actions,
+    Float64Array.from(context.actions),
     k,
     3,
     d,
