@@ -23,6 +23,7 @@ import {
   SentimentFeature,
   type SentimentValue,
 } from '@tickerml/news';
+import type { NewsRow } from '@tickerml/storage';
 
 /** One headline as the dashboard shows it. */
 export interface HeadlineView {
@@ -49,6 +50,8 @@ export interface NewsService {
   sentiment(asset: string, nowUs: number): SentimentValue;
   /** Counters per source. */
   stats(): ReturnType<NewsHarvester['stats']>;
+  /** Also hands every new item to `publish` (the `news` topic with `--bus kafka`); failures are logged, never fatal. */
+  setPublisher(publish: (item: NewsItem) => Promise<void>): void;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,8 @@ export async function startNews(options: {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly demo: boolean;
+  /** Where scored items are stored (the `news` table). */
+  readonly store?: { insert(table: 'news', rows: readonly NewsRow[]): unknown };
 }): Promise<NewsService | undefined> {
   const { config, clock, logger } = options;
   if (!config.enabled) return undefined;
@@ -135,13 +140,16 @@ export async function startNews(options: {
   const headlines: HeadlineView[] = [];
   // Items are scored one at a time, in the order seen, off the trading path.
   let scoring: Promise<void> = Promise.resolve();
+  let publish: ((item: NewsItem) => Promise<void>) | undefined;
   const onItem = (item: NewsItem) => {
     recorder.write(item);
+    publish?.(item).catch((error: unknown) => logger.warn({ err: error, url: item.url }, 'news: publishing failed'));
     const view: HeadlineView = { ...pick(item), sentiment: null, relevance: null, scorer: null };
     headlines.unshift(view);
     if (headlines.length > KEEP_HEADLINES) headlines.pop();
     scoring = scoring.then(async () => {
       let first: HeadlineView | undefined;
+      const scores: NonNullable<NewsRow['scores']>[number][] = [];
       for (const asset of item.assets) {
         const score = await scorer.score(item, asset).catch((error: unknown) => {
           logger.warn({ err: error, url: item.url }, 'news: scoring failed');
@@ -149,10 +157,16 @@ export async function startNews(options: {
         });
         if (score === null) continue;
         feature.add(item, asset, score);
+        scores.push({ asset, ...score });
         first ??= { ...view, sentiment: score.sentiment, relevance: score.relevance, scorer: score.scorer };
       }
       const at = headlines.indexOf(view);
       if (first !== undefined && at >= 0) headlines[at] = first;
+      try {
+        options.store?.insert('news', [newsRow(item, scores)]);
+      } catch (error) {
+        logger.error({ err: error, url: item.url }, 'news: storing an item failed');
+      }
     });
   };
   const harvester = new NewsHarvester({
@@ -167,6 +181,9 @@ export async function startNews(options: {
     headlines: () => headlines,
     sentiment: (asset, nowUs) => feature.value(asset, nowUs),
     stats: () => harvester.stats(),
+    setPublisher: (fn) => {
+      publish = fn;
+    },
     stop: async () => {
       harvester.stop();
       await scoring;
@@ -176,6 +193,20 @@ export async function startNews(options: {
         await new Promise<void>((resolve) => demoServer?.close(() => resolve()));
       }
     },
+  };
+}
+
+function newsRow(item: NewsItem, scores: NonNullable<NewsRow['scores']>): NewsRow {
+  return {
+    timestamp: item.localTs,
+    published_ts: item.publishedTs,
+    source: item.source,
+    url: item.url,
+    title: item.title,
+    summary: item.summary,
+    assets: item.assets,
+    content_hash: item.contentHash,
+    scores: scores.length === 0 ? null : scores,
   };
 }
 
