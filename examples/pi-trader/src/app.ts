@@ -36,8 +36,9 @@ import {
 } from '@tickerml/execution';
 import { type GateDecision, PaperStore, PaperTrader, ResumeMode } from '@tickerml/paper';
 import { RiskEngine, resolveRiskLimits } from '@tickerml/risk';
-import { SqliteStore, type StorageSettings, storageSettings } from '@tickerml/storage';
+import { collectSettings, SqliteStore, type StorageSettings, storageSettings } from '@tickerml/storage';
 import type { PiTraderArgs } from './args.js';
+import { type Collection, startCollection } from './collect.js';
 import { DEMO_INSTRUMENT, DemoSource } from './demo.js';
 import { type LiveFeeds, startLiveFeeds } from './live.js';
 
@@ -52,6 +53,8 @@ export interface PiTrader {
   readonly resumedFrom: { readonly seq: number; readonly fills: number; readonly atUs: number } | undefined;
   /** Orders sent to the venue so far (accepted or resized by risk). */
   readonly counts: Counts;
+  /** What it persists of the market data (config.yaml `collect:`): recordings and row counters. */
+  readonly collection: Collection;
   /** Resolves once {@link stop} has flushed everything. */
   stop(reason: string): Promise<Summary>;
 }
@@ -157,12 +160,33 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   const store = new PaperStore(sqlite);
   if (args.fresh) store.clear();
   const checkpoint = store.latest();
+  // Market data it sees (config.yaml collect:): raw frames, order_books, trades, ohlcv, features.
+  const collection = await startCollection({
+    settings: collectSettings(config.app.collect),
+    storage,
+    recordingsDir: app.storage.recordingsDir,
+    sqlite,
+    clock,
+    logger,
+    bus: args.bus === 'kafka' ? 'kafka' : 'memory',
+  });
 
   // --- venues and instruments
   let live: LiveFeeds | undefined;
   let venueSettings: VenueSettings[];
   if (args.live) {
-    live = await startLiveFeeds({ config, logger, emit: (e) => publish(e), cacheDir: dirname(dbPath) });
+    live = await startLiveFeeds({
+      config,
+      logger,
+      emit: (e) => publish(e),
+      cacheDir: dirname(dbPath),
+      onRawFrame: collection.onRawFrame,
+      // No feed has started yet: the portfolio exists before the first event reaches the encoders.
+      onInstruments: (fed) => {
+        collection.addInstruments(fed);
+        collection.enableFeatures(fed, fed, () => portfolio);
+      },
+    });
     venueSettings = live.venues.map((v) => ({
       venue: v.venue,
       instruments: v.instruments,
@@ -334,6 +358,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     else if (e.kind === 'disconnected') connected.set(e.venue, false);
     else lagMs.set(e.venue, (e.localTs - e.exchTs) / 1000);
     step(e);
+    collection.onEvent(e);
   };
   const onBusError = (error: unknown): void => {
     failed ??= error;
@@ -382,6 +407,12 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       emit: publish,
       speed: args.speed,
       seed: app.trading.seed,
+      onRawFrame: collection.onRawFrame,
+      // The feeds' instruments: tick sizes for the rows, venues for the encoder's cross-venue features.
+      onInstruments: (all) => {
+        collection.addInstruments(all);
+        collection.enableFeatures([DEMO_INSTRUMENT], all, () => portfolio);
+      },
       onLoop: (n, venue) => {
         logger.info({ loop: n, venue }, 'demo recording restarts');
       },
@@ -574,6 +605,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       };
       logger.info(summary, 'pi-trader stopped');
       stopSqliteRetention?.();
+      await collection.stop();
       await mirror?.stop();
       sqlite.close();
       await closeLogger(logger);
@@ -608,6 +640,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         ? undefined
         : { seq: checkpoint.seq, fills: checkpoint.fillsCount, atUs: checkpoint.atUs },
     counts,
+    collection,
     stop,
   };
 }

@@ -41,6 +41,7 @@ import {
   krakenFeed,
   kucoinFeed,
   loadFrames,
+  type RawFrame,
 } from '@tickerml/exchanges';
 import { type ReplayPace, ReplayServer } from '@tickerml/exchanges/testkit';
 import type { InstrumentSpec } from '@tickerml/execution';
@@ -114,6 +115,18 @@ export interface DemoSourceOptions {
    * `--bus kafka`; the feed keeps the whole book either way. Default 1,000 (Binance's REST depth).
    */
   readonly maxSnapshotLevels?: number;
+  /** Every raw frame and REST body a venue's feed receives, before parsing (for the recorder). */
+  readonly onRawFrame?: (venue: string, frame: RawFrame) => void;
+  /** Called once every recording is read and before any feed starts, with every instrument the feeds will carry. */
+  readonly onInstruments?: (instruments: readonly DemoInstrument[]) => void;
+}
+
+/** Tick and lot size of an instrument a demo feed carries, as exact decimal text. */
+export interface DemoInstrument {
+  readonly venue: string;
+  readonly symbol: string;
+  readonly tickSize: string;
+  readonly lotSize: string;
 }
 
 /** Per book: the shift that keeps it continuous across loops. */
@@ -164,6 +177,7 @@ export class DemoSource {
   readonly #venues: DemoVenue[] = [];
   readonly #o: DemoSourceOptions;
   readonly #random: SeededRandom;
+  readonly #instruments: DemoInstrument[] = [];
 
   constructor(options: DemoSourceOptions) {
     this.#o = options;
@@ -189,6 +203,11 @@ export class DemoSource {
     }));
   }
 
+  /** Every instrument the started feeds carry, with its tick and lot size. */
+  get instruments(): readonly DemoInstrument[] {
+    return this.#instruments;
+  }
+
   /** The live feed of `venue` (its books and counters). */
   feed(venue: string): Feed | undefined {
     return this.#venues.find((v) => v.venue === venue)?.feed;
@@ -200,8 +219,20 @@ export class DemoSource {
    */
   async start(): Promise<void> {
     const speed = this.#o.speed ?? 1;
-    for (const [i, rec] of (this.#o.recordings ?? DEMO_RECORDINGS).entries()) {
+    // Every recording is read before any feed starts, so the instruments are all known first.
+    const loaded: { rec: DemoRecording; frames: Awaited<ReturnType<typeof loadFrames>>['frames'] }[] = [];
+    for (const rec of this.#o.recordings ?? DEMO_RECORDINGS) {
       const { frames } = await loadFrames(rec.file.pathname);
+      loaded.push({ rec, frames });
+      const grids =
+        rec.venue === 'binance'
+          ? [{ symbol: DEMO_INSTRUMENT.symbol, tickSize: DEMO_INSTRUMENT.tickSize, lotSize: DEMO_INSTRUMENT.lotSize }]
+          : inferReplaySetup(rec.venue, frames).grids.filter((g) => g.symbol !== 'CAPP/BTC');
+      for (const g of grids)
+        this.#instruments.push({ venue: rec.venue, symbol: g.symbol, tickSize: g.tickSize, lotSize: g.lotSize });
+    }
+    this.#o.onInstruments?.(this.#instruments);
+    for (const [i, { rec, frames }] of loaded.entries()) {
       const traded = i === 0;
       const pace: ReplayPace = speed === 0 ? (traded ? 'max' : 'recorded') : speed === 1 ? 'recorded' : { speed };
       let state: DemoVenue | undefined;
@@ -227,8 +258,10 @@ export class DemoSource {
       this.#venues.push(v);
       const setup = inferReplaySetup(rec.venue, frames);
       const random = this.#random.fork(rec.venue);
+      const onRawFrame = this.#o.onRawFrame;
       const common = {
         emit: (e: MarketEvent) => this.#onEvent(v, e),
+        ...(onRawFrame === undefined ? {} : { onRawFrame: (f: RawFrame) => onRawFrame(rec.venue, f) }),
         random: () => random.next(),
         backoff: { initialMs: 50, maxMs: 1_000 },
         ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger }),

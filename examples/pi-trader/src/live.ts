@@ -15,6 +15,7 @@ import {
   krakenFeed,
   kucoinFeed,
   loadInstruments,
+  type RawFrame,
 } from '@tickerml/exchanges';
 import type { InstrumentSpec } from '@tickerml/execution';
 import { capSnapshot } from './snapshot-cap.js';
@@ -36,6 +37,10 @@ export async function startLiveFeeds(options: {
   readonly logger: Logger;
   readonly emit: (e: MarketEvent) => void;
   readonly cacheDir: string;
+  /** Every raw frame and REST body a venue's feed receives, before parsing (for the recorder). */
+  readonly onRawFrame?: (venue: string, frame: RawFrame) => void;
+  /** Called once with every instrument of every venue, before any feed starts. */
+  readonly onInstruments?: (instruments: readonly InstrumentSpec[]) => void;
 }): Promise<LiveFeeds> {
   const log: FeedLogger = {
     debug: (f, msg) => options.logger.debug(f, msg),
@@ -66,7 +71,14 @@ export async function startLiveFeeds(options: {
     });
     // A whole-book snapshot (Coinbase) would not fit one Kafka message: the bus gets the best levels.
     const emit = (e: MarketEvent) => options.emit(capSnapshot(e));
-    const common = { instruments: grids, emit, random: jitter, logger: log };
+    const onRawFrame = options.onRawFrame;
+    const common = {
+      instruments: grids,
+      emit,
+      random: jitter,
+      logger: log,
+      ...(onRawFrame === undefined ? {} : { onRawFrame: (f: RawFrame) => onRawFrame(venue, f) }),
+    };
     let feed: Feed;
     switch (venue) {
       case 'binanceus':
@@ -87,12 +99,14 @@ export async function startLiveFeeds(options: {
           `config.yaml venues.${venue}: no live adapter for '${venue}' (binanceus, coinbase, kraken, kucoin)`,
         );
     }
-    feed.start();
     feeds.push({ venue, feed });
     venues.push({ venue, instruments, latencyMs: v.latencyMs });
   }
   if (feeds.length === 0)
     throw new Error('config.yaml: no venue is enabled with symbols (venues.<name>.enabled: true, symbols: [...])');
+  // Every venue's metadata is loaded before the first feed starts: the callback sees them all.
+  options.onInstruments?.(venues.flatMap((v) => v.instruments));
+  for (const { feed } of feeds) feed.start();
   return {
     venues,
     stats: () =>
