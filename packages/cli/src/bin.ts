@@ -6,11 +6,6 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { backtestCommand } from './commands/backtest.js';
-import { kafkaCommand } from './commands/kafka.js';
-import { migrateCommand } from './commands/migrate.js';
-import { recordCommand } from './commands/record.js';
-import { replayCommand } from './commands/replay.js';
 
 /** Usage of the `tickerml` command. */
 export const USAGE = `Usage: tickerml <command> [options]
@@ -25,12 +20,14 @@ Commands:
 Run "tickerml <command> --help" for a command's options.
 `;
 
+// Each command is loaded when it runs, so `tickerml --help` or `tickerml backtest` never load a
+// backend they do not use (PostgreSQL for migrate, Kafka for kafka).
 const COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
-  record: (args) => recordCommand(args),
-  replay: (args) => replayCommand(args),
-  backtest: (args) => backtestCommand(args),
-  migrate: (args) => migrateCommand(args),
-  kafka: (args) => kafkaCommand(args),
+  record: async (args) => (await import('./commands/record.js')).recordCommand(args),
+  replay: async (args) => (await import('./commands/replay.js')).replayCommand(args),
+  backtest: async (args) => (await import('./commands/backtest.js')).backtestCommand(args),
+  migrate: async (args) => (await import('./commands/migrate.js')).migrateCommand(args),
+  kafka: async (args) => (await import('./commands/kafka.js')).kafkaCommand(args),
 };
 
 /**

@@ -3,7 +3,7 @@
  * The tickerml command-line tool.
  */
 export { main, USAGE } from './bin.js';
-export type { CommandIo } from './commands/migrate.js';
+export { type CommandIo, PostgresBackendMissingError } from './commands/migrate.js';
 export {
   type FaultRow,
   formatReplayReport,

@@ -15,6 +15,7 @@ export {
   ExchangeBaseError,
   InstrumentsUnavailableError,
   MalformedFrameError,
+  OptionalDependencyMissingError,
   UnknownSymbolError,
   VenueHttpError,
 } from './common/errors.js';

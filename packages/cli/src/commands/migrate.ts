@@ -10,7 +10,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '@tickerml/core';
+import { BaseError, ConfigError, parseConfig } from '@tickerml/core';
 import {
   InvalidConnectionStringError,
   SqliteStore,
@@ -21,9 +21,36 @@ import {
   TABLE_NAMES,
   type TableName,
 } from '@tickerml/storage';
-import { type MigrationReport, migrateSqliteToPostgres, PostgresStore } from '@tickerml/storage/postgres';
+import type { MigrationReport, PostgresStore } from '@tickerml/storage/postgres';
 import { parse as parseYaml } from 'yaml';
 import { flagArgs, UsageError } from '../args.js';
+
+/**
+ * The PostgreSQL backend (`pg`, `pg-copy-streams`) could not be loaded. `tickerml migrate` loads it
+ * only when it runs, so the other commands work without it.
+ *
+ * @example
+ * ```ts
+ * await migrateCommand(['--from', 'sqlite:app.db', '--to', 'postgres://localhost/tickerml']); // prints this error's message when pg is missing
+ * ```
+ */
+export class PostgresBackendMissingError extends BaseError {
+  override name = 'PostgresBackendMissingError' as const;
+}
+
+/** Loads `@tickerml/storage/postgres` (and with it `pg` and `pg-copy-streams`) on first use. */
+async function loadPostgres(): Promise<typeof import('@tickerml/storage/postgres')> {
+  try {
+    return await import('@tickerml/storage/postgres');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND')
+      throw new PostgresBackendMissingError(
+        'tickerml migrate needs the PostgreSQL driver: install pg and pg-copy-streams (npm install pg pg-copy-streams)',
+        { cause: err, details: err instanceof Error ? err.message : String(err) },
+      );
+    throw err;
+  }
+}
 
 /** Where a command writes: `stdout` for results, `stderr` for progress and errors. */
 export interface CommandIo {
@@ -324,7 +351,8 @@ export async function migrateCommand(args: readonly string[], io: MigrateCommand
     const config = loadMigrateConfig(parsed.config, io.env ?? process.env);
     io.stderr(`${formatStorageSettings(config)}\n`);
     source = SqliteStore.open(sqlitePath(parsed.from), { readonly: true });
-    target = await PostgresStore.connect(parsed.to, {
+    const postgres = await loadPostgres();
+    target = await postgres.PostgresStore.connect(parsed.to, {
       ...config.settings.postgres,
       partitioning: parsed.native ? 'native' : 'auto',
       log: (line) => io.stderr(`${line}\n`),
@@ -338,7 +366,7 @@ export async function migrateCommand(args: readonly string[], io: MigrateCommand
       );
     let lastTable = '';
     let lastPercent = -1;
-    const report = await migrateSqliteToPostgres(source, target, {
+    const report = await postgres.migrateSqliteToPostgres(source, target, {
       batchRows: parsed.batchRows,
       tables,
       onProgress: ({ table, doneRows, totalRows }) => {

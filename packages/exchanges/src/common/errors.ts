@@ -42,3 +42,11 @@ export class InstrumentsUnavailableError extends ExchangeBaseError {
 export class UnknownSymbolError extends ExchangeBaseError {
   override name = 'UnknownSymbolError' as const;
 }
+
+/**
+ * An optional peer dependency (ccxt) is needed by the call but not installed; the message names
+ * the package and how to install it.
+ */
+export class OptionalDependencyMissingError extends ExchangeBaseError {
+  override name = 'OptionalDependencyMissingError' as const;
+}

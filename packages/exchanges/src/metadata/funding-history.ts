@@ -4,8 +4,10 @@
  *
  * @module
  */
+
 import type { FundingRate } from '@tickerml/core';
 import { AdapterConfigError, VenueHttpError } from '../common/errors.js';
+import { loadCcxt } from './ccxt.js';
 import { numberToDecimal } from './instruments.js';
 
 /** The subset of a ccxt exchange this module uses. */
@@ -71,7 +73,12 @@ export async function fetchFundingHistory(
 }
 
 async function defaultExchange(venue: string): Promise<CcxtFundingLike> {
-  const ccxt = (await import('ccxt')).default as unknown as Record<string, new (config?: object) => CcxtFundingLike>;
+  const ccxt = (await loadCcxt(`funding history of ${venue}`)) as Record<
+    string,
+    new (
+      config?: object,
+    ) => CcxtFundingLike
+  >;
   const Ctor = ccxt[venue];
   if (typeof Ctor !== 'function') throw new AdapterConfigError(`ccxt has no exchange named ${JSON.stringify(venue)}`);
   return new Ctor({ enableRateLimit: true, timeout: 15_000 });

@@ -4,11 +4,13 @@
  *
  * @module
  */
+
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecimalGrid } from '../common/decimal.js';
 import { InstrumentsUnavailableError, UnknownSymbolError } from '../common/errors.js';
 import { type FeedLogger, redact, silentLogger } from '../common/logger.js';
+import { loadCcxt } from './ccxt.js';
 
 /** What TickerML keeps about one tradable instrument. Sizes are decimal strings. */
 export interface InstrumentInfo {
@@ -131,7 +133,7 @@ export function cachePath(cacheDir: string, venue: string): string {
 }
 
 async function defaultExchange(venue: string): Promise<CcxtLike> {
-  const ccxt = (await import('ccxt')).default as unknown as Record<string, new (config?: object) => CcxtLike>;
+  const ccxt = (await loadCcxt(`instrument metadata of ${venue}`)) as Record<string, new (config?: object) => CcxtLike>;
   const Ctor = ccxt[venue];
   if (typeof Ctor !== 'function') throw new Error(`ccxt has no exchange named ${JSON.stringify(venue)}`);
   return new Ctor({ enableRateLimit: true, timeout: 15_000 });
