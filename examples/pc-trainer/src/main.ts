@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'combinatorial purged cross-validation splits and paths of a dataset',
     load: async () => (await import('./commands/cv.js')).cvCommand,
   },
+  trajectories: {
+    summary: 'baselines and epsilon variants through the Engine -> offline-RL trajectory file',
+    load: async () => (await import('./commands/trajectories.js')).trajectoriesCommand,
+  },
 };
 
 /** Usage of `pc-trainer`. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { BaseError, type MarketEvent } from '@tickerml/core';
 import { openEvents, type RecordedInstrument } from '@tickerml/exchanges';
@@ -20,8 +20,19 @@ import {
   type Strategy,
   TradableInstrument,
 } from '@tickerml/execution';
-import { Bool, RecordBatch, Schema, Table, tableToIPC, Utf8, type Vector, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  RecordBatch,
+  Schema,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
 import { type Dataset, MASK_SUFFIX, sha256File } from './dataset-file.js';
+import type { FeatureSpec } from './encoder.js';
 import { type Perturbation, type RolloutResult, rollout, variantRandom } from './rollout.js';
 
 /** Value of the `tickerml.kind` metadata key of a trajectory file. */
@@ -437,4 +448,108 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const part = `${path}.part`;
   writeFileSync(part, bytes);
   renameSync(part, path);
+}
+
+/** A trajectory file read into typed arrays by {@link readTrajectories}. */
+export interface TrajectoryFile {
+  readonly path: string;
+  /** Number of rows (steps over every variant). */
+  readonly rows: number;
+  /** The features of the state vectors (`tickerml.features`). */
+  readonly features: readonly FeatureSpec[];
+  /** sha256 of the dataset the file was built from (`tickerml.dataset_sha256`). */
+  readonly datasetSha256: string;
+  /** Number of risk buckets and their lower edges (`tickerml.risk_buckets`). */
+  readonly riskBuckets: { readonly count: number; readonly edges: readonly number[] };
+  /** Reward unit and scale (`tickerml.reward`). */
+  readonly rewardInfo: { readonly unit: string; readonly scale: number };
+  readonly episode: Int32Array;
+  readonly step: Int32Array;
+  /** Decision times, µs. */
+  readonly t0: Float64Array;
+  readonly strategy: readonly string[];
+  readonly epsilon: Float32Array;
+  readonly seed: Int32Array;
+  /** State vectors row-major (`rows × 2F`, values then masks), as in the dataset. */
+  readonly states: Float32Array;
+  /** 0 sell, 1 hold, 2 buy. */
+  readonly action: Int8Array;
+  readonly size: Float32Array;
+  /** Rewards, fraction of starting equity. */
+  readonly reward: Float64Array;
+  readonly returnToGo: Float64Array;
+  readonly riskBucket: Int8Array;
+  /** 1 on an episode's last step. */
+  readonly done: Uint8Array;
+}
+
+/**
+ * Reads a trajectory file written by {@link buildTrajectories}.
+ *
+ * @throws {TrajectoryInputError} when the file is not a trajectory file or lacks a column
+ * @example
+ * ```ts
+ * const t = readTrajectories('traj.arrow');
+ * t.returnToGo[0]; // fraction of starting equity
+ * ```
+ */
+export function readTrajectories(path: string): TrajectoryFile {
+  if (!existsSync(path)) throw new TrajectoryInputError(`${path}: no such file`);
+  let table: Table;
+  try {
+    table = tableFromIPC(readFileSync(path));
+  } catch (error) {
+    throw new TrajectoryInputError(`${path} is not an Arrow IPC file`, { cause: error });
+  }
+  const md = table.schema.metadata;
+  if (md.get('tickerml.kind') !== TRAJECTORIES_KIND)
+    throw new TrajectoryInputError(
+      `${path}: tickerml.kind is ${JSON.stringify(md.get('tickerml.kind'))}, not "trajectories"`,
+    );
+  const json = <T>(key: string): T => JSON.parse(md.get(key) ?? 'null') as T;
+  const col = (name: string) => {
+    const c = table.getChild(name);
+    if (c === null) throw new TrajectoryInputError(`${path}: column ${name} is missing`);
+    return c;
+  };
+  const features = json<FeatureSpec[]>('tickerml.features');
+  const rows = table.numRows;
+  const F = features.length;
+  const states = new Float32Array(rows * 2 * F);
+  features.forEach((feature, f) => {
+    const values = col(feature.name).toArray() as Float32Array;
+    const masks = col(`${feature.name}${MASK_SUFFIX}`).toArray() as Uint8Array;
+    for (let i = 0; i < rows; i++) {
+      states[i * 2 * F + f] = values[i] as number;
+      states[i * 2 * F + F + f] = masks[i] as number;
+    }
+  });
+  const t0 = new Float64Array(rows);
+  const t0c = col('t0');
+  for (let i = 0; i < rows; i++) t0[i] = Number(t0c.get(i) as bigint);
+  const done = new Uint8Array(rows);
+  const donec = col('done');
+  for (let i = 0; i < rows; i++) done[i] = donec.get(i) === true ? 1 : 0;
+  const strategyc = col('strategy');
+  return {
+    path,
+    rows,
+    features,
+    datasetSha256: md.get('tickerml.dataset_sha256') ?? '',
+    riskBuckets: json('tickerml.risk_buckets'),
+    rewardInfo: json('tickerml.reward'),
+    episode: Int32Array.from(col('episode').toArray() as Int32Array),
+    step: Int32Array.from(col('step').toArray() as Int32Array),
+    t0,
+    strategy: Array.from({ length: rows }, (_, i) => strategyc.get(i) as string),
+    epsilon: Float32Array.from(col('epsilon').toArray() as Float32Array),
+    seed: Int32Array.from(col('seed').toArray() as Int32Array),
+    states,
+    action: Int8Array.from(col('action').toArray() as Int8Array),
+    size: Float32Array.from(col('size').toArray() as Float32Array),
+    reward: Float64Array.from(col('reward').toArray() as Float64Array),
+    returnToGo: Float64Array.from(col('return_to_go').toArray() as Float64Array),
+    riskBucket: Int8Array.from(col('risk_bucket').toArray() as Int8Array),
+    done,
+  };
 }
