@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'baselines and epsilon variants through the Engine -> offline-RL trajectory file',
     load: async () => (await import('./commands/trajectories.js')).trajectoriesCommand,
   },
+  export: {
+    summary: 'a registered model version -> policy.onnx (float32) and policy.int8.onnx for the box',
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
 };
 
 /** Usage of `pc-trainer`. */
