@@ -90,6 +90,21 @@ describe('TradeBars', () => {
     expect(builder.barsEmitted).toBe(1);
   });
 
+  it('with a grace, closes a bar from other events only once the grace has passed', () => {
+    const bars: InstrumentBar[] = [];
+    const builder = new TradeBars({ onBar: (b) => bars.push(b), closeGraceUs: 5_000_000 });
+    builder.onTrade(trade(1 * M + 5, 100));
+    builder.closeUntil(2 * M + 4_999_999);
+    expect(builder.onTrade(trade(2 * M - 1, 101))).toBe(true); // behind the other events, inside the grace
+    builder.closeUntil(2 * M + 5_000_000);
+    expect(bars.map(ohlc)).toEqual([[1 * M, 100, 101, 100, 101, 2, 2]]);
+    // A trade of the next minute still closes its instrument's bar at once.
+    builder.onTrade(trade(3 * M, 102));
+    builder.onTrade(trade(4 * M, 103));
+    expect(bars.map((b) => b.startTs)).toEqual([1 * M, 3 * M]);
+    expect(() => new TradeBars({ onBar: () => {}, closeGraceUs: -1 })).toThrow(/closeGraceUs/);
+  });
+
   it('refuses an interval that is not a positive integer', () => {
     expect(() => new TradeBars({ intervalUs: 0, onBar: () => {} })).toThrow(CollectOptionError);
     expect(() => new TradeBars({ intervalUs: 0.5, onBar: () => {} })).toThrow(/ohlcv intervalUs/);

@@ -22,6 +22,13 @@ export interface TradeBarsOptions {
   readonly intervalUs?: number;
   /** Receives each bar once it is complete (or, from {@link TradeBars.flush}, as far as it formed). */
   readonly onBar: (bar: InstrumentBar) => void;
+  /**
+   * How long past its end a bar waits in {@link TradeBars.closeUntil} (time from other events) before
+   * it is closed, µs. Default 0. Where trades can arrive behind the other events (Kafka partitions
+   * and topics consumed side by side), a grace of a few seconds keeps them out of the late count.
+   * A trade of the instrument's next interval still closes its bar at once.
+   */
+  readonly closeGraceUs?: number;
 }
 
 interface Forming {
@@ -67,6 +74,7 @@ interface Forming {
 export class TradeBars {
   readonly intervalUs: number;
   readonly #onBar: (bar: InstrumentBar) => void;
+  readonly #graceUs: number;
   readonly #byVenue = new Map<string, Map<string, Forming>>();
   readonly #all: Forming[] = [];
   /** Earliest end of a forming bar, µs (+∞ when none is forming). */
@@ -81,7 +89,11 @@ export class TradeBars {
     const interval = options.intervalUs ?? 60_000_000;
     if (!Number.isSafeInteger(interval) || interval < 1)
       throw new CollectOptionError('ohlcv intervalUs', 'a positive integer number of microseconds', interval);
+    const grace = options.closeGraceUs ?? 0;
+    if (!Number.isSafeInteger(grace) || grace < 0)
+      throw new CollectOptionError('ohlcv closeGraceUs', 'an integer number of microseconds ≥ 0', grace);
     this.intervalUs = interval;
+    this.#graceUs = grace;
     this.#onBar = options.onBar;
   }
 
@@ -103,24 +115,24 @@ export class TradeBars {
     f.lastUs = ts;
     if (start !== f.startUs) {
       f.startUs = start;
-      const end = start + this.intervalUs;
+      const end = start + this.intervalUs + this.#graceUs;
       if (end < this.#nextCloseUs) this.#nextCloseUs = end;
     }
     return true;
   }
 
-  /** Emits every forming bar whose interval ends at or before `localTs` (µs). Cheap when none does. */
+  /** Emits every forming bar whose interval (plus the grace) ends at or before `localTs` (µs). Cheap when none does. */
   closeUntil(localTs: number): void {
     if (localTs < this.#nextCloseUs) return;
     let next = Number.POSITIVE_INFINITY;
     for (const f of this.#all) {
       if (Number.isNaN(f.startUs)) continue;
       const end = f.startUs + this.intervalUs;
-      if (localTs >= end) {
+      if (localTs >= end + this.#graceUs) {
         f.builder.closeUntil(localTs);
         f.closedUntilUs = end;
         f.startUs = Number.NaN;
-      } else if (end < next) next = end;
+      } else if (end + this.#graceUs < next) next = end + this.#graceUs;
     }
     this.#nextCloseUs = next;
   }

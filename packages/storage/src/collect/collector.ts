@@ -51,8 +51,8 @@ export interface CollectorOptions {
   readonly orderBooks?: { readonly intervalUs: number; readonly levels: number } | false;
   /** Every trade. Default true. */
   readonly trades?: boolean;
-  /** 1-minute bars from the trades. Default true. */
-  readonly ohlcv?: boolean | { readonly intervalUs: number };
+  /** 1-minute bars from the trades (or bars of `intervalUs`, closed `closeGraceUs` late: see `TradeBarsOptions`). Default true. */
+  readonly ohlcv?: boolean | { readonly intervalUs?: number; readonly closeGraceUs?: number };
   /** State vectors at a cadence (µs), of the instruments given an encoder by {@link MarketCollector.addFeatures}. */
   readonly features?: { readonly intervalUs: number } | false;
   /** Rows buffered before a flush starts by itself. Default 5,000. */
@@ -170,7 +170,8 @@ export class MarketCollector {
       ohlcv === false
         ? undefined
         : new TradeBars({
-            ...(ohlcv === true ? {} : { intervalUs: ohlcv.intervalUs }),
+            ...(ohlcv === true || ohlcv.intervalUs === undefined ? {} : { intervalUs: ohlcv.intervalUs }),
+            ...(ohlcv === true || ohlcv.closeGraceUs === undefined ? {} : { closeGraceUs: ohlcv.closeGraceUs }),
             onBar: (bar) => this.#barRow(bar),
           });
     const features = options.features ?? false;
