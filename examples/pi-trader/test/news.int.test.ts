@@ -76,7 +76,9 @@ describe('pi-trader demo news', () => {
       const stored = db.rowsAfter('news', 0, 1_000);
       db.close();
       expect(stored.length).toBeGreaterThanOrEqual(50);
-      expect(stored.some((r) => typeof r['scores'] === 'string' && r['scores'].includes('"scorer":"vader"'))).toBe(true);
+      expect(stored.some((r) => typeof r['scores'] === 'string' && r['scores'].includes('"scorer":"vader"'))).toBe(
+        true,
+      );
       const recording = readdirSync(join(dir, 'rec')).find((f) => f.startsWith('news-'));
       expect(recording).toBeDefined();
       let n = 0;
