@@ -7,6 +7,7 @@
 export { BreakerRule, CircuitBreakers, type Halt } from './breakers.js';
 export { correlationScale, pearson, RollingCorrelation } from './correlation.js';
 export { DrawdownGuard, type DrawdownStatus } from './drawdown.js';
+export { type EdgeEstimate, EdgeEstimator, type EdgeEstimatorOptions } from './edge.js';
 export {
   type OrderIntent,
   positionKey,
