@@ -65,6 +65,7 @@ export {
   InvalidOrderTransitionError,
   isFinalStatus,
   Liquidity,
+  type OrderEdge,
   type OrderRequest,
   OrderSide,
   OrderStatus,
@@ -80,7 +81,9 @@ export {
   type OpeningPosition,
   Portfolio,
   type PortfolioOptions,
+  type PortfolioView,
   type Position,
+  type PositionView,
   UnknownAccountError,
 } from './portfolio.js';
 export {
@@ -104,6 +107,8 @@ export {
 export {
   type EmergencyStopReport,
   type GateDecision,
+  type GateKellyOptions,
+  InvalidEdgeError,
   liveEquityAtoms,
   RiskGate,
   type RiskGateOptions,

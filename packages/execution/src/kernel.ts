@@ -21,7 +21,7 @@ import type { TradableInstrument } from './instrument.js';
 import type { Clock, MarketEvent } from './internal/core.js';
 import { BaseError, SeededRandom } from './internal/core.js';
 import { isFinalStatus, type OrderRequest, type OrderStatus, type RejectReason, type SimOrder } from './orders.js';
-import type { Fill, Portfolio } from './portfolio.js';
+import type { Fill, Portfolio, PortfolioView } from './portfolio.js';
 import type { SimulatedVenue } from './venue.js';
 
 /** What the strategy hears about one of its orders. Quantities in lots, times in µs. */
@@ -87,8 +87,8 @@ export interface StrategyContext {
   replaceOrder(venue: string, orderId: string, request: OrderRequest): string;
   /** Orders not known to be final, optionally of one venue and symbol, in sending order. */
   openOrders(venue?: string, symbol?: string): readonly OrderView[];
-  /** The account (cash, positions, fills, equity). Read only. */
-  readonly portfolio: Portfolio;
+  /** The account (cash, positions, fills, equity), read only: only the engine books fills. */
+  readonly portfolio: PortfolioView;
   /** Repeating timer every `intervalUs` from now. @throws InvalidTimerRequestError when the name is taken. */
   setTimer(name: string, intervalUs: number): void;
   /** One-shot alert at `atUs`. @throws InvalidTimerRequestError when the name is taken or the time is past. */

@@ -84,12 +84,56 @@ export interface Position {
   feesAtoms: bigint;
   /** Funding received (positive) or paid (negative), quote atoms. */
   fundingAtoms: bigint;
-  /** Best bid + best ask in ticks (twice the mid) at the last mark, or 0 before any. */
+  /** Best bid + best ask in ticks (twice the mid) at the last mark; twice the first fill's price before any mark; 0 when never filled or marked. */
   markSumTicks: number;
   /** Lots traded (absolute), for turnover. */
   tradedLots: number;
   /** Notional traded (absolute), quote atoms. */
   tradedNotionalAtoms: bigint;
+}
+
+/** A position as a strategy sees it: every field read only. */
+export type PositionView = Readonly<Position>;
+
+/**
+ * The account as a strategy sees it (`ctx.portfolio`): cash, positions, fills and equity, read
+ * only. Only the engine books fills, funding and marks ({@link Portfolio} itself).
+ *
+ * @example
+ * ```ts
+ * onEvent(event, ctx) {
+ *   const held = ctx.portfolio.position(ctx.instrument('binance', 'BTC/USDT')).qtyLots;
+ *   const equity = ctx.portfolio.equityAtoms();
+ * }
+ * ```
+ */
+export interface PortfolioView {
+  /** Equity samples, in time order. */
+  readonly equityCurve: readonly EquityPoint[];
+  /** The fills in the order they happened (the most recent ones past `maxFills`). */
+  readonly fills: readonly Fill[];
+  /** Fees paid so far, quote atoms. */
+  readonly totalFeesAtoms: bigint;
+  /** Funding received (positive) or paid (negative) so far, quote atoms. */
+  readonly totalFundingAtoms: bigint;
+  /** Fills booked since the start, including those dropped from {@link PortfolioView.fills}. */
+  readonly fillsBooked: number;
+  /** Equity at the first sample (the baseline for P&L), quote atoms. */
+  readonly initialEquityAtoms: bigint;
+  /** Cash of `venue` in `currency`, atoms. @throws UnknownAccountError for a venue with no account. */
+  cashAtoms(venue: string, currency: string): bigint;
+  /** True when `venue` has an account. */
+  hasAccount(venue: string): boolean;
+  /** The position on an instrument (flat when never traded). */
+  position(instrument: TradableInstrument): PositionView;
+  /** Every position ever opened, flat ones included. */
+  positions(): readonly PositionView[];
+  /** Average entry price of an open position in ticks, NaN when flat. */
+  averageEntryTicks(pos: PositionView): number;
+  /** Unrealised P&L of a position at its mark, quote atoms. */
+  unrealizedAtoms(pos: PositionView): bigint;
+  /** Cash plus every position at its mark (its fill price until the first mark), quote atoms. */
+  equityAtoms(): bigint;
 }
 
 /** One point of the equity curve: time in µs and equity in quote atoms. */
@@ -142,7 +186,7 @@ export class InvalidPortfolioOptionError extends BaseError {
  * const live = new Portfolio({ maxFills: 1_000, maxEquityPoints: 10_000 }); // bounded memory
  * ```
  */
-export class Portfolio {
+export class Portfolio implements PortfolioView {
   private readonly cash = new Map<string, Map<string, bigint>>();
   private readonly positionsByKey = new Map<string, Position>();
   /** Same positions by instrument object: no key string built on the hot path. */
@@ -307,6 +351,9 @@ export class Portfolio {
         pos.costAtoms = 0n;
       }
     }
+    // A position not yet marked is worth its fill price until the first mark arrives, so equity
+    // does not fall by the position's value (a false drawdown) between the fill and the next mark.
+    if (pos.markSumTicks === 0 && pos.qtyLots !== 0) pos.markSumTicks = 2 * fill.priceTicks;
     this.fills.push(fill);
     this.fillsBooked++;
     if (this.fills.length >= 2 * this.maxFills) this.fills.splice(0, this.fills.length - this.maxFills);
@@ -343,18 +390,18 @@ export class Portfolio {
    * portfolio.averageEntryTicks(portfolio.position(btc)); // 6000000.5
    * ```
    */
-  averageEntryTicks(pos: Position): number {
+  averageEntryTicks(pos: PositionView): number {
     if (pos.qtyLots === 0) return Number.NaN;
     return Number(pos.costAtoms) / (pos.qtyLots * Number(pos.instrument.tickLotAtoms));
   }
 
   /** Unrealised P&L of a position at its last mark, quote atoms. */
-  unrealizedAtoms(pos: Position): bigint {
+  unrealizedAtoms(pos: PositionView): bigint {
     if (pos.qtyLots === 0 || pos.markSumTicks === 0) return 0n;
     return (BigInt(pos.qtyLots) * BigInt(pos.markSumTicks) * pos.instrument.tickLotAtoms) / 2n - pos.costAtoms;
   }
 
-  /** Equity: all cash plus every position at its mark, quote atoms (currencies at par). */
+  /** Equity: all cash plus every position at its mark (at its fill price until the first mark), quote atoms (currencies at par). */
   equityAtoms(): bigint {
     let total = 0n;
     for (const acc of this.cash.values()) for (const v of acc.values()) total += v;

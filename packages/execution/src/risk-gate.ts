@@ -11,12 +11,19 @@
  *
  * @module
  */
-import type { MarketEvent } from '@tickerml/core';
-import { positionKey, type RiskDecision, type RiskEngine } from '@tickerml/risk';
+import { BaseError, type MarketEvent } from '@tickerml/core';
+import {
+  EdgeEstimator,
+  fundingCostFraction,
+  type OrderIntent,
+  positionKey,
+  type RiskDecision,
+  type RiskEngine,
+} from '@tickerml/risk';
 import { NO_ASK, NO_BID, type VenueBook } from './book.js';
 import type { OrderUpdate, Strategy, StrategyContext, TimerFired } from './kernel.js';
 import type { OrderRequest, RejectReason } from './orders.js';
-import type { Fill, Portfolio } from './portfolio.js';
+import type { Fill, PortfolioView } from './portfolio.js';
 
 /** One decision of the gate, for logs and metrics. */
 export interface GateDecision {
@@ -51,6 +58,28 @@ export interface RiskGateOptions {
   /** Every gate decision (accepted, resized, rejected). */
   readonly onDecision?: (decision: GateDecision) => void;
   readonly onEmergencyStop?: (report: EmergencyStopReport) => void;
+  /**
+   * Fractional Kelly sizing (the risk engine's `kelly` rule, `kellyFraction` of the limits). On by
+   * default: the edge is an order's own {@link OrderRequest.edge} when the strategy sets one, else
+   * the edge estimated from the strategy's realised fills ({@link EdgeEstimator}: a prior, and no
+   * estimate before `minTrades` closed trades, when the rule does not act). `false` turns it off.
+   */
+  readonly kelly?: GateKellyOptions | false;
+}
+
+/** Options of the gate's Kelly sizing. */
+export interface GateKellyOptions {
+  /** Where the estimated edge comes from. Default `new EdgeEstimator()` (prior 0, 30 trades minimum). */
+  readonly estimator?: EdgeEstimator;
+  /** Expected holding time of a position, µs: the funding a perpetual pays over it is a cost. Default 8 h. */
+  readonly holdingUs?: number;
+  /** Funding interval of the perpetuals, µs. Default 8 h. */
+  readonly fundingIntervalUs?: number;
+}
+
+/** A strategy attached an edge that is not a finite number with a positive variance. */
+export class InvalidEdgeError extends BaseError {
+  override name = 'InvalidEdgeError' as const;
 }
 
 const ATOMS_PER_UNIT = 1e18;
@@ -66,7 +95,7 @@ function rejectReasonOf(rule: string | undefined): RejectReason {
  * the drawdown now. Positions on a book with no two-sided quote keep their last mark.
  */
 export function liveEquityAtoms(
-  portfolio: Portfolio,
+  portfolio: PortfolioView,
   book: (venue: string, symbol: string) => VenueBook | undefined,
 ): bigint {
   let equity = portfolio.equityAtoms();
@@ -108,6 +137,12 @@ export class RiskGate implements Strategy {
   lastReason: string | undefined;
   /** Emergency stops handled. */
   readonly emergencyStops: EmergencyStopReport[] = [];
+  /** The edge estimated from the strategy's fills (`undefined` with `kelly: false`). */
+  readonly edge: EdgeEstimator | undefined;
+  readonly #holdingUs: number;
+  readonly #fundingIntervalUs: number;
+  /** Last funding rate per `venue|symbol`, per interval. */
+  readonly #funding = new Map<string, number>();
 
   readonly #inner: Strategy;
   readonly #flatten: boolean;
@@ -133,6 +168,10 @@ export class RiskGate implements Strategy {
     this.#equityCheckUs = options.equityCheckUs ?? 100_000;
     this.#onDecision = options.onDecision;
     this.#onEmergencyStop = options.onEmergencyStop;
+    const kelly = options.kelly === false ? undefined : (options.kelly ?? {});
+    this.edge = kelly === undefined ? undefined : (kelly.estimator ?? new EdgeEstimator());
+    this.#holdingUs = kelly?.holdingUs ?? 8 * 3_600_000_000;
+    this.#fundingIntervalUs = kelly?.fundingIntervalUs ?? 8 * 3_600_000_000;
   }
 
   /** The strategy being gated. */
@@ -200,6 +239,7 @@ export class RiskGate implements Strategy {
         positions.set(positionKey(pos.venue, pos.symbol), pos.qtyLots * Number(pos.instrument.spec.lotSize));
     }
     const equity = Number(liveEquityAtoms(ctx.portfolio, (v, s) => this.#book(ctx, v, s))) / ATOMS_PER_UNIT;
+    const kelly = this.#kellyInputs(request);
     return this.risk.evaluate(
       {
         venue: request.venue,
@@ -208,9 +248,32 @@ export class RiskGate implements Strategy {
         qtyLots,
         lotSize,
         price: priceTicks * tickSize,
+        ...(kelly === undefined ? {} : { kelly }),
       },
       { tsUs: atUs, equity, positions },
     );
+  }
+
+  /** The Kelly rule's inputs for `request`, or `undefined` when there is no edge to size by. */
+  #kellyInputs(request: OrderRequest): OrderIntent['kelly'] {
+    if (this.edge === undefined) return undefined;
+    let edge: { edge: number; variance: number } | undefined = request.edge;
+    if (edge !== undefined) {
+      if (!Number.isFinite(edge.edge) || !(edge.variance > 0) || !Number.isFinite(edge.variance))
+        throw new InvalidEdgeError(
+          `order on ${request.venue} ${request.symbol}: edge must be finite with a positive finite variance, was edge ${edge.edge}, variance ${edge.variance}`,
+        );
+    } else edge = this.edge.estimate();
+    if (edge === undefined) return undefined;
+    // A perpetual (BTC/USDT:USDT) pays or receives funding while held: a cost on the edge.
+    const rate = request.symbol.includes(':')
+      ? this.#funding.get(positionKey(request.venue, request.symbol))
+      : undefined;
+    const fundingCost =
+      rate === undefined
+        ? 0
+        : fundingCostFraction(rate, request.side === 'buy' ? 1 : -1, this.#holdingUs, this.#fundingIntervalUs);
+    return { edge: edge.edge, variance: edge.variance, fundingCost };
   }
 
   #place(ctx: StrategyContext, request: OrderRequest): string {
@@ -309,8 +372,12 @@ export class RiskGate implements Strategy {
       case 'connected':
         breakers.onConnected(e.venue, t);
         return;
+      case 'funding_rate': {
+        const rate = Number(e.rate);
+        if (Number.isFinite(rate)) this.#funding.set(positionKey(e.venue, e.symbol), rate);
+        return;
+      }
       case 'resynced':
-      case 'funding_rate':
         return;
       default: {
         const b = this.#book(ctx, e.venue, e.symbol);
@@ -409,6 +476,11 @@ export class RiskGate implements Strategy {
   }
 
   onFill(fill: Fill, ctx: StrategyContext): void {
+    if (this.edge !== undefined) {
+      const notional = fill.priceTicks * fill.qtyLots * Number(ctx.instrument(fill.venue, fill.symbol).tickLotAtoms);
+      const feeRate = notional > 0 ? Number(fill.feeAtoms) / notional : 0;
+      this.edge.onFill(positionKey(fill.venue, fill.symbol), fill.side, fill.qtyLots, fill.priceTicks, feeRate);
+    }
     if (this.#inner.onFill === undefined) return;
     const g = this.#gatedContext(ctx);
     this.#call(() => this.#inner.onFill?.(fill, g));
