@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { AppConfig, Clock, Logger } from '@tickerml/core';
 import { parseDuration } from '@tickerml/core';
+import type { HeadlineView, NewsView } from '@tickerml/dashboard';
 import {
   AutoScorer,
   NewsHarvester,
@@ -24,23 +25,6 @@ import {
   type SentimentValue,
 } from '@tickerml/news';
 import type { NewsRow } from '@tickerml/storage';
-
-/** One headline as the dashboard shows it. */
-export interface HeadlineView {
-  readonly source: string;
-  readonly title: string;
-  readonly url: string;
-  /** When the box first saw it, µs. */
-  readonly localTs: number;
-  /** The publisher's stamp, µs, or null. */
-  readonly publishedTs: number | null;
-  readonly assets: readonly string[];
-  /** Sentiment towards the first asset it mentions (or null while it is being scored). */
-  readonly sentiment: number | null;
-  readonly relevance: number | null;
-  /** `ollama:<model>` or `vader`. */
-  readonly scorer: string | null;
-}
 
 /** The running news side of the box. */
 export interface NewsService {
@@ -222,13 +206,7 @@ function pick(item: NewsItem): Omit<HeadlineView, 'sentiment' | 'relevance' | 's
 }
 
 /** The dashboard's news panel: the latest headlines and the sentiment feature of each asset they mention. */
-export function newsDashboardView(
-  news: NewsService,
-  nowUs: number,
-): {
-  headlines: readonly HeadlineView[];
-  sentiment: { asset: string; sentiment: number; count: number; scorers: readonly string[] }[];
-} {
+export function newsDashboardView(news: NewsService, nowUs: number): NewsView {
   const headlines = news.headlines();
   const assets = [...new Set(headlines.flatMap((h) => h.assets))].sort();
   return {

@@ -12,6 +12,7 @@ import { readNewsRecording } from '@tickerml/news';
 import { SqliteStore } from '@tickerml/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../../../packages/dashboard/test/browser.js';
+import { until } from './until.js';
 
 const APP = fileURLToPath(new URL('..', import.meta.url));
 const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
@@ -91,17 +92,3 @@ describe('pi-trader demo news', () => {
     120_000,
   );
 });
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const t0 = performance.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
