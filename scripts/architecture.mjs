@@ -21,9 +21,9 @@ const END = '<!-- architecture-graph:end -->';
 const LAYERS = [
   ['foundation', 'Foundation', ['core']],
   ['models', 'Domain models (pure, clock injected)', ['microstructure', 'risk']],
-  ['adapters', 'Adapters (I/O)', ['exchanges', 'storage', 'streaming']],
+  ['adapters', 'Adapters (I/O)', ['exchanges', 'storage', 'streaming', 'news']],
   ['engine', 'Engine', ['execution', 'paper']],
-  ['learning', 'Learning', ['rl']],
+  ['learning', 'Learning', ['rl', 'rl-trainer']],
   ['surfaces', 'Surfaces', ['dashboard', 'cli']],
 ];
 
