@@ -147,6 +147,19 @@ export {
   resolveAsOf,
 } from './quarantine.js';
 export {
+  type EvaluateOptions,
+  type EvaluationReport,
+  evaluate,
+  evaluationToHtml,
+  evaluationToJson,
+  type LearningCurve,
+  type PathMetrics,
+  type PolicyFactory,
+  type PolicyFitContext,
+  type StrategyEvaluation,
+  type Summary,
+} from './evaluate.js';
+export {
   buyAndHold,
   flatStrategy,
   type Perturbation,
