@@ -16,6 +16,7 @@ Commands:
   backtest          run a strategy over recordings through the simulated venue
   migrate           copy a SQLite database into PostgreSQL
   kafka lag         consumer-group lag per partition (like kafka-consumer-groups --describe)
+  collect           persist the book and trade topics of Kafka into SQLite or PostgreSQL (another box)
 
 Run "tickerml <command> --help" for a command's options.
 `;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, (args: readonly string[]) => Promise<number>> = {
   backtest: async (args) => (await import('./commands/backtest.js')).backtestCommand(args),
   migrate: async (args) => (await import('./commands/migrate.js')).migrateCommand(args),
   kafka: async (args) => (await import('./commands/kafka.js')).kafkaCommand(args),
+  collect: async (args) => (await import('./commands/collect.js')).collectCommand(args),
 };
 
 /**
