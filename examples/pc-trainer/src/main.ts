@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'combinatorial purged cross-validation splits and paths of a dataset',
     load: async () => (await import('./commands/cv.js')).cvCommand,
   },
+  evaluate: {
+    summary: 'CPCV evaluation of a model beside flat, buy-and-hold and the baselines (JSON + HTML)',
+    load: async () => (await import('./commands/evaluate.js')).evaluateCommand,
+  },
   trajectories: {
     summary: 'baselines and epsilon variants through the Engine -> offline-RL trajectory file',
     load: async () => (await import('./commands/trajectories.js')).trajectoriesCommand,

@@ -209,6 +209,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const markets = await baselineMarkets(recordings, traded, orderNotional);
   const venues = new Set(markets.markets.map((m) => m.instrument.venue));
   const baselines = options.baselines ?? BASELINE_STRATEGIES.filter((b) => b !== 'arbitrage' || venues.size >= 2);
+  for (const name of baselines)
+    if (!(BASELINE_STRATEGIES as readonly string[]).includes(name))
+      throw new TrajectoryInputError(`unknown strategy '${name}' (known: ${BASELINE_STRATEGIES.join(', ')})`);
   const intervalUs = dataset.meta.intervalUs;
 
   const runGroup = (strategy: Strategy, g: number, seed: number): Promise<RolloutResult> => {
