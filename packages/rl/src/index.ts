@@ -70,6 +70,19 @@ export {
 } from './encoder.js';
 export { DatasetFormatError, DatasetInputError, EncodeTimeError, RlOptionError } from './errors.js';
 export {
+  type EvaluateOptions,
+  type EvaluationReport,
+  evaluate,
+  evaluationToHtml,
+  evaluationToJson,
+  type LearningCurve,
+  type PathMetrics,
+  type PolicyFactory,
+  type PolicyFitContext,
+  type StrategyEvaluation,
+  type Summary,
+} from './evaluate.js';
+export {
   DEFAULT_LABEL_SETTINGS,
   LabelKind,
   type LabelSettings,
@@ -133,6 +146,21 @@ export {
 } from './model/registry.js';
 export { fitNormalisation, normalise } from './normalisation.js';
 export {
+  DecisionTransformerPolicy,
+  type DecisionTransformerPolicyOptions,
+  type ModelChange,
+  type PolicyDecision,
+} from './policy/decision-transformer-policy.js';
+export {
+  EncoderVersionMismatchError,
+  type LoadPolicyOptions,
+  OnnxPolicyModel,
+  type PolicyInference,
+  PolicyModelError,
+  type PolicyModelInfo,
+  policyModelInfo,
+} from './policy/onnx-model.js';
+export {
   applyQuarantine,
   assertQuarantine,
   checkQuarantineDays,
@@ -146,19 +174,6 @@ export {
   requireQuarantined,
   resolveAsOf,
 } from './quarantine.js';
-export {
-  type EvaluateOptions,
-  type EvaluationReport,
-  evaluate,
-  evaluationToHtml,
-  evaluationToJson,
-  type LearningCurve,
-  type PathMetrics,
-  type PolicyFactory,
-  type PolicyFitContext,
-  type StrategyEvaluation,
-  type Summary,
-} from './evaluate.js';
 export {
   buyAndHold,
   flatStrategy,
