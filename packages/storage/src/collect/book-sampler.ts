@@ -22,7 +22,8 @@ export interface BookSamplerOptions {
    * `L2BookOptions` of `@tickerml/microstructure`); levels outside it are still kept exactly, in a
    * slower sorted fallback. Default 16,384 (512 KiB per book): measured on the bundled Binance
    * BTC/USDT recording, 4,096 ticks (±40 USDT) left much of its 1,000-level snapshot in the
-   * fallback and cost about 2.6× the CPU per book event (13.7 against 5.2 µs).
+   * fallback and cost about 2.6× the CPU per book event (13.7 against 5.2 µs, one run each at
+   * load 18 on 2 cores: indicative only).
    */
   readonly roiHalfWidthTicks?: number;
 }
