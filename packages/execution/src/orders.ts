@@ -80,6 +80,27 @@ export interface OrderRequest {
   readonly qty?: string;
   /** Caller's tag, echoed on every update. */
   readonly tag?: string;
+  /**
+   * The strategy's own estimate of this order's edge, for the risk gate's fractional Kelly rule
+   * (e.g. a Decision Transformer's expected return from its action probabilities). Without it the
+   * gate uses the edge estimated from the strategy's realised fills (once there are enough).
+   */
+  readonly edge?: OrderEdge;
+}
+
+/**
+ * An edge estimate a strategy attaches to an order. Fractions per trade, not percentages.
+ *
+ * @example
+ * ```ts
+ * ctx.placeOrder({ venue, symbol, side: 'buy', type: 'limit', priceTicks, qtyLots, edge: { edge: 0.0015, variance: 0.0004 } });
+ * ```
+ */
+export interface OrderEdge {
+  /** Expected return of the trade, net of fees and slippage (e.g. 0.0015 = 15 bp). */
+  readonly edge: number;
+  /** Variance of that return (standard deviation squared), > 0. */
+  readonly variance: number;
 }
 
 /** One transition of an order, with the venue time it happened at (microseconds). */
