@@ -5,24 +5,25 @@
  * @module
  */
 
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import {
+  BaseError,
   type Clock,
   closeLogger,
   createLogger,
   createMetricsRegistry,
   Delivery,
   type EventBus,
+  ensureDirectory,
   InProcessBus,
   LiveClock,
   type Logger,
   type MarketEvent,
   type TickerMLConfig,
 } from '@tickerml/core';
-import { DashboardServer, type FeedView, type FillView } from '@tickerml/dashboard';
+import { DashboardServer, type DashboardUpdate, type FeedView, type FillView } from '@tickerml/dashboard';
 import type { FeedStats } from '@tickerml/exchanges';
 import {
   atomsToDecimal,
@@ -34,18 +35,27 @@ import {
   TradableInstrument,
   type VenueSettings,
 } from '@tickerml/execution';
-import { type GateDecision, PaperStore, PaperTrader, ResumeMode } from '@tickerml/paper';
-import { RiskEngine, resolveRiskLimits } from '@tickerml/risk';
+import { type AlertRecord, type GateDecision, PaperStore, PaperTrader, ResumeMode } from '@tickerml/paper';
+import { BreakerRule, RiskEngine, resolveRiskLimits } from '@tickerml/risk';
 import { collectSettings, SqliteStore, type StorageSettings, storageSettings } from '@tickerml/storage';
+import type { BusRecord, KafkaBus as KafkaBusType } from '@tickerml/streaming';
 import type { PiTraderArgs } from './args.js';
 import { type Collection, startCollection } from './collect.js';
 import { DEMO_INSTRUMENT, DemoSource } from './demo.js';
+import { type Funding, startFunding } from './funding.js';
 import { type LiveFeeds, startLiveFeeds } from './live.js';
+import { type Monitoring, startMonitoring, type VenueCounters } from './monitoring.js';
+import { newsDashboardView, startNews } from './news.js';
+
+/** The database path cannot be used (a component is a file, a directory cannot be created). */
+export class DatabasePathError extends BaseError {
+  override name = 'DatabasePathError' as const;
+}
 
 /** A running pi-trader. */
 export interface PiTrader {
   readonly trader: PaperTrader;
-  /** Dashboard URL, or `undefined` with `--no-dashboard`. */
+  /** Dashboard URL (a token shows as `[REDACTED]`), or `undefined` with `--no-dashboard`. */
   readonly dashboardUrl: string | undefined;
   readonly metricsUrl: string | undefined;
   readonly dbPath: string;
@@ -53,6 +63,10 @@ export interface PiTrader {
   readonly resumedFrom: { readonly seq: number; readonly fills: number; readonly atUs: number } | undefined;
   /** Orders sent to the venue so far (accepted or resized by risk). */
   readonly counts: Counts;
+  /** The alert engine and its channels (monitoring_config.yaml `alerts:`). */
+  readonly monitoring: Monitoring;
+  /** Stops the market-data feeds (demo or live) while the rest keeps running: what an outage looks like. */
+  stopFeeds(): Promise<void>;
   /** What it persists of the market data (config.yaml `collect:`): recordings and row counters. */
   readonly collection: Collection;
   /** Resolves once {@link stop} has flushed everything. */
@@ -140,7 +154,16 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   });
   const clock: Clock = new LiveClock();
   const dbPath = args.db ?? app.storage.sqlitePath;
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  if (dbPath !== ':memory:') {
+    try {
+      ensureDirectory(dirname(dbPath));
+    } catch (error) {
+      throw new DatabasePathError(
+        `cannot keep the database ${dbPath}: ${error instanceof BaseError ? error.shortMessage : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
   const sqlite = SqliteStore.open(dbPath);
   // storage.retention_days > 0: market data older than that is deleted every retention_check_minutes.
   const storage = storageSettings(app.storage);
@@ -169,6 +192,16 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     clock,
     logger,
     bus: args.bus === 'kafka' ? 'kafka' : 'memory',
+  });
+
+  // News (config.yaml news:): harvested, scored and recorded beside trading, never blocking it.
+  const news = await startNews({
+    config: app.news,
+    recordingsDir: app.storage.recordingsDir,
+    clock,
+    logger,
+    demo: !args.live,
+    store: sqlite,
   });
 
   // --- venues and instruments
@@ -226,10 +259,32 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     decisions: metrics.counter('decisions_total', 'Orders the strategy placed, by risk outcome', ['action']),
     orders: metrics.counter('orders_total', 'Orders sent to the simulated venue'),
     fills: metrics.counter('fills_total', 'Fills booked'),
-    frames: metrics.gauge('feed_frames', 'WebSocket frames routed by the feed', ['venue']),
-    gaps: metrics.gauge('feed_gaps', 'Sequence gaps and checksum mismatches detected by the feed', ['venue']),
-    equity: metrics.gauge('equity', 'Account equity, quote currency'),
-    drawdown: metrics.gauge('drawdown_ratio', 'Drawdown from the equity peak'),
+    frames: metrics.counter('feed_frames_total', 'WebSocket frames routed by the feed (count)', ['venue']),
+    gaps: metrics.counter('feed_gaps_total', 'Sequence gaps and checksum mismatches detected by the feed (count)', [
+      'venue',
+    ]),
+    resyncs: metrics.counter('feed_resyncs_total', 'Books rebuilt from a fresh snapshot (count)', ['venue']),
+    mismatches: metrics.counter('feed_checksum_mismatches_total', 'Book checksum mismatches (count)', ['venue']),
+    lastBook: metrics.gauge(
+      'feed_last_book_update_timestamp_seconds',
+      'When the last book update of the venue was received (localTs), seconds since the Unix epoch',
+      ['venue'],
+    ),
+    feedLag: metrics.gauge(
+      'feed_lag_seconds',
+      "Market-data latency localTs - exchTs of the venue's last event, seconds",
+      ['venue'],
+    ),
+    equity: metrics.gauge('equity', 'Account equity with positions at the current mid, in quote currency units'),
+    drawdown: metrics.gauge('drawdown_ratio', 'Drawdown from the equity peak, a fraction (0.1 = 10 %)'),
+    emergencyStop: metrics.gauge('emergency_stop', 'The drawdown emergency stop is in force (1) or not (0)'),
+    maxDrawdown: metrics.gauge('max_drawdown_ratio', 'Largest drawdown from a running equity peak so far, a fraction'),
+    dailyPnl: metrics.gauge('daily_pnl', 'P&L since the start of the UTC day, in quote currency units'),
+    sharpe: metrics.gauge(
+      'sharpe_ratio',
+      'Annualised Sharpe ratio of the equity series (absent until 30 returns over 30 days), dimensionless',
+    ),
+    halts: metrics.gauge('circuit_breaker_halts', 'Circuit-breaker halts in force, by breaker (count)', ['breaker']),
     checkpoints: metrics.counter('checkpoints_total', 'Checkpoints committed'),
     latency: metrics.histogram(
       'decision_latency_seconds',
@@ -241,6 +296,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   // Both outcomes exported from the start (zero counts), not only once the first one happens.
   m.latency.zero({ outcome: 'sent' });
   m.latency.zero({ outcome: 'refused' });
+  for (const action of ['accepted', 'resized', 'rejected']) m.decisions.inc({ action }, 0);
   const risk = new RiskEngine(
     resolveRiskLimits({
       kellyFraction: config.risk.kellyFraction,
@@ -264,6 +320,12 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     }),
   );
 
+  // Alerts (monitoring_config.yaml): rules evaluated on the clock, channels delivering in the background.
+  let monitoredFeeds = (): VenueCounters[] => [];
+  /** Perpetual funding rates (config.yaml funding:), started with the feeds. */
+  let funding: Funding | undefined;
+  const monitoring = startMonitoring({ config, clock, logger, metrics, risk, feeds: () => monitoredFeeds() });
+
   let trader: PaperTrader | undefined;
   const onDecision = (d: GateDecision): void => {
     // Timed first: the order has just been handed to the venue (or refused); logging is not part of it.
@@ -272,6 +334,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     const outcome: DecisionOutcome = d.decision.action === 'rejected' ? 'refused' : 'sent';
     if (latencyUs !== undefined) {
       m.latency.observe({ outcome }, latencyUs / 1e6);
+      monitoring.onDecisionLatency(latencyUs);
       options.onDecisionLatencyUs?.(latencyUs, outcome, reachedTraderUs - (d.eventLocalTs ?? 0));
     }
     counts.decisions++;
@@ -357,6 +420,8 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     if (e.kind === 'connected') connected.set(e.venue, true);
     else if (e.kind === 'disconnected') connected.set(e.venue, false);
     else lagMs.set(e.venue, (e.localTs - e.exchTs) / 1000);
+    if (e.kind === 'book_snapshot' || e.kind === 'book_delta') monitoring.onBookUpdate(e.venue, e.localTs);
+    else if (e.kind === 'funding_rate') funding?.onEvent(e);
     step(e);
     collection.onEvent(e);
   };
@@ -378,6 +443,10 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     );
     await Promise.all(subs.map((s) => s.ready));
     publishOne = (e) => kafka.publishEvent(e);
+    // News items are records with kind 'news' on their own topic, keyed by source.
+    news?.setPublisher((item) =>
+      (kafka as unknown as KafkaBusType<BusRecord>).publish(kafka.topicName('news'), { ...item }, { key: item.source }),
+    );
     closeBus = async () => {
       for (const s of subs) await s.unsubscribe().catch(() => undefined);
       await kafka.close();
@@ -419,6 +488,19 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     });
     await demo.start();
   }
+  if (app.funding.enabled) {
+    funding = await startFunding({
+      venues: app.funding.venues,
+      bases: [...new Set(venueSettings.flatMap((v) => v.instruments.map((i) => i.base)))],
+      demo: !args.live,
+      emit: publish,
+      logger,
+      metrics,
+      sqlite,
+      onRawFrame: collection.onRawFrame,
+      nowUs: () => clock.nowUs(),
+    });
+  }
 
   // --- dashboard
   let dashboard: DashboardServer | undefined;
@@ -428,10 +510,13 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       port: args.port ?? app.dashboard.port,
       host: app.dashboard.host,
       ...(app.dashboard.token === undefined ? {} : { token: app.dashboard.token }),
+      allowedHosts: app.dashboard.allowedHosts,
       title: `pi-trader (${args.live ? 'live feeds' : 'demo recording'}, paper)`,
       startingBalance: balance,
     });
-    dashboardUrl = await dashboard.start();
+    await dashboard.start();
+    // Printed and logged: the token never appears in either.
+    dashboardUrl = dashboard.redactedUrl;
   }
 
   // --- metrics endpoint
@@ -468,6 +553,22 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     if (demo !== undefined) return demo.stats();
     return live?.stats() ?? [];
   };
+  monitoredFeeds = () =>
+    feedStats().map(({ venue, stats }) => ({
+      venue,
+      resyncs: stats.reduce((a, x) => a + x.resyncs, 0),
+      checksumMismatches: stats.reduce((a, x) => a + x.checksumsMismatched, 0),
+    }));
+  /** Feed counters already added to the metrics, per venue and counter (counters only go up). */
+  const exported = new Map<string, number>();
+  const addUp = (counter: typeof m.frames, venue: string, total: number): void => {
+    const k = `${counter === m.frames ? 'f' : counter === m.gaps ? 'g' : counter === m.resyncs ? 'r' : 'c'}|${venue}`;
+    const before = exported.get(k);
+    const delta = total - (before ?? 0);
+    // Exported (at 0) from the first refresh, so rules over it have a series before the first event.
+    if (delta > 0 || before === undefined) counter.inc({ venue }, Math.max(0, delta));
+    exported.set(k, total);
+  };
   let sentFills = 0;
   let lastFills = 0;
   const refresh = (): void => {
@@ -480,8 +581,14 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         sum.resyncs += s.resyncs;
         sum.mismatches += s.checksumsMismatched;
       }
-      m.frames.set({ venue }, sum.frames);
-      m.gaps.set({ venue }, sum.gaps + sum.mismatches);
+      addUp(m.frames, venue, sum.frames);
+      addUp(m.gaps, venue, sum.gaps + sum.mismatches);
+      addUp(m.resyncs, venue, sum.resyncs);
+      addUp(m.mismatches, venue, sum.mismatches);
+      const lastBookUs = monitoring.lastBookUpdateUs(venue);
+      if (lastBookUs !== undefined) m.lastBook.set({ venue }, lastBookUs / 1e6);
+      const lag = lagMs.get(venue);
+      if (lag !== undefined) m.feedLag.set({ venue }, lag / 1000);
       return {
         venue,
         connected: connected.get(venue) ?? false,
@@ -494,14 +601,26 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     });
     m.events.inc(counts.events - (refreshState.events ?? 0));
     refreshState.events = counts.events;
+    m.emergencyStop.set(risk.drawdown.tripped ? 1 : 0);
+    const haltCounts = new Map<string, number>();
+    for (const h of risk.breakers.allHalts()) haltCounts.set(h.rule, (haltCounts.get(h.rule) ?? 0) + 1);
+    for (const rule of BREAKERS) m.halts.set({ breaker: rule }, haltCounts.get(rule) ?? 0);
+    const alerts = alertsView(monitoring);
+    const newsView = news === undefined ? undefined : newsDashboardView(news, clock.nowUs());
+    if (newsView !== undefined) dashboard?.update({ news: newsView });
     if (t === undefined) {
-      dashboard?.update({ feeds });
+      dashboard?.update({ feeds, alerts, funding: funding?.rows() ?? [] });
       return;
     }
     const equityAtoms = t.equityAtoms();
     const pnlAtoms = equityAtoms - t.initialEquityAtoms;
     m.equity.set(Number(equityAtoms) / 1e18);
     m.drawdown.set(risk.drawdown.drawdown);
+    const dailyPnlAtoms = t.figures.dailyPnlAtoms(equityAtoms);
+    const sharpe = t.figures.sharpeRatio();
+    m.maxDrawdown.set(t.figures.maxDrawdown);
+    m.dailyPnl.set(Number(dailyPnlAtoms) / 1e18);
+    if (sharpe !== null) m.sharpe.set(sharpe);
     const fills = t.fillsCount;
     if (fills > lastFills) m.fills.inc(fills - lastFills);
     lastFills = fills;
@@ -552,6 +671,9 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         ...(t.gate?.lastReason === undefined ? {} : { lastDecision: t.gate.lastReason }),
       },
       feeds,
+      alerts,
+      funding: funding?.rows() ?? [],
+      stats: { sharpeRatio: sharpe, maxDrawdown: t.figures.maxDrawdown, dailyPnl: atomsToDecimal(dailyPnlAtoms, 2) },
     });
   };
   const refreshState: { events?: number } = {};
@@ -573,18 +695,27 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     });
   }
 
+  let feedsStopped: Promise<void> | undefined;
+  const stopFeeds = (): Promise<void> => {
+    feedsStopped ??= (async () => {
+      await demo?.stop();
+      live?.stop();
+      await funding?.stop();
+    })();
+    return feedsStopped;
+  };
   let stopping: Promise<Summary> | undefined;
   const stop = (reason: string): Promise<Summary> => {
     stopping ??= (async () => {
       clock.cancelTimers();
-      await demo?.stop();
-      live?.stop();
+      await stopFeeds();
       await closeBus().catch((error: unknown) => {
         failed ??= error;
       });
       const t = trader;
       const cp = t?.stop();
       refresh();
+      await monitoring.stop();
       await dashboard?.stop();
       await new Promise<void>((resolve) =>
         metricsServer === undefined ? resolve() : metricsServer.close(() => resolve()),
@@ -606,6 +737,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       logger.info(summary, 'pi-trader stopped');
       stopSqliteRetention?.();
       await collection.stop();
+      await news?.stop();
       await mirror?.stop();
       sqlite.close();
       await closeLogger(logger);
@@ -627,6 +759,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     },
     'pi-trader started',
   );
+  if (checkpoint !== undefined) monitoring.onRecovered(checkpoint.seq, checkpoint.fillsCount, checkpoint.atUs);
   return {
     get trader() {
       if (trader === undefined) throw new Error('no book yet: the trader starts on the first snapshot');
@@ -641,8 +774,27 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
         : { seq: checkpoint.seq, fills: checkpoint.fillsCount, atUs: checkpoint.atUs },
     counts,
     collection,
+    monitoring,
+    stopFeeds,
     stop,
   };
+}
+
+/** Every circuit breaker, so each halt gauge is exported (at 0) from the start. */
+const BREAKERS = Object.values(BreakerRule);
+
+function alertsView(monitoring: Monitoring): NonNullable<DashboardUpdate['alerts']> {
+  const view = (r: AlertRecord) => ({
+    key: r.key,
+    rule: r.rule,
+    severity: r.severity,
+    summary: r.summary,
+    status: r.status,
+    startedAtUs: r.startedAtUs,
+    endedAtUs: r.endedAtUs ?? null,
+  });
+  const { active, recent } = monitoring.alerts();
+  return { active: active.map(view), recent: recent.map(view) };
 }
 
 /** Copies the paper tables from SQLite into PostgreSQL every `intervalMs`, one run at a time. */

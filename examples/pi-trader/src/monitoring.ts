@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Clock, Logger, MetricsRegistry, TickerMLConfig } from '@tickerml/core';
 import {
+  ALERT_RULES,
   type AlertChannel,
   AlertDispatcher,
   AlertEngine,
@@ -83,6 +84,10 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
     'channel',
     'outcome',
   ]);
+  const diskFree = metrics.gauge(
+    'recordings_disk_free_ratio',
+    'Free fraction of the file system holding the recordings directory (0.1 = 10 % free)',
+  );
   const firing = metrics.gauge('alerts_firing', 'Alerts of the in-box engine firing now, by rule (count)', ['rule']);
   const dispatcher = new AlertDispatcher({
     channels,
@@ -115,7 +120,11 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
   const latencies: { atUs: number; us: number }[] = [];
   const recordingsDir = resolve(config.app.storage.recordingsDir);
   let disk: BoxObservation['disk'];
-  const knownRules = new Set<string>();
+  // Every series exported (at 0) from the start, not only once something happened.
+  const knownRules = new Set<string>(ALERT_RULES);
+  for (const r of knownRules) firing.set({ rule: r }, 0);
+  for (const c of channels)
+    for (const outcome of ['delivered', 'failed']) messages.inc({ channel: c.name, outcome }, 0);
 
   const consumerLag = async (): Promise<{ group: string; messages: number }[]> => {
     const metric = metrics.registry.getSingleMetric(`${metrics.prefix}kafka_consumer_lag_messages`);
@@ -132,6 +141,7 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
     const now = clock.nowUs();
     while (latencies.length > 0 && (latencies[0]?.atUs ?? now) < now - LATENCY_WINDOW_US) latencies.shift();
     disk = await diskUsage(recordingsDir).catch(() => disk);
+    if (disk !== undefined && disk.totalBytes > 0) diskFree.set(disk.freeBytes / disk.totalBytes);
     const feeds = options.feeds().map((f) => ({ ...f, lastBookUpdateUs: lastBook.get(f.venue) }));
     const conditions = rules.evaluate({
       nowUs: now,

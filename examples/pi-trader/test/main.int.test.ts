@@ -115,7 +115,7 @@ describe('pnpm pi-trader (bundled recording)', () => {
       for (const f of feeds) expect(f.gaps).toBe(0);
       const metrics = await (await fetch(metricsUrl)).text();
       for (const venue of ['binance', 'coinbase', 'kraken', 'kucoin'])
-        expect(metrics).toMatch(new RegExp(`tickerml_pi_feed_frames\\{venue="${venue}"\\} [1-9]`));
+        expect(metrics).toMatch(new RegExp(`tickerml_pi_feed_frames_total\\{venue="${venue}"\\} [1-9]`));
       expect(metrics).toMatch(/tickerml_pi_events_total \d+/);
       expect(metrics).toContain('tickerml_pi_decision_latency_seconds_bucket');
       expect(metrics).toMatch(/tickerml_pi_orders_total [1-9]/);

@@ -39,6 +39,7 @@ export {
   alertText,
 } from './alerts/engine.js';
 export {
+  ALERT_RULES,
   type AlertThresholds,
   BoxAlertRules,
   type BoxObservation,

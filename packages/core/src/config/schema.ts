@@ -89,7 +89,6 @@ const collectInterval = z
 export const appConfigSchema = z.strictObject({
   trading: z
     .strictObject({
-      mode: z.enum(['paper', 'backtest', 'replay']).default('paper'),
       starting_balance: decimalText.default('10000.00'),
       currency: text.default('USD'),
       seed: z.preprocess(numeric, z.int({ error: 'must be an integer' })).default(42),
@@ -153,6 +152,8 @@ export const appConfigSchema = z.strictObject({
       host: text.default('127.0.0.1'),
       port: rangeNumber(1, 65_535, { integer: true }).default(5005),
       token: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+      /** Host names the browser may use besides the loopback names (the Host header is checked: DNS rebinding). */
+      allowed_hosts: z.array(text).default([]),
     })
     // The dashboard shows the account: beyond loopback only with a token (docs/security.md).
     .superRefine((d, ctx) => {
@@ -187,6 +188,18 @@ export const appConfigSchema = z.strictObject({
       /** The state vector (StateEncoder) per venue and symbol at the decision cadence, into `features`. */
       features: bool.default(true),
       features_interval: collectInterval.default('1s'),
+    })
+    .prefault({}),
+  /**
+   * Perpetual funding rates of the traded assets (docs/monitoring.md#funding): followed on these
+   * venues, stored in funding_rates, shown on the dashboard and published on the bus.
+   */
+  funding: z
+    .strictObject({
+      enabled: bool.default(true),
+      venues: z
+        .array(z.enum(['binanceusdm', 'krakenfutures', 'kucoinfutures']))
+        .default(['binanceusdm', 'krakenfutures', 'kucoinfutures']),
     })
     .prefault({}),
   /** News harvesting and sentiment scoring (docs/news.md). */

@@ -24,6 +24,21 @@
  */
 import { type AlertCondition, AlertConfigError, AlertSeverity } from './engine.js';
 
+/** The names of the box's rules (and of the one-off `crash_recovery` notice). */
+export const ALERT_RULES = [
+  'feed_stale',
+  'resync_storm',
+  'checksum_mismatch',
+  'consumer_lag',
+  'drawdown',
+  'emergency_stop',
+  'circuit_breaker',
+  'decision_latency',
+  'model_stale',
+  'model_refused',
+  'disk_full',
+] as const;
+
 /** Thresholds of {@link BoxAlertRules} (from `monitoring_config.yaml` `alerts:`). */
 export interface AlertThresholds {
   /** A venue with no book update for longer than this is stale, µs (`feed_gap_ms`). */
