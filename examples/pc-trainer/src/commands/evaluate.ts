@@ -179,7 +179,7 @@ export async function evaluateCommand(
           (s) =>
             `${s.name.padEnd(17)}${f(s.distribution.totalReturn.median, 6).padEnd(17)}${f(s.distribution.sharpePerStep.median).padEnd(13)}${f(s.distribution.psr.median, 3).padEnd(8)}${f(s.distribution.dsr.median, 3).padEnd(8)}${f(s.distribution.maxDrawdown.median, 6).padEnd(12)}${f(s.distribution.hitRate.median, 3).padEnd(7)}${f(s.distribution.turnover.median, 3)}`,
         ),
-        `sharpe           ${report.strategies[0]?.paths[0]?.sharpeWarning ?? 'annualised figures in the JSON'}`,
+        `sharpe           ${report.strategies.flatMap((s) => s.paths.map((p) => p.sharpeWarning)).find((w) => w?.includes('not annualised') === true) ?? 'annualised figures in the JSON'}`,
         ...(out === undefined
           ? []
           : [`report           ${join(out, 'evaluation.html')}, ${join(out, 'evaluation.json')}`]),
