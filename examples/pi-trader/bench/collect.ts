@@ -10,6 +10,8 @@
  *      BTC/USDT every 1 s) writing to a fresh SQLite file, as the pi-trader does;
  *    - `raw`: the recorder writing every raw frame of the same recordings (one gzip member per
  *      second of frames, as the pi-trader's recorder flushes), to a fresh directory.
+ *    - `parse`: every venue's frames through its real handler (what the feeds do before the bus),
+ *      the rest of the box's work per event, for scale.
  *    Collection per event = (trading+rows − trading) + raw, over the events of the run.
  * 2. Disk per hour per venue: each recording alone through the recorder (raw) and through the
  *    collector into its own SQLite file (rows; features only for the traded Binance BTC/USDT),
@@ -22,7 +24,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MarketEvent } from '@tickerml/core';
-import { loadEvents, loadFrames, type RawFrame, type RecordedInstrument, Recorder } from '@tickerml/exchanges';
+import {
+  inferReplaySetup,
+  loadEvents,
+  loadFrames,
+  type RawFrame,
+  type RecordedInstrument,
+  Recorder,
+  replayIntoHandler,
+} from '@tickerml/exchanges';
 import { createBaseline, runBacktest, TradableInstrument } from '@tickerml/execution';
 import { crossVenuesFor, MASK_SUFFIX, StateEncoder } from '@tickerml/rl';
 import { type InstrumentIncrements, MarketCollector, SqliteStore } from '@tickerml/storage';
@@ -125,6 +135,14 @@ async function tradingWithRows(): Promise<void> {
   store.close();
 }
 
+/** What the feeds do per frame before the bus: every venue's frames through its real handler (parsing, books, checks). */
+function parse(): void {
+  for (const input of inputs) {
+    const setup = inferReplaySetup(input.venue as 'binance', input.frames);
+    replayIntoHandler(setup, input.frames, () => {});
+  }
+}
+
 function raw(target: string): void {
   const recorders = new Map<string, Recorder>();
   for (const { venue, f } of frames) {
@@ -139,11 +157,12 @@ function raw(target: string): void {
 }
 
 const loads: number[] = [];
-const samples = { trading: [] as number[], tradingRows: [] as number[], raw: [] as number[] };
+const samples = { trading: [] as number[], tradingRows: [] as number[], raw: [] as number[], parse: [] as number[] };
 // One warm-up of each, not counted.
 trading(merged);
 await tradingWithRows();
 raw(join(dir, 'raw-warm'));
+parse();
 for (let i = 0; i < reps; i++) {
   loads.push(loadavg()[0] as number);
   let t = cpuUs();
@@ -155,6 +174,9 @@ for (let i = 0; i < reps; i++) {
   t = cpuUs();
   raw(join(dir, `raw-${i}`));
   samples.raw.push(cpuUs() - t);
+  t = cpuUs();
+  parse();
+  samples.parse.push(cpuUs() - t);
 }
 const n = merged.length;
 const stat = (xs: number[]) => {
@@ -223,8 +245,13 @@ const result = {
     rows: perEvent(rowsCost),
     raw: perEvent(samples.raw),
     collection: perEvent(collectCost),
+    feedParsing: perEvent(samples.parse),
   },
   collectionOverTrading: stat(collectCost.map((c, i) => c / (samples.trading[i] as number))),
+  // Against what the box does per event without collection: the feeds' parsing plus the trading kernel.
+  collectionOverParsingAndTrading: stat(
+    collectCost.map((c, i) => c / ((samples.trading[i] as number) + (samples.parse[i] as number))),
+  ),
   disk,
 };
 const f2 = (x: number) => x.toFixed(2);
@@ -235,6 +262,8 @@ for (const [k, v] of Object.entries(result.cpuUsPerEvent))
   console.log(`${k.padEnd(16)} ${f2(v.median)} us/event CPU (min ${f2(v.min)}, max ${f2(v.max)})`);
 const r = result.collectionOverTrading;
 console.log(`collection / trading: median ${f2(r.median)}x (min ${f2(r.min)}, max ${f2(r.max)})`);
+const p = result.collectionOverParsingAndTrading;
+console.log(`collection / (feed parsing + trading): median ${f2(p.median)}x (min ${f2(p.min)}, max ${f2(p.max)})`);
 for (const d of disk)
   console.log(
     `${d.venue.padEnd(9)} span ${d.spanS.toFixed(1)} s: raw ${(d.rawPerHour / 1e6).toFixed(1)} MB/h (${d.rawBytes} B), rows ${(d.rowsPerHour / 1e6).toFixed(1)} MB/h (${d.rowBytes} B; ${JSON.stringify(d.rows)})`,
