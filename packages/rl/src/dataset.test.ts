@@ -152,6 +152,58 @@ describe('buildDatasetFromEvents', () => {
     expect(summary.droppedAbsent).toBe(2);
   });
 
+  it('takes no decision in a hole of the data, and drops rows whose labels would reach into it', async () => {
+    const hour = 3_600 * S;
+    const later = events().map((e) => ({ ...e, localTs: e.localTs + hour, exchTs: e.exchTs + hour }));
+    const summary = await build('hole.arrow', [...events(), ...later]);
+    const ds = readDataset(summary.path);
+    // 1..8 s and 3601..3608 s; 9 and 10 s would label across the hole, 3609 and 3610 s past the end.
+    expect(Array.from(ds.t0)).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].flatMap((s) => [s * S]).concat([1, 2, 3, 4, 5, 6, 7, 8].map((s) => s * S + hour)),
+    );
+    expect(summary.droppedAbsent).toBe(2);
+    expect(summary.droppedAtEnd).toBe(2);
+  });
+
+  it('treats a book without events for maxGapUs as absent while other instruments go on', async () => {
+    const eth: DatasetInstrumentSpec = {
+      venue: 'binance',
+      symbol: 'ETH/USDT',
+      tickSize: '0.01',
+      base: 'ETH',
+      quote: 'USDT',
+    };
+    const ethBook = (t: number): MarketEvent => ({
+      kind: 'book_snapshot',
+      venue: 'binance',
+      symbol: 'ETH/USDT',
+      exchTs: t,
+      localTs: t,
+      bids: [lv(500 + (t % 3), 1)],
+      asks: [lv(510, 1)],
+    });
+    // BTC's book events stop at 7.5 s (its trade at 10 s does not refresh it); ETH's go on every second to 120 s.
+    const merged = [...events(), ...Array.from({ length: 120 }, (_, i) => ethBook((i + 1) * S + 1))].sort(
+      (a, b) => a.localTs - b.localTs,
+    );
+    const summary = await buildDatasetFromEvents({
+      events: merged,
+      instruments: [BTC, eth],
+      sources: [],
+      out: join(dir, 'stale.arrow'),
+      intervalUs: S,
+      labels: LABELS,
+      maxGapUs: 20 * S,
+    });
+    const ds = readDataset(summary.path);
+    const btcRows = Array.from(ds.t0).filter((_, i) => ds.instrument[i] === 0);
+    const ethRows = Array.from(ds.t0).filter((_, i) => ds.instrument[i] === 1);
+    // BTC is absent from 27.5 s (7.5 + 20): no decision from 28 s, and 26 s and 27 s label across it.
+    expect(btcRows[btcRows.length - 1]).toBe(25 * S);
+    expect(ethRows[ethRows.length - 1]).toBe(118 * S);
+    expect(ds.meta.instruments.map((i) => i.symbol)).toEqual(['BTC/USDT', 'ETH/USDT']);
+  });
+
   it('refuses an instrument that is not in the input', async () => {
     await expect(
       buildDatasetFromEvents({

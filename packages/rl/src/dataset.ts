@@ -31,7 +31,7 @@ import {
   labelSpecs,
   maxHorizonUs,
 } from './labels.js';
-import { DecisionSampler } from './sampler.js';
+import { DEFAULT_MAX_GAP_US, DecisionSampler } from './sampler.js';
 
 /** An instrument to build rows for. */
 export interface DatasetInstrumentSpec {
@@ -71,6 +71,13 @@ export interface DatasetBuildSettings {
   readonly onProgress?: (progress: DatasetProgress) => void;
   /** Events between progress calls. Defaults to 50,000. */
   readonly progressEvery?: number;
+  /**
+   * Longest silence still sampled through, µs (default 60 s). A longer silence between two events
+   * of the input is a hole (a box that was off, recordings of different days): no decision inside
+   * it, and a label window reaching into it is absent (the row is dropped). An instrument whose
+   * book had no event for this long is absent too (its feed stopped) until its next book event.
+   */
+  readonly maxGapUs?: number;
 }
 
 /** Options of {@link buildDataset}. */
@@ -140,6 +147,10 @@ interface Slot {
   readonly spec: DatasetInstrumentSpec;
   readonly encoder: StateEncoder;
   readonly labels: LabelTracker;
+  /** `localTs` of the instrument's latest book event, µs. */
+  lastBookUs: number;
+  /** True once the book went `maxGapUs` without an event (until its next one). */
+  stale: boolean;
 }
 
 const FLAT_AGENT = { positionFraction: 0, cashFraction: 1 } as const;
@@ -186,7 +197,7 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
       crossVenues: crossVenuesFor(spec, all),
       ...(options.bookLevels === undefined ? {} : { bookLevels: options.bookLevels }),
     });
-    return { spec, encoder, labels: new LabelTracker(specs) };
+    return { spec, encoder, labels: new LabelTracker(specs), lastBookUs: Number.NEGATIVE_INFINITY, stale: false };
   });
   const features: readonly FeatureSpec[] = (slots[0] as Slot).encoder.features;
   const instruments: DatasetInstrument[] = slots.map((s) => ({
@@ -205,18 +216,23 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
   let droppedAtEnd = 0;
   const labelValues = new Float64Array(specs.length);
 
-  const sampler = new DecisionSampler(intervalUs, (t0) => {
-    for (let s = 0; s < slots.length; s++) {
-      const slot = slots[s] as Slot;
-      const mid0 = slot.encoder.midTicks();
-      if (Number.isNaN(mid0)) {
-        droppedAbsent++;
-        continue;
+  const maxGapUs = options.maxGapUs ?? DEFAULT_MAX_GAP_US;
+  const sampler = new DecisionSampler(
+    intervalUs,
+    (t0) => {
+      for (let s = 0; s < slots.length; s++) {
+        const slot = slots[s] as Slot;
+        const mid0 = slot.encoder.midTicks();
+        if (Number.isNaN(mid0) || t0 - slot.lastBookUs >= maxGapUs) {
+          droppedAbsent++;
+          continue;
+        }
+        const state = slot.encoder.encode(t0, FLAT_AGENT);
+        pending.push({ t0, slot: s, state, mid0, spread0: slot.encoder.spreadBps() });
       }
-      const state = slot.encoder.encode(t0, FLAT_AGENT);
-      pending.push({ t0, slot: s, state, mid0, spread0: slot.encoder.spreadBps() });
-    }
-  });
+    },
+    maxGapUs,
+  );
 
   /** Writes every pending decision whose label window ended before `beforeUs` (or at/before, with `inclusive`). */
   const settle = (limitUs: number, inclusive: boolean): void => {
@@ -245,6 +261,18 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
     for await (const e of options.events as AsyncIterable<MarketEvent>) {
       const ts = e.localTs;
       if (ts > lastTs) {
+        // A book silent for maxGapUs is absent from then on (its feed stopped, or the data has a
+        // hole): labels must not read a frozen mid across that stretch.
+        // A hole in the whole input: every book is unknown from just after its last event.
+        const hole = ts - lastTs > maxGapUs;
+        for (const slot of slots) {
+          if (slot.stale || slot.lastBookUs === Number.NEGATIVE_INFINITY) continue;
+          if (hole) slot.labels.record(lastTs + 1, Number.NaN, Number.NaN);
+          else if (ts - slot.lastBookUs > maxGapUs)
+            slot.labels.record(slot.lastBookUs + maxGapUs, Number.NaN, Number.NaN);
+          else continue;
+          slot.stale = true;
+        }
         sampler.beforeEvent(ts);
         settle(ts, false);
         lastTs = ts;
@@ -252,8 +280,13 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
       for (let s = 0; s < slots.length; s++) {
         const slot = slots[s] as Slot;
         slot.encoder.onEvent(e);
-        if (e.venue === slot.spec.venue && e.symbol === slot.spec.symbol && e.kind !== 'trade')
+        if (e.venue === slot.spec.venue && e.symbol === slot.spec.symbol && e.kind !== 'trade') {
           slot.labels.record(ts, slot.encoder.midTicks(), slot.encoder.spreadBps());
+          if (e.kind === 'book_snapshot' || e.kind === 'book_delta') {
+            slot.lastBookUs = ts;
+            slot.stale = false;
+          }
+        }
       }
       if (++events % every === 0) options.onProgress?.({ events, rows: writer.rows, localTs: ts });
     }

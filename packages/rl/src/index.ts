@@ -186,7 +186,7 @@ export {
   TrajectoryAction,
   variantRandom,
 } from './rollout.js';
-export { DecisionSampler } from './sampler.js';
+export { DEFAULT_MAX_GAP_US, DecisionSampler } from './sampler.js';
 export {
   baselineMarkets,
   buildTrajectories,
