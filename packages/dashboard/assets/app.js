@@ -9,9 +9,10 @@
   const fmtTime = (us) => new Date(us / 1000).toISOString().slice(11, 23);
   const num = (s) => Number.parseFloat(s);
   const cls = (v) => (v > 0 ? 'up' : v < 0 ? 'down' : '');
-  const bp = (v) => (v === null || v === undefined ? '…' : `<span class="${cls(v)}">${v.toFixed(2)}</span>`);
+  const bp = (v) =>
+    v === null || v === undefined ? '…' : `<span class="${cls(v)}">${esc(Number(v).toFixed(2))}</span>`;
   const esc = (s) =>
-    String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+    String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   const rows = (tbody, items, render) => {
     tbody.innerHTML = items.length ? items.map(render).join('') : `<tr><td colspan="12" class="label">none</td></tr>`;
   };
@@ -78,7 +79,7 @@
       feeds,
       (f) =>
         `<tr><td>${esc(f.venue)}</td><td><span class="badge ${f.connected ? 'ok' : 'bad'}">${f.connected ? 'connected' : 'down'}</span></td>` +
-        `<td>${f.frames}</td><td class="${f.gaps ? 'warn' : ''}">${f.gaps}</td><td>${f.resyncs}</td><td>${f.checksumMismatches}</td><td>${f.lagMs === null ? '–' : f.lagMs.toFixed(1)}</td></tr>`,
+        `<td>${esc(f.frames)}</td><td class="${f.gaps ? 'warn' : ''}">${esc(f.gaps)}</td><td>${esc(f.resyncs)}</td><td>${esc(f.checksumMismatches)}</td><td>${f.lagMs === null ? '–' : esc(f.lagMs.toFixed(1))}</td></tr>`,
     );
   }
 
@@ -147,7 +148,7 @@
       $('orders').tBodies[0],
       os,
       (o) =>
-        `<tr><td>${esc(o.venue)}</td><td>${esc(o.symbol)}</td><td class="${o.side === 'buy' ? 'up' : 'down'}">${o.side}</td><td>${esc(o.type)}</td>` +
+        `<tr><td>${esc(o.venue)}</td><td>${esc(o.symbol)}</td><td class="${o.side === 'buy' ? 'up' : 'down'}">${esc(o.side)}</td><td>${esc(o.type)}</td>` +
         `<td>${esc(o.price)}</td><td>${esc(o.qty)}</td><td>${esc(o.filledQty)}</td><td>${esc(o.status)}</td></tr>`,
     );
   }
@@ -158,8 +159,8 @@
       $('fills').tBodies[0],
       recent,
       (f) =>
-        `<tr data-fill="${esc(f.id)}"><td>${fmtTime(f.tsUs)}</td><td>${esc(f.venue)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>` +
-        `<td>${esc(f.price)}</td><td>${esc(f.qty)}</td><td>${esc(f.fee)}</td><td>${f.liquidity}</td>` +
+        `<tr data-fill="${esc(f.id)}"><td>${fmtTime(f.tsUs)}</td><td>${esc(f.venue)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${esc(f.side)}</td>` +
+        `<td>${esc(f.price)}</td><td>${esc(f.qty)}</td><td>${esc(f.fee)}</td><td>${esc(f.liquidity)}</td>` +
         `<td>${bp(f.markoutsBps[0])}</td><td>${bp(f.markoutsBps[1])}</td><td>${bp(f.markoutsBps[2])}</td>` +
         `<td>${f.toxic ? '<span class="badge bad">toxic</span>' : ''}</td></tr>`,
     );
