@@ -28,7 +28,20 @@ export abstract class FundingHandlerBase implements VenueHandler {
 
   abstract onFrame(text: string, localTs: number): void;
 
-  protected emitFunding(venueSymbol: string, rate: string, fundingTs: number, exchTs: number, localTs: number): void {
+  /**
+   * Emits one funding rate, or counts `text` as malformed when a timestamp is not a safe integer
+   * of microseconds (a stamp of 1e308 ms parses as a number but is Infinity µs).
+   */
+  protected emitFunding(
+    text: string,
+    venueSymbol: string,
+    rate: string,
+    fundingTs: number,
+    exchTs: number,
+    localTs: number,
+  ): void {
+    if (!Number.isSafeInteger(fundingTs) || fundingTs <= 0 || !Number.isSafeInteger(exchTs) || exchTs <= 0)
+      return this.bad(text, `funding: timestamp out of range (fundingTs ${fundingTs} µs, exchTs ${exchTs} µs)`);
     const symbol = this.symbols.get(venueSymbol);
     if (symbol === undefined) {
       this.venueStats.frames++;

@@ -35,6 +35,8 @@ export function tupleLevels(raw: unknown, grid: DecimalGrid, skipZeroPrice = fal
       throw new LevelError(
         `quantity ${JSON.stringify(q)} not on lot grid ${grid.lotSize} (or beyond the safe-integer range)`,
       );
+    // No venue quotes a level at zero or below: "0" in a snapshot or a Binance update is malformed.
+    if (priceTicks <= 0) throw new LevelError(`price ${JSON.stringify(p)} is not positive`);
     out.push({ priceTicks, qtyLots });
   }
   return out;

@@ -229,7 +229,8 @@ function scannedLevels(text: string, offsets: Int32Array, count: number, grid: D
     const o = 4 * i;
     const priceTicks = grid.priceRangeToTicksOrNaN(text, offsets[o] as number, offsets[o + 1] as number);
     const qtyLots = grid.qtyRangeToLotsOrNaN(text, offsets[o + 2] as number, offsets[o + 3] as number);
-    if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots)) return undefined;
+    // Off the grid, or a price of zero: the full parser names and counts it.
+    if (Number.isNaN(priceTicks) || Number.isNaN(qtyLots) || priceTicks <= 0) return undefined;
     out[i] = { priceTicks, qtyLots };
   }
   return out;

@@ -36,6 +36,6 @@ export class BinanceUsdmFundingHandler extends FundingHandlerBase {
       return;
     }
     if (!isDecimalText(msg.r)) return this.bad(text, `markPriceUpdate: r ${JSON.stringify(msg.r)} is not a decimal`);
-    this.emitFunding(msg.s, msg.r, msToUs(msg.T, localTs), msToUs(msg.E, localTs), localTs);
+    this.emitFunding(text, msg.s, msg.r, msToUs(msg.T, localTs), msToUs(msg.E, localTs), localTs);
   }
 }

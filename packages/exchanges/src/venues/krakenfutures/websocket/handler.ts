@@ -53,6 +53,6 @@ export class KrakenFuturesFundingHandler extends FundingHandlerBase {
     const next = r.next_funding_rate_time;
     if (typeof next !== 'number' || !Number.isFinite(next))
       return this.bad(text, 'ticker: next_funding_rate_time missing or not a number');
-    this.emitFunding(r.product_id, rate, msToUs(next, localTs), msToUs(r.time, localTs), localTs);
+    this.emitFunding(text, r.product_id, rate, msToUs(next, localTs), msToUs(r.time, localTs), localTs);
   }
 }

@@ -52,6 +52,6 @@ export class KucoinFuturesFundingHandler extends FundingHandlerBase {
     if (!isDecimalText(data.fundingRate)) return this.bad(text, 'funding.rate: fundingRate is not a number');
     if (typeof data.timestamp !== 'number') return this.bad(text, 'funding.rate: timestamp missing');
     const ts = msToUs(data.timestamp, localTs);
-    this.emitFunding(venueSymbol, data.fundingRate, ts, ts, localTs);
+    this.emitFunding(text, venueSymbol, data.fundingRate, ts, ts, localTs);
   }
 }
