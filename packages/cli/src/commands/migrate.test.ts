@@ -73,3 +73,30 @@ describe('loadMigrateConfig', () => {
     expect(() => loadMigrateConfig(file, {})).toThrow(`${file}: unknown key storag`);
   });
 });
+
+describe('migrateCommand arguments', () => {
+  it('exits 2, as its help says for bad arguments, when --to is not a PostgreSQL URL', async () => {
+    const { migrateCommand } = await import('./migrate.js');
+    for (const to of ['notaurl', 'mysql://u@h/db', 'postgres://']) {
+      let err = '';
+      const code = await migrateCommand(['--from', 'sqlite:nothing.db', '--to', to], {
+        stdout: () => undefined,
+        stderr: (line: string) => {
+          err += line;
+        },
+        env: {},
+      });
+      expect(code, to).toBe(2);
+      expect(err, to).toContain('--to');
+    }
+    let err = '';
+    await migrateCommand(['--from', 'sqlite:x.db', '--to', 'mysql://user:hunter2@host/db'], {
+      stdout: () => undefined,
+      stderr: (line: string) => {
+        err += line;
+      },
+      env: {},
+    });
+    expect(err).not.toContain('hunter2');
+  });
+});

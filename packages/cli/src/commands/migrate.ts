@@ -155,7 +155,21 @@ function parseArgs(args: readonly string[]): MigrateArgs | 'help' {
   }
   if (from === undefined) throw new UsageError('--from sqlite:<file> is required');
   if (to === undefined) throw new UsageError('--to postgres://... is required');
+  if (!isPostgresUrl(to)) {
+    // The value may hold a password: shown only when it cannot.
+    const shown = to.includes('@') ? '(not shown: it may hold a password)' : `'${to}'`;
+    throw new UsageError(`--to must be a postgres:// or postgresql:// URL with a host, was ${shown}`);
+  }
   return { from, to, batchRows, tables, native, config };
+}
+
+function isPostgresUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function sqlitePath(from: string): string {
