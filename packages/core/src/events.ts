@@ -67,7 +67,9 @@ export interface BookSnapshot extends EventHeader {
 /** Changes to some levels; quantities are absolute, and 0 deletes the level. */
 export interface BookDelta extends EventHeader {
   readonly kind: 'book_delta';
+  /** Bid levels that changed, each with its new absolute quantity in lots (0 deletes the level); in no particular order. */
   readonly bids: readonly Level[];
+  /** Ask levels that changed, each with its new absolute quantity in lots (0 deletes the level); in no particular order. */
   readonly asks: readonly Level[];
   /** First venue sequence covered by this delta (Binance `U`, KuCoin `sequenceStart`). */
   readonly firstSeq?: number;
@@ -103,9 +105,13 @@ export interface OrderRemoved extends EventHeader {
 /** A public trade, with the aggressor normalized (Binance `m`, Coinbase maker `side`, Kraken taker `side`). */
 export interface Trade extends EventHeader {
   readonly kind: 'trade';
+  /** The venue's trade id, as text. */
   readonly tradeId: string;
+  /** Trade price in ticks of the instrument's tick size (price = priceTicks × tickSize). */
   readonly priceTicks: number;
+  /** Traded quantity in lots of the instrument's lot size (quantity = qtyLots × lotSize). */
   readonly qtyLots: number;
+  /** The side that crossed the spread (taker), normalized across venues. */
   readonly aggressor: AggressorSide;
 }
 

@@ -34,7 +34,9 @@ export interface ReportSummary {
   readonly finalEquity: string;
   /** finalEquity − initialEquity. */
   readonly netPnl: string;
+  /** P&L of closed quantity (average-cost accounting), fees not included. */
   readonly realizedPnl: string;
+  /** P&L of the open positions at their last mark. */
   readonly unrealizedPnl: string;
   /** Fees paid (negative = rebates earned). */
   readonly fees: string;

@@ -27,8 +27,11 @@ import { ReturnStdDev, VolRegimeClassifier } from './volatility.js';
 
 /** An order a strategy wants to place, before risk. */
 export interface OrderIntent {
+  /** Venue id, e.g. `binanceus`. */
   readonly venue: string;
+  /** Canonical symbol, e.g. `BTC/USDT`. */
   readonly symbol: string;
+  /** `buy` adds to a long or reduces a short; `sell` the reverse. */
   readonly side: 'buy' | 'sell';
   /** Requested quantity in lots (> 0). */
   readonly qtyLots: number;
