@@ -8,8 +8,10 @@ import { TrainingDataError } from './errors.js';
 
 /** Per-dimension `(state − mean) / std` (docs/learning.md "Normalisation"). */
 export interface StateNormalisation {
-  readonly mean: readonly number[];
-  readonly std: readonly number[];
+  /** Per dimension of the state vector; mask dimensions 0. */
+  readonly mean: ArrayLike<number>;
+  /** Per dimension, > 0; mask dimensions 1. */
+  readonly std: ArrayLike<number>;
 }
 
 /**

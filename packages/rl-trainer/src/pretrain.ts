@@ -62,12 +62,13 @@ export interface PretrainedBackbone {
 }
 
 function stats(values: Float32Array, rows: readonly number[]): LabelStats {
+  const finite = rows.map((r) => values[r] ?? Number.NaN).filter((v) => Number.isFinite(v));
   let sum = 0;
-  for (const r of rows) sum += values[r] ?? 0;
-  const mean = sum / Math.max(1, rows.length);
+  for (const v of finite) sum += v;
+  const mean = sum / Math.max(1, finite.length);
   let sq = 0;
-  for (const r of rows) sq += ((values[r] ?? 0) - mean) ** 2;
-  const std = Math.sqrt(sq / Math.max(1, rows.length));
+  for (const v of finite) sq += (v - mean) ** 2;
+  const std = Math.sqrt(sq / Math.max(1, finite.length));
   return { mean, std: std > 0 ? std : 1 };
 }
 
@@ -95,6 +96,9 @@ export function pretrainTask(
       const dir = horizons.map(() => new Float32Array(b * t * 3));
       const vol = new Float32Array(b * t);
       const spr = new Float32Array(b * t);
+      // A label the builder could not compute (NaN) weighs 0 in its loss.
+      const volWeight = new Float32Array(b * t);
+      const sprWeight = new Float32Array(b * t);
       indices.forEach((index, bi) => {
         const start = starts[index] ?? 0;
         for (let k = 0; k < t; k++) {
@@ -105,8 +109,12 @@ export function pretrainTask(
             const label = (rows.direction.get(h) as Int8Array)[row] ?? 0;
             (dir[hi] as Float32Array)[at * 3 + label + 1] = 1;
           });
-          vol[at] = ((rows.volatility[row] ?? 0) - labelStats.volatility.mean) / labelStats.volatility.std;
-          spr[at] = ((rows.spread[row] ?? 0) - labelStats.spread.mean) / labelStats.spread.std;
+          const v = rows.volatility[row] ?? Number.NaN;
+          const sp = rows.spread[row] ?? Number.NaN;
+          volWeight[at] = Number.isFinite(v) ? 1 : 0;
+          sprWeight[at] = Number.isFinite(sp) ? 1 : 0;
+          vol[at] = Number.isFinite(v) ? (v - labelStats.volatility.mean) / labelStats.volatility.std : 0;
+          spr[at] = Number.isFinite(sp) ? (sp - labelStats.spread.mean) / labelStats.spread.std : 0;
         }
       });
       const out = pretrainForward(params, config, horizons, tf.tensor3d(states, [b, t, s]));
@@ -118,11 +126,17 @@ export function pretrainTask(
       });
       loss = tf.add(
         loss,
-        tf.mul(maskedMse(tf.reshape(out.volatility, [b, t]), tf.tensor2d(vol, [b, t]), ones), lossWeights.volatility),
+        tf.mul(
+          maskedMse(tf.reshape(out.volatility, [b, t]), tf.tensor2d(vol, [b, t]), tf.tensor2d(volWeight, [b, t])),
+          lossWeights.volatility,
+        ),
       );
       loss = tf.add(
         loss,
-        tf.mul(maskedMse(tf.reshape(out.spread, [b, t]), tf.tensor2d(spr, [b, t]), ones), lossWeights.spread),
+        tf.mul(
+          maskedMse(tf.reshape(out.spread, [b, t]), tf.tensor2d(spr, [b, t]), tf.tensor2d(sprWeight, [b, t])),
+          lossWeights.spread,
+        ),
       );
       return loss as tf.Scalar;
     },

@@ -38,7 +38,7 @@ function formatSeconds(seconds: number): string {
  */
 export function progressBar(
   clock: Clock,
-  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  stream: { write(text: string): unknown; readonly isTTY?: boolean },
   label: string,
 ): ProgressSink {
   const startUs = clock.nowUs();

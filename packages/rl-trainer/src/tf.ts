@@ -4,10 +4,17 @@
  * registers none, so `tf.variableGrads` would fail on the first `Sum`). Model code uses only
  * tfjs-core ops through this module; nothing here uses tfjs-layers.
  *
+ * tfjs runs with its `PROD` flag set: its console warnings (the "install tfjs-node" banner, the
+ * "kernel already registered" lines a failed tfjs-node import leaves) are silenced; the backend
+ * choice and why others were skipped are reported by `selectBackend` instead.
+ *
  * @module
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs';
+import * as tfCore from '@tensorflow/tfjs-core';
+
+tfCore.env().set('PROD', true);
 
 export * as tf from '@tensorflow/tfjs-core';
