@@ -33,6 +33,26 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'baselines and epsilon variants through the Engine -> offline-RL trajectory file',
     load: async () => (await import('./commands/trajectories.js')).trajectoriesCommand,
   },
+  pretrain: {
+    summary: 'pretrain the transformer backbone on a dataset -> a new registry version',
+    load: async () => (await import('./commands/pretrain.js')).pretrainCommand,
+  },
+  train: {
+    summary: 'train the Decision Transformer on trajectories over a backbone version',
+    load: async () => (await import('./commands/train.js')).trainCommand,
+  },
+  refresh: {
+    summary: 'weekly: retrain the last blocks and heads of the current Decision Transformer',
+    load: async () => (await import('./commands/refresh.js')).refreshCommand,
+  },
+  retrain: {
+    summary: 'monthly: backbone and Decision Transformer from scratch',
+    load: async () => (await import('./commands/retrain.js')).retrainCommand,
+  },
+  models: {
+    summary: 'list the model registry (versions, data, backend, provenance)',
+    load: async () => (await import('./commands/models.js')).modelsCommand,
+  },
   export: {
     summary: 'a registered model version -> policy.onnx (float32) and policy.int8.onnx for the box',
     load: async () => (await import('./commands/export.js')).exportCommand,
