@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Level, MarketEvent } from '@tickerml/core';
+import { Type as FlechetteType, tableFromIPC as flechetteFromIPC } from '@uwdata/flechette';
 import { Type, tableFromIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDatasetFromEvents, crossVenuesFor, type DatasetInstrumentSpec } from './dataset.js';
@@ -265,6 +266,38 @@ describe('dataset files', () => {
     expect(table.numRows).toBe(n);
     expect(table.getChild('obi_1')?.get(19_999)).toBe(Math.fround(19_999 / 7));
     expect(table.getChild('dir_1s')?.get(4)).toBe(0);
+  });
+
+  it('read the same with an Arrow implementation independent of apache-arrow (flechette)', async () => {
+    const summary = await build('flechette.arrow', events());
+    const ours = readDataset(summary.path);
+    const table = flechetteFromIPC(readFileSync(summary.path), { useBigInt: true });
+    expect(table.numRows).toBe(ours.rows);
+    const field = (name: string) => table.schema.fields.find((f) => f.name === name)?.type;
+    expect(field('t0')).toMatchObject({ typeId: FlechetteType.Int, bitWidth: 64, signed: true });
+    expect(field('symbol')).toMatchObject({ typeId: FlechetteType.Utf8 });
+    expect(field('obi_5')).toMatchObject({ typeId: FlechetteType.Float, precision: 1 });
+    expect(field('obi_5__mask')).toMatchObject({ typeId: FlechetteType.Int, bitWidth: 8, signed: false });
+    expect(field('dir_2s')).toMatchObject({ typeId: FlechetteType.Int, bitWidth: 8, signed: true });
+    expect(table.schema.metadata?.get('tickerml.kind')).toBe('dataset');
+    expect(JSON.parse(table.schema.metadata?.get('tickerml.data_range') ?? '')).toEqual(ours.meta.dataRange);
+    expect(Array.from(table.getChild('t0').toArray() as ArrayLike<bigint>, Number)).toEqual(Array.from(ours.t0));
+    expect(Array.from(table.getChild('venue').toArray() as ArrayLike<string>)).toEqual(
+      new Array(ours.rows).fill('binance'),
+    );
+    const F = ours.meta.features.length;
+    ours.meta.features.forEach((f, k) => {
+      const values = Float32Array.from(table.getChild(f.name).toArray() as ArrayLike<number>);
+      const masks = Array.from(table.getChild(`${f.name}__mask`).toArray() as ArrayLike<number>);
+      for (let i = 0; i < ours.rows; i++) {
+        expect(Object.is(values[i], ours.states[i * ours.dimension + k]), `${f.name}[${i}]`).toBe(true);
+        expect(masks[i]).toBe(ours.states[i * ours.dimension + F + k]);
+      }
+    });
+    for (const l of ours.meta.labels)
+      expect(Array.from(table.getChild(l.name).toArray() as ArrayLike<number>)).toEqual(
+        Array.from(ours.labels[l.name] ?? []),
+      );
   });
 
   it('refuse what is not a dataset with a typed error', () => {
