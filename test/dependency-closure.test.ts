@@ -73,6 +73,7 @@ describe('production dependency closure', () => {
     expect(packages.has('@tickerml/core')).toBe(true);
     expect(packages.size).toBeGreaterThan(20);
     expect(tensorflow(packages)).toEqual([]);
+    expect(packages.get('@tickerml/rl-trainer')).toBeUndefined();
   });
 
   it('of @tickerml/rl (the encoder, datasets and ONNX policy) holds no @tensorflow/* package', () => {
