@@ -110,7 +110,7 @@ export interface StrategyEvaluation {
   readonly kind: 'policy' | 'benchmark' | 'baseline';
   /** Per path, in path order. */
   readonly paths: readonly PathMetrics[];
-  /** Per path: equity (starting at 1) after each decision step, with its time (µs). */
+  /** Per path: equity (starting at 1) after each decision step, with its time (µs); thinned evenly to about 2,000 points, the last kept. */
   readonly equityCurves: readonly (readonly { readonly atUs: number; readonly equity: number }[])[];
   /** Distribution over paths: min, median, mean, max of each figure. */
   readonly distribution: Readonly<Record<keyof Omit<PathMetrics, 'sharpeWarning' | 'sharpeAnnualised'>, Summary>>;
@@ -156,6 +156,19 @@ interface PathSeries {
   readonly returns: number[];
   readonly curve: { atUs: number; equity: number }[];
   readonly turnover: number;
+}
+
+/** Equity points kept per path in the report (the figures use every step). */
+const MAX_CURVE_POINTS = 2000;
+
+/** Every k-th point, so that about `max` remain (the last one always kept). */
+function thin<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return [...points];
+  const stride = Math.ceil(points.length / max);
+  const out: T[] = [];
+  for (let i = 0; i < points.length; i += stride) out.push(points[i] as T);
+  if ((points.length - 1) % stride !== 0) out.push(points[points.length - 1] as T);
+  return out;
 }
 
 /** Chains test-group runs into one path: equity starts at 1, each group continues from the last. */
@@ -329,7 +342,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
       name: s.name,
       kind: s.kind,
       paths,
-      equityCurves: (series[k] as PathSeries[]).map((p) => p.curve),
+      equityCurves: (series[k] as PathSeries[]).map((p) => thin(p.curve, MAX_CURVE_POINTS)),
       distribution: {
         totalReturn: pick('totalReturn'),
         sharpePerStep: pick('sharpePerStep'),
