@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MarketEvent } from '@tickerml/core';
+import { openEvents } from '@tickerml/exchanges';
 import { readDataset, sha256File } from '@tickerml/rl';
+import { BookSampler, instrumentMap, SqliteStore } from '@tickerml/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../main.js';
 import { type CommandIo, datasetCommand } from './dataset.js';
@@ -45,6 +48,44 @@ describe('pc-trainer dataset', () => {
     const spread = ds.meta.features.findIndex((f) => f.name === 'spread_bps');
     for (let i = 0; i < ds.rows; i++) expect(ds.states[i * ds.dimension + F + spread]).toBe(1);
     for (const d of ds.labels.dir_10s ?? []) expect([-1, 0, 1]).toContain(d);
+  });
+
+  it('builds a dataset from the order_books samples and trades the box collected into SQLite', async () => {
+    // The rows as the box's collector writes them: books sampled once a second (top 10 levels), every trade.
+    const recording = await openEvents(BINANCE);
+    const instrument = recording.instruments[0];
+    if (instrument === undefined) throw new Error('no instrument');
+    const db = join(dir, 'collected.db');
+    const store = SqliteStore.open(db, {
+      instruments: instrumentMap({
+        [`binance:${instrument.symbol}`]: { tickSize: instrument.tickSize, lotSize: instrument.lotSize },
+      }),
+    });
+    const rows: MarketEvent[] = [];
+    const sampler = new BookSampler({ intervalUs: 1_000_000, levels: 10, onSample: (s) => rows.push(s) });
+    for await (const e of recording.events()) {
+      sampler.onEvent(e);
+      if (e.kind === 'trade') rows.push(e);
+    }
+    store.writeEvents(rows);
+    store.close();
+    const out = join(dir, 'collected.arrow');
+    const io = captured();
+    expect(await datasetCommand(['--db', db, '--out', out, '--json'], io), io.err.join('')).toBe(0);
+    const ds = readDataset(out);
+    expect(ds.rows).toBeGreaterThan(250);
+    expect(ds.meta.sources).toEqual([{ path: db, sha256: await sha256File(db) }]);
+    expect(ds.meta.instruments.map((i) => `${i.venue} ${i.symbol} ${i.tickSize}`)).toEqual([
+      `binance BTC/USDT ${instrument.tickSize}`,
+    ]);
+    // The sampled book is present at every decision, and trade flow comes from the trades table.
+    const F = ds.meta.features.length;
+    const spread = ds.meta.features.findIndex((f) => f.name === 'spread_bps');
+    const flow = ds.meta.features.findIndex((f) => f.name === 'tfi_60s');
+    for (let i = 0; i < ds.rows; i++) expect(ds.states[i * ds.dimension + F + spread]).toBe(1);
+    expect(ds.states[(ds.rows - 1) * ds.dimension + F + flow]).toBe(1);
+    expect(await datasetCommand(['--db', join(dir, 'none.db'), '--out', out], captured())).toBe(1);
+    expect(await datasetCommand(['--db', db, '--data', BINANCE, '--out', out], captured())).toBe(2);
   });
 
   it('is dispatched by pc-trainer main and exits 2 on bad arguments', async () => {

@@ -4,10 +4,21 @@
  *
  * @module
  */
+
+import { existsSync } from 'node:fs';
 import { BaseError, defaultConfig, loadConfig, parseDuration, type TickerMLConfig } from '@tickerml/core';
 import { openRecording } from '@tickerml/exchanges';
-import { buildDataset, type DatasetSummary, type LabelSettings } from '@tickerml/rl';
+import {
+  buildDataset,
+  buildDatasetFromEvents,
+  type DatasetBuildSettings,
+  type DatasetSummary,
+  type LabelSettings,
+  sha256File,
+} from '@tickerml/rl';
+import { SqliteStore } from '@tickerml/storage';
 import { progressBar } from '../progress.js';
+import { openStoreEvents } from '../store-events.js';
 
 /** Where a command writes: its report (stdout) and messages (stderr). */
 export interface CommandIo {
@@ -24,7 +35,7 @@ const processIo: CommandIo = {
 };
 
 /** Usage text of `pc-trainer dataset`. */
-export const DATASET_USAGE = `Usage: pnpm pc-trainer dataset --data <recording...> --out <file.arrow> [options]
+export const DATASET_USAGE = `Usage: pnpm pc-trainer dataset (--data <recording...> | --db <file.sqlite>) --out <file.arrow> [options]
 
 Builds a dataset from recordings: one row per decision time (every --interval) per instrument,
 with the state vector (features and masks, from events received by then) and the pretraining
@@ -34,6 +45,8 @@ decision whose label horizon runs past the end of the data is dropped.
 Options:
   --data <files...>       recordings, any format "tickerml replay" reads; several are merged by
                           local receive time
+  --db <file>             or: the SQLite database the box collects into (its order_books
+                          samples and trades; the book is then only known as sampled)
   --out <file>            the dataset to write (Apache Arrow IPC file, e.g. btc.arrow)
   --interval <duration>   decision interval (default: model_config.yaml dataset.interval, 1s)
   --horizons <list>       direction label horizons, e.g. 1s,10s,60s (default: dataset.horizons)
@@ -57,6 +70,8 @@ class DatasetUsageError extends BaseError {
 /** Parsed arguments of `pc-trainer dataset`. */
 export interface DatasetArgs {
   readonly data: readonly string[];
+  /** `--db`: a SQLite database of collected rows instead of recordings. */
+  readonly db: string | undefined;
   readonly out: string;
   readonly intervalUs: number | undefined;
   readonly horizons: readonly string[] | undefined;
@@ -88,6 +103,7 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
   let only: { venue: string; symbol: string }[] | undefined;
   let configDir: string | undefined;
   let json = false;
+  let db: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const value = (): string => {
@@ -105,6 +121,9 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
         break;
       case '--out':
         out = value();
+        break;
+      case '--db':
+        db = value();
         break;
       case '--interval':
         intervalUs = duration('--interval', value());
@@ -139,9 +158,11 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
         throw new DatasetUsageError(`unknown argument "${arg}"`);
     }
   }
-  if (data.length === 0) throw new DatasetUsageError('--data needs at least one recording');
+  if (data.length === 0 && db === undefined)
+    throw new DatasetUsageError('--data <recording...> or --db <file.sqlite> is required');
+  if (data.length > 0 && db !== undefined) throw new DatasetUsageError('--data and --db cannot be used together');
   if (out === undefined) throw new DatasetUsageError('--out <file.arrow> is required');
-  return { data, out, intervalUs, horizons, only, configDir, json };
+  return { data, db, out, intervalUs, horizons, only, configDir, json };
 }
 
 /** First and last `localTs` of the recordings' frames, µs: the progress bar's scale. */
@@ -206,25 +227,52 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
       volatilityHorizon: ds.volatilityHorizon,
       spreadHorizon: ds.spreadHorizon,
     };
-    let onProgress: Parameters<typeof buildDataset>[0]['onProgress'];
     let bar: ReturnType<typeof progressBar> | undefined;
-    if (io.isTty) {
-      const range = await frameRange(a.data);
-      const total = Math.max(0, range.toUs - range.fromUs);
-      bar = progressBar({ label: 'dataset', total, write: io.stderr, enabled: true });
-      const b = bar;
-      onProgress = (p) =>
-        b.update(p.localTs - range.fromUs, `${p.events.toLocaleString('en-US')} events, ${p.rows} rows`);
-    }
-    const summary = await buildDataset({
-      sources: a.data,
+    const withProgress = (range: { fromUs: number; toUs: number }): Partial<DatasetBuildSettings> => {
+      if (!io.isTty) return {};
+      const b = progressBar({
+        label: 'dataset',
+        total: Math.max(0, range.toUs - range.fromUs),
+        write: io.stderr,
+        enabled: true,
+      });
+      bar = b;
+      return {
+        progressEvery: 2_000,
+        onProgress: (p) =>
+          b.update(p.localTs - range.fromUs, `${p.events.toLocaleString('en-US')} events, ${p.rows} rows`),
+      };
+    };
+    const settings: DatasetBuildSettings = {
       out: a.out,
       intervalUs: a.intervalUs ?? parseDuration(ds.interval),
       labels,
       bookLevels: ds.bookLevels,
       ...(a.only === undefined ? {} : { only: a.only }),
-      ...(onProgress === undefined ? {} : { onProgress, progressEvery: 2_000 }),
-    });
+    };
+    let summary: DatasetSummary;
+    if (a.db !== undefined) {
+      if (!existsSync(a.db)) {
+        io.stderr(`pc-trainer dataset: no database at ${a.db}\n`);
+        return 1;
+      }
+      const store = SqliteStore.open(a.db, { readonly: true });
+      try {
+        const source = openStoreEvents(store);
+        summary = await buildDatasetFromEvents({
+          ...settings,
+          ...withProgress(source),
+          events: source.events(),
+          instruments: source.instruments,
+          sources: [{ path: a.db, sha256: await sha256File(a.db) }],
+        });
+      } finally {
+        store.close();
+      }
+    } else {
+      const range = io.isTty ? await frameRange(a.data) : { fromUs: 0, toUs: 0 };
+      summary = await buildDataset({ ...settings, ...withProgress(range), sources: a.data });
+    }
     bar?.finish(`${summary.events.toLocaleString('en-US')} events, ${summary.rows} rows`);
     if (summary.rows === 0) {
       io.stderr(
