@@ -57,7 +57,10 @@ export interface CollectorOptions {
   readonly features?: { readonly intervalUs: number } | false;
   /** Rows buffered before a flush starts by itself. Default 5,000. */
   readonly flushRows?: number;
-  /** Rows kept while the database refuses them; beyond it the oldest are dropped (counted). Default 1,000,000. */
+  /**
+   * Rows kept while the database refuses them; beyond it the oldest are dropped (counted). Default
+   * 100,000 (tens of MB of row objects: the pi-trader runs with a 256 MB heap).
+   */
   readonly maxBufferedRows?: number;
   /** Write failures and instruments whose tick size is unknown (once each); collection goes on. */
   readonly onError?: (error: unknown) => void;
@@ -151,7 +154,7 @@ export class MarketCollector {
     this.#onError = options.onError ?? (() => {});
     this.#trades = options.trades ?? true;
     this.#flushRows = options.flushRows ?? 5_000;
-    this.#maxBuffered = options.maxBufferedRows ?? 1_000_000;
+    this.#maxBuffered = options.maxBufferedRows ?? 100_000;
     if (!Number.isSafeInteger(this.#flushRows) || this.#flushRows < 1)
       throw new CollectOptionError('flushRows', 'a positive integer', this.#flushRows);
     if (!Number.isSafeInteger(this.#maxBuffered) || this.#maxBuffered < this.#flushRows)
