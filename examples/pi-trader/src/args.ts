@@ -29,7 +29,10 @@ export interface PiTraderArgs {
   readonly fresh: boolean;
   /** Trade the real venues' live feeds instead of the bundled recording. */
   readonly live: boolean;
+  /** `dt` (the Decision Transformer, the default) or a baseline's name. */
   readonly strategy: string;
+  /** The policy.onnx for `--strategy dt`; `undefined` = the bundled demo model. */
+  readonly model: string | undefined;
   /** Notional of each order, quote currency, decimal string. */
   readonly orderNotional: string;
   /** Demo replay speed: × recorded pace, 0 = as fast as possible. */
@@ -50,7 +53,8 @@ export const USAGE = `Usage: pnpm pi-trader [options]
   --db <path>            SQLite file for orders, fills, portfolio states, checkpoints (default: config.yaml storage.sqlite_path)
   --fresh                ignore the saved state; start from the starting balance
   --live                 trade the real venues' live feeds (config.yaml venues); default: the bundled recording
-  --strategy <name>      ${BASELINE_STRATEGIES.join(' | ')} (default: obi-momentum)
+  --strategy <name>      dt | ${BASELINE_STRATEGIES.join(' | ')} (default: dt, the Decision Transformer)
+  --model <file>         policy.onnx for --strategy dt (default: the bundled DEMO model, trained on minutes of data)
   --order-notional <q>   quote currency per order (default: 500)
   --speed <x>            demo replay speed, x recorded pace; 0 = as fast as possible (default: 1)
   --status-every <s>     status line period in seconds, 0 = off (default: 5)
@@ -87,7 +91,8 @@ export function parseCliArgs(argv: readonly string[]): PiTraderArgs | 'help' {
     db: { type: 'string' },
     fresh: { type: 'boolean', default: false },
     live: { type: 'boolean', default: false },
-    strategy: { type: 'string', default: 'obi-momentum' },
+    strategy: { type: 'string', default: 'dt' },
+    model: { type: 'string' },
     'order-notional': { type: 'string', default: '500' },
     speed: { type: 'string', default: '1' },
     'status-every': { type: 'string', default: '5' },
@@ -102,15 +107,21 @@ export function parseCliArgs(argv: readonly string[]): PiTraderArgs | 'help' {
   const v = parsed.values;
   if (v.help) return 'help';
   const strategy = v.strategy;
-  if (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy) || strategy === 'arbitrage') {
+  if (strategy !== 'dt' && (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy) || strategy === 'arbitrage')) {
     throw new CliArgsError(
-      `--strategy must be one of ${BASELINE_STRATEGIES.filter((s) => s !== 'arbitrage').join(', ')} (arbitrage needs two venues), was '${strategy}'`,
+      `--strategy must be dt or one of ${BASELINE_STRATEGIES.filter((s) => s !== 'arbitrage').join(', ')} (arbitrage needs two venues), was '${strategy}'`,
     );
+  }
+  if (v.model !== undefined && strategy !== 'dt') {
+    throw new CliArgsError(`--model is for --strategy dt, not '${strategy}'`);
   }
   if (!/^\d+(\.\d+)?$/.test(v['order-notional']) || Number(v['order-notional']) <= 0) {
     throw new CliArgsError(`--order-notional must be a positive decimal like 500, was '${v['order-notional']}'`);
   }
   if (v.bus !== 'memory' && v.bus !== 'kafka') throw new CliArgsError(`--bus must be memory or kafka, was '${v.bus}'`);
+  // An empty path would make SQLite keep everything in a temporary file and lose it at exit.
+  if (v.db !== undefined && v.db.trim() === '')
+    throw new CliArgsError("--db must name a SQLite file (or ':memory:' to keep nothing), was ''");
   return {
     bus: v.bus,
     configDir: v.config ?? 'config',
@@ -122,6 +133,7 @@ export function parseCliArgs(argv: readonly string[]): PiTraderArgs | 'help' {
     fresh: v.fresh,
     live: v.live,
     strategy,
+    model: v.model,
     orderNotional: v['order-notional'],
     speed: num('speed', v.speed, 0, 10_000, false) ?? 1,
     statusEveryS: num('status-every', v['status-every'], 0, 86_400, false) ?? 5,

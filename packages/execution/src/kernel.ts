@@ -264,6 +264,12 @@ export interface EngineOptions {
   /** Called every `progressEvery` events with the count so far (for progress bars). */
   readonly onProgress?: (eventsDone: number) => void;
   readonly progressEvery?: number;
+  /**
+   * Order ids are `<venue>-<n>`, `n` counting from this number + 1. A caller that persists orders
+   * passes the highest `n` already stored, so ids stay unique for the life of its database across
+   * restarts. Default 0.
+   */
+  readonly firstOrderSeq?: number;
 }
 
 interface Timer {
@@ -338,6 +344,10 @@ export class Engine {
     this.clock = options.clock;
     this.equitySampleUs = options.equitySampleUs ?? 1_000_000;
     this.onProgress = options.onProgress;
+    const firstOrderSeq = options.firstOrderSeq ?? 0;
+    if (!Number.isSafeInteger(firstOrderSeq) || firstOrderSeq < 0)
+      throw new RangeError(`firstOrderSeq must be a non-negative safe integer, was ${firstOrderSeq}`);
+    this.orderSeq = firstOrderSeq;
     this.progressEvery = options.progressEvery ?? 100_000;
     for (const v of options.venues) {
       if (this.venues.has(v.venueId)) throw new DuplicateVenueError(`two venues with id '${v.venueId}'`);

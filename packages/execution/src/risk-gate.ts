@@ -57,6 +57,11 @@ export interface RiskGateOptions {
   readonly equityCheckUs?: number;
   /** Every gate decision (accepted, resized, rejected). */
   readonly onDecision?: (decision: GateDecision) => void;
+  /**
+   * Refused orders get ids `<venue>-risk-<n>`, `n` counting from this number + 1: the highest `n`
+   * already stored, so ids stay unique across restarts. Default 0.
+   */
+  readonly firstRejectSeq?: number;
   readonly onEmergencyStop?: (report: EmergencyStopReport) => void;
   /**
    * Fractional Kelly sizing (the risk engine's `kelly` rule, `kellyFraction` of the limits). On by
@@ -166,6 +171,7 @@ export class RiskGate implements Strategy {
     this.risk = options.risk;
     this.#flatten = options.flattenOnEmergencyStop ?? false;
     this.#equityCheckUs = options.equityCheckUs ?? 100_000;
+    this.#rejectSeq = options.firstRejectSeq ?? 0;
     this.#onDecision = options.onDecision;
     this.#onEmergencyStop = options.onEmergencyStop;
     const kelly = options.kelly === false ? undefined : (options.kelly ?? {});

@@ -173,6 +173,24 @@ export class PaperStore {
     return rows.map((r) => ({ atUs: r.ts, value: Number(r.v) }));
   }
 
+  /**
+   * The highest sequence numbers in the stored order ids (`<venue>-<n>` sent to a venue,
+   * `<venue>-risk-<n>` refused by risk), 0 when there is none: a new run continues after them, so an
+   * order id names one order for the life of the database, across restarts, kill -9 and `--fresh`.
+   */
+  lastOrderSeqs(): { readonly orders: number; readonly rejections: number } {
+    const tail = "CAST(substr(order_id, length(rtrim(order_id, '0123456789')) + 1) AS INTEGER)";
+    const row = this.store.transaction(
+      (db) =>
+        db
+          .prepare(
+            `SELECT MAX(CASE WHEN order_id GLOB '*-risk-[0-9]*' THEN NULL ELSE ${tail} END) AS orders, MAX(CASE WHEN order_id GLOB '*-risk-[0-9]*' THEN ${tail} END) AS rejections FROM orders`,
+          )
+          .get() as { orders: number | null; rejections: number | null } | undefined,
+    );
+    return { orders: row?.orders ?? 0, rejections: row?.rejections ?? 0 };
+  }
+
   /** Deletes every checkpoint (a `--fresh` start); orders, fills and states stay as history. */
   clear(): void {
     this.store.transaction((db) => db.prepare('DELETE FROM paper_checkpoints').run());

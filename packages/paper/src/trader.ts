@@ -217,7 +217,15 @@ export class PaperTrader {
     if (!(this.#intervalUs > 0))
       throw new PaperTraderError(`checkpointIntervalUs must be positive, was ${this.#intervalUs}`);
     this.#recorder = new OrderRecorder(options.strategy, (venue, symbol) => this.#instrument(venue, symbol));
-    this.gate = options.risk === undefined ? undefined : new RiskGate(this.#recorder, options.risk);
+    // Order ids continue after those already stored (a replay resume re-creates the original ids instead).
+    const last =
+      options.store === undefined || options.resume?.mode === ResumeMode.Replay
+        ? { orders: 0, rejections: 0 }
+        : options.store.lastOrderSeqs();
+    this.gate =
+      options.risk === undefined
+        ? undefined
+        : new RiskGate(this.#recorder, { firstRejectSeq: last.rejections, ...options.risk });
     this.engine = new Engine({
       venues: options.venues,
       portfolio: options.portfolio,
@@ -225,6 +233,7 @@ export class PaperTrader {
       clock: new TestClock(0),
       seed: options.seed ?? 0,
       equitySampleUs: options.equitySampleUs ?? 1_000_000,
+      firstOrderSeq: last.orders,
     });
     if (options.resume !== undefined) {
       const cp = options.resume.checkpoint;
@@ -459,6 +468,8 @@ export class PaperTrader {
         cost: atomsToDecimal(pos.costAtoms),
         realized: atomsToDecimal(pos.realizedAtoms),
         fees: atomsToDecimal(pos.feesAtoms),
+        // Funding received (+) or paid (−) by a perpetual position so far.
+        funding: atomsToDecimal(pos.fundingAtoms),
       };
     }
     return {
