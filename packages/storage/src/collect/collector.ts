@@ -290,7 +290,8 @@ export class MarketCollector {
         this.#buffered -= batch.length;
       } catch (error) {
         this.#failures++;
-        rows.unshift(...batch);
+        // Back in front of what came in meanwhile (no spread: a batch can hold 100,000 rows).
+        this.#buffers.set(table, batch.concat(rows));
         this.#onError(error);
       }
     }
