@@ -64,6 +64,9 @@ export class EdgeEstimator {
   readonly window: number;
   readonly #returns: number[] = [];
   readonly #holdings = new Map<string, Holding>();
+  /** The last estimate, until a new return arrives (the gate asks on every order). */
+  #cached: EdgeEstimate | undefined;
+  #stale = true;
 
   /** @throws {RangeError} for a negative weight or variance, or a window smaller than `minTrades`. */
   constructor(options: EdgeEstimatorOptions = {}) {
@@ -91,6 +94,7 @@ export class EdgeEstimator {
     if (!Number.isFinite(tradeReturn)) return;
     this.#returns.push(tradeReturn);
     if (this.#returns.length > this.window) this.#returns.shift();
+    this.#stale = true;
   }
 
   /**
@@ -128,6 +132,13 @@ export class EdgeEstimator {
 
   /** The shrunk estimate, or `undefined` below `minTrades` trade returns. */
   estimate(): EdgeEstimate | undefined {
+    if (!this.#stale) return this.#cached;
+    this.#stale = false;
+    this.#cached = this.#compute();
+    return this.#cached;
+  }
+
+  #compute(): EdgeEstimate | undefined {
     const n = this.#returns.length;
     if (n < this.minTrades) return undefined;
     let sum = 0;
