@@ -127,6 +127,10 @@ describe.skipIf(kafka === undefined || postgres === undefined)('tickerml collect
     controller.abort();
     const report = await running;
     expect(report.reason).toBe('aborted');
+    // The start line names the database without its credentials.
+    const start = out.join('');
+    expect(start).toContain(`PostgreSQL ${new URL(db.url).host}/${db.name}`);
+    if (new URL(db.url).password !== '') expect(start).not.toContain(new URL(db.url).password);
     // Errors the consumer survives (a group coordinator still loading) may be reported; no row was refused.
     expect(report.books.writeFailures + report.trades.writeFailures).toBe(0);
     expect(report.books.buffered + report.trades.buffered).toBe(0);

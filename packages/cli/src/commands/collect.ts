@@ -182,6 +182,18 @@ function instrumentLookup(args: CollectArgs): (venue: string, symbol: string) =>
   return (venue, symbol) => args.grids.get(venue)?.get(symbol) ?? fromCache(venue).get(symbol);
 }
 
+/** The store for the start line, never with a password: a SQLite path, or PostgreSQL's host and database. */
+function describeTarget(target: string | { sqlitePath?: string; postgresUrl?: string | undefined }): string {
+  const text = typeof target === 'string' ? target : (target.postgresUrl ?? target.sqlitePath ?? '');
+  if (!/^postgres(ql)?:\/\//.test(text)) return text;
+  try {
+    const url = new URL(text);
+    return `PostgreSQL ${url.host}${url.pathname}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
 /** What a run of {@link runCollect} did. */
 export interface CollectReport {
   /** Rows of the book topic's collector (order_books) and of the trade topic's (trades, ohlcv). */
@@ -279,7 +291,7 @@ export async function runCollect(args: CollectArgs, io: CollectCommandIo): Promi
               .filter((w) => w[2])
               .map((w) => w[0])
               .join(' and ')} from ${bus.brokers.join(',')}`
-      } into ${typeof target === 'string' ? target : target.postgresUrl === undefined ? target.sqlitePath : 'PostgreSQL'}\n`,
+      } into ${describeTarget(target)}\n`,
     );
     timers.push(
       setInterval(() => {
