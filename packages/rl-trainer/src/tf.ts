@@ -12,8 +12,12 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs';
 import * as tfCore from '@tensorflow/tfjs-core';
+
+// Loaded for its side effect only, by a dynamic import: a static `import '@tensorflow/tfjs'` is
+// kept in this module's .d.ts and drags tfjs-layers' declarations, which do not type-check
+// under a strict consumer (skipLibCheck false), into every project importing @tickerml/rl-trainer.
+await import('@tensorflow/tfjs');
 
 tfCore.env().set('PROD', true);
 
