@@ -24,7 +24,7 @@ function captured(isTty = false): CommandIo & { out: string[]; err: string[] } {
 
 describe('pc-trainer dataset', () => {
   it('builds a dataset from the bundled Binance recording that an Arrow reader opens', async () => {
-    const out = join(dir, 'btc.arrow');
+    const out = join(dir, 'new-folder', 'btc.arrow'); // the folder is created
     const io = captured(true);
     const status = await datasetCommand(['--data', BINANCE, '--out', out, '--interval', '2s', '--json'], io);
     expect(io.err.join('')).toMatch(/dataset \[#+\] 100%/); // the progress bar, on a terminal

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { BaseError, defaultConfig, loadConfig, parseDuration, type TickerMLConfig } from '@tickerml/core';
 import { openRecording } from '@tickerml/exchanges';
 import {
@@ -250,6 +251,7 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
       bookLevels: ds.bookLevels,
       ...(a.only === undefined ? {} : { only: a.only }),
     };
+    mkdirSync(dirname(a.out), { recursive: true });
     let summary: DatasetSummary;
     if (a.db !== undefined) {
       if (!existsSync(a.db)) {
