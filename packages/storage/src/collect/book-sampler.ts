@@ -20,10 +20,8 @@ export interface BookSamplerOptions {
   /**
    * Ticks each side of the first snapshot's mid held in a direct-indexed window (see
    * `L2BookOptions` of `@tickerml/microstructure`); levels outside it are still kept exactly, in a
-   * slower sorted fallback. Default 16,384 (512 KiB per book): measured on the bundled Binance
-   * BTC/USDT recording, 4,096 ticks (±40 USDT) left much of its 1,000-level snapshot in the
-   * fallback and cost about 2.6× the CPU per book event (13.7 against 5.2 µs, one run each at
-   * load 18 on 2 cores: indicative only).
+   * slower sorted fallback. Default 16,384 (512 KiB per book): at 4,096 ticks (±40 USDT) much of
+   * the bundled Binance BTC/USDT recording's 1,000-level snapshot sits in the fallback.
    */
   readonly roiHalfWidthTicks?: number;
 }
