@@ -50,14 +50,26 @@ describe('evaluate: CPCV paths of a policy beside the benchmarks and baselines, 
           fits.push(context);
           const venue = context.markets.markets[0]?.instrument.venue as string;
           const symbol = context.markets.markets[0]?.instrument.symbol as string;
-          return context.split % 2 === 0
-            ? obiMomentum({
-                venue,
-                symbol,
-                qtyLots: context.markets.capLots / 3,
-                maxPositionLots: context.markets.capLots,
-              })
-            : flatStrategy;
+          const inner =
+            context.split % 2 === 0
+              ? obiMomentum({
+                  venue,
+                  symbol,
+                  qtyLots: context.markets.capLots / 3,
+                  maxPositionLots: context.markets.capLots,
+                })
+              : flatStrategy;
+          // Stateful, like the Decision Transformer's encoder: it refuses time going back, so the
+          // harness must run it once through the data, not group by group.
+          let lastUs = Number.NEGATIVE_INFINITY;
+          return {
+            name: inner.name,
+            onEvent(event, ctx) {
+              if (event.localTs < lastUs) throw new Error(`time went back: ${event.localTs} after ${lastUs}`);
+              lastUs = event.localTs;
+              inner.onEvent(event, ctx);
+            },
+          };
         },
       },
     });

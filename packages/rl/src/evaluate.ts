@@ -1,7 +1,8 @@
 /**
  * Evaluation that cannot cheat (issue 13): for every CPCV split, a policy is fitted on the split's
  * training rows only (after purge, embargo and the quarantine) and run through the backtest's
- * Engine on each test group's period; the test groups are assembled into the φ paths, and every
+ * Engine over the data, acting only inside the split's test groups (one run per split, so a
+ * stateful policy sees each event once, in time order); the test groups are assembled into the φ paths, and every
  * path is scored (Sharpe with its sample count, probabilistic and deflated Sharpe, max drawdown,
  * hit rate, turnover) beside flat, buy-and-hold and each baseline strategy on the same paths.
  *
@@ -24,7 +25,7 @@ import { BASELINE_STRATEGIES, createBaseline, type Strategy } from '@tickerml/ex
 import { type CpcvOptions, type CpcvPlan, combinatorialPurgedCv } from './cpcv.js';
 import type { Dataset } from './dataset-file.js';
 import { applyQuarantine, type Quarantined, type QuarantineStamp, requireQuarantined } from './quarantine.js';
-import { buyAndHold, flatStrategy, type RolloutResult, rollout } from './rollout.js';
+import { buyAndHold, flatStrategy, type RolloutResult, rollout, rolloutWindows } from './rollout.js';
 import { baselineMarkets, type DatasetRecordings, type Markets, rowsOf, TrajectoryInputError } from './trajectories.js';
 
 /** What a {@link PolicyFactory} is given to fit on: the training rows of one split, quarantined. */
@@ -289,9 +290,25 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
         markets,
         seed,
       });
+      // One Engine run per split: the fitted policy sees every event once, in time order, and
+      // acts only inside its test groups (a stateful policy cannot be replayed group by group).
+      const windows = split.testGroups.map((g) => {
+        const times = (plan.groups[g]?.rows ?? []).map((i) => t0[i] as number);
+        return { decisionTimesUs: times, endUs: (times[times.length - 1] as number) + intervalUs };
+      });
+      const runs = await rolloutWindows({
+        events: recordings.events(),
+        instruments: recordings.instruments,
+        traded,
+        windows,
+        strategy,
+        capLots: markets.capLots,
+        seed: options.seed,
+        ...(options.startingBalance === undefined ? {} : { startingBalance: options.startingBalance }),
+      });
       const results = new Map<number, RolloutResult>();
-      for (const g of split.testGroups) {
-        results.set(g, await runGroup(strategy, g, options.seed));
+      for (const [w, g] of split.testGroups.entries()) {
+        results.set(g, runs[w] as RolloutResult);
         tick(`${options.policy.name} split ${j} group ${g}`);
       }
       bySplit.push(results);

@@ -182,7 +182,10 @@ export {
   type RolloutOptions,
   type RolloutResult,
   type RolloutStep,
+  type RolloutWindow,
+  type RolloutWindowsOptions,
   rollout,
+  rolloutWindows,
   TrajectoryAction,
   variantRandom,
 } from './rollout.js';

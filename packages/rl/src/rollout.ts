@@ -126,7 +126,8 @@ const ATOMS = 1e18;
 
 /**
  * Runs `strategy` over `events` through the Engine and records one {@link RolloutStep} per
- * decision time. The last step runs until `endUs`; no event after it is fed.
+ * decision time. The last step runs until `endUs`; no event after it is fed. (One window of
+ * {@link rolloutWindows}.)
  *
  * @throws {RolloutError} for impossible options; the engine's errors for events out of order.
  * @example
@@ -140,10 +141,63 @@ export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
   const times = options.decisionTimesUs;
   const n = times.length;
   if (n === 0) throw new RolloutError('rollout needs at least one decision time');
-  for (let i = 1; i < n; i++) {
-    if (!((times[i] as number) > (times[i - 1] as number)))
-      throw new RolloutError(`decision times must increase: ${times[i - 1]} then ${times[i]} µs`);
+  const last = times[n - 1] as number;
+  const endUs = options.endUs ?? (n > 1 ? 2 * last - (times[n - 2] as number) : last);
+  const [result] = await rolloutWindows({ ...options, windows: [{ decisionTimesUs: times, endUs }] });
+  return result as RolloutResult;
+}
+
+/** One active window of {@link rolloutWindows}: its decision times and where its last step ends. */
+export interface RolloutWindow {
+  /** Decision times, µs, ascending. */
+  readonly decisionTimesUs: ArrayLike<number>;
+  /** End of the window's last step, µs (≥ its last decision time). */
+  readonly endUs: number;
+}
+
+/** Options of {@link rolloutWindows}: those of {@link rollout} with windows instead of one list of times. */
+export interface RolloutWindowsOptions extends Omit<RolloutOptions, 'decisionTimesUs' | 'endUs'> {
+  /** Disjoint windows in time order: each next one starts after the previous one's `endUs`. */
+  readonly windows: readonly RolloutWindow[];
+}
+
+/**
+ * One Engine run with the strategy active only inside `windows` (its orders are held back
+ * outside them, as during the warm-up), one {@link RolloutResult} per window. The strategy object
+ * lives through the whole run and sees every event once, in time order, so a stateful policy
+ * (an encoder, a context of past steps) can serve several test groups. Positions it holds at the
+ * end of a window carry into the next; what they earn between windows is in no window's result.
+ *
+ * @throws {RolloutError} for impossible options or overlapping windows; the engine's errors.
+ * @example
+ * ```ts
+ * const [g1, g3] = await rolloutWindows({ ...options, windows: [{ decisionTimesUs: g1Times, endUs: e1 }, { decisionTimesUs: g3Times, endUs: e3 }] });
+ * ```
+ */
+export async function rolloutWindows(options: RolloutWindowsOptions): Promise<RolloutResult[]> {
+  const windows = options.windows;
+  if (windows.length === 0) throw new RolloutError('a rollout needs at least one window');
+  const times: number[] = [];
+  const windowOf: number[] = [];
+  let previousEnd = Number.NEGATIVE_INFINITY;
+  for (const [w, window] of windows.entries()) {
+    const list = window.decisionTimesUs;
+    if (list.length === 0) throw new RolloutError(`window ${w} has no decision time`);
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i] as number;
+      if (!(t > (times.length === 0 ? Number.NEGATIVE_INFINITY : (times[times.length - 1] as number))))
+        throw new RolloutError(`decision times must increase: ${times[times.length - 1]} then ${t} µs`);
+      if (i === 0 && !(t >= previousEnd))
+        throw new RolloutError(`window ${w} starts at ${t} µs, before the previous window's end ${previousEnd} µs`);
+      times.push(t);
+      windowOf.push(w);
+    }
+    const lastTime = list[list.length - 1] as number;
+    if (!(window.endUs >= lastTime))
+      throw new RolloutError(`window ${w}: endUs ${window.endUs} is before its last decision time ${lastTime}`);
+    previousEnd = window.endUs;
   }
+  const n = times.length;
   if (!(options.capLots > 0)) throw new RolloutError(`capLots must be > 0, was ${options.capLots}`);
   const epsilon = options.perturbation?.epsilon ?? 0;
   if (!(epsilon >= 0 && epsilon <= 1)) throw new RolloutError(`epsilon must be in [0, 1], was ${epsilon}`);
@@ -189,24 +243,69 @@ export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
   };
   const tradedAtoms = (): bigint => portfolio.position(instrument).tradedNotionalAtoms;
 
-  const actions: TrajectoryAction[] = [];
-  const sizes: number[] = [];
-  const perturbedFlags: boolean[] = [];
-  const equities: number[] = [];
-  let next = 0;
+  const results: RolloutResult[] = [];
+  let actions: TrajectoryAction[] = [];
+  let sizes: number[] = [];
+  let perturbedFlags: boolean[] = [];
+  let equities: number[] = [];
+  let stepTimes: number[] = [];
   let tradedAtStart = 0n;
+  let feesAtStart = 0n;
+  let eventsAtStart = 0;
+  let next = 0;
+  let open = -1; // the window whose steps are being recorded
   const closeStep = (): void => {
     const lots = recorder.takeFlowLots();
     actions.push(lots > 0 ? TrajectoryAction.Buy : lots < 0 ? TrajectoryAction.Sell : TrajectoryAction.Hold);
     sizes.push(lots === 0 ? 0 : Math.min(1, Math.abs(lots) / options.capLots));
   };
-  const boundary = (t0: number): void => {
+  const closeWindow = (): void => {
+    const window = windows[open] as RolloutWindow;
+    engine.advanceTo(window.endUs);
+    closeStep();
+    recorder.deactivate();
+    const finalEquity = equityNow();
+    const startingEquity = equities[0] as number;
+    const steps: RolloutStep[] = equities.map((equity, i) => {
+      const after = i + 1 < equities.length ? (equities[i + 1] as number) : finalEquity;
+      return {
+        t0Us: stepTimes[i] as number,
+        action: actions[i] as TrajectoryAction,
+        size: sizes[i] as number,
+        equity,
+        reward: startingEquity === 0 ? 0 : (after - equity) / startingEquity,
+        perturbed: perturbedFlags[i] as boolean,
+      };
+    });
+    results.push({
+      strategy: options.strategy.name,
+      steps,
+      startingEquity,
+      finalEquity,
+      tradedNotional: Number(tradedAtoms() - tradedAtStart) / ATOMS,
+      fees: Number(portfolio.totalFeesAtoms - feesAtStart) / ATOMS,
+      events: engine.eventCount - eventsAtStart,
+    });
+    actions = [];
+    sizes = [];
+    perturbedFlags = [];
+    equities = [];
+    stepTimes = [];
+    open = -1;
+  };
+  const boundary = (): void => {
+    const t0 = times[next] as number;
+    const w = windowOf[next] as number;
     engine.advanceTo(t0);
-    if (next > 0) closeStep();
+    if (open === w) closeStep();
     else {
+      open = w;
       recorder.activate();
       tradedAtStart = tradedAtoms();
+      feesAtStart = portfolio.totalFeesAtoms;
+      eventsAtStart = engine.eventCount;
     }
+    stepTimes.push(t0);
     equities.push(equityNow());
     let perturbed = false;
     if (epsilon > 0) {
@@ -236,43 +335,29 @@ export async function rollout(options: RolloutOptions): Promise<RolloutResult> {
     perturbedFlags.push(perturbed);
     next++;
   };
+  // Closes the open window when `atUs` is past its end and all its steps have started.
+  const closeDue = (atUs: number): void => {
+    if (open >= 0 && (next >= n || windowOf[next] !== open) && atUs > (windows[open] as RolloutWindow).endUs)
+      closeWindow();
+  };
 
-  const lastDecision = times[n - 1] as number;
-  const endUs = options.endUs ?? (n > 1 ? 2 * lastDecision - (times[n - 2] as number) : lastDecision);
-  if (!(endUs >= lastDecision))
-    throw new RolloutError(`endUs ${endUs} is before the last decision time ${lastDecision}`);
+  const finalEnd = (windows[windows.length - 1] as RolloutWindow).endUs;
   for await (const event of options.events) {
-    while (next < n && (times[next] as number) < event.localTs) boundary(times[next] as number);
-    // The last step ends at endUs; nothing later is fed.
-    if (event.localTs > endUs) break;
+    for (;;) {
+      closeDue(event.localTs);
+      if (next < n && (times[next] as number) < event.localTs) boundary();
+      else break;
+    }
+    // The last window's last step ends at its endUs; nothing later is fed.
+    if (event.localTs > finalEnd) break;
     engine.step(event);
   }
-  while (next < n) boundary(times[next] as number);
-  engine.advanceTo(endUs);
+  while (next < n || open >= 0) {
+    closeDue(Number.POSITIVE_INFINITY);
+    if (next < n) boundary();
+  }
   engine.finish();
-  closeStep();
-  const finalEquity = equityNow();
-  const startingEquity = equities[0] as number;
-  const steps: RolloutStep[] = equities.map((equity, i) => {
-    const after = i + 1 < equities.length ? (equities[i + 1] as number) : finalEquity;
-    return {
-      t0Us: times[i] as number,
-      action: actions[i] as TrajectoryAction,
-      size: sizes[i] as number,
-      equity,
-      reward: startingEquity === 0 ? 0 : (after - equity) / startingEquity,
-      perturbed: perturbedFlags[i] as boolean,
-    };
-  });
-  return {
-    strategy: options.strategy.name,
-    steps,
-    startingEquity,
-    finalEquity,
-    tradedNotional: Number(tradedAtoms() - tradedAtStart) / ATOMS,
-    fees: Number(portfolio.totalFeesAtoms) / ATOMS,
-    events: engine.eventCount,
-  };
+  return results;
 }
 
 /**
@@ -301,6 +386,11 @@ class StepRecorder implements Strategy {
 
   activate(): void {
     this.active = true;
+  }
+
+  deactivate(): void {
+    this.active = false;
+    this.held = false;
   }
 
   suppress(on: boolean): void {

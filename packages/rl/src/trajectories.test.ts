@@ -2,12 +2,14 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBaseline, type Strategy } from '@tickerml/execution';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from './dataset.js';
 import { type Dataset, readDataset } from './dataset-file.js';
-import { TrajectoryAction } from './rollout.js';
+import { RolloutError, rolloutWindows, TrajectoryAction } from './rollout.js';
 import {
+  baselineMarkets,
   buildTrajectories,
   openDatasetRecordings,
   riskBucket,
@@ -129,4 +131,65 @@ describe('trajectories from the bundled Binance recording', () => {
     expect(riskBucketEdges(4)).toEqual([0.0001, 0.001, 0.01]);
     expect([0, 0.00009, 0.0001, 0.0009, 0.001, 0.05, 0.5].map((x) => riskBucket(x, 4))).toEqual([0, 0, 1, 1, 2, 3, 3]);
   });
+});
+
+describe('rolloutWindows', () => {
+  it('runs one strategy once through time, acting only inside the windows, one result per window', async () => {
+    const recordings = await openDatasetRecordings(dataset);
+    const { markets, capLots } = await baselineMarkets(recordings, { venue: 'binance', symbol: 'BTC/USDT' }, '1000');
+    const t0 = Array.from(dataset.t0);
+    const third = Math.floor(t0.length / 3);
+    const first = t0.slice(0, third);
+    const last = t0.slice(2 * third);
+    const seen: number[] = [];
+    const inner = createBaseline('obi-momentum', markets, { orderNotional: '1000' });
+    const placedAt: number[] = [];
+    const strategy: Strategy = {
+      name: 'watched',
+      onEvent(event, ctx) {
+        seen.push(event.localTs);
+        const before = ctx.openOrders().length;
+        inner.onEvent(event, ctx);
+        if (ctx.openOrders().length > before) placedAt.push(event.localTs);
+      },
+    };
+    const windows = [
+      { decisionTimesUs: first, endUs: (first[first.length - 1] as number) + 5_000_000 },
+      { decisionTimesUs: last, endUs: (last[last.length - 1] as number) + 5_000_000 },
+    ];
+    const [a, b] = await rolloutWindows({
+      events: recordings.events(),
+      instruments: recordings.instruments,
+      traded: { venue: 'binance', symbol: 'BTC/USDT' },
+      windows,
+      strategy,
+      capLots,
+      seed: 3,
+    });
+    expect(a?.steps.map((s) => s.t0Us)).toEqual(first);
+    expect(b?.steps.map((s) => s.t0Us)).toEqual(last);
+    // Every event once, in order.
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1] as number);
+    // Orders only reach the venue inside a window.
+    expect(placedAt.length).toBeGreaterThan(0);
+    for (const at of placedAt) {
+      const inside = windows.some((w) => at >= (w.decisionTimesUs[0] as number) && at <= w.endUs);
+      expect(inside).toBe(true);
+    }
+    for (const r of [a, b]) {
+      const sum = (r?.steps ?? []).reduce((x, s) => x + s.reward, 0);
+      expect(sum).toBeCloseTo(((r?.finalEquity ?? 0) - (r?.startingEquity ?? 0)) / (r?.startingEquity ?? 1), 12);
+    }
+    await expect(
+      rolloutWindows({
+        events: recordings.events(),
+        instruments: recordings.instruments,
+        traded: { venue: 'binance', symbol: 'BTC/USDT' },
+        windows: [windows[1] as (typeof windows)[number], windows[0] as (typeof windows)[number]],
+        strategy,
+        capLots,
+        seed: 3,
+      }),
+    ).rejects.toThrow(RolloutError);
+  }, 120_000);
 });
