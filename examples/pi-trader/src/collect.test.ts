@@ -70,7 +70,18 @@ describe('pi-trader collection', () => {
         TICKERML__COLLECT__ORDER_BOOKS_INTERVAL: '250ms',
       },
     });
-    const args = parseCliArgs(['--db', db, '--speed', '0', '--no-dashboard', '--metrics-port', '0']) as PiTraderArgs;
+    const args = parseCliArgs([
+      '--db',
+      db,
+      '--speed',
+      '0',
+      '--no-dashboard',
+      '--metrics-port',
+      '0',
+      // A baseline strategy: this test is about what is collected, not which policy trades.
+      '--strategy',
+      'obi-momentum',
+    ]) as PiTraderArgs;
     const app = await startPiTrader({ args, config: config, print: () => {} });
     try {
       // Until the rows of every venue's books and the binance trades are in (a reader beside the writer, WAL).
