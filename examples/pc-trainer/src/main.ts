@@ -27,7 +27,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   evaluate: {
     summary: 'CPCV evaluation of a model beside flat, buy-and-hold and the baselines (JSON + HTML)',
-    load: async () => (await import('./commands/evaluate.js')).evaluateCommand,
+    load: async () => {
+      const { evaluateCommand } = await import('./commands/evaluate.js');
+      // --model <version>: the Decision Transformer, refitted per CPCV split by the trainer.
+      const { decisionTransformerLoader } = await import('./evaluate-loader.js');
+      const { processIo } = await import('./args.js');
+      return (args) => evaluateCommand(args, processIo, decisionTransformerLoader);
+    },
   },
   trajectories: {
     summary: 'baselines and epsilon variants through the Engine -> offline-RL trajectory file',

@@ -31,6 +31,7 @@ export {
   trainDecisionTransformer,
 } from './decision.js';
 export { BackendUnavailableError, ModelRegistryError, TrainingDataError } from './errors.js';
+export { decisionTransformerPolicyFactory, type EvaluationFitOptions, trajectoriesWithin } from './evaluate-policy.js';
 export {
   type BackboneConfig,
   backboneBlocks as backboneBlocksTf,

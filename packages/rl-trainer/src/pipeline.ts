@@ -86,8 +86,9 @@ export interface TrainingRecord {
   readonly history: FitResult['history'];
   /** The parent version (a DT's backbone, a refresh's previous DT). */
   readonly parent?: string;
-  /** The trajectory file's sha256 (Decision Transformer versions). */
+  /** The trajectory file's sha256 and path as given (Decision Transformer versions). */
   readonly trajectoriesSha256?: string;
+  readonly trajectoriesPath?: string;
   /** Weights that trained (by name prefix summary). */
   readonly trainable: readonly string[];
   /** Pretraining label statistics (backbone versions). */
@@ -169,10 +170,20 @@ export function quarantinedDataset(path: string, asOfUs: number, quarantineDays:
   return applyQuarantine(dataset, dataset.t1, { asOfUs, quarantineDays });
 }
 
-/** Pretraining rows from a quarantined dataset, each instrument's rows contiguous and in time order. */
-export function pretrainRowsOf(dataset: Quarantined<Dataset>): PretrainRows {
-  requireQuarantined(dataset);
-  const order = Array.from({ length: dataset.rows }, (_, i) => i).sort(
+/**
+ * Pretraining rows from a quarantined dataset, each instrument's rows contiguous and in time
+ * order. `quarantined` is what went through `applyQuarantine` (the dataset, or the row set
+ * `rows` of a CPCV split). With `rows`, only those rows; a sequence never spans a gap of
+ * more than one decision interval (a purged or test stretch).
+ */
+export function pretrainRowsOf(
+  dataset: Dataset,
+  quarantined: Quarantined<object>,
+  rows?: readonly number[],
+): PretrainRows {
+  // The proof that these rows passed the quarantine: the dataset itself, or a split's row set.
+  requireQuarantined(quarantined);
+  const order = (rows === undefined ? Array.from({ length: dataset.rows }, (_, i) => i) : [...rows]).sort(
     (a, b) =>
       (dataset.instrument[a] ?? 0) - (dataset.instrument[b] ?? 0) || (dataset.t0[a] ?? 0) - (dataset.t0[b] ?? 0),
   );
@@ -200,11 +211,29 @@ export function pretrainRowsOf(dataset: Quarantined<Dataset>): PretrainRows {
     stateDim: s,
     states,
     t0: Float64Array.from(order.map((row) => dataset.t0[row] ?? 0)),
-    instrument: order.map((row) => String(dataset.instrument[row])),
+    instrument: runKeys(order, dataset),
     direction,
     volatility: Float32Array.from(pick(dataset.labels[vol], vol)),
     spread: Float32Array.from(pick(dataset.labels[spread], spread)),
   };
+}
+
+/** Per row, its instrument and the index of its run of consecutive decision times (a gap starts a new run). */
+function runKeys(order: readonly number[], dataset: Dataset): string[] {
+  const keys: string[] = [];
+  let run = 0;
+  order.forEach((row, i) => {
+    const prev = i === 0 ? undefined : order[i - 1];
+    if (
+      prev !== undefined &&
+      (dataset.instrument[prev] !== dataset.instrument[row] ||
+        (dataset.t0[row] ?? 0) - (dataset.t0[prev] ?? 0) > 1.5 * dataset.meta.intervalUs)
+    ) {
+      run += 1;
+    }
+    keys.push(`${dataset.instrument[row]}#${run}`);
+  });
+  return keys;
 }
 
 async function provenance(options: TrainingRunOptions, dataset: Quarantined<Dataset>, backend: BackendSelection) {
@@ -238,7 +267,7 @@ async function pretrainVersion(
   command: string,
 ): Promise<WrittenVersion> {
   const model = options.model;
-  const rows = pretrainRowsOf(dataset);
+  const rows = pretrainRowsOf(dataset, dataset);
   const config = backboneConfig(model, rows.stateDim);
   const decision = {
     context: model.decisionTransformer.context,
@@ -406,6 +435,7 @@ async function decisionVersion(
       history: trained.result.history,
       parent: parent.version,
       trajectoriesSha256: trajectories.sha256,
+      trajectoriesPath: trajectories.path,
       trainable: [...(trainable ?? decisionTransformerTrainable(config, decision))],
       trainRows: trained.trainSteps,
       validationRows: trained.validationSteps,

@@ -21,6 +21,8 @@ export interface TrajectoryFile extends TrajectoryRows {
   readonly features: readonly { readonly name: string; readonly unit: string; readonly window: string }[];
   /** `tickerml.interval_us`. */
   readonly intervalUs: number;
+  /** Reward of each step (fraction of starting equity): the equity change until the next step. */
+  readonly reward: Float64Array;
   /** `tickerml.risk_buckets` count. */
   readonly riskBuckets: number;
   /**
@@ -117,6 +119,7 @@ export function readTrajectoryFile(path: string): TrajectoryFile {
     action: Int8Array.from(numbers('action')),
     size: Float32Array.from(numbers('size')),
     returnToGo: numbers('return_to_go'),
+    reward: numbers('reward'),
     riskBucket: Int8Array.from(numbers('risk_bucket')),
     labelEndUs,
     dataRange: n === 0 ? { fromUs: 0, toUs: 0 } : { fromUs, toUs },
