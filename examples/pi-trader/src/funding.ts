@@ -141,7 +141,11 @@ export async function startFunding(options: FundingOptions): Promise<Funding> {
     feeds.push(
       binanceUsdmFundingFeed({
         symbols,
-        emit: options.emit,
+        // Only the rates: the reconnect at each loop of the hand-written tape is the demo's seam,
+        // not an outage (it would halt the venue and fire an alert every minute).
+        emit: (e) => {
+          if (e.kind === 'funding_rate') options.emit(e);
+        },
         logger: log,
         urls: { ws: server.wsUrl },
         backoff: { initialMs: 50, maxMs: 1_000 },

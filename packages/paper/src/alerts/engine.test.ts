@@ -103,14 +103,15 @@ describe('BoxAlertRules', () => {
     expect(rules({})).toEqual([]);
   });
 
-  it('feed_stale: strictly over the threshold, and a venue silent since start counts from the start', () => {
+  it('feed_stale: strictly over the threshold; a venue silent since start is stale after the startup grace (60 s)', () => {
     const feed = (last: number | undefined) => [
       { venue: 'binance', lastBookUpdateUs: last, resyncs: 0, checksumMismatches: 0 },
     ];
     expect(rules({ feeds: feed(95e6) })).toEqual([]);
     expect(rules({ feeds: feed(95e6 - 1) })).toEqual(['feed_stale:binance']);
-    expect(rules({ feeds: feed(undefined), startedUs: 96e6 })).toEqual([]);
-    expect(rules({ feeds: feed(undefined), startedUs: 90e6 })).toEqual(['feed_stale:binance']);
+    expect(rules({ feeds: feed(undefined), startedUs: 90e6 })).toEqual([]);
+    expect(rules({ feeds: feed(undefined), startedUs: 40e6 })).toEqual([]);
+    expect(rules({ feeds: feed(undefined), startedUs: 40e6 - 1 })).toEqual(['feed_stale:binance']);
   });
 
   it('resync_storm and checksum_mismatch count within the last minute from cumulative counters', () => {

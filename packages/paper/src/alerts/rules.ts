@@ -57,6 +57,11 @@ export interface AlertThresholds {
   readonly diskFreeFraction: number;
   /** Window of the per-minute rates, µs. Default 60 s. */
   readonly windowUs?: number;
+  /**
+   * A venue that has sent no book update since the start is stale only after this long, µs
+   * (loading recordings, instrument metadata and REST snapshots take a while). Default 60 s.
+   */
+  readonly startupGraceUs?: number;
 }
 
 /** Feed health of one venue at the observation. Counters are cumulative since start. */
@@ -119,7 +124,7 @@ export class BoxAlertRules {
 
   /** @throws {@link AlertConfigError} for a threshold that is negative or not a number. */
   constructor(thresholds: AlertThresholds) {
-    const t = { windowUs: 60_000_000, ...thresholds };
+    const t = { windowUs: 60_000_000, startupGraceUs: 60_000_000, ...thresholds };
     for (const [k, v] of Object.entries(t))
       if (!(v >= 0) || !Number.isFinite(v)) throw new AlertConfigError(`alert threshold ${k} must be ≥ 0, was ${v}`);
     if (!(t.windowUs > 0)) throw new AlertConfigError(`alert windowUs must be > 0, was ${t.windowUs}`);
@@ -133,12 +138,13 @@ export class BoxAlertRules {
     for (const f of o.feeds) {
       const since = f.lastBookUpdateUs ?? o.startedUs;
       const ageUs = o.nowUs - since;
-      if (ageUs > t.feedStaleUs)
+      const limitUs = f.lastBookUpdateUs === undefined ? Math.max(t.feedStaleUs, t.startupGraceUs) : t.feedStaleUs;
+      if (ageUs > limitUs)
         out.push({
           key: `feed_stale:${f.venue}`,
           rule: 'feed_stale',
           severity: AlertSeverity.Critical,
-          summary: `${f.venue}: no book update for ${s(ageUs)} (threshold ${s(t.feedStaleUs)})${f.lastBookUpdateUs === undefined ? ', none since start' : ''}`,
+          summary: `${f.venue}: no book update for ${s(ageUs)} (threshold ${s(limitUs)})${f.lastBookUpdateUs === undefined ? ', none since start' : ''}`,
           labels: { venue: f.venue },
         });
       const { resyncs, mismatches } = this.#rates(f, o.nowUs);
