@@ -135,6 +135,9 @@ describe.runIf(available)('a real Prometheus scraping a running pi-trader', () =
       join(dir, 'pi.sqlite'),
       '--status-every',
       '0',
+      // A baseline: what is measured here is the monitoring, not the policy.
+      '--strategy',
+      'obi-momentum',
     ]);
     if (args === 'help') throw new Error('unreachable');
     pi = await startPiTrader({ args, config, print: () => undefined });
