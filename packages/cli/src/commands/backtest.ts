@@ -56,9 +56,11 @@ Options:
   --notional <amount>  quote value of each order (default 1000)
   --out <dir>          also write report.json, fills.csv, equity.csv and report.html there
   --json               print the report summary as JSON
+  --allow-partial      use the good part of a recording that was cut short (by default a
+                       truncated file is an error naming it and its last good frame)
   -h, --help           show this help
 
-Exit status: 0 done, 1 bad arguments, unreadable data or invalid configuration.
+Exit status: 0 done, 1 bad arguments, unreadable or truncated data, or invalid configuration.
 `;
 
 /** Parsed arguments of `tickerml backtest`. */
@@ -72,6 +74,8 @@ export interface BacktestArgs {
   readonly notional: string;
   readonly outDir: string | undefined;
   readonly json: boolean;
+  /** Use the good frames of a truncated recording instead of failing. */
+  readonly allowPartial: boolean;
 }
 
 function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
@@ -83,6 +87,7 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
   let notional = '1000';
   let outDir: string | undefined;
   let json = false;
+  let allowPartial = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const value = (): string => {
@@ -125,6 +130,9 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
       case '--json':
         json = true;
         break;
+      case '--allow-partial':
+        allowPartial = true;
+        break;
       default:
         throw new UsageError(`unknown argument '${arg}'`);
     }
@@ -133,7 +141,7 @@ function parseArgs(args: readonly string[]): BacktestArgs | 'help' {
   if (strategy === undefined) throw new UsageError(`--strategy is required (${BASELINE_STRATEGIES.join(', ')})`);
   if (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy))
     throw new UsageError(`unknown strategy '${strategy}' (known: ${BASELINE_STRATEGIES.join(', ')})`);
-  return { data, strategy, configDir, instrumentsDir, seed, notional, outDir, json };
+  return { data, strategy, configDir, instrumentsDir, seed, notional, outDir, json, allowPartial };
 }
 
 /** The recordings turned into events (in `localTs` order), with the instruments their data is on. */
@@ -143,9 +151,14 @@ interface LoadedRecordings {
   readonly warnings: readonly string[];
 }
 
-async function loadRecordings(files: readonly string[], cacheDir: string): Promise<LoadedRecordings> {
+async function loadRecordings(
+  files: readonly string[],
+  cacheDir: string,
+  allowPartial: boolean,
+): Promise<LoadedRecordings> {
   try {
-    return await loadEvents(files, { instrumentCacheDir: cacheDir });
+    // A recording cut short is an error unless asked for: a report over part of a file looks whole.
+    return await loadEvents(files, { instrumentCacheDir: cacheDir, partial: allowPartial ? 'accept' : 'error' });
   } catch (err) {
     if (err instanceof RecordingVenueError) throw new UsageError(`${err.shortMessage}; backtest reads book recordings`);
     throw err;
@@ -230,7 +243,7 @@ export async function runBacktestCommand(
 > {
   const app = args.configDir === undefined ? defaultConfig() : loadConfig(args.configDir);
   const file: ExecutionFile = args.configDir === undefined ? { venues: {} } : loadExecutionFile(args.configDir);
-  const loaded = await loadRecordings(args.data, args.instrumentsDir);
+  const loaded = await loadRecordings(args.data, args.instrumentsDir, args.allowPartial);
   const byVenue = new Map<string, InstrumentSpec[]>();
   for (const i of loaded.instruments) {
     const list = byVenue.get(i.venue) ?? [];

@@ -51,9 +51,11 @@ Options:
                        fault (a second fault on a book still resyncing, a Kraken update the
                        next checksum does not cover): shows what goes undetected
   --json               print the report as JSON
+  --allow-partial      a file cut short (a crash mid-write) is not a finding
   -h, --help           show this help
 
 Exit status: 0 the data is consistent, 2 gaps or checksum mismatches in the recording itself,
+or a file cut short (unless --allow-partial),
 1 errors (unreadable file, unknown format, bad arguments, an injected fault not detected, books
 not equal to the clean run's).
 `;
@@ -144,6 +146,8 @@ export interface ReplayArgs {
   readonly unpacedFaults?: boolean;
   /** `--window`: frames the replay server holds at once. Defaults to 4,096. */
   readonly windowFrames?: number;
+  /** `--allow-partial`: a truncated file is not a finding. */
+  readonly allowPartial?: boolean;
 }
 
 const FORMATS = ['auto', 'tickerml', 'cryptofeed', 'hftbacktest', 'cbcap'] as const;
@@ -156,6 +160,7 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
   let seed = 1;
   let json = false;
   let unpacedFaults = false;
+  let allowPartial = false;
   let windowFrames: number | undefined;
   for (const { arg, flag, value } of flagArgs(args)) {
     switch (flag) {
@@ -196,6 +201,9 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
       case '--unpaced-faults':
         unpacedFaults = true;
         break;
+      case '--allow-partial':
+        allowPartial = true;
+        break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
         files.push(arg);
@@ -210,6 +218,7 @@ function parseArgs(args: readonly string[]): ReplayArgs | 'help' {
     seed,
     json,
     unpacedFaults,
+    allowPartial,
     ...(windowFrames !== undefined ? { windowFrames } : {}),
   };
 }
@@ -324,7 +333,10 @@ export async function runReplay(args: ReplayArgs, io: CommandIo): Promise<{ repo
     connects,
     disconnects,
   };
-  const recordingFlawed = clean.symbols.some((s) => s.gaps > 0 || s.checksumsMismatched > 0);
+  // A file cut short is a flaw of the recording too, unless the caller expects one.
+  const recordingFlawed =
+    clean.symbols.some((s) => s.gaps > 0 || s.checksumsMismatched > 0) ||
+    (base.truncatedTail && args.allowPartial !== true);
   if (!args.throughServer) {
     const report: ReplayReport = { ...base, path: 'direct', ...clean };
     return { report, exitCode: recordingFlawed ? 2 : 0 };
@@ -412,6 +424,10 @@ export function formatReplayReport(r: ReplayReport): string {
   lines.push(
     `${r.files.join(', ')}: ${r.format} recording of ${r.venue}, ${r.framesRead} frames read (${r.path === 'direct' ? 'direct replay' : 'through the replay server'})`,
   );
+  if (r.truncatedTail)
+    lines.push(
+      `  truncated: the file is cut short (it ends inside a record, or its gzip stream before its end); ${r.framesRead} good frames read`,
+    );
   if (r.malformedLines > 0 || r.truncatedTail) {
     lines.push(`  malformed lines skipped: ${r.malformedLines}${r.truncatedTail ? ' (file ends mid-record)' : ''}`);
     for (const s of r.malformedSamples) lines.push(`    line ${s.line}: ${s.reason}: ${s.sample}`);

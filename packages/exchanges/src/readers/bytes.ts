@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { constants, createGunzip } from 'node:zlib';
-import { RecordingCorruptError, RecordingReadError } from './errors.js';
+import { RecordingCorruptError, RecordingLineTooLongError, RecordingReadError } from './errors.js';
 
 /** A recording to read: a file path or the file's bytes. */
 export type RecordingSource = string | Uint8Array;
@@ -44,12 +44,13 @@ async function readHead(source: RecordingSource): Promise<Buffer> {
  * Yields the decompressed bytes of `source` in chunks.
  *
  * A gzip stream cut short (a crash mid-write) ends quietly with everything that could be
- * decoded; damaged compressed data throws {@link RecordingCorruptError} after the good bytes.
- * `framesSoFar` is only used to make that error say how much was recovered.
+ * decoded, and calls `onTruncated`; damaged compressed data throws {@link RecordingCorruptError}
+ * after the good bytes. `framesSoFar` is only used to make that error say how much was recovered.
  */
 export async function* byteChunks(
   source: RecordingSource,
   framesSoFar: () => number = () => 0,
+  onTruncated: () => void = () => undefined,
 ): AsyncGenerator<Buffer> {
   const head = await readHead(source);
   const raw = rawStream(source);
@@ -61,8 +62,9 @@ export async function* byteChunks(
     }
     return;
   }
-  // Z_SYNC_FLUSH as the finishing flush: a truncated member yields what it holds instead of failing.
-  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  // Z_FINISH (the default) as the finishing flush: a stream cut short yields what it holds, then
+  // fails with Z_BUF_ERROR at the end of the input, which tells a cut from a complete file.
+  const gunzip = createGunzip({ finishFlush: constants.Z_FINISH });
   // Compressed bytes go in small slices, and each slice's output is taken before the next one is
   // written: when zlib fails on damaged data it discards what it had buffered, so at most the
   // output of the damaged slice is lost, never that of earlier members.
@@ -93,6 +95,11 @@ export async function* byteChunks(
     if (failure === undefined) {
       await settle((done) => gunzip.end(() => done()));
       while (queue.length > 0) yield queue.shift() as Buffer;
+      // Every byte was given and the stream wanted more: the file was cut short, not damaged.
+      if ((failure as NodeJS.ErrnoException | undefined)?.code === 'Z_BUF_ERROR') {
+        failure = undefined;
+        onTruncated();
+      }
     }
   } catch (err) {
     failure ??= err;
@@ -111,6 +118,12 @@ export async function* byteChunks(
 /** Compressed bytes handed to zlib at a time (bounds what a damaged member can take with it). */
 const GZIP_SLICE_BYTES = 65536;
 
+/**
+ * The longest line the line-based readers accept, in bytes: 64 MiB, far above any real frame (a
+ * deep REST snapshot is a few MB) and low enough that a file with no newlines fails fast.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 /** A line of a recording and whether a newline ended it (false only for the file's last line). */
 export interface Line {
   /** 1-based line number. */
@@ -124,10 +137,18 @@ export interface Line {
  * one batch per chunk: callers loop over each batch synchronously, so a file of small lines
  * costs one await per chunk, not one per line.
  */
-export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Line[]> {
+export async function* splitLines(
+  chunks: AsyncIterable<Buffer>,
+  options: { readonly maxLineBytes?: number; readonly source?: string } = {},
+): AsyncGenerator<Line[]> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   // Pieces of the current unfinished line; joined once its newline arrives, so a 5 MB frame
   // spread over hundreds of chunks is copied once, not once per chunk.
   let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  /** Offset of the current line's first byte in the stream. */
+  let lineStart = 0;
+  let chunkStart = 0;
   let lineNo = 0;
   for await (const chunk of chunks) {
     const batch: Line[] = [];
@@ -145,10 +166,21 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator
       }
       const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
       lineNo++;
+      if (line.length > maxLineBytes)
+        throw new RecordingLineTooLongError(options.source ?? 'recording', lineStart, maxLineBytes);
       batch.push({ lineNo, text: line.toString('utf8', 0, end), terminated: true });
       start = nl + 1;
+      lineStart = chunkStart + start;
+      pendingBytes = 0;
     }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
+    if (start < chunk.length) {
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+      // A line without an end (a forced format on a file with no newlines) stops here, bounded.
+      if (pendingBytes > maxLineBytes)
+        throw new RecordingLineTooLongError(options.source ?? 'recording', lineStart, maxLineBytes);
+    }
+    chunkStart += chunk.length;
     if (batch.length > 0) yield batch;
   }
   if (pending.length > 0) {

@@ -4,8 +4,15 @@
  *
  * @module
  */
-import { byteChunks, type Line, type RecordingSource, splitLines } from './bytes.js';
+import { byteChunks, type Line, type RecordingSource, sourceName, splitLines } from './bytes.js';
 import { noteMalformed, type RawFrame, type RawFrameKind, type ReaderStats } from './raw-frame.js';
+
+/** Marks the stats when the compressed stream was cut short (even at a line boundary). */
+function truncated(stats: ReaderStats): () => void {
+  return () => {
+    stats.truncatedTail = true;
+  };
+}
 
 const CRYPTOFEED_KINDS: Record<string, RawFrameKind> = {
   recv: 'recv',
@@ -67,7 +74,10 @@ function parseObjectLine(line: Line, stats: ReaderStats): Record<string, unknown
  * Header lines (`"t": "header"`) are not frames.
  */
 export async function* readCryptofeed(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
-  for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
+  for await (const batch of splitLines(
+    byteChunks(source, () => stats.frames, truncated(stats)),
+    { source: sourceName(source) },
+  ))
     for (const line of batch) {
       if (line.text.length === 0) continue;
       const r = parseObjectLine(line, stats);
@@ -110,7 +120,10 @@ function nsTextToUs(ns: string): number {
  */
 export async function* readHftbacktest(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
   let lastSymbol: string | undefined;
-  for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
+  for await (const batch of splitLines(
+    byteChunks(source, () => stats.frames, truncated(stats)),
+    { source: sourceName(source) },
+  ))
     for (const line of batch) {
       const text = line.text;
       if (text.length === 0) continue;
@@ -175,7 +188,7 @@ const RECORD_HEADER = /^(\d{1,25}) (\d{1,12})$/;
  */
 export async function* readCbcap(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
   const parts: Buffer[] = [];
-  for await (const chunk of byteChunks(source, () => stats.frames)) parts.push(chunk);
+  for await (const chunk of byteChunks(source, () => stats.frames, truncated(stats))) parts.push(chunk);
   const buf = Buffer.concat(parts);
   let pos = buf.indexOf(0x0a);
   const header = parseCbcapHeader(buf.toString('utf8', 0, pos < 0 ? Math.min(buf.length, 200) : pos));
@@ -273,7 +286,10 @@ export interface TickermlHeader {
  * `{"ts": µs, "k": kind, "c"?: connId, "u"?: url, "d": data}` after a header line.
  */
 export async function* readTickerml(source: RecordingSource, stats: ReaderStats): AsyncGenerator<RawFrame> {
-  for await (const batch of splitLines(byteChunks(source, () => stats.frames)))
+  for await (const batch of splitLines(
+    byteChunks(source, () => stats.frames, truncated(stats)),
+    { source: sourceName(source) },
+  ))
     for (const line of batch) {
       if (line.text.length === 0) continue;
       const r = parseObjectLine(line, stats);

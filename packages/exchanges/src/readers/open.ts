@@ -4,7 +4,7 @@
  * @module
  */
 import { byteChunks, isGzip, type RecordingSource, sourceName } from './bytes.js';
-import { RecordingReadError, UnknownRecordingFormatError } from './errors.js';
+import { RecordingReadError, RecordingTruncatedError, UnknownRecordingFormatError } from './errors.js';
 import {
   cryptofeedVenue,
   parseCbcapHeader,
@@ -25,6 +25,13 @@ import {
 export interface OpenRecordingOptions {
   /** The file's format; `auto` (the default) detects it from the first line. */
   readonly format?: RecordingFormat | 'auto';
+  /**
+   * A file cut short (it ends inside a record, or its gzip stream before its end marker):
+   * `accept` (the default) returns every good frame and sets `stats.truncatedTail`, as reading
+   * the file a crashed recorder was writing needs; `error` throws {@link RecordingTruncatedError}
+   * after the good frames, naming the last one, as a backtest needs.
+   */
+  readonly partial?: 'accept' | 'error';
 }
 
 /** An opened recording: what it is, its frames, and counters filled while iterating them. */
@@ -162,7 +169,23 @@ export async function openRecording(source: RecordingSource, options: OpenRecord
       stats.malformed = 0;
       stats.malformedSamples.length = 0;
       stats.truncatedTail = false;
-      return read(source, stats);
+      return options.partial === 'error'
+        ? refusePartial(read(source, stats), stats, sourceName(source))
+        : read(source, stats);
     },
   };
+}
+
+/** Passes the frames on, then throws when the file turned out to be cut short. */
+async function* refusePartial(
+  frames: AsyncIterable<RawFrame>,
+  stats: ReaderStats,
+  source: string,
+): AsyncGenerator<RawFrame> {
+  let last: number | undefined;
+  for await (const f of frames) {
+    last = f.localTs;
+    yield f;
+  }
+  if (stats.truncatedTail) throw new RecordingTruncatedError(source, stats.frames, last);
 }

@@ -92,6 +92,11 @@ export interface ReadEventsOptions {
   readonly venue?: BookVenue;
   /** The files' format; `auto` (the default) detects it from the first line. */
   readonly format?: RecordingFormat | 'auto';
+  /**
+   * A file cut short: `accept` (the default) uses its good frames; `error` throws
+   * `RecordingTruncatedError` naming the file and its last good frame (see `openRecording`).
+   */
+  readonly partial?: 'accept' | 'error';
   /** Instrument metadata to use first (e.g. from `loadInstruments`), matched by venue and symbol. */
   readonly instruments?: readonly InstrumentInfo[];
   /**
@@ -366,7 +371,10 @@ export async function openEvents(
   if (list.length === 0) throw new RecordingVenueError('openEvents needs at least one recording');
   const groups = new Map<BookVenue, { recordings: Recording[]; inference: GridInference }>();
   for (const path of list) {
-    const recording = await openRecording(path, { format: options.format ?? 'auto' });
+    const recording = await openRecording(path, {
+      format: options.format ?? 'auto',
+      partial: options.partial ?? 'accept',
+    });
     let venue: string | undefined = options.venue ?? recording.info.venue;
     if (venue === undefined) {
       const head: RawFrame[] = [];
