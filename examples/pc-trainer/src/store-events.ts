@@ -1,6 +1,7 @@
 /**
- * Market events from the rows the box collects into SQLite (`order_books` samples and `trades`,
- * see `MarketCollector` of `@tickerml/storage`), for `pc-trainer dataset --db`.
+ * Market events from the rows the box collects into SQLite or PostgreSQL (`order_books` samples
+ * and `trades`, see `MarketCollector` of `@tickerml/storage`), for `pc-trainer dataset --db` and
+ * `--postgres`.
  *
  * What the rows can give: the book only as sampled (top N levels, at most once per
  * `collect.order_books_interval` per book), every trade. A dataset built from them therefore has
@@ -11,7 +12,13 @@
  */
 import type { MarketEvent } from '@tickerml/core';
 import type { DatasetInstrumentSpec } from '@tickerml/rl';
-import type { SqliteStore } from '@tickerml/storage';
+import { type OrderBookRow, type RowQuery, rowToBookSnapshot, rowToTrade, type TradeRow } from '@tickerml/storage';
+
+/** The reads {@link openStoreEvents} needs: `SqliteStore` (synchronous) and `PostgresStore` (asynchronous) both fit. */
+export interface MarketRowStore {
+  query(table: 'order_books', query?: RowQuery): readonly OrderBookRow[] | Promise<readonly OrderBookRow[]>;
+  query(table: 'trades', query?: RowQuery): readonly TradeRow[] | Promise<readonly TradeRow[]>;
+}
 
 /** What {@link openStoreEvents} found in a store. */
 export interface StoreEvents {
@@ -31,35 +38,46 @@ export interface StoreEvents {
 /** Rows read per query, µs of the `timestamp` column. */
 const CHUNK_US = 3_600_000_000;
 
+async function edge(store: MarketRowStore, order: 'asc' | 'desc'): Promise<number> {
+  const [book] = await store.query('order_books', { limit: 1, order });
+  const [trade] = await store.query('trades', { limit: 1, order });
+  const stamps = [book?.timestamp, trade?.timestamp].filter((t): t is number => t !== undefined);
+  if (stamps.length === 0) return Number.NaN;
+  return order === 'asc' ? Math.min(...stamps) : Math.max(...stamps);
+}
+
+function spec(venue: string, symbol: string, tickSize: string): DatasetInstrumentSpec {
+  const [base = symbol, rest = ''] = symbol.split('/');
+  return { venue, symbol, tickSize, base, quote: rest.split(':')[0] ?? '' };
+}
+
 /**
- * Opens the `order_books` and `trades` rows of a store as a stream of events.
+ * Opens the `order_books` and `trades` rows of a store as a stream of events: one pass over the
+ * book rows now (an hour at a time) to find the instruments and their tick sizes, the events on
+ * each call of `events()`.
  *
  * @example
  * ```ts
  * const store = SqliteStore.open('data/tickerml.db', { readonly: true });
- * const source = openStoreEvents(store);
+ * const source = await openStoreEvents(store);
  * await buildDatasetFromEvents({ events: source.events(), instruments: source.instruments, sources, out });
  * ```
  */
-export function openStoreEvents(store: SqliteStore): StoreEvents {
-  const { rows, range } = store.transaction((db) => ({
-    rows: db
-      .prepare('SELECT exchange, symbol, MIN(tick_size) AS tick_size FROM order_books GROUP BY exchange, symbol')
-      .all() as { exchange: string; symbol: string; tick_size: string }[],
-    range: db
-      .prepare(
-        'SELECT MIN(lo) AS lo, MAX(hi) AS hi FROM (SELECT MIN("timestamp") AS lo, MAX("timestamp") AS hi FROM order_books UNION ALL SELECT MIN("timestamp"), MAX("timestamp") FROM trades)',
-      )
-      .get() as { lo: number | null; hi: number | null },
-  }));
-  const instruments: DatasetInstrumentSpec[] = rows
-    .map((r) => {
-      const [base = r.symbol, rest = ''] = r.symbol.split('/');
-      return { venue: r.exchange, symbol: r.symbol, tickSize: r.tick_size, base, quote: rest.split(':')[0] ?? '' };
-    })
-    .sort((a, b) => (a.venue === b.venue ? (a.symbol < b.symbol ? -1 : 1) : a.venue < b.venue ? -1 : 1));
-  const fromUs = range.lo ?? Number.NaN;
-  const toUs = range.hi ?? Number.NaN;
+export async function openStoreEvents(store: MarketRowStore): Promise<StoreEvents> {
+  const fromUs = await edge(store, 'asc');
+  const toUs = await edge(store, 'desc');
+  const found = new Map<string, DatasetInstrumentSpec>();
+  if (!Number.isNaN(fromUs)) {
+    for (let start = fromUs; start <= toUs; start += CHUNK_US) {
+      for (const row of await store.query('order_books', { fromUs: start, toUs: start + CHUNK_US })) {
+        const key = `${row.exchange}\u0000${row.symbol}`;
+        if (!found.has(key)) found.set(key, spec(row.exchange, row.symbol, row.tick_size));
+      }
+    }
+  }
+  const instruments = [...found.values()].sort((a, b) =>
+    a.venue === b.venue ? (a.symbol < b.symbol ? -1 : 1) : a.venue < b.venue ? -1 : 1,
+  );
   return {
     instruments,
     fromUs,
@@ -70,7 +88,10 @@ export function openStoreEvents(store: SqliteStore): StoreEvents {
       for (let start = fromUs; start <= toUs; start += CHUNK_US) {
         const query = { fromUs: start, toUs: start + CHUNK_US };
         // Book samples before trades at the same localTs: a trade cannot be known before the book it hit.
-        const chunk: MarketEvent[] = [...store.readBookSnapshots(query), ...store.readTrades(query)];
+        const chunk: MarketEvent[] = [
+          ...(await store.query('order_books', query)).map(rowToBookSnapshot),
+          ...(await store.query('trades', query)).map(rowToTrade),
+        ];
         const order = chunk.map((e, i) => [e, i] as const).sort((a, b) => a[0].localTs - b[0].localTs || a[1] - b[1]);
         for (const [e] of order) {
           if (e.localTs < last) yield { ...e, localTs: last };
@@ -79,8 +100,6 @@ export function openStoreEvents(store: SqliteStore): StoreEvents {
             yield e;
           }
         }
-        // Let the event loop breathe between chunks (progress output, signals).
-        await Promise.resolve();
       }
     },
   };

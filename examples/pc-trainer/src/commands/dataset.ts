@@ -5,6 +5,7 @@
  * @module
  */
 
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BaseError, defaultConfig, loadConfig, parseDuration, type TickerMLConfig } from '@tickerml/core';
@@ -36,7 +37,7 @@ const processIo: CommandIo = {
 };
 
 /** Usage text of `pc-trainer dataset`. */
-export const DATASET_USAGE = `Usage: pnpm pc-trainer dataset (--data <recording...> | --db <file.sqlite>) --out <file.arrow> [options]
+export const DATASET_USAGE = `Usage: pnpm pc-trainer dataset (--data <recording...> | --db <file.sqlite> | --postgres <url>) --out <file.arrow> [options]
 
 Builds a dataset from recordings: one row per decision time (every --interval) per instrument,
 with the state vector (features and masks, from events received by then) and the pretraining
@@ -48,6 +49,7 @@ Options:
                           local receive time
   --db <file>             or: the SQLite database the box collects into (its order_books
                           samples and trades; the book is then only known as sampled)
+  --postgres <url>        or: the same rows in PostgreSQL (needs the pg package)
   --out <file>            the dataset to write (Apache Arrow IPC file, e.g. btc.arrow)
   --interval <duration>   decision interval (default: model_config.yaml dataset.interval, 1s)
   --horizons <list>       direction label horizons, e.g. 1s,10s,60s (default: dataset.horizons)
@@ -73,6 +75,8 @@ export interface DatasetArgs {
   readonly data: readonly string[];
   /** `--db`: a SQLite database of collected rows instead of recordings. */
   readonly db: string | undefined;
+  /** `--postgres`: a PostgreSQL URL of collected rows instead of recordings. */
+  readonly postgres: string | undefined;
   readonly out: string;
   readonly intervalUs: number | undefined;
   readonly horizons: readonly string[] | undefined;
@@ -105,6 +109,7 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
   let configDir: string | undefined;
   let json = false;
   let db: string | undefined;
+  let postgres: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const value = (): string => {
@@ -125,6 +130,9 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
         break;
       case '--db':
         db = value();
+        break;
+      case '--postgres':
+        postgres = value();
         break;
       case '--interval':
         intervalUs = duration('--interval', value());
@@ -159,11 +167,25 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
         throw new DatasetUsageError(`unknown argument "${arg}"`);
     }
   }
-  if (data.length === 0 && db === undefined)
-    throw new DatasetUsageError('--data <recording...> or --db <file.sqlite> is required');
-  if (data.length > 0 && db !== undefined) throw new DatasetUsageError('--data and --db cannot be used together');
+  const given = [data.length > 0, db !== undefined, postgres !== undefined].filter(Boolean).length;
+  if (given === 0)
+    throw new DatasetUsageError('--data <recording...>, --db <file.sqlite> or --postgres <url> is required');
+  if (given > 1) throw new DatasetUsageError('give one of --data, --db and --postgres');
+  if (postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres))
+    throw new DatasetUsageError(`--postgres takes a postgres:// URL, was "${redactUrl(postgres)}"`);
   if (out === undefined) throw new DatasetUsageError('--out <file.arrow> is required');
-  return { data, db, out, intervalUs, horizons, only, configDir, json };
+  return { data, db, postgres, out, intervalUs, horizons, only, configDir, json };
+}
+
+/** The URL with its password masked, for messages and metadata. */
+function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return text.replace(/:[^:@/]*@/, ':***@');
+  }
 }
 
 /** First and last `localTs` of the recordings' frames, µs: the progress bar's scale. */
@@ -260,7 +282,7 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
       }
       const store = SqliteStore.open(a.db, { readonly: true });
       try {
-        const source = openStoreEvents(store);
+        const source = await openStoreEvents(store);
         summary = await buildDatasetFromEvents({
           ...settings,
           ...withProgress(source),
@@ -270,6 +292,44 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
         });
       } finally {
         store.close();
+      }
+    } else if (a.postgres !== undefined) {
+      let postgres: typeof import('@tickerml/storage/postgres');
+      try {
+        postgres = await import('@tickerml/storage/postgres');
+      } catch (error) {
+        io.stderr(`pc-trainer dataset: --postgres needs the pg package (npm install pg): ${String(error)}\n`);
+        return 1;
+      }
+      const store = await postgres.PostgresStore.connect(a.postgres);
+      try {
+        const source = await openStoreEvents(store);
+        // No file to hash: the source's sha256 is that of the rows read, one JSON event per line.
+        const hash = createHash('sha256');
+        let digest = '';
+        const events = async function* () {
+          for await (const e of source.events()) {
+            hash.update(`${JSON.stringify(e)}\n`);
+            yield e;
+          }
+          digest = hash.digest('hex');
+        };
+        summary = await buildDatasetFromEvents({
+          ...settings,
+          ...withProgress(source),
+          events: events(),
+          instruments: source.instruments,
+          sources: [
+            {
+              path: redactUrl(a.postgres),
+              get sha256() {
+                return digest;
+              },
+            },
+          ],
+        });
+      } finally {
+        await store.close();
       }
     } else {
       const range = io.isTty ? await frameRange(a.data) : { fromUs: 0, toUs: 0 };
