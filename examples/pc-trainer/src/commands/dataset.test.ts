@@ -48,7 +48,7 @@ describe('pc-trainer dataset', () => {
     const spread = ds.meta.features.findIndex((f) => f.name === 'spread_bps');
     for (let i = 0; i < ds.rows; i++) expect(ds.states[i * ds.dimension + F + spread]).toBe(1);
     for (const d of ds.labels.dir_10s ?? []) expect([-1, 0, 1]).toContain(d);
-  });
+  }, 60_000);
 
   it('builds a dataset from the order_books samples and trades the box collected into SQLite', async () => {
     // The rows as the box's collector writes them: books sampled once a second (top 10 levels), every trade.
@@ -86,7 +86,7 @@ describe('pc-trainer dataset', () => {
     expect(ds.states[(ds.rows - 1) * ds.dimension + F + flow]).toBe(1);
     expect(await datasetCommand(['--db', join(dir, 'none.db'), '--out', out], captured())).toBe(1);
     expect(await datasetCommand(['--db', db, '--data', BINANCE, '--out', out], captured())).toBe(2);
-  });
+  }, 60_000);
 
   it('is dispatched by pc-trainer main and exits 2 on bad arguments', async () => {
     expect(await main(['dataset', '--help'])).toBe(0);
@@ -113,5 +113,5 @@ describe('pc-trainer dataset', () => {
     );
     expect(status).toBe(1);
     expect(only.err.join('')).toMatch(/no data for kraken BTC\/USD/);
-  });
+  }, 60_000);
 });
