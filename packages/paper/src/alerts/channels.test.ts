@@ -190,11 +190,11 @@ describe('alert channels against loopback servers', () => {
       retry: { attempts: 2, baseDelayMs: 10, timeoutMs: 100 },
       logger: log,
     });
-    const t = performance.now();
     for (let i = 0; i < 5; i++) dispatcher.send(message('firing'));
-    expect(performance.now() - t).toBeLessThan(20);
+    // send returned with everything still queued: nothing waited for the endpoint.
+    expect(dispatcher.stats()['webhook']).toMatchObject({ queued: 5, delivered: 0, failed: 0 });
     await dispatcher.close(1_000);
-    expect(hang.received.length).toBeGreaterThanOrEqual(2);
+    expect(hang.received.length).toBeGreaterThanOrEqual(1);
     const st = dispatcher.stats()['webhook'];
     expect(st?.delivered).toBe(0);
     expect((st?.failed ?? 0) + (st?.dropped ?? 0)).toBe(5);
