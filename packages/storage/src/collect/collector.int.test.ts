@@ -6,6 +6,7 @@ import type { BookSnapshot, MarketEvent, Trade } from '@tickerml/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithService } from '../../../../test/support/services.js';
 import { type ScratchDatabase, scratchDatabase } from '../../test/pg.js';
+import { migrateSqliteToPostgres } from '../migrate.js';
 import { PostgresStore } from '../postgres.js';
 import { instrumentMap } from '../rows.js';
 import { SqliteStore } from '../sqlite.js';
@@ -76,11 +77,14 @@ async function collect(sink: RowSink): Promise<void> {
 
 await describeWithService('postgres', 'MarketCollector on PostgreSQL', (service) => {
   let db: ScratchDatabase;
+  let migrated: ScratchDatabase;
   beforeAll(async () => {
     db = await scratchDatabase(service.url);
+    migrated = await scratchDatabase(service.url);
   });
   afterAll(async () => {
     await db?.drop();
+    await migrated?.drop();
   });
 
   it('writes the same order_books, trades, ohlcv and features rows as on SQLite', async () => {
@@ -111,6 +115,25 @@ await describeWithService('postgres', 'MarketCollector on PostgreSQL', (service)
       }
       const first = features[0]?.values.third as number;
       expect(first).toBe(Math.fround((900_000 + 1 - 1) / 3));
+    } finally {
+      sqlite.close();
+      await pg.close();
+    }
+  });
+
+  it('tickerml migrate copies the collected rows from SQLite into PostgreSQL and verifies them', async () => {
+    const sqlite = SqliteStore.open(':memory:');
+    const pg = await PostgresStore.connect(migrated.url, { log: () => {} });
+    try {
+      await collect(sqlite);
+      const report = await migrateSqliteToPostgres(sqlite, pg, {
+        tables: ['order_books', 'trades', 'ohlcv', 'features'],
+      });
+      expect(report.ok, JSON.stringify(report.tables)).toBe(true);
+      for (const table of ['order_books', 'trades', 'ohlcv', 'features'] as const) {
+        expect(await pg.count(table), table).toBe(sqlite.count(table));
+        expect(await pg.query(table), table).toEqual(sqlite.query(table));
+      }
     } finally {
       sqlite.close();
       await pg.close();
