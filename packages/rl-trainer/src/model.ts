@@ -9,8 +9,6 @@ import { attentionMask, gelu, layerNorm, linear } from './ops.js';
 import type { ParameterSet, ParamSpec } from './params.js';
 import { tf } from './tf.js';
 
-type Tensor = tf.Tensor;
-
 /** Sizes of the backbone (`model_config.yaml` `backbone.*`). */
 export interface BackboneConfig {
   /** S: length of a state vector (`2F`: values then masks). */
@@ -112,12 +110,12 @@ export function decisionTransformerTrainable(cfg: BackboneConfig, dt: DecisionTr
   return names;
 }
 
-function block(p: ParameterSet, i: number, x: Tensor, mask: Tensor, cfg: BackboneConfig): Tensor {
+function block(p: ParameterSet, i: number, x: tf.Tensor, mask: tf.Tensor, cfg: BackboneConfig): tf.Tensor {
   const n = `backbone.blocks.${i}`;
   const [batch, tokens] = x.shape as [number, number, number];
   const heads = cfg.heads;
   const dh = cfg.dModel / heads;
-  const split = (t: Tensor): Tensor => tf.transpose(tf.reshape(t, [batch, tokens, heads, dh]), [0, 2, 1, 3]);
+  const split = (t: tf.Tensor): tf.Tensor => tf.transpose(tf.reshape(t, [batch, tokens, heads, dh]), [0, 2, 1, 3]);
   const a = layerNorm(x, p.get(`${n}.ln1.gamma`), p.get(`${n}.ln1.beta`));
   const q = split(linear(a, p.get(`${n}.attn.q.w`), p.get(`${n}.attn.q.b`)));
   const k = split(linear(a, p.get(`${n}.attn.k.w`), p.get(`${n}.attn.k.b`)));
@@ -140,7 +138,7 @@ function block(p: ParameterSet, i: number, x: Tensor, mask: Tensor, cfg: Backbon
  * mask, then `backbone.ln_f`. `x`: token embeddings `[B, T, d]`; returns `[B, T, d]`.
  * @param keyMask - `B·T` entries, 1 real token, 0 padding.
  */
-export function backboneBlocks(p: ParameterSet, cfg: BackboneConfig, x: Tensor, keyMask?: Float32Array): Tensor {
+export function backboneBlocks(p: ParameterSet, cfg: BackboneConfig, x: tf.Tensor, keyMask?: Float32Array): tf.Tensor {
   const [batch, tokens] = x.shape as [number, number, number];
   if (tokens > cfg.maxTokens)
     throw new TrainingDataError(`${tokens} tokens exceed backbone.max_tokens ${cfg.maxTokens}`);
@@ -153,11 +151,11 @@ export function backboneBlocks(p: ParameterSet, cfg: BackboneConfig, x: Tensor, 
 /** Outputs of the pretraining heads at every position. */
 export interface PretrainOutputs {
   /** Per horizon, direction logits `[B, T, 3]` (down, flat, up). */
-  readonly direction: Tensor[];
+  readonly direction: tf.Tensor[];
   /** Future volatility, standardised, `[B, T, 1]`. */
-  readonly volatility: Tensor;
+  readonly volatility: tf.Tensor;
   /** Future spread, standardised, `[B, T, 1]`. */
-  readonly spread: Tensor;
+  readonly spread: tf.Tensor;
 }
 
 /** The backbone over normalised state sequences `[B, T, S]` with the pretraining heads. */
@@ -165,7 +163,7 @@ export function pretrainForward(
   p: ParameterSet,
   cfg: BackboneConfig,
   horizons: DirectionHorizons,
-  states: Tensor,
+  states: tf.Tensor,
 ): PretrainOutputs {
   const x = linear(states, p.get('backbone.state_embed.w'), p.get('backbone.state_embed.b'));
   const h = backboneBlocks(p, cfg, x);
@@ -179,11 +177,11 @@ export function pretrainForward(
 /** Outputs of the Decision Transformer at every step (read from the `s_t` token). */
 export interface DecisionOutputs {
   /** `[B, K, 3]` logits: sell, hold, buy. */
-  readonly actionLogits: Tensor;
+  readonly actionLogits: tf.Tensor;
   /** `[B, K, 1]` position size in [0, 1] (after the sigmoid). */
-  readonly size: Tensor;
+  readonly size: tf.Tensor;
   /** `[B, K, R]` risk-bucket logits. */
-  readonly riskLogits: Tensor;
+  readonly riskLogits: tf.Tensor;
 }
 
 /**
@@ -197,9 +195,9 @@ export function decisionForward(
   p: ParameterSet,
   cfg: BackboneConfig,
   dt: DecisionTransformerConfig,
-  states: Tensor,
-  actions: Tensor,
-  returnsToGo: Tensor,
+  states: tf.Tensor,
+  actions: tf.Tensor,
+  returnsToGo: tf.Tensor,
   stepMask: Float32Array,
 ): DecisionOutputs {
   const [batch, k] = states.shape as [number, number, number];
