@@ -361,6 +361,9 @@ export class DemoSource {
         return;
       } else {
         a.anchoredPass = v.pass;
+        // The feed did rebuild this book: the risk gate starts a new price series here, so a
+        // re-anchoring step (up to maxWalkFraction when the walk restarts) is no price jump.
+        this.#o.emit({ kind: 'resynced', venue: e.venue, symbol: e.symbol, exchTs, localTs: e.localTs });
         const mid = midOf(e.bids, e.asks);
         if (mid !== undefined) {
           const shift = a.lastMidTicks - mid;

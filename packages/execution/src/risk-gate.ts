@@ -384,6 +384,8 @@ export class RiskGate implements Strategy {
         return;
       }
       case 'resynced':
+        // The book was rebuilt (or a replay re-anchored): its step is not a market move.
+        this.risk.rebase(e.venue, e.symbol);
         return;
       default: {
         const b = this.#book(ctx, e.venue, e.symbol);

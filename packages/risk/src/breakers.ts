@@ -155,6 +155,20 @@ export class CircuitBreakers {
     s.lastMid = mid;
   }
 
+  /**
+   * The symbol's price series restarts: the book was rebuilt (a resync) or a replayed recording
+   * was re-anchored at its loop. The next quote starts a new series: no return is taken across the
+   * step, so neither the jump rules nor the σ estimate see it; the moves after it are judged as
+   * before.
+   *
+   * @example
+   * breakers.rebase('binance', 'BTC/USDT'); // on a `resynced` event
+   */
+  rebase(venue: string, symbol: string): void {
+    const s = this.#symbols.get(`${venue}|${symbol}`);
+    if (s) s.lastMid = Number.NaN;
+  }
+
   /** A gap or checksum mismatch reported by `venue` at `tsUs`. */
   onGap(venue: string, tsUs: number): void {
     let list = this.#gaps.get(venue);

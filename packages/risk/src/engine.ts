@@ -99,6 +99,8 @@ interface Series {
   vol: ReturnStdDev;
   regime: VolRegimeClassifier;
   pendingReturn: number;
+  /** The series restarted ({@link RiskEngine.rebase}): the next mid's step is not a return. */
+  rebased: boolean;
 }
 
 /** Snapshot of the engine's state for dashboards and logs. */
@@ -151,12 +153,38 @@ export class RiskEngine {
         vol: new ReturnStdDev(this.volWindow),
         regime: new VolRegimeClassifier(this.limits.volRegimePercentiles),
         pendingReturn: Number.NaN,
+        rebased: false,
       };
       this.#series.set(k, s);
       return;
     }
     if (bucket > s.bucket) this.#closeBucket(k, s, bucket);
+    if (s.rebased) {
+      // Take the step out of the open bucket's return: it starts again from the new level.
+      s.bucketStartMid *= mid / s.lastMid;
+      s.rebased = false;
+    }
     s.lastMid = mid;
+  }
+
+  /**
+   * The instrument's price series restarts (a book rebuilt after a resync, a replayed recording
+   * re-anchored at its loop): the step to the next mid is neither a price jump nor a return of
+   * the volatility estimate.
+   *
+   * @example
+   * risk.rebase('binance', 'BTC/USDT');
+   */
+  rebase(venue: string, symbol: string): void {
+    this.breakers.rebase(venue, symbol);
+    const s = this.#series.get(positionKey(venue, symbol));
+    if (s) s.rebased = true;
+  }
+
+  /** Standard deviation of the instrument's sampled returns (per `returnIntervalUs`), or NaN before two returns. */
+  volatility(venue: string, symbol: string): number {
+    const s = this.#series.get(positionKey(venue, symbol));
+    return s === undefined || s.vol.count < 2 ? Number.NaN : s.vol.value();
   }
 
   #closeBucket(k: string, s: Series, bucket: number): void {
