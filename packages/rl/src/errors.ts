@@ -43,24 +43,6 @@ export class EncodeTimeError extends BaseError {
 }
 
 /**
- * An event reached the encoder out of `localTs` order (an earlier event after a later one).
- *
- * @example
- * ```ts
- * encoder.onEvent(eventAt5s);
- * encoder.onEvent(eventAt4s); // throws EventOrderError
- * ```
- */
-export class EventOrderError extends BaseError {
-  override name = 'EventOrderError' as const;
-  constructor(previousUs: number, localTs: number, venue: string, symbol: string) {
-    super(
-      `event ${venue} ${symbol} at localTs ${localTs} µs came after one at ${previousUs} µs; the encoder needs events in localTs order`,
-    );
-  }
-}
-
-/**
  * A dataset file is not what the reader expects (not Arrow IPC, not a TickerML dataset, a
  * missing column or metadata key).
  *
