@@ -286,26 +286,46 @@ export class InvalidTimerError extends BaseError {
   override name = 'InvalidTimerError' as const;
 }
 
+/** Options of {@link OutOfOrderError}. */
+export interface OutOfOrderErrorOptions {
+  /** Index of the offending input, when the source merges several streams. */
+  readonly streamIndex?: number;
+  /** Appended to the message as given (start it with a space or `;`), e.g. the reorder window or the event. */
+  readonly note?: string;
+}
+
 /**
- * A merged stream whose input went back in time.
+ * An event stream that went back in time: something that needs events in `localTs` order (a
+ * merge of streams, the execution kernel, a windowed feature) got one stamped before the one
+ * it already took. The one out-of-order error of every package.
  *
  * @example
  * ```ts
- * [...mergeByLocalTsSync([[{ localTs: 2 }, { localTs: 1 }]])]; // throws OutOfOrderError
+ * [...mergeByLocalTsSync([[{ localTs: 2 }, { localTs: 1 }]])];
+ * // throws OutOfOrderError: stream 0 went back in time: localTs 1 µs after 2 µs
+ * new OutOfOrderError('OhlcvBarBuilder', 10, 5).message;
+ * // 'OhlcvBarBuilder went back in time: localTs 5 µs after 10 µs'
  * ```
  */
 export class OutOfOrderError extends BaseError {
   override name = 'OutOfOrderError' as const;
-  /** Index of the offending input stream. */
-  readonly streamIndex: number;
+  /** What received the event: `stream 1 (trades)`, `event source`, a feature's name. */
+  readonly source: string;
+  /** Index of the offending input stream, for merges; otherwise `undefined`. */
+  readonly streamIndex: number | undefined;
+  /** Stamp of the event taken before, µs. */
   readonly previousTsUs: number;
+  /** Stamp of the offending event, µs. */
   readonly tsUs: number;
-  constructor(streamIndex: number, previousTsUs: number, tsUs: number, windowUs = 0, streamName?: string) {
-    super(
-      `stream ${streamIndex}${streamName === undefined ? '' : ` (${streamName})`} went back in time: localTs ${tsUs} µs after ${previousTsUs} µs` +
-        (windowUs > 0 ? ` (beyond the reorder window of ${windowUs} µs)` : ''),
-    );
-    this.streamIndex = streamIndex;
+  /**
+   * @param source - what received the event, the start of the message.
+   * @param previousTsUs - stamp of the event taken before, µs.
+   * @param tsUs - stamp of the offending event, µs.
+   */
+  constructor(source: string, previousTsUs: number, tsUs: number, options: OutOfOrderErrorOptions = {}) {
+    super(`${source} went back in time: localTs ${tsUs} µs after ${previousTsUs} µs${options.note ?? ''}`);
+    this.source = source;
+    this.streamIndex = options.streamIndex;
     this.previousTsUs = previousTsUs;
     this.tsUs = tsUs;
   }

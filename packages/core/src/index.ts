@@ -68,6 +68,7 @@ export {
   InvalidTimerError,
   MetricConflictError,
   OutOfOrderError,
+  type OutOfOrderErrorOptions,
   PrecisionError,
   SubscriberFailedError,
   UnknownInstrumentError,

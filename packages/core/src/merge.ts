@@ -7,6 +7,20 @@
 
 import { InvalidArgumentError, OutOfOrderError } from './errors.js';
 
+/** The {@link OutOfOrderError} of input `index` (named `name`) of a merge with reorder window `windowUs`. */
+function streamOutOfOrder(
+  index: number,
+  previousTsUs: number,
+  tsUs: number,
+  windowUs: number,
+  name: string | undefined,
+): OutOfOrderError {
+  return new OutOfOrderError(`stream ${index}${name === undefined ? '' : ` (${name})`}`, previousTsUs, tsUs, {
+    streamIndex: index,
+    ...(windowUs > 0 ? { note: ` (beyond the reorder window of ${windowUs} µs)` } : {}),
+  });
+}
+
 /** Anything stamped with a local receive time in microseconds. */
 export interface LocalTimestamped {
   /** When it was received, microseconds since the epoch. */
@@ -121,7 +135,7 @@ class ReorderBuffer<T extends LocalTimestamped> {
     const ts = event.localTs;
     checkStamp(ts, this.index);
     if (ts < this.maxSeenUs - this.windowUs || ts < this.lastReleasedUs) {
-      throw new OutOfOrderError(this.index, this.maxSeenUs, ts, this.windowUs, this.name);
+      throw streamOutOfOrder(this.index, this.maxSeenUs, ts, this.windowUs, this.name);
     }
     if (ts > this.maxSeenUs) this.maxSeenUs = ts;
     const items = this.items;
@@ -275,7 +289,7 @@ export function* mergeByLocalTsSync<T extends LocalTimestamped>(
       }
       const ts = result.value.localTs;
       checkStamp(ts, i);
-      if (ts < event.localTs) throw new OutOfOrderError(i, event.localTs, ts, windowUs, names?.[i]);
+      if (ts < event.localTs) throw streamOutOfOrder(i, event.localTs, ts, windowUs, names?.[i]);
       heads[i] = result.value;
       heap.push(i, ts);
     }
@@ -347,7 +361,7 @@ export async function* mergeByLocalTs<T extends LocalTimestamped>(
       }
       const ts = result.value.localTs;
       checkStamp(ts, i);
-      if (ts < event.localTs) throw new OutOfOrderError(i, event.localTs, ts, windowUs, names?.[i]);
+      if (ts < event.localTs) throw streamOutOfOrder(i, event.localTs, ts, windowUs, names?.[i]);
       heads[i] = result.value;
       heap.push(i, ts);
     }

@@ -31,7 +31,6 @@ export {
   Engine,
   EngineError,
   type EngineOptions,
-  EventOutOfOrderError,
   InvalidTimerRequestError,
   type OrderUpdate,
   type OrderView,

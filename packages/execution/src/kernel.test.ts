@@ -1,16 +1,9 @@
-import { TestClock } from '@tickerml/core';
+import { OutOfOrderError, TestClock } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { snapshot, testInstrument, trade, VENUE } from '../test/helpers.js';
 import { makerTakerFees } from './fees.js';
 import type { MarketEvent } from './internal/core.js';
-import {
-  Engine,
-  EventOutOfOrderError,
-  type OrderUpdate,
-  type Strategy,
-  type StrategyContext,
-  UnknownVenueError,
-} from './kernel.js';
+import { Engine, type OrderUpdate, type Strategy, type StrategyContext, UnknownVenueError } from './kernel.js';
 import { constantLatency, type LatencyModel, rangeLatency } from './latency.js';
 import { type Fill, Portfolio } from './portfolio.js';
 import { riskAverseQueue } from './queue.js';
@@ -216,7 +209,7 @@ describe('latency', () => {
   it('refuses an event source that goes back in time', () => {
     const { engine: eng } = engine({ name: 'n', onEvent() {} });
     eng.step(trade(10, 100, 1, 'buy'));
-    expect(() => eng.step(trade(5, 100, 1, 'buy'))).toThrow(EventOutOfOrderError);
+    expect(() => eng.step(trade(5, 100, 1, 'buy'))).toThrow(OutOfOrderError);
     expect(() => eng.context.placeOrder({ ...bid100, venue: 'nowhere' })).toThrow(UnknownVenueError);
   });
 });

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { OutOfOrderError } from '@tickerml/core';
 import { NO_ASK, NO_BID, type VenueBook } from './book.js';
 import type { TradableInstrument } from './instrument.js';
 import type { Clock, MarketEvent } from './internal/core.js';
@@ -169,18 +170,6 @@ export class DuplicateVenueError extends EngineError {
  */
 export class InvalidTimerRequestError extends EngineError {
   override name = 'InvalidTimerRequestError' as const;
-}
-
-/**
- * An event source that went back in time (events must come in `localTs` order).
- *
- * @example
- * ```ts
- * engine.step(eventAt10); engine.step(eventAt5); // throws EventOutOfOrderError
- * ```
- */
-export class EventOutOfOrderError extends EngineError {
-  override name = 'EventOutOfOrderError' as const;
 }
 
 const Kind = { Submit: 0, Cancel: 1, Replace: 2, Update: 3, FillReport: 4, CancelReject: 5, Timer: 6 } as const;
@@ -595,13 +584,11 @@ export class Engine {
     this.portfolio.sampleEquity(atUs);
   }
 
-  /** Feeds one market event (events must come in `localTs` order). @throws EventOutOfOrderError when time goes back. */
+  /** Feeds one market event (events must come in `localTs` order). @throws core's `OutOfOrderError` when time goes back. */
   step(e: MarketEvent): void {
     const t = e.localTs;
     if (t < this.lastLocalTs)
-      throw new EventOutOfOrderError(
-        `event source went back in time: localTs ${t} µs after ${this.lastLocalTs} µs (${e.venue} ${e.symbol} ${e.kind})`,
-      );
+      throw new OutOfOrderError('event source', this.lastLocalTs, t, { note: ` (${e.venue} ${e.symbol} ${e.kind})` });
     this.lastLocalTs = t;
     if (!this.started) this.start(t);
     if (this.schedule.peekTime() <= t) this.drain(t);

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { BaseError, type BaseErrorOptions } from '@tickerml/core';
+import { BaseError, type BaseErrorOptions, OutOfOrderError } from '@tickerml/core';
 
 /**
  * Base class of every error thrown by this package (a core `BaseError`, non-retryable: the same
@@ -78,12 +78,11 @@ export class InvalidOptionError extends MicrostructureError {
   }
 }
 
-/** An event was given out of time order to a windowed feature (its `localTs` went backwards). */
-export class OutOfOrderEventError extends MicrostructureError {
-  override name = 'OutOfOrderEventError' as const;
-  constructor(feature: string, previousTs: number, ts: number) {
-    super(
-      `${feature}: event localTs ${ts} µs is before the previous one ${previousTs} µs; features need events in localTs order.`,
-    );
-  }
+/**
+ * The core {@link OutOfOrderError} a windowed feature throws when an event's `localTs` goes
+ * backwards (internal: not exported from the package).
+ * @internal
+ */
+export function featureOutOfOrder(feature: string, previousTs: number, ts: number): OutOfOrderError {
+  return new OutOfOrderError(feature, previousTs, ts, { note: '; features need events in localTs order' });
 }

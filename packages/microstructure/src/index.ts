@@ -26,7 +26,6 @@ export {
   InvalidOptionError,
   InvalidSideError,
   MicrostructureError,
-  OutOfOrderEventError,
   UnknownOrderError,
 } from './errors.js';
 export {

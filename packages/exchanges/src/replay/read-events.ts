@@ -14,7 +14,7 @@
  *   files were given. Several files of one venue (a day's parts) feed one handler, one book.
  *
  * So the events come out with `localTs` non-decreasing, which is what the execution engine
- * requires (`runBacktest` throws `EventOutOfOrderError` otherwise).
+ * requires (`runBacktest` throws core's `OutOfOrderError` otherwise).
  *
  * @module
  */

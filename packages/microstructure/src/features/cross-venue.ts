@@ -6,7 +6,7 @@
  */
 
 import { NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
+import { featureOutOfOrder, InvalidOptionError } from '../errors.js';
 
 /** One venue's side of a {@link CrossVenueSpread}. */
 export interface VenueQuoteSpec {
@@ -109,10 +109,10 @@ export class CrossVenueSpread {
    * Records venue `venueIndex`'s (0 = A, 1 = B) best bid and ask in its own ticks (the books'
    * sentinels mean "no quote") and recomputes both directions.
    *
-   * @throws {OutOfOrderEventError} when `localTs` is before the previous update's.
+   * @throws {OutOfOrderError} (core) when `localTs` is before the previous update's.
    */
   update(venueIndex: 0 | 1, localTs: number, bestBidTicks: number, bestAskTicks: number): void {
-    if (localTs < this.lastTs) throw new OutOfOrderEventError('CrossVenueSpread', this.lastTs, localTs);
+    if (localTs < this.lastTs) throw featureOutOfOrder('CrossVenueSpread', this.lastTs, localTs);
     this.lastTs = localTs;
     const tick = venueIndex === 0 ? this.venueA.tickSize : this.venueB.tickSize;
     this.bid[venueIndex] = bestBidTicks === NO_BID_TICKS ? Number.NaN : bestBidTicks * tick;

@@ -1,7 +1,8 @@
+import { OutOfOrderError } from '@tickerml/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NO_ASK_TICKS, NO_BID_TICKS } from '../book.js';
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { L2Book } from '../l2-book.js';
 import type { AggressorInput, LevelInput, LevelsInput } from '../types.js';
 import {
@@ -229,10 +230,10 @@ describe('rolling window features', () => {
   it('refuses time going backwards and bad windows, naming the feature', () => {
     const tfi = new TradeFlowImbalance(10);
     tfi.onTrade(100, 1, 'buy');
-    expect(() => tfi.onTrade(99, 1, 'buy')).toThrow(OutOfOrderEventError);
+    expect(() => tfi.onTrade(99, 1, 'buy')).toThrow(OutOfOrderError);
     expect(() => tfi.onTrade(99, 1, 'buy')).toThrow(/TradeFlowImbalance/);
     expect(() => new RollingVwap(0)).toThrow(InvalidOptionError);
-    expect(() => rollingVwapBatch([2, 1], [1, 1], [1, 1], 10)).toThrow(OutOfOrderEventError);
+    expect(() => rollingVwapBatch([2, 1], [1, 1], [1, 1], 10)).toThrow(OutOfOrderError);
   });
 });
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
+import { featureOutOfOrder, InvalidOptionError } from '../errors.js';
 
 /** One bar. Prices in ticks, volume in lots, notional in tick·lots, times in µs. */
 export interface OhlcvBar {
@@ -58,10 +58,10 @@ export class OhlcvBarBuilder {
   /**
    * Adds a trade; emits the previous bar first if this trade starts a new interval.
    *
-   * @throws {OutOfOrderEventError} when `localTs` is before the previous trade's.
+   * @throws {OutOfOrderError} (core) when `localTs` is before the previous trade's.
    */
   onTrade(localTs: number, priceTicks: number, qtyLots: number): void {
-    if (localTs < this.lastTs) throw new OutOfOrderEventError('OhlcvBarBuilder', this.lastTs, localTs);
+    if (localTs < this.lastTs) throw featureOutOfOrder('OhlcvBarBuilder', this.lastTs, localTs);
     this.lastTs = localTs;
     const start = localTs - (((localTs % this.intervalUs) + this.intervalUs) % this.intervalUs);
     if (start !== this.startTs) {
@@ -118,7 +118,7 @@ export class OhlcvBarBuilder {
  * (possibly incomplete) one.
  *
  * @throws {InvalidOptionError} on a bad interval or unequal array lengths.
- * @throws {OutOfOrderEventError} when `localTs` decreases.
+ * @throws {OutOfOrderError} (core) when `localTs` decreases.
  * @example
  * ```ts
  * ohlcvBatch([0, 5, 12], [100, 103, 101], [1, 2, 1], 10).length; // 2
@@ -148,7 +148,7 @@ export function ohlcvBatch(
     const first = i;
     for (; i < n && (localTs[i] as number) < endTs; i++) {
       if (i > 0 && (localTs[i] as number) < (localTs[i - 1] as number))
-        throw new OutOfOrderEventError('ohlcvBatch', localTs[i - 1] as number, localTs[i] as number);
+        throw featureOutOfOrder('ohlcvBatch', localTs[i - 1] as number, localTs[i] as number);
       const p = priceTicks[i] as number;
       high = Math.max(high, p);
       low = Math.min(low, p);

@@ -3,9 +3,11 @@
  * (appending future events never changes past values), time cannot go backwards, and the window
  * is validated. New windowed features join by adding a row to `contestants`.
  */
+
+import { OutOfOrderError } from '@tickerml/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import type { AggressorInput } from '../types.js';
 import {
   RealizedVolatility,
@@ -129,7 +131,7 @@ describe.each(contestants)('windowed feature contract: $name', (c) => {
     const feed = c.stream(1_000);
     feed(accepted[0] as TradeRow);
     feed(accepted[1] as TradeRow);
-    expect(() => feed({ ts: 599, price: 9_000, qty: 99, aggressor: 'buy' })).toThrow(OutOfOrderEventError);
+    expect(() => feed({ ts: 599, price: 9_000, qty: 99, aggressor: 'buy' })).toThrow(OutOfOrderError);
     expect(() => feed({ ts: 599, price: 9_000, qty: 99, aggressor: 'buy' })).toThrow(c.name);
     // The rejected events left no trace: the next value equals a clean replay of the accepted ones.
     const clean = c.stream(1_000);
@@ -143,7 +145,7 @@ describe.each(contestants)('windowed feature contract: $name', (c) => {
         ],
         10,
       ),
-    ).toThrow(OutOfOrderEventError);
+    ).toThrow(OutOfOrderError);
   });
 
   it('validates the window', () => {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { InvalidOptionError, OutOfOrderEventError } from '../errors.js';
+import { featureOutOfOrder, InvalidOptionError } from '../errors.js';
 import type { AggressorInput } from '../types.js';
 import { TimeRing } from './time-ring.js';
 
@@ -32,7 +32,7 @@ abstract class Windowed {
   }
 
   protected enter(localTs: number): void {
-    if (localTs < this.lastTs) throw new OutOfOrderEventError(this.constructor.name, this.lastTs, localTs);
+    if (localTs < this.lastTs) throw featureOutOfOrder(this.constructor.name, this.lastTs, localTs);
     this.lastTs = localTs;
     const cutoff = localTs - this.windowUs;
     const ring = this.ring;
@@ -74,7 +74,7 @@ export class TradeFlowImbalance extends Windowed {
   /**
    * Adds a trade (`localTs` in µs, quantity in lots) and returns the imbalance after it.
    *
-   * @throws {OutOfOrderEventError} when `localTs` is before the previous event's.
+   * @throws {OutOfOrderError} (core) when `localTs` is before the previous event's.
    */
   onTrade(localTs: number, qtyLots: number, aggressor: AggressorInput): number {
     this.enter(localTs);
@@ -114,7 +114,7 @@ function checkSeries(name: string, n: number, ...arrays: ArrayLike<unknown>[]): 
 function checkOrdered(feature: string, localTs: ArrayLike<number>): void {
   for (let i = 1; i < localTs.length; i++) {
     if ((localTs[i] as number) < (localTs[i - 1] as number))
-      throw new OutOfOrderEventError(feature, localTs[i - 1] as number, localTs[i] as number);
+      throw featureOutOfOrder(feature, localTs[i - 1] as number, localTs[i] as number);
   }
 }
 
@@ -123,7 +123,7 @@ function checkOrdered(feature: string, localTs: ArrayLike<number>): void {
  * series (trades in `localTs` order). Value `i` uses trades `j ≤ i` with `localTs[j] > localTs[i] − windowUs`.
  *
  * @throws {InvalidOptionError} on a bad window or unequal array lengths.
- * @throws {OutOfOrderEventError} when `localTs` decreases.
+ * @throws {OutOfOrderError} (core) when `localTs` decreases.
  * @example
  * ```ts
  * tradeFlowImbalanceBatch([0, 1], [3, 1], ['buy', 'sell'], 10); // Float64Array [1, 0.5]
@@ -194,7 +194,7 @@ export class RollingVwap extends Windowed {
   /**
    * Adds a trade and returns the VWAP after it.
    *
-   * @throws {OutOfOrderEventError} when `localTs` is before the previous event's.
+   * @throws {OutOfOrderError} (core) when `localTs` is before the previous event's.
    */
   onTrade(localTs: number, priceTicks: number, qtyLots: number): number {
     this.enter(localTs);
@@ -237,7 +237,7 @@ export class RollingVwap extends Windowed {
  * summed directly over each window (O(n × trades per window)).
  *
  * @throws {InvalidOptionError} on a bad window or unequal array lengths.
- * @throws {OutOfOrderEventError} when `localTs` decreases.
+ * @throws {OutOfOrderError} (core) when `localTs` decreases.
  * @example
  * ```ts
  * rollingVwapBatch([0, 1], [100, 110], [1, 1], 10); // Float64Array [100, 105]
@@ -301,7 +301,7 @@ export class RealizedVolatility extends Windowed {
   /**
    * Adds a price sample (ticks, or any positive price unit) and returns the volatility after it.
    *
-   * @throws {OutOfOrderEventError} when `localTs` is before the previous event's.
+   * @throws {OutOfOrderError} (core) when `localTs` is before the previous event's.
    */
   onPrice(localTs: number, price: number): number {
     this.enter(localTs);
@@ -336,7 +336,7 @@ export class RealizedVolatility extends Windowed {
  * Batch form of {@link RealizedVolatility}: the volatility right after each sample of a series.
  *
  * @throws {InvalidOptionError} on a bad window or unequal array lengths.
- * @throws {OutOfOrderEventError} when `localTs` decreases.
+ * @throws {OutOfOrderError} (core) when `localTs` decreases.
  * @example
  * ```ts
  * realizedVolatilityBatch([0, 1, 2], [100, 101, 100], 10);
