@@ -102,7 +102,6 @@ export {
   type VenueId,
 } from './events.js';
 export {
-  type CcxtMarketLike,
   canonicalSymbol,
   Instrument,
   InstrumentKind,
@@ -110,7 +109,6 @@ export {
   type InstrumentSpec,
   parseSymbol,
   type SymbolParts,
-  specFromCcxtMarket,
 } from './instrument.js';
 export {
   type CloseLoggerOptions,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInstrumentError, PrecisionError, UnknownInstrumentError } from './errors.js';
-import { canonicalSymbol, Instrument, InstrumentRegistry, parseSymbol, specFromCcxtMarket } from './instrument.js';
+import { canonicalSymbol, Instrument, InstrumentRegistry, parseSymbol } from './instrument.js';
 import { Rounding } from './units.js';
 
 const btc = new Instrument({
@@ -138,49 +138,5 @@ describe('InstrumentRegistry', () => {
     expect(registry.has('kraken', 'ETH/USD')).toBe(false);
     expect(() => registry.get('kraken', 'ETH/USD')).toThrow(UnknownInstrumentError);
     expect(() => registry.get('kraken', 'ETH/USD')).toThrow('unknown instrument ETH/USD on kraken');
-  });
-});
-
-describe('specFromCcxtMarket', () => {
-  it('reads ccxt TICK_SIZE markets, spot and swap', () => {
-    const spot = new Instrument(
-      specFromCcxtMarket('binanceus', {
-        symbol: 'BTC/USDT',
-        base: 'BTC',
-        quote: 'USDT',
-        type: 'spot',
-        precision: { price: 0.01, amount: 1e-5 },
-        limits: { amount: { min: 1e-5 }, cost: { min: 10 } },
-      }),
-    );
-    expect(spot.priceToTicks('65083.66')).toBe(6508366);
-    expect(spot.lotsToQty(1)).toBe('0.00001');
-    expect(spot.minQtyLots).toBe(1);
-    expect(spot.minNotional?.toString()).toBe('10 USDT');
-    const perp = new Instrument(
-      specFromCcxtMarket('binanceusdm', {
-        symbol: 'BTC/USDT:USDT',
-        base: 'BTC',
-        quote: 'USDT',
-        settle: 'USDT',
-        type: 'swap',
-        contractSize: 1,
-        precision: { price: 0.1, amount: 0.001 },
-      }),
-    );
-    expect(perp.kind).toBe('perpetual');
-    expect(perp.notional(650836, 2).toDecimalString()).toBe('130.1672');
-    expect(() =>
-      specFromCcxtMarket('x', { symbol: 'A/B', base: 'A', quote: 'B', precision: { price: 2, amount: undefined } }),
-    ).toThrow('amount precision');
-    expect(() =>
-      specFromCcxtMarket('x', {
-        symbol: 'A/B',
-        base: 'A',
-        quote: 'B',
-        type: 'option',
-        precision: { price: 1, amount: 1 },
-      }),
-    ).toThrow("type 'option'");
   });
 });

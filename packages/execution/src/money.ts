@@ -137,9 +137,6 @@ export function mulRate(atoms: bigint, rate: Rate): bigint {
   return divRoundHalfEven(atoms * rate.num, rate.den);
 }
 
-/** `1` in atoms. */
-export const ONE_ATOMS = SCALE_FACTOR;
-
 /**
  * Atoms as core's {@link Money} (scale 18), exactly.
  *

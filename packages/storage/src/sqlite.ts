@@ -82,7 +82,7 @@ const SQLITE_TYPES = { int: 'INTEGER', text: 'TEXT', decimal: 'TEXT', json: 'TEX
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** Renders the SQLite DDL of one table and its indexes. */
-export function sqliteTableDdl(spec: TableSpec): string[] {
+function sqliteTableDdl(spec: TableSpec): string[] {
   const columns = spec.columns.map(
     (c) => `${quoteIdent(c.name)} ${SQLITE_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`,
   );

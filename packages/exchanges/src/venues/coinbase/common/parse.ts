@@ -8,8 +8,3 @@
 export function toCoinbaseProduct(symbol: string): string {
   return symbol.replace('/', '-').toUpperCase();
 }
-
-/** `BTC-USD` → `BTC/USD`. */
-export function fromCoinbaseProduct(productId: string): string {
-  return productId.replace('-', '/');
-}
