@@ -429,15 +429,26 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     step(e);
     collection.onEvent(e);
   };
+  // A broker outage (--bus kafka) is not a failure of the trader: kafkajs reconnects, and the run
+  // ends with exit 0 once the broker is back. Only a handler's own failure is.
+  let isBrokerError: (error: unknown) => boolean = () => false;
+  const outage = { errors: 0, undelivered: 0 };
+  const onBrokerError = (error: unknown, where: string): void => {
+    if (outage.errors++ === 0)
+      logger.warn({ err: error, where }, 'Kafka broker unreachable: the bus reconnects and the run goes on');
+  };
   const onBusError = (error: unknown): void => {
+    if (isBrokerError(error)) return onBrokerError(error, 'consumer');
     failed ??= error;
     logger.error({ err: error }, 'the trader failed on an event');
   };
   let publishOne: (e: MarketEvent) => Promise<void>;
   let closeBus: () => Promise<void>;
   if (args.bus === 'kafka') {
-    const { KafkaBus } = await import('@tickerml/streaming');
-    const kafka = KafkaBus.fromConfig<MarketEvent>(config.kafka, { metrics });
+    const { KafkaBus, isBrokerConnectionError } = await import('@tickerml/streaming');
+    isBrokerError = isBrokerConnectionError;
+    // kafkajs' own lines go through our logger at the configured level, not to the console.
+    const kafka = KafkaBus.fromConfig<MarketEvent>(config.kafka, { metrics, logger });
     await kafka.connect();
     const subs = (['orderBooks', 'trades', 'funding'] as const).map((kind) =>
       kafka.subscribe(kafka.topicName(kind), (e) => onBusEvent(e), {
@@ -470,6 +481,11 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   }
   const publish = (e: MarketEvent): void => {
     publishOne(e).catch((error: unknown) => {
+      if (isBrokerError(error)) {
+        outage.undelivered++;
+        onBrokerError(error, 'producer');
+        return;
+      }
       failed ??= error;
     });
   };
@@ -722,8 +738,14 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       clock.cancelTimers();
       await stopFeeds();
       await closeBus().catch((error: unknown) => {
-        failed ??= error;
+        if (isBrokerError(error)) onBrokerError(error, 'close');
+        else failed ??= error;
       });
+      if (outage.errors > 0)
+        logger.warn(
+          { connectionErrors: outage.errors, eventsNotDelivered: outage.undelivered },
+          'the Kafka broker was unreachable during the run',
+        );
       const t = trader;
       const cp = t?.stop();
       refresh();

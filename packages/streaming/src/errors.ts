@@ -161,6 +161,20 @@ export function isConnectionError(error: unknown): boolean {
   return false;
 }
 
+/**
+ * True when `error` (or one of its causes) says the broker could not be reached: a refused or
+ * dropped connection, a request timeout, {@link BrokerUnreachableError}. Such errors end when the
+ * broker is back (the bus reconnects); a handler's own failure is not one.
+ *
+ * @example
+ * ```ts
+ * subscribe(topic, handler, { onError: (e) => (isBrokerConnectionError(e) ? log.warn(...) : fail(e)) });
+ * ```
+ */
+export function isBrokerConnectionError(error: unknown): boolean {
+  return error instanceof BrokerUnreachableError || isConnectionError(error);
+}
+
 /** @internal True when `error` (or a cause) is a kafkajs error a broker outage causes. */
 export function isTransient(error: unknown): boolean {
   const seen = new Set<unknown>();

@@ -23,6 +23,7 @@ export { type DeadLetterInfo, DLQ_HEADERS, deadLetterHeaders, readDeadLetterHead
 export {
   BrokerUnreachableError,
   HandlerFailedError,
+  isBrokerConnectionError,
   KafkaOptionsError,
   LagReportError,
   MalformedMessageError,

@@ -9,6 +9,7 @@ import {
   BusClosedError,
   defaultTimerProvider,
   type EventBus,
+  type Logger,
   type MarketEvent,
   type MetricsRegistry,
   type PublishOptions,
@@ -157,8 +158,14 @@ export interface KafkaBusOptions {
   readonly producer?: KafkaProducerOptions;
   /** Registry for the consumer-lag gauge (`tickerml_kafka_consumer_lag_messages`); none means no metric. */
   readonly metrics?: MetricsRegistry;
-  /** kafkajs' own log level. Default `error`. */
+  /** kafkajs' own log level. Default `error`, or the level of {@link KafkaBusOptions.logger} when one is given. */
   readonly logLevel?: KafkaLogLevelName;
+  /**
+   * Where kafkajs' own log lines go: each becomes one structured line of this logger
+   * (`component: 'kafkajs'`, its `namespace`, broker and client id), at kafkajs' level. Without
+   * it kafkajs prints JSON to the console.
+   */
+  readonly logger?: Logger;
   /** Timers for the linger and retry back-off; defaults to the global timers. */
   readonly timers?: TimerProvider;
 }
@@ -179,6 +186,35 @@ const LOG_LEVELS = {
   warn: KafkaJsLogLevel.WARN,
   info: KafkaJsLogLevel.INFO,
 } as const;
+
+/** kafkajs' level for a logger's level: debug and trace stop at info (kafkajs' debug is per request). */
+function kafkaLevelOf(logger: Logger): KafkaLogLevelName {
+  switch (logger.level) {
+    case 'silent':
+      return 'nothing';
+    case 'error':
+    case 'fatal':
+      return 'error';
+    case 'warn':
+      return 'warn';
+    default:
+      return 'info';
+  }
+}
+
+/** Routes kafkajs' log entries into `logger`, one structured line each. */
+function logCreatorFor(logger: Logger): NonNullable<KafkaConfig['logCreator']> {
+  const child = logger.child({ component: 'kafkajs' });
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _t, logger: _l, ...fields } = log as { message: string; [k: string]: unknown };
+      const line = { namespace, ...fields };
+      if (level === KafkaJsLogLevel.ERROR) child.error(line, message);
+      else if (level === KafkaJsLogLevel.WARN) child.warn(line, message);
+      else if (level === KafkaJsLogLevel.INFO) child.info(line, message);
+      else child.debug(line, message);
+    };
+}
 
 /**
  * Carries TickerML messages between processes through Kafka.
@@ -280,7 +316,8 @@ export class KafkaBus<T extends BusMessage = BusMessage> implements EventBus<T> 
         initialRetryTime: 100,
         maxRetryTime: this.#retryMaxDelayMs,
       },
-      logLevel: LOG_LEVELS[options.logLevel ?? 'error'],
+      logLevel: LOG_LEVELS[options.logLevel ?? (options.logger === undefined ? 'error' : kafkaLevelOf(options.logger))],
+      ...(options.logger === undefined ? {} : { logCreator: logCreatorFor(options.logger) }),
     };
     this.#kafka = new Kafka(config);
     this.#admin = this.#kafka.admin();
