@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MarketEvent } from '@tickerml/core';
+import { BaseError, TestClock } from '@tickerml/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type FeeModel, type FeeRates, makerTakerFees, tieredFeeModel } from './fees.js';
 import { type InstrumentSpec, TradableInstrument } from './instrument.js';
-import type { MarketEvent } from './internal/core.js';
-import { BaseError, TestClock } from './internal/core.js';
 import { Engine, type Strategy } from './kernel.js';
 import {
   constantLatency,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BaseError } from './internal/core.js';
+import { BaseError } from '@tickerml/core';
 import { mulRate, parseRate, type Rate } from './money.js';
 import type { Liquidity } from './orders.js';
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { BaseError, type Instrument } from './internal/core.js';
+import { BaseError, type Instrument } from '@tickerml/core';
 import { decimalToAtoms, InvalidAmountError } from './money.js';
 
 /** The static description of an instrument on one venue. Sizes are decimal strings. */

@@ -1,8 +1,8 @@
+import type { MarketEvent } from '@tickerml/core';
 import { OutOfOrderError, TestClock } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { snapshot, testInstrument, trade, VENUE } from '../test/helpers.js';
 import { makerTakerFees } from './fees.js';
-import type { MarketEvent } from './internal/core.js';
 import { Engine, type OrderUpdate, type Strategy, type StrategyContext, UnknownVenueError } from './kernel.js';
 import { constantLatency, type LatencyModel, rangeLatency } from './latency.js';
 import { type Fill, Portfolio } from './portfolio.js';

@@ -16,11 +16,10 @@
  * @module
  */
 
-import { OutOfOrderError } from '@tickerml/core';
+import type { Clock, MarketEvent } from '@tickerml/core';
+import { BaseError, OutOfOrderError, SeededRandom } from '@tickerml/core';
 import { NO_ASK, NO_BID, type VenueBook } from './book.js';
 import type { TradableInstrument } from './instrument.js';
-import type { Clock, MarketEvent } from './internal/core.js';
-import { BaseError, SeededRandom } from './internal/core.js';
 import { isFinalStatus, type OrderRequest, type OrderStatus, type RejectReason, type SimOrder } from './orders.js';
 import type { Fill, Portfolio, PortfolioView } from './portfolio.js';
 import type { SimulatedVenue } from './venue.js';

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { BaseError, SeededRandom } from './internal/core.js';
+import { BaseError, SeededRandom } from '@tickerml/core';
 
 /** Latencies for one venue, in microseconds. Implementations must be deterministic. */
 export interface LatencyModel {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { BaseError, Money } from './internal/core.js';
+import { BaseError, Money } from '@tickerml/core';
 
 /** Decimals held by an atom amount. */
 export const MONEY_SCALE = 18;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { BaseError } from './internal/core.js';
+import { BaseError } from '@tickerml/core';
 
 /** Buy or sell. */
 export const OrderSide = { Buy: 'buy', Sell: 'sell' } as const;

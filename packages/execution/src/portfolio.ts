@@ -8,8 +8,8 @@
  * @module
  */
 
+import { BaseError } from '@tickerml/core';
 import type { TradableInstrument } from './instrument.js';
-import { BaseError } from './internal/core.js';
 import { decimalToAtoms, mulRate, type Rate } from './money.js';
 import type { Liquidity, OrderSide } from './orders.js';
 

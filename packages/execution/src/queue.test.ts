@@ -1,6 +1,6 @@
+import type { OrderAdded, OrderChanged, OrderRemoved } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { delta, feed, harness, snapshot, trade } from '../test/helpers.js';
-import type { OrderAdded, OrderChanged, OrderRemoved } from './internal/core.js';
 import { l3FifoQueue, logProbQueue, powerProbQueue, type QueueModel, riskAverseQueue } from './queue.js';
 
 const buy = (priceTicks: number, qtyLots: number) => ({

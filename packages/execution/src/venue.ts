@@ -13,11 +13,11 @@
  * @module
  */
 
+import type { MarketEvent, Trade } from '@tickerml/core';
+import { BaseError } from '@tickerml/core';
 import { type BookSide, NO_ASK, NO_BID, VenueBook } from './book.js';
 import type { FeeModel } from './fees.js';
 import type { TradableInstrument } from './instrument.js';
-import type { MarketEvent, Trade } from './internal/core.js';
-import { BaseError } from './internal/core.js';
 import type { LatencyModel } from './latency.js';
 import { parseRate, type Rate } from './money.js';
 import { type Liquidity, type OrderRequest, RejectReason, SimOrder } from './orders.js';

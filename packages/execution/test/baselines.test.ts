@@ -2,11 +2,12 @@
  * The baseline strategies end to end on the real Binance BTCUSDT recording (346 s, 2024-08-08),
  * through the full engine: queue, latency, fees, impact, markouts, reports.
  */
+
+import type { MarketEvent } from '@tickerml/core';
 import { mergeByLocalTsSync } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
 import { type BacktestSettings, runBacktest } from '../src/backtest.js';
 import { TradableInstrument } from '../src/instrument.js';
-import type { MarketEvent } from '../src/internal/core.js';
 import { atomsToDecimal, decimalToAtoms } from '../src/money.js';
 import { equityToCsv, fillsToCsv, reportToHtml, reportToJson } from '../src/report.js';
 import { arbitrageSurvivesCosts, crossVenueArbitrage } from '../src/strategies/cross-venue-arbitrage.js';

@@ -1,8 +1,8 @@
 /** Builders for hand-computed venue scenarios: one instrument, events by hand. */
 
+import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '@tickerml/core';
 import { makerTakerFees } from '../src/fees.js';
 import { TradableInstrument } from '../src/instrument.js';
-import type { BookDelta, BookSnapshot, MarketEvent, Trade } from '../src/internal/core.js';
 import { constantLatency } from '../src/latency.js';
 import type { SimOrder } from '../src/orders.js';
 import type { Fill } from '../src/portfolio.js';

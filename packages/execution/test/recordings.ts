@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import type { Level, MarketEvent } from '@tickerml/core';
 import { Instrument } from '@tickerml/core';
-import type { Level, MarketEvent } from '../src/internal/core.js';
 
 export const BINANCE_SAMPLE = fileURLToPath(
   new URL('../../exchanges/test/fixtures/binance/hftbacktest_spot_btcusdt_20240808.gz', import.meta.url),

@@ -3,9 +3,10 @@
  *
  * @module
  */
+
+import type { MarketEvent } from '@tickerml/core';
 import type { VenueBook } from '../book.js';
 import { NO_ASK, NO_BID } from '../book.js';
-import type { MarketEvent } from '../internal/core.js';
 import type { StrategyContext } from '../kernel.js';
 
 /** True when both sides of the book have a level. */

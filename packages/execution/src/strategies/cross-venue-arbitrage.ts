@@ -1,4 +1,4 @@
-import type { MarketEvent } from '../internal/core.js';
+import type { MarketEvent } from '@tickerml/core';
 import type { Strategy, StrategyContext } from '../kernel.js';
 import type { Fill } from '../portfolio.js';
 import { hasTouch, hasWorkingOrder, positionLots } from './common.js';

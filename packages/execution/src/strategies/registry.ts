@@ -5,8 +5,8 @@
  * @module
  */
 
+import { BaseError } from '@tickerml/core';
 import type { TradableInstrument } from '../instrument.js';
-import { BaseError } from '../internal/core.js';
 import type { Strategy } from '../kernel.js';
 import { decimalToAtoms } from '../money.js';
 import { crossVenueArbitrage } from './cross-venue-arbitrage.js';

@@ -1,4 +1,4 @@
-import type { MarketEvent } from '../internal/core.js';
+import type { MarketEvent } from '@tickerml/core';
 import type { OrderView, Strategy, StrategyContext } from '../kernel.js';
 import type { OrderRequest } from '../orders.js';
 import { hasTouch, isBookEventFor, positionLots } from './common.js';

@@ -1,5 +1,5 @@
+import type { MarketEvent } from '@tickerml/core';
 import { RollingVwap } from '@tickerml/microstructure';
-import type { MarketEvent } from '../internal/core.js';
 import type { Strategy, StrategyContext } from '../kernel.js';
 import { crossTouch, hasTouch, hasWorkingOrder } from './common.js';
 
