@@ -70,6 +70,7 @@ export {
   maskedMse,
 } from './ops.js';
 export { AdamW, type AdamWOptions, decays, learningRateAt } from './optimizer.js';
+export { GradientWorkers, type ParallelInit, type ParallelRequest, type ParallelResponse } from './parallel.js';
 export {
   deserializeArrays,
   ParameterSet,
