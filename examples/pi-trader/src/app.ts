@@ -46,6 +46,7 @@ import { type Funding, startFunding } from './funding.js';
 import { type LiveFeeds, startLiveFeeds } from './live.js';
 import { type Monitoring, startMonitoring, type VenueCounters } from './monitoring.js';
 import { newsDashboardView, startNews } from './news.js';
+import { DT_STRATEGY, PolicyRuntime } from './policy.js';
 
 /** The database path cannot be used (a component is a file, a directory cannot be created). */
 export class DatabasePathError extends BaseError {
@@ -153,6 +154,9 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     fileName: 'pi-trader',
   });
   const clock: Clock = new LiveClock();
+  // The Decision Transformer (--strategy dt, the default): its model is loaded and checked first.
+  const policy =
+    args.strategy === DT_STRATEGY ? await PolicyRuntime.start(args.model, logger, () => performance.now()) : undefined;
   const dbPath = args.db ?? app.storage.sqlitePath;
   if (dbPath !== ':memory:') {
     try {
@@ -360,12 +364,14 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     }
   };
 
-  // Strategy: a baseline from packages/execution (the Decision Transformer plugs in here later).
+  // Strategy: the Decision Transformer (policy.ts) or a baseline from packages/execution.
   // It is built when the first two-sided book gives the reference price that sizes its orders.
   const pending: MarketEvent[] = [];
   const makeTrader = (refPriceTicks: number): PaperTrader => {
     const sized = markets.map((mk) => ({ ...mk, refPriceTicks }));
-    const strategy = createBaseline(args.strategy, sized, { orderNotional: args.orderNotional });
+    const strategy =
+      policy?.strategy(sized, args.orderNotional) ??
+      createBaseline(args.strategy, sized, { orderNotional: args.orderNotional });
     const t = new PaperTrader({
       venues,
       portfolio,
@@ -533,6 +539,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       allowedHosts: app.dashboard.allowedHosts,
       title: `pi-trader (${args.live ? 'live feeds' : 'demo recording'}, paper)`,
       startingBalance: balance,
+      ...(policy === undefined ? {} : { modelFile: () => policy.modelFile() }),
     });
     await dashboard.start();
     // Printed and logged: the token never appears in either.
@@ -636,6 +643,8 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     const alerts = alertsView(monitoring);
     const newsView = news === undefined ? undefined : newsDashboardView(news, clock.nowUs());
     if (newsView !== undefined) dashboard?.update({ news: newsView });
+    const modelUpdate = policy?.dashboardUpdate();
+    if (modelUpdate !== undefined) dashboard?.update(modelUpdate);
     if (t === undefined) {
       dashboard?.update({ feeds, alerts, funding: funding?.rows() ?? [] });
       return;

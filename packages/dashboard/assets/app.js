@@ -125,6 +125,26 @@
       .join(' · ');
   }
 
+  function renderModel(m) {
+    $('model-panel').hidden = false;
+    $('model-page').href = `/model.html${q}`;
+    const pct = (x) => `${(x * 100).toFixed(1)} %`;
+    const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(3)} ms` : '–');
+    $('model-label').textContent =
+      `${m.version}${m.demo ? ' · DEMO model trained on minutes of data, not a trading model' : ''}`;
+    $('model').innerHTML =
+      `<table><tbody>` +
+      `<tr><th>Decision</th><td data-testid="model-action">${esc(m.action)} → sent ${esc(m.sent)} at ${fmtTime(m.atUs)} (${esc(m.venue)} ${esc(m.symbol)})</td></tr>` +
+      `<tr><th>P(sell / hold / buy)</th><td data-testid="model-probs">${m.actionProbs.map(pct).join(' / ')}</td></tr>` +
+      `<tr><th>Size</th><td>${esc(m.size.toFixed(3))}</td></tr>` +
+      `<tr><th>Risk bucket</th><td>${esc(m.riskBucket)} (${m.riskProbs.map(pct).join(' / ')})</td></tr>` +
+      `<tr><th>Target vs realised return-to-go</th><td data-testid="model-rtg">${pct(m.targetReturnToGo)} left · ${pct(m.realisedReturn)} realised</td></tr>` +
+      `<tr><th>Model</th><td>${esc(m.version)} (${esc(m.quantisation)}), as of ${new Date(m.asOfUs / 1000).toISOString().slice(0, 16).replace('T', ' ')}</td></tr>` +
+      `<tr><th>Inference</th><td data-testid="model-latency">${ms(m.inferenceMs)} · p50 ${ms(m.inferenceP50Ms)} · p99 ${ms(m.inferenceP99Ms)}</td></tr>` +
+      (m.lastError ? `<tr><th>Refused file</th><td class="down">${esc(m.lastError)}</td></tr>` : '') +
+      `</tbody></table>`;
+  }
+
   function renderStats(st) {
     $('kpi-maxdd').textContent = `${(st.maxDrawdown * 100).toFixed(2)} %`;
     const d = num(st.dailyPnl);
@@ -189,6 +209,7 @@
     if (u.funding) renderFunding(u.funding);
     if (u.stats) renderStats(u.stats);
     if (u.news) renderNews(u.news);
+    if (u.model) renderModel(u.model);
     if (u.positions) renderPositions(u.positions);
     if (u.openOrders) renderOrders(u.openOrders);
     renderKpis();

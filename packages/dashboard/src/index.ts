@@ -15,6 +15,8 @@ export type {
   FillView,
   FundingView,
   HeadlineView,
+  ModelContextView,
+  ModelView,
   NewsView,
   OrderView,
   PositionView,

@@ -50,6 +50,12 @@ export interface DashboardOptions {
   readonly maxFills?: number;
   /** Pending updates are pushed to browsers at most this often, in milliseconds. Defaults to 200. */
   readonly pushIntervalMs?: number;
+  /**
+   * The policy file the box decides with, served at `/model/policy.onnx` for the in-browser model
+   * page (`/model.html`, onnxruntime-web with its WASM files from `/vendor/ort/`). Called per request
+   * (hot reload changes it); `undefined` answers 404.
+   */
+  readonly modelFile?: () => string | undefined;
 }
 
 /** The server could not start (port in use, bad address, a non-loopback address without a token). */
@@ -83,8 +89,29 @@ const require = createRequire(import.meta.url);
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
 };
+
+/** The model page's policy: the default one plus WebAssembly compilation for onnxruntime-web. */
+const MODEL_PAGE_CSP = (SECURITY_HEADERS['content-security-policy'] as string).replace(
+  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+);
+
+/** onnxruntime-web's WASM build, served from the box (no CDN): URL path → file. */
+const ORT_FILES: ReadonlyMap<string, string> = (() => {
+  const wasm = require.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm');
+  const dist = wasm.slice(0, wasm.lastIndexOf('/') + 1);
+  return new Map(
+    ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'].map((f) => [
+      `/vendor/ort/${f}`,
+      `${dist}${f}`,
+    ]),
+  );
+})();
 
 /**
  * Serves the live P&L dashboard.
@@ -97,7 +124,10 @@ const CONTENT_TYPES: Record<string, string> = {
  * await dash.stop();
  */
 export class DashboardServer {
-  readonly #opts: Required<Omit<DashboardOptions, 'token'>> & { token: string | undefined };
+  readonly #opts: Required<Omit<DashboardOptions, 'token' | 'modelFile'>> & {
+    token: string | undefined;
+    modelFile: (() => string | undefined) | undefined;
+  };
   #allowedHosts = new Set<string>();
   #server: Server | undefined;
   readonly #clients = new Set<ServerResponse>();
@@ -112,6 +142,8 @@ export class DashboardServer {
     funding: DashboardSnapshot['funding'];
     stats: DashboardSnapshot['stats'];
     news: DashboardSnapshot['news'];
+    model: DashboardSnapshot['model'];
+    modelContext: DashboardSnapshot['modelContext'];
   } = {
     equity: [],
     positions: [],
@@ -123,6 +155,8 @@ export class DashboardServer {
     funding: [],
     stats: null,
     news: { headlines: [], sentiment: [] },
+    model: null,
+    modelContext: null,
   };
   #pending:
     | { equity: EquityPoint[]; fills: Map<string, FillView>; rest: Omit<DashboardUpdate, 'equity' | 'fills'> }
@@ -140,6 +174,7 @@ export class DashboardServer {
       maxEquityPoints: options.maxEquityPoints ?? 5_000,
       maxFills: options.maxFills ?? 200,
       pushIntervalMs: options.pushIntervalMs ?? 200,
+      modelFile: options.modelFile,
     };
   }
 
@@ -160,7 +195,8 @@ export class DashboardServer {
     this.#allowedHosts = new Set(this.#opts.allowedHosts.map(hostOf));
     if (bind === '0.0.0.0' || bind === '::' || bind === '') {
       // Every interface: the names this machine is reached by on its networks.
-      for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) this.#allowedHosts.add(hostOf(a.address));
+      for (const list of Object.values(networkInterfaces()))
+        for (const a of list ?? []) this.#allowedHosts.add(hostOf(a.address));
       const name = hostname().toLowerCase();
       this.#allowedHosts.add(name).add(`${name}.local`);
     } else {
@@ -260,6 +296,8 @@ export class DashboardServer {
     if (u.funding) s.funding = u.funding;
     if (u.stats) s.stats = u.stats;
     if (u.news) s.news = u.news;
+    if (u.model) s.model = u.model;
+    if (u.modelContext) s.modelContext = u.modelContext;
 
     if (this.#clients.size === 0) return; // the next browser starts from a snapshot
     if (!this.#pending) this.#pending = { equity: [], fills: new Map<string, FillView>(), rest: {} };
@@ -351,6 +389,20 @@ export class DashboardServer {
         return this.#file(res, require.resolve('uplot/dist/uPlot.iife.min.js'));
       case '/vendor/uPlot.min.css':
         return this.#file(res, require.resolve('uplot/dist/uPlot.min.css'));
+      case '/model.html':
+        // onnxruntime-web compiles WebAssembly: this page alone may ('wasm-unsafe-eval').
+        res.setHeader('content-security-policy', MODEL_PAGE_CSP);
+        return this.#file(res, `${ASSETS_DIR}model.html`);
+      case '/assets/model.js':
+        return this.#file(res, `${ASSETS_DIR}model.js`);
+      case '/model/policy.onnx': {
+        const file = this.#opts.modelFile?.();
+        if (file === undefined) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('no model: a baseline strategy decides');
+          return;
+        }
+        return this.#file(res, file);
+      }
       case '/api/snapshot':
         res
           .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
@@ -369,8 +421,11 @@ export class DashboardServer {
         req.on('close', () => this.#clients.delete(res));
         return;
       }
-      default:
+      default: {
+        const ortFile = ORT_FILES.get(url.pathname);
+        if (ortFile !== undefined) return this.#file(res, ortFile);
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      }
     }
   }
 

@@ -158,6 +158,59 @@ export interface StatsView {
   readonly dailyPnl: string;
 }
 
+/** The Decision Transformer's latest decision and the model that made it (docs/learning.md). */
+export interface ModelView {
+  /** Model version (from the file's metadata) and its training as-of time, µs since the epoch. */
+  readonly version: string;
+  readonly asOfUs: number;
+  /** The policy file on the box. */
+  readonly path: string;
+  /** `none` (float32) or `int8-dynamic`. */
+  readonly quantisation: string;
+  /** True for the bundled demo model (trained on minutes of data; not a trading model). */
+  readonly demo: boolean;
+  /** Decision time, µs since the epoch, and the instrument. */
+  readonly atUs: number;
+  readonly venue: string;
+  readonly symbol: string;
+  /** Probabilities of sell, hold, buy. */
+  readonly actionProbs: readonly number[];
+  /** The model's action and the action sent (hold when sized below the minimum or capped). */
+  readonly action: string;
+  readonly sent: string;
+  /** Size in [0, 1]. */
+  readonly size: number;
+  /** Most likely risk bucket and the bucket probabilities. */
+  readonly riskBucket: number;
+  readonly riskProbs: readonly number[];
+  /** Target return-to-go left and return realised so far, fractions of starting equity. */
+  readonly targetReturnToGo: number;
+  readonly realisedReturn: number;
+  /** Inference time of this decision and p50/p99 over recent ones, ms. */
+  readonly inferenceMs: number;
+  readonly inferenceP50Ms: number;
+  readonly inferenceP99Ms: number;
+  /** The last model file refused by hot reload, or null. */
+  readonly lastError: string | null;
+}
+
+/** The inputs of the latest decision, so a browser can run the same model on them. */
+export interface ModelContextView {
+  /** Model version that decided. */
+  readonly version: string;
+  /** Context length K and state length. */
+  readonly context: number;
+  readonly stateDim: number;
+  /** Raw encoder vectors `K × stateDim`, one-hot actions `K × 3`, returns-to-go `K`, mask `K`, row-major. */
+  readonly states: readonly number[];
+  readonly actions: readonly number[];
+  readonly returnsToGo: readonly number[];
+  readonly mask: readonly number[];
+  /** What the box's onnxruntime-node gave: probabilities of sell, hold, buy, and the action index. */
+  readonly actionProbs: readonly number[];
+  readonly action: number;
+}
+
 /** The full picture at one moment. */
 export interface DashboardSnapshot {
   readonly title: string;
@@ -172,6 +225,10 @@ export interface DashboardSnapshot {
   readonly funding: readonly FundingView[];
   readonly stats: StatsView | null;
   readonly news: NewsView;
+  /** The Decision Transformer panel; null when a baseline strategy decides. */
+  readonly model: ModelView | null;
+  /** The latest decision's inputs (for the in-browser model page); null before the first. */
+  readonly modelContext: ModelContextView | null;
 }
 
 /** A change pushed to the page; fields present replace (lists) or append (equity points, fills). */
@@ -186,4 +243,6 @@ export interface DashboardUpdate {
   readonly funding?: readonly FundingView[];
   readonly stats?: StatsView;
   readonly news?: NewsView;
+  readonly model?: ModelView;
+  readonly modelContext?: ModelContextView;
 }

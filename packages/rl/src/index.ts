@@ -48,6 +48,8 @@ export {
   type DatasetInstrumentSpec,
   type DatasetProgress,
   type DatasetSummary,
+  type ScoredNewsItem,
+  scoreNewsRecordings,
 } from './dataset.js';
 export {
   DATASET_KIND,
@@ -62,6 +64,7 @@ export {
 } from './dataset-file.js';
 export {
   type AgentState,
+  type AssetSentiment,
   type CrossVenueQuote,
   ENCODER_VERSION,
   type FeatureSpec,
@@ -146,6 +149,7 @@ export {
 } from './model/registry.js';
 export { fitNormalisation, normalise } from './normalisation.js';
 export {
+  type DecisionInputs,
   DecisionTransformerPolicy,
   type DecisionTransformerPolicyOptions,
   type ModelChange,

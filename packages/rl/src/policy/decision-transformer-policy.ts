@@ -55,6 +55,20 @@ export interface PolicyDecision {
   readonly orderId: string | undefined;
 }
 
+/** The inputs of a decision, copied as fed to the model, with what it gave. */
+export interface DecisionInputs {
+  /** Model version that decided. */
+  readonly version: string;
+  /** `K × stateDim` raw encoder vectors, `K × 3` one-hot actions, `K` returns-to-go, `K` mask. */
+  readonly states: Float32Array;
+  readonly actions: Float32Array;
+  readonly returnsToGo: Float32Array;
+  readonly mask: Float32Array;
+  /** The model's probabilities of sell, hold, buy, and its action index. */
+  readonly actionProbs: Float32Array;
+  readonly action: number;
+}
+
 /** A model file was swapped in, or refused (the old model keeps deciding). */
 export type ModelChange =
   | { readonly kind: 'loaded'; readonly path: string; readonly version: string; readonly previousVersion: string }
@@ -126,6 +140,8 @@ export class DecisionTransformerPolicy implements Strategy {
   readonly encoder: StateEncoder;
   /** The last decision, or `undefined` before the first. */
   lastDecision: PolicyDecision | undefined;
+  /** The inputs and outputs of the last decision (for the in-browser check), or `undefined`. */
+  lastInputs: DecisionInputs | undefined;
   /** The last refused model file, or `undefined`. */
   lastModelError: Error | undefined;
 
@@ -155,6 +171,15 @@ export class DecisionTransformerPolicy implements Strategy {
       throw new PolicyModelError(
         options.model.path,
         `model takes ${options.model.info.stateDim} state entries, the encoder gives ${this.encoder.dimension}`,
+      );
+    }
+    const trained = options.model.info.features.map((f) => f.name);
+    const ours = this.encoder.features.map((f) => f.name);
+    if (trained.length > 0 && trained.join(',') !== ours.join(',')) {
+      const i = trained.findIndex((name, j) => name !== ours[j]);
+      throw new PolicyModelError(
+        options.model.path,
+        `model features differ from the encoder's at ${i}: model '${trained[i] ?? '(none)'}', encoder '${ours[i] ?? '(none)'}' (configure the encoder's cross venues as in training)`,
       );
     }
     this.vector = new Float32Array(this.encoder.dimension);
@@ -326,6 +351,15 @@ export class DecisionTransformerPolicy implements Strategy {
         ({ qtyLots, orderId, edge } = placed);
       }
     }
+    this.lastInputs = {
+      version: model.info.version,
+      states: this.states.slice(),
+      actions: this.actions.slice(),
+      returnsToGo: this.returnsToGo.slice(),
+      mask: this.mask.slice(),
+      actionProbs: Float32Array.from(p),
+      action: actionIndex,
+    };
     this.actions[(k - 1) * 3 + sentIndex] = 1;
 
     const decision: PolicyDecision = {
