@@ -14,6 +14,7 @@
  */
 import type { MarketEvent } from '@tickerml/core';
 import { openEvents, type ReadEventsOptions, type RecordedInstrument } from '@tickerml/exchanges';
+import { type NewsItem, readNewsRecording, type SentimentScorer, VaderScorer } from '@tickerml/news';
 import {
   type DatasetInstrument,
   type DatasetMeta,
@@ -21,7 +22,13 @@ import {
   DatasetWriter,
   sha256File,
 } from './dataset-file.js';
-import { type CrossVenueQuote, ENCODER_VERSION, type FeatureSpec, StateEncoder } from './encoder.js';
+import {
+  type AssetSentiment,
+  type CrossVenueQuote,
+  ENCODER_VERSION,
+  type FeatureSpec,
+  StateEncoder,
+} from './encoder.js';
 import { DatasetInputError, RlOptionError } from './errors.js';
 import {
   DEFAULT_LABEL_SETTINGS,
@@ -78,6 +85,54 @@ export interface DatasetBuildSettings {
    * book had no event for this long is absent too (its feed stopped) until its next book event.
    */
   readonly maxGapUs?: number;
+  /**
+   * Scored news items (see {@link scoreNewsRecordings}): each instrument's encoder gets the
+   * `news_sentiment` and `news_weight` features of its base asset, counting an item from its
+   * `localTs` only. Without it the dataset has no news columns.
+   */
+  readonly news?: {
+    readonly items: readonly ScoredNewsItem[];
+    /** Half-life of an item's weight, µs. Defaults to 1 h. */
+    readonly halfLifeUs?: number;
+  };
+}
+
+/** A news item with its scores per asset. */
+export interface ScoredNewsItem {
+  readonly item: NewsItem;
+  readonly scores: readonly AssetSentiment[];
+}
+
+/**
+ * Reads news recordings (`NewsRecorder` files of the box) and scores every item for each asset it
+ * mentions with `scorer` (the offline VADER lexicon by default: deterministic, so a dataset is
+ * reproducible), sorted by `localTs`. Also returns the files' sha256 for the dataset's metadata.
+ *
+ * @example
+ * ```ts
+ * const news = await scoreNewsRecordings(['data/recordings/news-2026-12-07.jsonl.gz']);
+ * await buildDataset({ sources, out, news: { items: news.items } });
+ * ```
+ */
+export async function scoreNewsRecordings(
+  paths: readonly string[],
+  scorer: SentimentScorer = new VaderScorer(),
+): Promise<{ items: ScoredNewsItem[]; sources: DatasetSource[] }> {
+  const items: ScoredNewsItem[] = [];
+  const sources: DatasetSource[] = [];
+  for (const path of paths) {
+    sources.push({ path, sha256: await sha256File(path) });
+    for await (const item of readNewsRecording(path)) {
+      const scores: AssetSentiment[] = [];
+      for (const asset of item.assets) {
+        const score = await scorer.score(item, asset);
+        if (score !== null) scores.push({ asset, ...score });
+      }
+      items.push({ item, scores });
+    }
+  }
+  items.sort((a, b) => a.item.localTs - b.item.localTs);
+  return { items, sources };
 }
 
 /** Options of {@link buildDataset}. */
@@ -86,6 +141,8 @@ export interface BuildDatasetOptions extends DatasetBuildSettings {
   readonly sources: readonly string[];
   /** Options of `openEvents` (instrument metadata, cache directory, reorder window). */
   readonly read?: ReadEventsOptions;
+  /** News recordings of the box (`news-*.jsonl.gz`), scored offline with VADER and merged by `localTs`. */
+  readonly newsRecordings?: readonly string[];
 }
 
 /** Options of {@link buildDatasetFromEvents}. */
@@ -196,6 +253,14 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
       tickSize: Number(spec.tickSize),
       crossVenues: crossVenuesFor(spec, all),
       ...(options.bookLevels === undefined ? {} : { bookLevels: options.bookLevels }),
+      ...(options.news === undefined
+        ? {}
+        : {
+            news: {
+              asset: spec.base,
+              ...(options.news.halfLifeUs === undefined ? {} : { halfLifeUs: options.news.halfLifeUs }),
+            },
+          }),
     });
     return { spec, encoder, labels: new LabelTracker(specs), lastBookUs: Number.NEGATIVE_INFINITY, stale: false };
   });
@@ -257,6 +322,10 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
   let events = 0;
   let lastTs = Number.NEGATIVE_INFINITY;
   const every = options.progressEvery ?? 50_000;
+  // News reaches the encoders as the stream passes each item's localTs; the encoder counts an
+  // item only at decisions at or after its localTs, so handing it over early is still causal.
+  const newsItems = options.news?.items ?? [];
+  let nextNews = 0;
   try {
     for await (const e of options.events as AsyncIterable<MarketEvent>) {
       const ts = e.localTs;
@@ -272,6 +341,10 @@ export async function buildDatasetFromEvents(options: BuildDatasetFromEventsOpti
             slot.labels.record(slot.lastBookUs + maxGapUs, Number.NaN, Number.NaN);
           else continue;
           slot.stale = true;
+        }
+        while (nextNews < newsItems.length && (newsItems[nextNews] as ScoredNewsItem).item.localTs <= ts) {
+          const n = newsItems[nextNews++] as ScoredNewsItem;
+          for (const slot of slots) slot.encoder.onNews(n.item, n.scores);
         }
         sampler.beforeEvent(ts);
         settle(ts, false);
@@ -348,10 +421,16 @@ export async function buildDataset(options: BuildDatasetOptions): Promise<Datase
   }
   const sources: DatasetSource[] = [];
   for (const path of options.sources) sources.push({ path, sha256: await sha256File(path) });
+  const news = options.newsRecordings === undefined ? undefined : await scoreNewsRecordings(options.newsRecordings);
   return buildDatasetFromEvents({
     ...options,
     events: recording.events(),
     instruments: recording.instruments.map(specOf),
-    sources,
+    sources: [...sources, ...(news?.sources ?? [])],
+    ...(news === undefined
+      ? {}
+      : {
+          news: { items: news.items, ...(options.news === undefined ? {} : { halfLifeUs: options.news.halfLifeUs }) },
+        }),
   });
 }

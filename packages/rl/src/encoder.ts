@@ -12,8 +12,8 @@
  *
  * {@link ENCODER_VERSION} names the layout: any change to a feature's meaning, unit, window or
  * order bumps it. The layout depends on the options only through `bookLevels` (the deepest
- * imbalance) and `crossVenues` (one feature per entry, in order); {@link StateEncoder.features}
- * lists it.
+ * imbalance), `crossVenues` (one feature per entry, in order) and `news` (two news features
+ * before the agent's, when given); {@link StateEncoder.features} lists it.
  *
  * @module
  */
@@ -31,6 +31,7 @@ import {
   spreadBps,
   TradeFlowImbalance,
 } from '@tickerml/microstructure';
+import { type NewsItem, SentimentFeature, type SentimentScore } from '@tickerml/news';
 import { EncodeTimeError, RlOptionError } from './errors.js';
 
 /**
@@ -86,6 +87,22 @@ export interface StateEncoderOptions {
    * levels (fewer when `bookLevels` < 5). Defaults to 10 (`model_config.yaml` `dataset.book_levels`).
    */
   readonly bookLevels?: number;
+  /**
+   * Adds the news features of `asset` (`news_sentiment`, `news_weight`; docs/news.md), fed by
+   * {@link StateEncoder.onNews}. Without it the vector has no news columns.
+   */
+  readonly news?: {
+    /** Base currency the items must mention, e.g. `BTC`. */
+    readonly asset: string;
+    /** Half-life of an item's weight, µs. Defaults to 3,600,000,000 (1 h). */
+    readonly halfLifeUs?: number;
+  };
+}
+
+/** One news item's score for one asset, as `@tickerml/news` scorers give it. */
+export interface AssetSentiment extends SentimentScore {
+  /** The asset scored, e.g. `BTC`. */
+  readonly asset: string;
 }
 
 /** The agent's own state at the decision time, both fractions of the account's equity. */
@@ -245,6 +262,7 @@ export class StateEncoder {
   /** Latest time seen (events and encodes), µs. */
   private timeUs = Number.NEGATIVE_INFINITY;
   private readonly nFeatures: number;
+  private readonly news: { readonly asset: string; readonly feature: SentimentFeature } | undefined;
 
   /** @throws {RlOptionError} on a bad `bookLevels`, tick size or cross venue. */
   constructor(options: StateEncoderOptions) {
@@ -279,6 +297,18 @@ export class StateEncoder {
     this.vols = VOL_WINDOWS_US.map((w) => new RealizedVolatility(w));
     this.fundingVenue = options.funding?.venue;
     this.fundingSymbol = options.funding?.symbol;
+    if (options.news !== undefined && (typeof options.news.asset !== 'string' || options.news.asset === ''))
+      throw new RlOptionError('news.asset', 'an asset code such as BTC', options.news.asset);
+    this.news =
+      options.news === undefined
+        ? undefined
+        : {
+            asset: options.news.asset,
+            feature: new SentimentFeature(
+              options.news.halfLifeUs === undefined ? {} : { halfLifeUs: options.news.halfLifeUs },
+            ),
+          };
+    const halfLife = `${(options.news?.halfLifeUs ?? 3_600_000_000) / US}s`;
 
     const book = 'current book at t0';
     const features: FeatureSpec[] = [
@@ -341,6 +371,22 @@ export class StateEncoder {
         window: `${book} on both venues`,
         description: `(mid on ${c.venue} ${c.symbol ?? '(not listed)'} - own mid) / own mid x 1e4, quote currencies at par`,
       })),
+      ...(this.news === undefined
+        ? []
+        : [
+            {
+              name: 'news_sentiment',
+              unit: 'ratio in [-1, 1]',
+              window: `news items with localTs <= t0 (never the publisher's time), weight halving every ${halfLife}`,
+              description: `relevance- and time-weighted mean sentiment of the items about ${this.news.asset}; masked without such an item`,
+            },
+            {
+              name: 'news_weight',
+              unit: 'decayed relevance (items)',
+              window: `news items with localTs <= t0, weight halving every ${halfLife}`,
+              description: `sum of relevance x 2^(-age / half-life) over the items about ${this.news.asset}; masked without such an item`,
+            },
+          ]),
       {
         name: 'position_fraction',
         unit: 'fraction of equity',
@@ -432,9 +478,26 @@ export class StateEncoder {
       const other = slot === undefined ? Number.NaN : slot.midPrice();
       put(v, F, i++, (1e4 * (other - ownMid)) / ownMid);
     }
+    if (this.news !== undefined) {
+      const s = this.news.feature.value(this.news.asset, nowUs);
+      put(v, F, i++, s.count > 0 ? s.sentiment : Number.NaN);
+      put(v, F, i++, s.count > 0 ? s.weight : Number.NaN);
+    }
     put(v, F, i++, agent.positionFraction);
     put(v, F, i++, agent.cashFraction);
     return v;
+  }
+
+  /**
+   * Records a scored news item for the news features (only scores of the encoder's news asset
+   * count). The item counts from its `localTs` on, whatever order items arrive in relative to
+   * decisions: an item first seen after a decision time never changes that decision's vector.
+   * Does nothing when the encoder was built without `news`.
+   */
+  onNews(item: NewsItem, scores: readonly AssetSentiment[]): void {
+    const news = this.news;
+    if (news === undefined) return;
+    for (const s of scores) if (s.asset === news.asset) news.feature.add(item, news.asset, s);
   }
 
   /** Index of `name` in the vector's values (its mask is at `index + features.length`), or -1. */

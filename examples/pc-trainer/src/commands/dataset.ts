@@ -16,6 +16,7 @@ import {
   type DatasetBuildSettings,
   type DatasetSummary,
   type LabelSettings,
+  scoreNewsRecordings,
   sha256File,
 } from '@tickerml/rl';
 import { SqliteStore } from '@tickerml/storage';
@@ -53,6 +54,9 @@ Options:
   --out <file>            the dataset to write (Apache Arrow IPC file, e.g. btc.arrow)
   --interval <duration>   decision interval (default: model_config.yaml dataset.interval, 1s)
   --horizons <list>       direction label horizons, e.g. 1s,10s,60s (default: dataset.horizons)
+  --news <files...>       news recordings of the box (news-*.jsonl.gz): adds news_sentiment and
+                          news_weight of each instrument's base asset, scored offline with VADER,
+                          counting an item only from the time the box first saw it
   --only <list>           only these instruments, venue:symbol,... e.g. binance:BTC/USDT
                           (default: every instrument with data)
   --config <dir>          configuration directory (model_config.yaml: dataset.*); defaults
@@ -81,6 +85,8 @@ export interface DatasetArgs {
   readonly intervalUs: number | undefined;
   readonly horizons: readonly string[] | undefined;
   readonly only: readonly { venue: string; symbol: string }[] | undefined;
+  /** `--news`: news recordings to merge by `localTs`. */
+  readonly news: readonly string[];
   readonly configDir: string | undefined;
   readonly json: boolean;
 }
@@ -102,6 +108,7 @@ function duration(flag: string, text: string): number {
  */
 export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' {
   const data: string[] = [];
+  const news: string[] = [];
   let out: string | undefined;
   let intervalUs: number | undefined;
   let horizons: string[] | undefined;
@@ -124,6 +131,10 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
       case '--data':
         data.push(value());
         while (i + 1 < args.length && !(args[i + 1] as string).startsWith('-')) data.push(args[++i] as string);
+        break;
+      case '--news':
+        news.push(value());
+        while (i + 1 < args.length && !(args[i + 1] as string).startsWith('-')) news.push(args[++i] as string);
         break;
       case '--out':
         out = value();
@@ -174,7 +185,7 @@ export function parseDatasetArgs(args: readonly string[]): DatasetArgs | 'help' 
   if (postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres))
     throw new DatasetUsageError(`--postgres takes a postgres:// URL, was "${redactUrl(postgres)}"`);
   if (out === undefined) throw new DatasetUsageError('--out <file.arrow> is required');
-  return { data, db, postgres, out, intervalUs, horizons, only, configDir, json };
+  return { data, db, postgres, out, intervalUs, horizons, only, news, configDir, json };
 }
 
 /** The URL with its password masked, for messages and metadata. */
@@ -274,6 +285,16 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
       ...(a.only === undefined ? {} : { only: a.only }),
     };
     mkdirSync(dirname(a.out), { recursive: true });
+    for (const path of a.news) {
+      if (!existsSync(path)) {
+        io.stderr(`pc-trainer dataset: no news recording at ${path}\n`);
+        return 1;
+      }
+    }
+    // Recordings: buildDataset scores the news itself (newsRecordings); collected rows: here.
+    const news = a.news.length === 0 || a.data.length > 0 ? undefined : await scoreNewsRecordings(a.news);
+    const newsSettings = news === undefined ? {} : { news: { items: news.items } };
+    const newsSources = news?.sources ?? [];
     let summary: DatasetSummary;
     if (a.db !== undefined) {
       if (!existsSync(a.db)) {
@@ -286,9 +307,10 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
         summary = await buildDatasetFromEvents({
           ...settings,
           ...withProgress(source),
+          ...newsSettings,
           events: source.events(),
           instruments: source.instruments,
-          sources: [{ path: a.db, sha256: await sha256File(a.db) }],
+          sources: [{ path: a.db, sha256: await sha256File(a.db) }, ...newsSources],
         });
       } finally {
         store.close();
@@ -317,9 +339,11 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
         summary = await buildDatasetFromEvents({
           ...settings,
           ...withProgress(source),
+          ...newsSettings,
           events: events(),
           instruments: source.instruments,
           sources: [
+            ...newsSources,
             {
               path: redactUrl(a.postgres),
               get sha256() {
@@ -333,7 +357,12 @@ export async function datasetCommand(args: readonly string[], io: CommandIo = pr
       }
     } else {
       const range = io.isTty ? await frameRange(a.data) : { fromUs: 0, toUs: 0 };
-      summary = await buildDataset({ ...settings, ...withProgress(range), sources: a.data });
+      summary = await buildDataset({
+        ...settings,
+        ...withProgress(range),
+        sources: a.data,
+        ...(a.news.length === 0 ? {} : { newsRecordings: a.news }),
+      });
     }
     bar?.finish(`${summary.events.toLocaleString('en-US')} events, ${summary.rows} rows`);
     if (summary.rows === 0) {
