@@ -7,8 +7,9 @@
  * `tickerml_pi_funding_rate_ratio`.
  *
  * In the demo no recording has funding frames, so hand-written Binance USD-M `markPriceUpdate`
- * frames ({@link demoFundingFrames}) are served on loopback by the replay kit's `ReplayServer`
- * and read by the real Binance USD-M funding feed.
+ * frames ({@link demoFundingFrames}) and Kraken Futures `ticker` frames
+ * ({@link demoKrakenFuturesFrames}) are served on loopback by the replay kit's `ReplayServer` and
+ * read by the real Binance USD-M and Kraken Futures funding feeds.
  *
  * @module
  */
@@ -71,7 +72,30 @@ export interface Funding {
 }
 
 const DEMO_RATES = ['0.00010000', '0.00012500', '0.00008000', '-0.00002500', '0.00010000', '0.00015000'];
+/** Kraken Futures funds hourly: its relative rates are an eighth of the 8-hour ones. */
+const DEMO_RATES_HOURLY = ['0.0000125', '0.0000156', '0.0000100', '-0.0000031', '0.0000125', '0.0000188'];
 const EIGHT_HOURS_MS = 8 * 3_600_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Hand-written Kraken Futures `ticker` frames for the demo: one per second for a minute per base
+ * asset (`PF_XBTUSD` for BTC), `relative_funding_rate` stepping through an hourly schedule every
+ * 10 s, `next_funding_rate_time` the next full hour after `nowUs`.
+ */
+export function demoKrakenFuturesFrames(bases: readonly string[], nowUs: number): RawFrame[] {
+  const frames: RawFrame[] = [];
+  const startMs = Math.floor(nowUs / 1000);
+  const next = (Math.floor(startMs / HOUR_MS) + 1) * HOUR_MS;
+  for (let i = 0; i < 60; i++) {
+    for (const base of bases) {
+      const rate = DEMO_RATES_HOURLY[Math.floor(i / 10)] ?? '0.0000125';
+      const product = `PF_${base === 'BTC' ? 'XBT' : base}USD`;
+      const text = `{"time":${startMs + i * 1000},"feed":"ticker","product_id":"${product}","funding_rate":${rate},"relative_funding_rate":${rate},"next_funding_rate_time":${next},"markPrice":${base === 'BTC' ? 60005.5 : 3000.2}}`;
+      frames.push({ localTs: nowUs + i * 1_000_000, kind: 'recv', data: text });
+    }
+  }
+  return frames;
+}
 
 /**
  * Hand-written Binance USD-M `<symbol>@markPrice@1s` frames for the demo: one per second for a
@@ -126,26 +150,43 @@ export async function startFunding(options: FundingOptions): Promise<Funding> {
   };
   const last = new Map<string, FundingRow>();
   const feeds: Feed[] = [];
-  let server: ReplayServer | undefined;
+  const servers: ReplayServer[] = [];
   const raw = (venue: string) =>
     options.onRawFrame === undefined
       ? {}
       : { onRawFrame: (f: RawFrame) => (options.onRawFrame as NonNullable<typeof options.onRawFrame>)(venue, f) };
   if (options.demo) {
-    server = await ReplayServer.start({
-      frames: demoFundingFrames(options.bases, options.nowUs()),
+    // Only the rates: the reconnect at each loop of a hand-written tape is the demo's seam, not an
+    // outage (it would halt the venue and fire an alert every minute).
+    const ratesOnly = (e: MarketEvent) => {
+      if (e.kind === 'funding_rate') options.emit(e);
+    };
+    const start = options.nowUs();
+    const server = await ReplayServer.start({
+      frames: demoFundingFrames(options.bases, start),
       pace: 'recorded',
       loop: true,
     });
+    const kraken = await ReplayServer.start({
+      frames: demoKrakenFuturesFrames(options.bases, start),
+      pace: 'recorded',
+      loop: true,
+    });
+    servers.push(server, kraken);
+    feeds.push(
+      krakenFuturesFundingFeed({
+        symbols: options.bases.map((b) => perpetualOf('krakenfutures', b)),
+        emit: ratesOnly,
+        logger: log,
+        urls: { ws: kraken.wsUrl },
+        backoff: { initialMs: 50, maxMs: 1_000 },
+      }),
+    );
     const symbols = options.bases.map((b) => perpetualOf('binanceusdm', b));
     feeds.push(
       binanceUsdmFundingFeed({
         symbols,
-        // Only the rates: the reconnect at each loop of the hand-written tape is the demo's seam,
-        // not an outage (it would halt the venue and fire an alert every minute).
-        emit: (e) => {
-          if (e.kind === 'funding_rate') options.emit(e);
-        },
+        emit: ratesOnly,
         logger: log,
         urls: { ws: server.wsUrl },
         backoff: { initialMs: 50, maxMs: 1_000 },
@@ -167,7 +208,11 @@ export async function startFunding(options: FundingOptions): Promise<Funding> {
   }
   for (const f of feeds) f.start();
   logger.info(
-    { venues: options.demo ? ['binanceusdm (demo frames)'] : options.venues, bases: options.bases },
+    {
+      venues: options.demo ? ['binanceusdm', 'krakenfutures'] : options.venues,
+      demo: options.demo,
+      bases: options.bases,
+    },
     'following perpetual funding rates',
   );
 
@@ -189,7 +234,7 @@ export async function startFunding(options: FundingOptions): Promise<Funding> {
     rows: () => [...last.values()].sort((a, b) => (a.venue + a.symbol).localeCompare(b.venue + b.symbol)),
     async stop() {
       for (const f of feeds) f.stop();
-      await server?.close();
+      for (const s of servers) await s.close();
     },
   };
 }
