@@ -2,7 +2,8 @@
  * Training throughput per TensorFlow.js backend: the same Decision Transformer (model_config.yaml
  * defaults: d_model 32, 2 heads, 3 blocks, d_ff 128, context 20 = 60 tokens, 17 features → 34
  * state floats, batch 32) on the same synthetic trajectories, one AdamW step at a time, the
- * backends alternated run by run so that load drifts hit both alike.
+ * backends alternated run by run so that load drifts hit both alike; then WASM data-parallel
+ * over 2 worker threads (`GradientWorkers`, each worker one WASM instance on half the batch).
  *
  * Run: npx tsx --conditions=@tickerml/source packages/rl-trainer/bench/training.ts [--runs 5] [--steps 4]
  *
@@ -18,6 +19,7 @@ import { fitNormalisation } from '../src/data.js';
 import { decisionTask } from '../src/decision.js';
 import { backboneSpecs, decisionTransformerSpecs, decisionTransformerTrainable } from '../src/model.js';
 import { AdamW } from '../src/optimizer.js';
+import { GradientWorkers } from '../src/parallel.js';
 import { ParameterSet } from '../src/params.js';
 import { syntheticTrajectories } from '../src/synthetic.js';
 import { tf } from '../src/tf.js';
@@ -73,15 +75,48 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-const backends: BackendName[] = ['wasm', 'cpu'];
-const results = new Map<
-  BackendName,
-  { wall: number[]; cpu: number[]; peakBytes: number; leaked: number; params: number }
->();
+type Mode = BackendName | 'wasm, 2 workers';
+const backends: Mode[] = ['wasm', 'cpu', 'wasm, 2 workers'];
+const results = new Map<Mode, { wall: number[]; cpu: number[]; peakBytes: number; leaked: number; params: number }>();
 console.log(`load average before: ${loadavg()}`);
 for (let run = 0; run < RUNS; run++) {
   for (const backend of backends) {
-    const s = await setup(backend);
+    const s = await setup(backend === 'cpu' ? 'cpu' : 'wasm');
+    if (backend === 'wasm, 2 workers') {
+      const snapshot = s.params.snapshot();
+      const pool = await GradientWorkers.start(2, {
+        backend: 'wasm',
+        specs: [...backboneSpecs(config), ...decisionTransformerSpecs(config, decision)],
+        weights: [...snapshot].map(([name, v]) => ({ name, shape: v.shape, data: v.data })),
+        trainable: [...decisionTransformerTrainable(config, decision)],
+        task: {
+          rows,
+          config,
+          decision,
+          lossWeights: { action: 1, size: 0.5, risk: 0.25 },
+          returnScale: 0.01,
+          normalisation: norm,
+        },
+      });
+      await pool.step(s.params, s.optimizer, batch(s.rng), 1e-3, 1); // warm-up
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < STEPS; i++) await pool.step(s.params, s.optimizer, batch(s.rng), 1e-3, 1);
+      const c1 = process.cpuUsage(c0);
+      const wallS = (performance.now() - t0) / 1000;
+      const cpuS = (c1.user + c1.system) / 1e6;
+      const r = results.get(backend) ?? { wall: [], cpu: [], peakBytes: 0, leaked: 0, params: s.params.count() };
+      r.wall.push((STEPS * BATCH) / wallS);
+      r.cpu.push((STEPS * BATCH) / cpuS);
+      results.set(backend, r);
+      console.log(
+        `run ${run + 1} ${backend}: ${((STEPS * BATCH) / wallS).toFixed(1)} samples/s wall, ${((STEPS * BATCH) / cpuS).toFixed(1)} per CPU-s (all threads)`,
+      );
+      await pool.close();
+      s.optimizer.dispose();
+      s.params.dispose();
+      continue;
+    }
     trainStep(s.task, s.optimizer, batch(s.rng), 1e-3, 1); // warm-up (kernels, first allocation)
     const before = tf.memory().numTensors;
     const profile = await tf.profile(() => {
@@ -109,6 +144,6 @@ for (let run = 0; run < RUNS; run++) {
 console.log(`load average after: ${loadavg()}`);
 for (const [backend, r] of results) {
   console.log(
-    `${backend.padEnd(5)} ${r.params} weights, batch ${BATCH} × 60 tokens: median ${median(r.wall).toFixed(1)} samples/s wall (min ${Math.min(...r.wall).toFixed(1)}, max ${Math.max(...r.wall).toFixed(1)}), median ${median(r.cpu).toFixed(1)} samples per CPU-second (min ${Math.min(...r.cpu).toFixed(1)}, max ${Math.max(...r.cpu).toFixed(1)}); peak tensor memory of one step ${(r.peakBytes / 2 ** 20).toFixed(1)} MiB; tensors left after the steps ${r.leaked}`,
+    `${backend.padEnd(16)} ${r.params} weights, batch ${BATCH} × 60 tokens: median ${median(r.wall).toFixed(1)} samples/s wall (min ${Math.min(...r.wall).toFixed(1)}, max ${Math.max(...r.wall).toFixed(1)}), median ${median(r.cpu).toFixed(1)} samples per CPU-second (min ${Math.min(...r.cpu).toFixed(1)}, max ${Math.max(...r.cpu).toFixed(1)}); peak tensor memory of one step ${(r.peakBytes / 2 ** 20).toFixed(1)} MiB; tensors left after the steps ${r.leaked}`,
   );
 }
