@@ -83,10 +83,10 @@ describe.runIf(hasBrowser)('dashboard escaping in headless Chromium', () => {
     await page.waitForSelector('[data-fill="f1"]');
     await page.waitForSelector('[data-testid="chart"] canvas');
     expect(await page.locator('[data-evil]').count()).toBe(0);
-    expect(await page.locator('[data-testid="orders"] tbody').innerText()).toContain(EVIL);
-    const fillRow = await page.locator('[data-fill="f1"]').innerText();
+    expect(await page.locator('[data-testid="orders"] tbody').textContent()).toContain(EVIL);
+    const fillRow = (await page.locator('[data-fill="f1"]').textContent()) ?? '';
     expect(fillRow.split(EVIL).length - 1).toBe(2);
-    expect(await page.locator('[data-testid="feeds"] tbody').innerText()).toContain(EVIL);
+    expect(await page.locator('[data-testid="feeds"] tbody').textContent()).toContain(EVIL);
     expect(violations).toEqual([]);
     await page.close();
   });
