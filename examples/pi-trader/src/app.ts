@@ -21,6 +21,7 @@ import {
   LiveClock,
   type Logger,
   type MarketEvent,
+  SeededRandom,
   type TickerMLConfig,
 } from '@tickerml/core';
 import { DashboardServer, type DashboardUpdate, type FeedView, type FillView } from '@tickerml/dashboard';
@@ -217,6 +218,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       logger,
       emit: (e) => publish(e),
       cacheDir: dirname(dbPath),
+      clock, // the feeds stamp and time on the trader's clock
       onRawFrame: collection.onRawFrame,
       // No feed has started yet: the portfolio exists before the first event reaches the encoders.
       onInstruments: (fed) => {
@@ -500,6 +502,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   if (!args.live) {
     demo = new DemoSource({
       emit: publish,
+      clock,
       speed: args.speed,
       seed: app.trading.seed,
       onRawFrame: collection.onRawFrame,
@@ -515,6 +518,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
     await demo.start();
   }
   if (app.funding.enabled) {
+    const fundingJitter = new SeededRandom(app.trading.seed).fork('funding-reconnect-jitter');
     funding = await startFunding({
       venues: app.funding.venues,
       bases: [...new Set(venueSettings.flatMap((v) => v.instruments.map((i) => i.base)))],
@@ -525,6 +529,8 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
       sqlite,
       onRawFrame: collection.onRawFrame,
       nowUs: () => clock.nowUs(),
+      clock,
+      random: () => fundingJitter.next(),
     });
   }
 

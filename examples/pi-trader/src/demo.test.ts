@@ -1,5 +1,5 @@
-import type { MarketEvent } from '@tickerml/core';
-import { describe, expect, it } from 'vitest';
+import { LiveClock, type MarketEvent } from '@tickerml/core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_RECORDINGS, DemoSource } from './demo.js';
 
 const mid = (e: MarketEvent): number => {
@@ -18,10 +18,14 @@ async function until(what: string, probe: () => boolean, timeoutMs = 60_000): Pr
   }
 }
 
+/** The demo replays over real loopback sockets: one wall clock for every feed, as in the app. */
+const clock = new LiveClock();
+afterAll(() => clock.dispose());
+
 describe('DemoSource', () => {
   it('serves all four venues through their live feeds: each connects and synchronises a book', async () => {
     const events: MarketEvent[] = [];
-    const demo = new DemoSource({ speed: 0, emit: (e) => events.push(e) });
+    const demo = new DemoSource({ speed: 0, clock, emit: (e) => events.push(e) });
     await demo.start();
     const venues = DEMO_RECORDINGS.map((r) => r.venue);
     const synced = (venue: string): string[] => [
@@ -71,6 +75,7 @@ describe('DemoSource', () => {
     const passes: number[] = [];
     const demo = new DemoSource({
       speed: 0,
+      clock,
       recordings: DEMO_RECORDINGS.filter((r) => r.venue === 'binance'),
       emit: (e) => events.push(e),
       onLoop: (pass) => passes.push(pass),
@@ -114,6 +119,7 @@ describe('DemoSource', () => {
     const snapshots: MarketEvent[] = [];
     const demo = new DemoSource({
       speed: 0,
+      clock,
       recordings: DEMO_RECORDINGS.filter((r) => r.venue === 'binance'),
       // The recording's own move (> 5,000 ticks on a ~6,180,000-tick mid) exceeds this bound.
       maxWalkFraction: 0.0005,

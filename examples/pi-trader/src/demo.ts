@@ -28,7 +28,7 @@
  *
  * @module
  */
-import type { Level, MarketEvent } from '@tickerml/core';
+import type { Clock, Level, MarketEvent } from '@tickerml/core';
 import { SeededRandom } from '@tickerml/core';
 import {
   binanceUsFeed,
@@ -91,6 +91,8 @@ export const DEMO_INSTRUMENT: InstrumentSpec = {
 /** Options of {@link DemoSource}. */
 export interface DemoSourceOptions {
   readonly emit: (event: MarketEvent) => void;
+  /** The app's one clock: the demo feeds stamp frames and run their timers on it (a `LiveClock`). */
+  readonly clock: Clock;
   /**
    * Recorded pace × `speed`; 0 plays the traded venue (Binance) as fast as the socket takes it and
    * the other venues at their recorded pace (a Coinbase loop opens with a 5 MB snapshot: replayed
@@ -262,6 +264,7 @@ export class DemoSource {
       const common = {
         emit: (e: MarketEvent) => this.#onEvent(v, e),
         ...(onRawFrame === undefined ? {} : { onRawFrame: (f: RawFrame) => onRawFrame(rec.venue, f) }),
+        clock: this.#o.clock,
         random: () => random.next(),
         backoff: { initialMs: 50, maxMs: 1_000 },
         ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger }),

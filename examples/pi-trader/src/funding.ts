@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { FundingRate, Logger, MarketEvent, MetricsRegistry } from '@tickerml/core';
+import type { Clock, FundingRate, Logger, MarketEvent, MetricsRegistry } from '@tickerml/core';
 import {
   binanceUsdmFundingFeed,
   type Feed,
@@ -60,6 +60,10 @@ export interface FundingOptions {
   readonly onRawFrame?: (venue: string, frame: RawFrame) => void;
   /** Wall clock, µs (for the demo frames' stamps). */
   readonly nowUs: () => number;
+  /** The app's one clock: the funding feeds stamp frames and run their timers on it. */
+  readonly clock: Clock;
+  /** Reconnect jitter in [0, 1) (a fork of the app's seeded generator). */
+  readonly random: () => number;
 }
 
 /** Running funding feeds. */
@@ -180,6 +184,8 @@ export async function startFunding(options: FundingOptions): Promise<Funding> {
         logger: log,
         urls: { ws: kraken.wsUrl },
         backoff: { initialMs: 50, maxMs: 1_000 },
+        clock: options.clock,
+        random: options.random,
       }),
     );
     const symbols = options.bases.map((b) => perpetualOf('binanceusdm', b));
@@ -190,13 +196,22 @@ export async function startFunding(options: FundingOptions): Promise<Funding> {
         logger: log,
         urls: { ws: server.wsUrl },
         backoff: { initialMs: 50, maxMs: 1_000 },
+        clock: options.clock,
+        random: options.random,
         // Hand-written frames are not market data: they never go to the raw recordings.
       }),
     );
   } else {
     for (const venue of options.venues) {
       const symbols = options.bases.map((b) => perpetualOf(venue, b));
-      const common = { symbols, emit: options.emit, logger: log, ...raw(venue) };
+      const common = {
+        symbols,
+        emit: options.emit,
+        logger: log,
+        clock: options.clock,
+        random: options.random,
+        ...raw(venue),
+      };
       feeds.push(
         venue === 'binanceusdm'
           ? binanceUsdmFundingFeed(common)

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Logger, type MarketEvent, SeededRandom, type TickerMLConfig } from '@tickerml/core';
+import { type Clock, type Logger, type MarketEvent, SeededRandom, type TickerMLConfig } from '@tickerml/core';
 import {
   binanceUsFeed,
   coinbaseFeed,
@@ -37,6 +37,8 @@ export async function startLiveFeeds(options: {
   readonly logger: Logger;
   readonly emit: (e: MarketEvent) => void;
   readonly cacheDir: string;
+  /** The app's one clock (its `LiveClock`): the feeds stamp frames and run their timers on it. */
+  readonly clock: Clock;
   /** Every raw frame and REST body a venue's feed receives, before parsing (for the recorder). */
   readonly onRawFrame?: (venue: string, frame: RawFrame) => void;
   /** Called once with every instrument of every venue, before any feed starts. */
@@ -75,6 +77,7 @@ export async function startLiveFeeds(options: {
     const common = {
       instruments: grids,
       emit,
+      clock: options.clock,
       random: jitter,
       logger: log,
       ...(onRawFrame === undefined ? {} : { onRawFrame: (f: RawFrame) => onRawFrame(venue, f) }),

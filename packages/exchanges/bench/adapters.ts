@@ -12,6 +12,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
+import { LiveClock, SeededRandom } from '@tickerml/core';
 import type { SyncBook } from '../src/common/book.js';
 import { DecimalGrid } from '../src/common/decimal.js';
 import type { Feed, FeedClient } from '../src/connection/feed-client.js';
@@ -24,6 +25,11 @@ import { krakenFeed } from '../src/venues/kraken/websocket/client.js';
 import { toKucoinSymbol } from '../src/venues/kucoin/common/parse.js';
 import { kucoinFeed } from '../src/venues/kucoin/websocket/client.js';
 import type { KucoinHandler } from '../src/venues/kucoin/websocket/handler.js';
+
+/** The bench's one clock and jitter source, handed to every feed it starts. */
+const clock = new LiveClock();
+const jitter = new SeededRandom(1).fork('bench-reconnect-jitter');
+const timing = { clock, random: () => jitter.next() };
 
 const FIXTURES = new URL('../test/fixtures/', import.meta.url).pathname;
 const CHILD = new URL('./replay-child.ts', import.meta.url).pathname;
@@ -267,7 +273,12 @@ async function oursDepthRun(): Promise<Sample> {
   const s = await measure(
     child.tapeFrames,
     () => {
-      feed = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: child.wsUrl, rest: child.httpUrl } });
+      feed = binanceUsFeed({
+        ...timing,
+        instruments: [grid],
+        emit: () => {},
+        urls: { ws: child.wsUrl, rest: child.httpUrl },
+      });
       feed.start();
     },
     () => (feed?.handler as BinanceHandler | undefined)?.lastUpdateId('BTC/USDT') === child.lastU,
@@ -394,7 +405,12 @@ const VENUES: [string, string, (c: Child) => Live][] = [
     'binanceus',
     'binance/hftbacktest_spot_btcusdt_20240808.gz',
     (c) => {
-      const f = binanceUsFeed({ instruments: [grid], emit: () => {}, urls: { ws: c.wsUrl, rest: c.httpUrl } });
+      const f = binanceUsFeed({
+        ...timing,
+        instruments: [grid],
+        emit: () => {},
+        urls: { ws: c.wsUrl, rest: c.httpUrl },
+      });
       return { feed: f, received: () => f.connection.framesReceived };
     },
   ],
@@ -403,6 +419,7 @@ const VENUES: [string, string, (c: Child) => Live][] = [
     'kraken/crossbook_kraken_btcusd_sample.cbcap',
     (c) => {
       const f = krakenFeed({
+        ...timing,
         instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')],
         depth: 25,
         emit: () => {},
@@ -416,6 +433,7 @@ const VENUES: [string, string, (c: Child) => Live][] = [
     'coinbase/cryptofeed_COINBASE_advtrade.jsonl.gz',
     (c) => {
       const g = coinbaseFeed({
+        ...timing,
         instruments: [
           new DecimalGrid('BTC/USD', '0.01', '0.00000001'),
           new DecimalGrid('ETH/USD', '0.01', '0.00000001'),
@@ -432,7 +450,7 @@ const VENUES: [string, string, (c: Child) => Live][] = [
     KUCOIN,
     (c) => {
       const grids = kucoinTape?.grids ?? [];
-      const f = kucoinFeed({ instruments: grids, emit: () => {}, urls: { rest: c.httpUrl } });
+      const f = kucoinFeed({ ...timing, instruments: grids, emit: () => {}, urls: { rest: c.httpUrl } });
       const books = () => {
         const handler = f.handler as KucoinHandler | undefined;
         return new Map(grids.map((g) => [toKucoinSymbol(g.symbol), oursLevels(handler?.book(g.symbol), g)]));

@@ -5,7 +5,6 @@
  */
 
 export { SyncBook } from './common/book.js';
-export { type FeedClock, feedClockFrom, ManualClock, systemClock, type TimerHandle } from './common/clock.js';
 export { crc32Ascii, krakenChecksum } from './common/crc32.js';
 // Venue adapters: shared pieces, connections, metadata (issue 4, adapters).
 export { DecimalGrid, decimalPlaces, formatScaled, scaledOrNaN } from './common/decimal.js';

@@ -153,7 +153,7 @@ const FIGURES_GRID_US = 1_000_000;
  *   clock: new LiveClock(), risk: { risk: new RiskEngine() }, store: new PaperStore(SqliteStore.open('data/paper.sqlite')),
  * });
  * trader.start();
- * feed = binanceUsFeed({ instruments, emit: (e) => trader.onEvent(e) }); // events in arrival order
+ * feed = binanceUsFeed({ instruments, emit: (e) => trader.onEvent(e), clock, random }); // the trader's clock; events in arrival order
  * // …on SIGINT:
  * trader.stop(); // last checkpoint, ticker off
  * ```

@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MarketEvent } from '@tickerml/core';
-import { binanceUsFeed, DecimalGrid, loadFrames, openEvents, Recorder, systemClock } from '@tickerml/exchanges';
+import { LiveClock, type MarketEvent } from '@tickerml/core';
+import { binanceUsFeed, DecimalGrid, loadFrames, openEvents, Recorder } from '@tickerml/exchanges';
 import { ReplayServer } from '@tickerml/exchanges/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDataset, crossVenuesFor, DecisionSampler, readDataset, StateEncoder } from '../src/index.js';
@@ -46,7 +46,7 @@ describe('live and offline encoders', () => {
     // --- live: feed → sampler → encoder, frames recorded as they arrive
     const { frames } = await loadFrames(RECORDING);
     const server = await ReplayServer.start({ frames, pace: { speed: 100 } });
-    const clock = systemClock();
+    const clock = new LiveClock();
     const recorder = new Recorder({ dir, venue: 'binance', clock });
     const encoder = new StateEncoder({
       venue: instrument.venue,
@@ -81,6 +81,7 @@ describe('live and offline encoders', () => {
       await until(() => finished && feed.connection.framesReceived >= server.framesSent, 'the whole tape', 60_000);
     } finally {
       feed.stop();
+      clock.dispose();
       await server.close();
       recorder.close();
     }

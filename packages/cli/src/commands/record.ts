@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { LiveClock, SeededRandom } from '@tickerml/core';
 import {
   BOOK_VENUES,
   type BookVenue,
@@ -15,7 +16,6 @@ import {
   Recorder,
   RecordingBaseError,
   recordingFeed,
-  systemClock,
 } from '@tickerml/exchanges';
 import { flagArgs, UsageError } from '../args.js';
 import type { CommandIo } from './migrate.js';
@@ -171,11 +171,13 @@ export async function recordCommand(args: readonly string[], io: CommandIo = pro
     return 0;
   }
   const a = parsed;
+  // The command's one clock: the recorder's stamps and the feed's timers read the same time.
+  const clock = new LiveClock();
   let recorder: Recorder;
   let grids: DecimalGrid[];
   try {
     grids = await gridsFor(a, io);
-    recorder = new Recorder({ dir: a.out, venue: a.venue, clock: systemClock() });
+    recorder = new Recorder({ dir: a.out, venue: a.venue, clock });
   } catch (err) {
     if (err instanceof RecordingBaseError || (err instanceof Error && 'shortMessage' in err)) {
       io.stderr(`tickerml record: ${err.message}\n`);
@@ -188,12 +190,14 @@ export async function recordCommand(args: readonly string[], io: CommandIo = pro
   const stopped = new Promise<string>((resolve) => {
     stop = resolve;
   });
-  const clock = systemClock();
+  // Reconnect jitter seeded per process, so recorders started together do not retry in step.
+  const random = new SeededRandom(process.pid).fork('record-reconnect-jitter');
   const feed = recordingFeed({
     venue: a.venue,
     grids,
     recorder,
     clock,
+    random: () => random.next(),
     ...(a.depth !== undefined ? { depth: a.depth } : {}),
     urls: { ...(a.wsUrl ? { ws: a.wsUrl } : {}), ...(a.restUrl ? { rest: a.restUrl } : {}) },
     emit: () => {
@@ -224,6 +228,7 @@ export async function recordCommand(args: readonly string[], io: CommandIo = pro
   feed.start();
   const reason = await stopped;
   feed.stop();
+  clock.dispose();
   clearInterval(flusher);
   clearInterval(budget);
   for (const t of timers) clearTimeout(t);

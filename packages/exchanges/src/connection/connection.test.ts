@@ -1,7 +1,6 @@
 import { TestClock } from '@tickerml/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { feedClockFrom, ManualClock } from '../common/clock.js';
 import { waitFor } from '../contract/wait.js';
 import { backoffDelayMs } from './backoff.js';
 import { ManagedConnection } from './connection.js';
@@ -25,19 +24,19 @@ describe('backoffDelayMs', () => {
 
 describe('PacedSender', () => {
   it('never puts more than the limit in any one-second window, using the clock, not sleeps', () => {
-    const clock = new ManualClock();
+    const clock = new TestClock(1_700_000_000_000_000);
     const sent: string[] = [];
     const s = new PacedSender((m) => sent.push(m), 2, clock);
     s.enqueue(['a', 'b', 'c', 'd', 'e']);
     expect(sent).toEqual(['a', 'b']); // a burst up to the limit goes at once
-    clock.advanceMs(999);
+    clock.advanceBy(999_000);
     expect(sent).toEqual(['a', 'b']);
-    clock.advanceMs(1);
+    clock.advanceBy(1_000);
     expect(sent).toEqual(['a', 'b', 'c', 'd']);
-    clock.advanceMs(300);
+    clock.advanceBy(300_000);
     s.enqueue(['f']);
     expect(sent).toEqual(['a', 'b', 'c', 'd']);
-    clock.advanceMs(700);
+    clock.advanceBy(700_000);
     expect(sent).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     expect(s.pending).toBe(0);
     s.close();
@@ -71,15 +70,15 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
         else ws.send('{"hello":1}');
       });
     });
-    // core's TestClock drives every timer here (through the FeedClock adapter)
+    // core's TestClock drives every timer here: the connection takes it directly
     const core = new TestClock(1_700_000_000_000_000);
-    const clock = { advanceMs: (ms: number) => core.advanceBy(ms * 1000) };
+    const clock = core;
     const frames: string[] = [];
     const downs: string[] = [];
     conn = new ManagedConnection({
       name: 'test',
       url: () => url,
-      clock: feedClockFrom(core),
+      clock: core,
       random: () => 0,
       backoff: { initialMs: 100, maxMs: 250, multiplier: 2 },
       idleTimeoutMs: 60_000,
@@ -92,9 +91,9 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     for (const expected of [100, 200, 250]) {
       await waitFor(() => conn!.state === 'waiting', 'reconnect scheduled');
       expect(conn.reconnectDelaysMs.at(-1)).toBe(expected);
-      clock.advanceMs(expected - 1);
+      clock.advanceBy((expected - 1) * 1000);
       expect(conn.state).toBe('waiting'); // not a millisecond early
-      clock.advanceMs(1);
+      clock.advanceBy(1_000);
     }
     await waitFor(() => frames.length === 1, 'data on the 4th socket');
     expect(received).toEqual(['1:sub', '2:sub', '3:sub', '4:sub']);
@@ -111,7 +110,7 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
       connections++;
       ws.on('message', (m) => pings.push(m.toString()));
     });
-    const clock = new ManualClock();
+    const clock = new TestClock(1_700_000_000_000_000);
     conn = new ManagedConnection({
       name: 'test',
       url: () => url,
@@ -126,13 +125,13 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     });
     conn.start();
     await waitFor(() => conn!.state === 'open', 'open');
-    clock.advanceMs(6_000);
+    clock.advanceBy(6_000_000);
     await waitFor(() => pings.length === 2, 'two pings');
     expect(pings).toEqual(['{"method":"ping"}', '{"method":"ping"}']);
-    clock.advanceMs(4_000); // 10 s without a frame from the venue
+    clock.advanceBy(4_000_000); // 10 s without a frame from the venue
     await waitFor(() => conn!.state === 'waiting', 'idle socket dropped');
     expect(conn.outages).toBe(1);
-    clock.advanceMs(10);
+    clock.advanceBy(10_000);
     await waitFor(() => connections === 2 && conn!.state === 'open', 'reconnected');
   });
 
@@ -145,7 +144,7 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     conn = new ManagedConnection({
       name: 'test',
       url: () => url,
-      clock: new ManualClock(),
+      clock: new TestClock(1_700_000_000_000_000),
       random: () => 0,
       idleTimeoutMs: 10_000,
       maxMessagesPerSecond: 10,
@@ -161,7 +160,7 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
 
   it('stop() closes the socket and cancels every timer', async () => {
     const url = await server(() => {});
-    const clock = new ManualClock();
+    const clock = new TestClock(1_700_000_000_000_000);
     conn = new ManagedConnection({
       name: 'test',
       url: () => url,
@@ -177,9 +176,9 @@ describe('ManagedConnection against a loopback server, on a manual clock', () =>
     conn.start();
     await waitFor(() => conn!.state === 'open', 'open');
     conn.stop();
-    clock.advanceMs(0);
+    clock.advanceBy(0);
     // the paced sender's timer, idle check, ping and lifetime timers are all gone
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.timerNames().length).toBe(0);
     expect(conn.state).toBe('stopped');
   });
 });

@@ -5,12 +5,13 @@
  * jitter, and rolls over to a fresh socket before the venue's connection lifetime ends, keeping
  * the old one until the new one streams (so sequence-checked books see no gap).
  *
- * Every timer goes through the injected {@link FeedClock}.
+ * Every timer goes through the injected core {@link Clock} (a required option: no hidden wall clock).
  *
  * @module
  */
+import type { Clock } from '@tickerml/core';
 import WebSocket from 'ws';
-import type { FeedClock, TimerHandle } from '../common/clock.js';
+import { type AdapterTimers, type TimerHandle, timersOn } from '../common/clock.js';
 import { type FeedLogger, redactUrl, silentLogger } from '../common/logger.js';
 import { type BackoffOptions, backoffDelayMs } from './backoff.js';
 import { PacedSender } from './paced-sender.js';
@@ -21,7 +22,8 @@ export interface ConnectionOptions {
   readonly name: string;
   /** Resolves the URL to connect to, called before every (re)connect. Secrets in it are never logged. */
   readonly url: () => string | Promise<string>;
-  readonly clock: FeedClock;
+  /** The one clock of the process (core's `LiveClock`, `TestClock` in tests): stamps and every timer. */
+  readonly clock: Clock;
   /** Uniform [0, 1) source for backoff jitter (core's seeded generator in tests). */
   readonly random: () => number;
   readonly logger?: FeedLogger;
@@ -73,8 +75,10 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stop
  * A self-healing WebSocket stream.
  *
  * @example
+ * const clock = new LiveClock(); // one per process, made at the composition root
+ * const rng = new SeededRandom(7);
  * const conn = new ManagedConnection({
- *   name: 'kraken', url: () => 'wss://ws.kraken.com/v2', clock: systemClock(), random: Math.random,
+ *   name: 'kraken', url: () => 'wss://ws.kraken.com/v2', clock, random: () => rng.next(),
  *   idleTimeoutMs: 10_000, maxMessagesPerSecond: 10,
  *   subscribeMessages: () => [bookSubscribe(['BTC/USD'], 10, 1)],
  *   onMessage: (text, ts) => handler.onFrame(text, ts),
@@ -84,6 +88,7 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'stop
 export class ManagedConnection {
   private readonly o: ConnectionOptions;
   private readonly logger: FeedLogger;
+  private readonly timers: AdapterTimers;
   private active: Link | undefined;
   private next: Link | undefined;
   private attempt = 0;
@@ -105,6 +110,7 @@ export class ManagedConnection {
   constructor(options: ConnectionOptions) {
     this.o = options;
     this.logger = options.logger ?? silentLogger;
+    this.timers = timersOn(options.clock, `connection:${options.name}`);
   }
 
   /** Current state. */
@@ -124,7 +130,7 @@ export class ManagedConnection {
   /** Closes every socket and cancels every timer; no reconnect follows. */
   stop(): void {
     this.stopped = true;
-    if (this.reconnectTimer) this.o.clock.cancelTimer(this.reconnectTimer);
+    if (this.reconnectTimer) this.timers.cancelTimer(this.reconnectTimer);
     this.reconnectTimer = undefined;
     for (const link of [this.active, this.next]) if (link) this.retire(link, 1000, 'client stop');
     this.next = undefined;
@@ -172,7 +178,7 @@ export class ManagedConnection {
       this.connecting = false;
       return;
     }
-    const clock = this.o.clock;
+    const clock = this.timers;
     let ws: WebSocket;
     try {
       // No UTF-8 validation pass over every frame (`ws` would close on a bad byte): invalid bytes
@@ -194,7 +200,7 @@ export class ManagedConnection {
           this.o.onSent?.(m, clock.nowUs());
         },
         this.o.maxMessagesPerSecond,
-        clock,
+        this.o.clock,
       ),
       openedUs: clock.nowUs(),
       lastFrameUs: clock.nowUs(),
@@ -255,7 +261,7 @@ export class ManagedConnection {
   }
 
   private armTimers(link: Link): void {
-    const clock = this.o.clock;
+    const clock = this.timers;
     const idle = this.o.idleTimeoutMs;
     const checkEvery = Math.max(1, Math.floor(idle / 2));
     const idleCheck = () => {
@@ -303,7 +309,7 @@ export class ManagedConnection {
   private retire(link: Link, code: number, reason: string): void {
     link.retired = true;
     link.open = false;
-    for (const t of link.timers) this.o.clock.cancelTimer(t);
+    for (const t of link.timers) this.timers.cancelTimer(t);
     link.sender.close();
     try {
       link.ws.close(code, reason);
@@ -321,8 +327,8 @@ export class ManagedConnection {
       { connection: this.o.name, reason, reconnectInMs: delay, attempt: this.attempt },
       'stream interrupted',
     );
-    this.o.onDown?.({ reason, localTs: this.o.clock.nowUs(), reconnectInMs: delay });
-    this.reconnectTimer = this.o.clock.setTimer(delay, () => {
+    this.o.onDown?.({ reason, localTs: this.timers.nowUs(), reconnectInMs: delay });
+    this.reconnectTimer = this.timers.setTimer(delay, () => {
       this.reconnectTimer = undefined;
       this.connecting = false;
       void this.connect(false);

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { MarketEvent } from '@tickerml/core';
+import type { Clock, MarketEvent } from '@tickerml/core';
 import type { SyncBook } from '../common/book.js';
-import type { FeedClock } from '../common/clock.js';
+import { type AdapterTimers, timersOn } from '../common/clock.js';
 import { VenueHttpError } from '../common/errors.js';
 import type { EventSink, FeedStats, HandlerHooks, ResyncMethod, VenueHandler } from '../common/feed.js';
 import { type FeedLogger, redactUrl, silentLogger } from '../common/logger.js';
@@ -44,7 +44,8 @@ export interface FeedClientOptions {
   /** Canonical symbols carried (for Connected/Disconnected events). */
   readonly symbols: readonly string[];
   readonly emit: EventSink;
-  readonly clock: FeedClock;
+  /** The process's one clock: frame stamps and every timer. */
+  readonly clock: Clock;
   readonly random: () => number;
   readonly logger?: FeedLogger;
   /** Connection settings except the callbacks the client wires itself. */
@@ -81,7 +82,9 @@ export interface Feed {
  * A live feed for one connection's worth of symbols.
  *
  * @example
- * const feed = binanceUsFeed({ symbols: ['BTC/USDT'], instruments, emit: bus.publish, clock: systemClock() });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = binanceUsFeed({ symbols: ['BTC/USDT'], instruments, emit: bus.publish, clock, random: () => rng.next() });
  * feed.start();
  */
 export class FeedClient implements Feed {
@@ -89,6 +92,7 @@ export class FeedClient implements Feed {
   readonly connection: ManagedConnection;
   private readonly o: FeedClientOptions;
   private readonly logger: FeedLogger;
+  private readonly timers: AdapterTimers;
   private readonly snapshotAttempts = new Map<string, number>();
   private stopped = false;
   /** REST snapshots fetched so far. */
@@ -97,6 +101,7 @@ export class FeedClient implements Feed {
   constructor(options: FeedClientOptions) {
     this.o = options;
     this.logger = options.logger ?? silentLogger;
+    this.timers = timersOn(options.clock, `snapshot:${options.connection.name}`);
     const hooks: HandlerHooks = {
       emit: options.emit,
       requestSnapshot: (venueSymbol, method) => this.onSnapshotRequest(venueSymbol, method),
@@ -201,7 +206,7 @@ export class FeedClient implements Feed {
         },
         'snapshot request failed',
       );
-      this.o.clock.setTimer(delay, () => void this.fetchSnapshot(venueSymbol));
+      this.timers.setTimer(delay, () => void this.fetchSnapshot(venueSymbol));
     }
   }
 }

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { FeedClock, TimerHandle } from '../common/clock.js';
+import type { Clock } from '@tickerml/core';
+import { type AdapterTimers, type TimerHandle, timersOn } from '../common/clock.js';
 
 /**
  * A FIFO of outgoing messages drained so that no sliding one-second window holds more than
@@ -12,7 +13,7 @@ import type { FeedClock, TimerHandle } from '../common/clock.js';
  * spread out.
  *
  * @example
- * const sender = new PacedSender((m) => ws.send(m), 5, clock);
+ * const sender = new PacedSender((m) => ws.send(m), 5, new TestClock(1_700_000_000_000_000));
  * sender.enqueue(['{"method":"SUBSCRIBE",...}']);
  */
 export class PacedSender {
@@ -23,18 +24,21 @@ export class PacedSender {
   private ring = 0;
   private closed = false;
   private readonly limit: number;
+  private readonly clock: AdapterTimers;
   /** Messages sent so far. */
   sent = 0;
 
   /**
    * @param send writes one message to the socket.
    * @param maxPerSecond messages per second allowed by the venue (> 0).
+   * @param clock the process's core clock; its alerts pace the sends.
    */
   constructor(
     private readonly send: (message: string) => void,
     maxPerSecond: number,
-    private readonly clock: FeedClock,
+    clock: Clock,
   ) {
+    this.clock = timersOn(clock, 'paced-sender');
     if (!(maxPerSecond >= 1) || !Number.isInteger(maxPerSecond))
       throw new RangeError(`maxPerSecond must be an integer >= 1, was ${maxPerSecond}`);
     this.limit = maxPerSecond;

@@ -6,10 +6,9 @@
  * - each fault the kit injects is detected, healed by a resync of that book, and the final books
  *   equal the clean run's, with no unhandled rejection.
  */
-import type { MarketEvent } from '@tickerml/core';
+import { type MarketEvent, TestClock } from '@tickerml/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectUnhandledRejections } from '../../test/unhandled.js';
-import { ManualClock } from '../common/clock.js';
 import type { FeedStats } from '../common/feed.js';
 import type { RawFrame } from '../readers/raw-frame.js';
 import { loadFrames } from '../replay/load.js';
@@ -48,7 +47,7 @@ async function runLive(
 ): Promise<LiveRun> {
   const server = await ReplayServer.start({ frames, ...(faults ? { faults, seed } : {}) });
   beforeStart?.(server);
-  const clock = new ManualClock();
+  const clock = new TestClock(1_700_000_000_000_000);
   const events: MarketEvent[] = [];
   let r = 0;
   const random = () => (r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -65,7 +64,7 @@ async function runLive(
       () => finished && JSON.stringify(snapshot()) === JSON.stringify(expected),
       `${c.venue}: tape finished and final books equal to the reference`,
       400_000,
-      () => clock.advanceMs(1),
+      () => clock.advanceBy(1_000),
     );
   } catch (err) {
     const got = snapshot();

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestClock } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
-import { feedClockFrom } from '../common/clock.js';
 import { DecimalGrid } from '../common/decimal.js';
 import { openRecording } from '../readers/open.js';
 import type { RawFrame } from '../readers/raw-frame.js';
@@ -26,7 +25,7 @@ describe('recording a live feed', () => {
     const { frames } = await loadFrames(`${FIXTURES}kraken/crossbook_kraken_btcusd_l2.cbcap`);
     const server = await ReplayServer.start({ frames });
     const core = new TestClock(1_700_000_000_000_000);
-    const clock = feedClockFrom(core);
+    const clock = core;
     const dir = await mkdtemp(join(tmpdir(), 'tickerml-rec-'));
     const recorder = new Recorder({ dir, venue: 'kraken', clock });
     const seen: RawFrame[] = [];

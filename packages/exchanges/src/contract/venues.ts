@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FeedClock } from '../common/clock.js';
+import type { Clock } from '@tickerml/core';
 import { DecimalGrid } from '../common/decimal.js';
 import type { EventSink, HandlerHooks, VenueHandler } from '../common/feed.js';
 import type { ManagedConnection } from '../connection/connection.js';
@@ -46,7 +46,7 @@ export interface VenueContract {
     grids: readonly DecimalGrid[],
     server: ServerUrls,
     emit: EventSink,
-    clock: FeedClock,
+    clock: Clock,
     random: () => number,
   ): LiveFeed;
   /** How the venue detects a lost/reordered update: a sequence gap or a checksum mismatch. */

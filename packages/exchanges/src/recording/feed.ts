@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FeedClock, systemClock } from '../common/clock.js';
+import type { Clock } from '@tickerml/core';
 import type { DecimalGrid } from '../common/decimal.js';
 import type { EventSink } from '../common/feed.js';
 import type { FeedLogger } from '../common/logger.js';
@@ -42,10 +42,10 @@ export interface RecordingFeedOptions {
   readonly urls?: { readonly ws?: string; readonly rest?: string };
   /** Normalized events, as the live pipeline would see them. */
   readonly emit?: EventSink;
-  /** Defaults to the system clock. */
-  readonly clock?: FeedClock;
-  /** Jitter source in [0, 1); defaults to `Math.random`. */
-  readonly random?: () => number;
+  /** The process's one clock (core's `LiveClock`; `TestClock` in tests): frame stamps and every timer. Required. */
+  readonly clock: Clock;
+  /** Jitter source in [0, 1) for reconnect backoff, e.g. `() => rng.next()` of core's `SeededRandom`. Required. */
+  readonly random: () => number;
   readonly logger?: FeedLogger;
 }
 
@@ -58,8 +58,10 @@ export interface RecordingFeedOptions {
  *
  * @example
  * ```ts
- * const recorder = new Recorder({ dir: 'data/raw', venue: 'kraken', clock: systemClock() });
- * const feed = recordingFeed({ venue: 'kraken', grids: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], recorder });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const recorder = new Recorder({ dir: 'data/raw', venue: 'kraken', clock });
+ * const feed = recordingFeed({ venue: 'kraken', grids: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], recorder, clock, random: () => rng.next() });
  * feed.start();
  * // later
  * feed.stop();
@@ -67,8 +69,8 @@ export interface RecordingFeedOptions {
  * ```
  */
 export function recordingFeed(options: RecordingFeedOptions): Feed {
-  const clock = options.clock ?? systemClock();
-  const random = options.random ?? Math.random;
+  const clock = options.clock;
+  const random = options.random;
   const recorder = options.recorder;
   const userEmit: EventSink = options.emit ?? (() => {});
   const ws = options.urls?.ws;

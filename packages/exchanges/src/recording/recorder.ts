@@ -64,7 +64,7 @@ export function encodeFrame(frame: RawFrame): string {
  * when the disk refuses the data (which then stays buffered for the next flush).
  * @example
  * ```ts
- * const recorder = new Recorder({ dir: 'data/raw', venue: 'kraken', clock: systemClock() });
+ * const recorder = new Recorder({ dir: 'data/raw', venue: 'kraken', clock });
  * ws.on('message', (data) => {
  *   const localTs = recorder.recv(data.toString(), 'kraken.ws.1'); // before parsing
  *   handler.onFrame(data.toString(), localTs);

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { type MarketEvent, SeededRandom } from '@tickerml/core';
-import { systemClock } from '../common/clock.js';
+import { type Clock, LiveClock, type MarketEvent, SeededRandom } from '@tickerml/core';
 import type { EventSink, VenueHandler } from '../common/feed.js';
 import { type Feed, FeedClient, type FeedGroup } from '../connection/feed-client.js';
 import { RecordingBaseError } from '../readers/errors.js';
@@ -60,6 +59,12 @@ export interface ThroughServerOptions {
    */
   readonly windowFrames?: number;
   readonly onEvent?: (e: MarketEvent) => void;
+  /**
+   * The clock the feed stamps frames and sets its timers on. The run talks to a real server over
+   * loopback sockets, so it needs wall time: when omitted, the run makes its own core
+   * `LiveClock` and cancels its timers when it ends.
+   */
+  readonly clock?: Clock;
 }
 
 /** Result of {@link replayThroughServer}. */
@@ -82,8 +87,7 @@ export interface ThroughServerResult {
 
 const backoff = { initialMs: 20, maxMs: 200 };
 
-function liveFeed(setup: ReplaySetup, server: ReplayServer, emit: EventSink, random: () => number): Feed {
-  const clock = systemClock();
+function liveFeed(setup: ReplaySetup, server: ReplayServer, emit: EventSink, clock: Clock, random: () => number): Feed {
   switch (setup.venue) {
     case 'binance':
     case 'binanceus':
@@ -186,7 +190,9 @@ export async function replayThroughServer(
     options.onEvent?.(e);
   };
   const rng = new SeededRandom(seed).fork('reconnect-jitter');
-  const feed = liveFeed(setup, server, emit, () => rng.next());
+  const ownClock = options.clock === undefined ? new LiveClock() : undefined;
+  const clock = options.clock ?? (ownClock as LiveClock);
+  const feed = liveFeed(setup, server, emit, clock, () => rng.next());
   for (const client of clientsOf(feed)) {
     // Count what reaches the handler, to know when the socket has drained, and turn rises of
     // its duplicate and malformed counters into detections.
@@ -246,6 +252,7 @@ export async function replayThroughServer(
     }
   } finally {
     feed.stop();
+    ownClock?.dispose();
     await server.close();
   }
   return {

@@ -1,6 +1,5 @@
-import type { MarketEvent } from '@tickerml/core';
+import { type MarketEvent, TestClock } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../common/clock.js';
 import { DecimalGrid } from '../../../common/decimal.js';
 import { replayDirect } from '../../../contract/direct.js';
 import { waitFor } from '../../../contract/wait.js';
@@ -26,7 +25,7 @@ describe('binanceUsFeed connection lifetime', () => {
       .book('BTC/USDT')!
       .toJSON();
     const server = await ReplayServer.start({ frames });
-    const clock = new ManualClock();
+    const clock = new TestClock(1_700_000_000_000_000);
     const events: MarketEvent[] = [];
     const feed = binanceUsFeed({
       instruments: [grid],
@@ -41,9 +40,9 @@ describe('binanceUsFeed connection lifetime', () => {
       await waitFor(() => feed.book('BTC/USDT') !== undefined, 'book synced');
       server.stall(); // (the idle timeout is set beyond 24 h: a stalled tape must not look like a dead socket here)
       // 24 h minus the 10 min rollover margin, on the manual clock.
-      clock.advanceMs(24 * 3600_000 - 10 * 60_000 - 1);
+      clock.advanceBy((24 * 3600_000 - 10 * 60_000 - 1) * 1000);
       expect(feed.connection.connects).toBe(1);
-      clock.advanceMs(1);
+      clock.advanceBy(1_000);
       await waitFor(() => server.openConnections === 2, 'replacement socket open');
       server.resume(); // both sockets now carry the same stream until the new one is promoted
       let finished = false;

@@ -3,8 +3,8 @@
  *
  * @module
  */
+import type { Clock } from '@tickerml/core';
 
-import { type FeedClock, systemClock } from '../../../common/clock.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
 import { AdapterConfigError } from '../../../common/errors.js';
 import type { EventSink } from '../../../common/feed.js';
@@ -21,10 +21,10 @@ export interface BinanceUsFeedOptions {
   /** Grids of the symbols to stream (canonical `BTC/USDT`, tick size, lot size). */
   readonly instruments: readonly DecimalGrid[];
   readonly emit: EventSink;
-  /** Defaults to {@link systemClock}. */
-  readonly clock?: FeedClock;
-  /** Jitter source in [0, 1); defaults to `Math.random` (pass a seeded one for reproducible runs). */
-  readonly random?: () => number;
+  /** The process's one clock (core's `LiveClock`; `TestClock` in tests): frame stamps and every timer. Required. */
+  readonly clock: Clock;
+  /** Jitter source in [0, 1) for reconnect backoff, e.g. `() => rng.next()` of core's `SeededRandom`. Required. */
+  readonly random: () => number;
   readonly logger?: FeedLogger;
   /** Endpoint overrides (the replay kit, or binance.com with `venue: 'binance'`). */
   readonly urls?: Partial<BinanceUrls>;
@@ -47,7 +47,9 @@ export interface BinanceUsFeedOptions {
  *
  * @throws {AdapterConfigError} when more symbols are given than one connection can carry.
  * @example
- * const feed = binanceUsFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')], emit: (e) => console.log(e.kind) });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = binanceUsFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.01', '0.00000001')], emit: (e) => console.log(e.kind), clock, random: () => rng.next() });
  * feed.start();
  */
 export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
@@ -66,8 +68,8 @@ export function binanceUsFeed(options: BinanceUsFeedOptions): FeedClient {
       }),
     symbols: options.instruments.map((g) => g.symbol),
     emit: options.emit,
-    clock: options.clock ?? systemClock(),
-    random: options.random ?? Math.random,
+    clock: options.clock,
+    random: options.random,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
     ...(options.httpGet ? { httpGet: options.httpGet } : {}),

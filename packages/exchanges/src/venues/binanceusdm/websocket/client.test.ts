@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FundingRate, type MarketEvent, TestClock } from '@tickerml/core';
+import { type Clock, type FundingRate, type MarketEvent, TestClock } from '@tickerml/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { feedClockFrom } from '../../../common/clock.js';
 import { waitFor } from '../../../contract/wait.js';
 import { binanceUsdmFundingFeed, krakenFuturesFundingFeed, kucoinFuturesFundingFeed } from './client.js';
 
@@ -58,11 +57,11 @@ afterEach(async () => {
 });
 
 async function firstFunding(
-  start: (emit: (e: MarketEvent) => void, clock: ReturnType<typeof feedClockFrom>) => { stop(): void },
+  start: (emit: (e: MarketEvent) => void, clock: Clock) => { stop(): void },
 ): Promise<FundingRate> {
   const events: MarketEvent[] = [];
   const core = new TestClock(1_700_000_000_000_000);
-  const feed = start((e) => events.push(e), feedClockFrom(core));
+  const feed = start((e) => events.push(e), core);
   try {
     await waitFor(
       () => events.some((e) => e.kind === 'funding_rate'),
@@ -83,7 +82,13 @@ describe('funding feeds over a loopback socket', () => {
     );
     stop = v.close;
     const f = await firstFunding((emit, clock) => {
-      const feed = binanceUsdmFundingFeed({ symbols: ['BTC/USDT:USDT'], emit, clock, urls: { ws: `ws://${v.base}` } });
+      const feed = binanceUsdmFundingFeed({
+        symbols: ['BTC/USDT:USDT'],
+        emit,
+        clock,
+        random: () => 0,
+        urls: { ws: `ws://${v.base}` },
+      });
       feed.start();
       return feed;
     });
@@ -106,6 +111,7 @@ describe('funding feeds over a loopback socket', () => {
         symbols: ['BTC/USD:USD'],
         emit,
         clock,
+        random: () => 0,
         urls: { ws: `ws://${v.base}/ws/v1` },
       });
       feed.start();
@@ -130,6 +136,7 @@ describe('funding feeds over a loopback socket', () => {
         symbols: ['BTC/USDT:USDT'],
         emit,
         clock,
+        random: () => 0,
         urls: { rest: `http://${v.base}` },
       });
       feed.start();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FeedClock, systemClock } from '../../../common/clock.js';
+import type { Clock } from '@tickerml/core';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
 import type { BackoffOptions } from '../../../connection/backoff.js';
@@ -24,8 +24,10 @@ export interface FundingFeedOptions<Urls> {
   /** Canonical perpetual symbols, e.g. `BTC/USDT:USDT`. */
   readonly symbols: readonly string[];
   readonly emit: EventSink;
-  readonly clock?: FeedClock;
-  readonly random?: () => number;
+  /** The process's one clock (core's `LiveClock`; `TestClock` in tests): frame stamps and every timer. Required. */
+  readonly clock: Clock;
+  /** Jitter source in [0, 1) for reconnect backoff, e.g. `() => rng.next()` of core's `SeededRandom`. Required. */
+  readonly random: () => number;
   readonly logger?: FeedLogger;
   readonly urls?: Partial<Urls>;
   readonly backoff?: BackoffOptions;
@@ -38,8 +40,8 @@ function common<U>(o: FundingFeedOptions<U>) {
   return {
     symbols: o.symbols,
     emit: o.emit,
-    clock: o.clock ?? systemClock(),
-    random: o.random ?? Math.random,
+    clock: o.clock,
+    random: o.random,
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.onRawFrame ? { onRawFrame: o.onRawFrame } : {}),
   };
@@ -49,7 +51,9 @@ function common<U>(o: FundingFeedOptions<U>) {
  * Binance USD-M funding rates (`<sym>@markPrice@1s`: `r`, `T`), rolled over before the 24 h lifetime.
  *
  * @example
- * const feed = binanceUsdmFundingFeed({ symbols: ['BTC/USDT:USDT'], emit: (e) => console.log(e) });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = binanceUsdmFundingFeed({ symbols: ['BTC/USDT:USDT'], emit: (e) => console.log(e), clock, random: () => rng.next() });
  * feed.start();
  */
 export function binanceUsdmFundingFeed(options: FundingFeedOptions<BinanceUsdmUrls>): FeedClient {
@@ -73,7 +77,9 @@ export function binanceUsdmFundingFeed(options: FundingFeedOptions<BinanceUsdmUr
  * Kraken Futures funding rates (`ticker`: `relative_funding_rate`, `next_funding_rate_time`).
  *
  * @example
- * const feed = krakenFuturesFundingFeed({ symbols: ['BTC/USD:USD'], emit: (e) => console.log(e) });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = krakenFuturesFundingFeed({ symbols: ['BTC/USD:USD'], emit: (e) => console.log(e), clock, random: () => rng.next() });
  * feed.start();
  */
 export function krakenFuturesFundingFeed(options: FundingFeedOptions<KrakenFuturesUrls>): FeedClient {
@@ -98,7 +104,9 @@ export function krakenFuturesFundingFeed(options: FundingFeedOptions<KrakenFutur
  * KuCoin Futures funding rates (`/contract/instrument:<sym>`, subject `funding.rate`).
  *
  * @example
- * const feed = kucoinFuturesFundingFeed({ symbols: ['BTC/USDT:USDT'], emit: (e) => console.log(e) });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = kucoinFuturesFundingFeed({ symbols: ['BTC/USDT:USDT'], emit: (e) => console.log(e), clock, random: () => rng.next() });
  * feed.start();
  */
 export function kucoinFuturesFundingFeed(options: FundingFeedOptions<KucoinFuturesUrls>): FeedClient {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type FeedClock, systemClock } from '../../../common/clock.js';
+import type { Clock } from '@tickerml/core';
 import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
@@ -22,8 +22,10 @@ export interface CoinbaseFeedOptions {
   readonly emit: EventSink;
   /** Products per connection (default 1). */
   readonly productsPerConnection?: number;
-  readonly clock?: FeedClock;
-  readonly random?: () => number;
+  /** The process's one clock (core's `LiveClock`; `TestClock` in tests): frame stamps and every timer. Required. */
+  readonly clock: Clock;
+  /** Jitter source in [0, 1) for reconnect backoff, e.g. `() => rng.next()` of core's `SeededRandom`. Required. */
+  readonly random: () => number;
   readonly logger?: FeedLogger;
   readonly urls?: Partial<CoinbaseUrls>;
   readonly backoff?: BackoffOptions;
@@ -35,13 +37,15 @@ export interface CoinbaseFeedOptions {
  * A Coinbase Advanced Trade feed (level2 + market_trades).
  *
  * @example
- * const feed = coinbaseFeed({ instruments: [new DecimalGrid('BTC/USD', '0.01', '0.00000001')], emit: console.log });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = coinbaseFeed({ instruments: [new DecimalGrid('BTC/USD', '0.01', '0.00000001')], emit: console.log, clock, random: () => rng.next() });
  * feed.start();
  */
 export function coinbaseFeed(options: CoinbaseFeedOptions): FeedGroup {
   const urls: CoinbaseUrls = { ...COINBASE_URLS, ...options.urls };
   const per = Math.max(1, options.productsPerConnection ?? COINBASE.defaultProductsPerConnection);
-  const clock = options.clock ?? systemClock();
+  const clock = options.clock;
   const feeds: FeedClient[] = [];
   for (let i = 0; i < options.instruments.length; i += per) {
     const group = options.instruments.slice(i, i + per);
@@ -51,7 +55,7 @@ export function coinbaseFeed(options: CoinbaseFeedOptions): FeedGroup {
         symbols: group.map((g) => g.symbol),
         emit: options.emit,
         clock,
-        random: options.random ?? Math.random,
+        random: options.random,
         ...(options.logger ? { logger: options.logger } : {}),
         ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
         ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type FeedClock, systemClock } from '../../../common/clock.js';
+import type { Clock } from '@tickerml/core';
 import type { DecimalGrid } from '../../../common/decimal.js';
 import type { EventSink } from '../../../common/feed.js';
 import type { FeedLogger } from '../../../common/logger.js';
@@ -29,8 +29,10 @@ export interface KrakenFeedOptions {
    * Without it only L2 and trades are streamed.
    */
   readonly level3Token?: string;
-  readonly clock?: FeedClock;
-  readonly random?: () => number;
+  /** The process's one clock (core's `LiveClock`; `TestClock` in tests): frame stamps and every timer. Required. */
+  readonly clock: Clock;
+  /** Jitter source in [0, 1) for reconnect backoff, e.g. `() => rng.next()` of core's `SeededRandom`. Required. */
+  readonly random: () => number;
   readonly logger?: FeedLogger;
   readonly urls?: Partial<KrakenUrls>;
   readonly backoff?: BackoffOptions;
@@ -44,7 +46,9 @@ export interface KrakenFeedOptions {
  * A Kraken v2 spot feed.
  *
  * @example
- * const feed = krakenFeed({ instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], emit: console.log, depth: 10 });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = krakenFeed({ instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')], emit: console.log, depth: 10, clock, random: () => rng.next() });
  * feed.start();
  */
 export function krakenFeed(options: KrakenFeedOptions): FeedClient {
@@ -60,8 +64,8 @@ export function krakenFeed(options: KrakenFeedOptions): FeedClient {
       }),
     symbols: options.instruments.map((g) => g.symbol),
     emit: options.emit,
-    clock: options.clock ?? systemClock(),
-    random: options.random ?? Math.random,
+    clock: options.clock,
+    random: options.random,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
     connection: {

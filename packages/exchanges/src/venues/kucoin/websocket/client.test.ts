@@ -1,6 +1,5 @@
-import type { MarketEvent } from '@tickerml/core';
+import { type MarketEvent, TestClock } from '@tickerml/core';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../common/clock.js';
 import { DecimalGrid } from '../../../common/decimal.js';
 import { type FeedLogger, redact } from '../../../common/logger.js';
 import { waitFor } from '../../../contract/wait.js';
@@ -37,7 +36,7 @@ describe('secrets stay out of logs', () => {
     const server = await ReplayServer.start({ frames });
     const { logger, lines } = capture();
     const events: MarketEvent[] = [];
-    const clock = new ManualClock();
+    const clock = new TestClock(1_700_000_000_000_000);
     const feed = kucoinFeed({
       instruments: [new DecimalGrid('SNX/BTC', '0.00000001', '0.00000001')],
       emit: (e) => events.push(e),
@@ -52,7 +51,7 @@ describe('secrets stay out of logs', () => {
         () => feed.book('SNX/BTC') !== undefined,
         'SNX/BTC synced',
         400_000,
-        () => clock.advanceMs(1),
+        () => clock.advanceBy(1_000),
       );
       expect(server.requests.find((r) => r.source === 'bullet')).toMatchObject({
         method: 'POST',
@@ -64,7 +63,7 @@ describe('secrets stay out of logs', () => {
         () => feed.connection.connects === 2 && feed.connection.state === 'open',
         'reconnected',
         400_000,
-        () => clock.advanceMs(1),
+        () => clock.advanceBy(1_000),
       );
       expect(lines.some((l) => l.includes('token=***'))).toBe(true);
       for (const l of lines) expect(l).not.toContain('replay-token');
@@ -78,7 +77,7 @@ describe('secrets stay out of logs', () => {
     const { frames } = await loadFrames(`${FIXTURES}kraken/crossbook_kraken_btcusd_l2.cbcap`);
     const server = await ReplayServer.start({ frames });
     const { logger, lines } = capture();
-    const clock = new ManualClock();
+    const clock = new TestClock(1_700_000_000_000_000);
     const feed = krakenFeed({
       instruments: [new DecimalGrid('BTC/USD', '0.1', '0.00000001')],
       emit: () => {},
@@ -98,7 +97,7 @@ describe('secrets stay out of logs', () => {
         () => feed.connection.state === 'open' && feed.connection.framesReceived > 10,
         'streaming from the auth endpoint',
         400_000,
-        () => clock.advanceMs(1),
+        () => clock.advanceBy(1_000),
       );
       for (const l of lines) expect(l).not.toContain('l3-secret-token');
     } finally {

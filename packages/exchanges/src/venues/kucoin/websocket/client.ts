@@ -4,8 +4,8 @@
  *
  * @module
  */
+import type { Clock } from '@tickerml/core';
 
-import { type FeedClock, systemClock } from '../../../common/clock.js';
 import type { DecimalGrid } from '../../../common/decimal.js';
 import { AdapterConfigError } from '../../../common/errors.js';
 import type { EventSink } from '../../../common/feed.js';
@@ -23,8 +23,10 @@ import { pingMessage } from './messages.js';
 export interface KucoinFeedOptions {
   readonly instruments: readonly DecimalGrid[];
   readonly emit: EventSink;
-  readonly clock?: FeedClock;
-  readonly random?: () => number;
+  /** The process's one clock (core's `LiveClock`; `TestClock` in tests): frame stamps and every timer. Required. */
+  readonly clock: Clock;
+  /** Jitter source in [0, 1) for reconnect backoff, e.g. `() => rng.next()` of core's `SeededRandom`. Required. */
+  readonly random: () => number;
   readonly logger?: FeedLogger;
   readonly urls?: Partial<KucoinUrls>;
   readonly backoff?: BackoffOptions;
@@ -40,7 +42,9 @@ export interface KucoinFeedOptions {
  *
  * @throws {AdapterConfigError} when more symbols are given than one connection can carry.
  * @example
- * const feed = kucoinFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.1', '0.00000001')], emit: console.log });
+ * const clock = new LiveClock(); // the app's one clock
+ * const rng = new SeededRandom(1); // reconnect jitter
+ * const feed = kucoinFeed({ instruments: [new DecimalGrid('BTC/USDT', '0.1', '0.00000001')], emit: console.log, clock, random: () => rng.next() });
  * feed.start();
  */
 export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
@@ -63,8 +67,8 @@ export function kucoinFeed(options: KucoinFeedOptions): FeedClient {
       }),
     symbols: options.instruments.map((g) => g.symbol),
     emit: options.emit,
-    clock: options.clock ?? systemClock(),
-    random: options.random ?? Math.random,
+    clock: options.clock,
+    random: options.random,
     httpGet,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onRawFrame ? { onRawFrame: options.onRawFrame } : {}),
