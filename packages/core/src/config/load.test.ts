@@ -47,7 +47,7 @@ describe('loadConfig', () => {
     expect(config.risk.correlationThreshold).toBe(0.7);
     expect(config.app.venues.binanceus.latencyMs).toEqual({ min: 50, max: 100 });
     expect(config.app.venues.coinbase.latencyMs).toEqual({ min: 100, max: 200 });
-    expect(config.app.dashboard).toEqual({ host: '127.0.0.1', port: 5005 });
+    expect(config.app.dashboard).toEqual({ host: '127.0.0.1', port: 5005, allowedHosts: [] });
     expect(config.kafka.topics.deadLetter).toBe('tickerml.dead-letter');
     expect(config.sources).toEqual([]);
     expect(Object.isFrozen(config.risk)).toBe(true);
