@@ -79,6 +79,10 @@ function appFlags(db: string, { duration, statusEvery }: { duration: number; sta
     '20',
     '--status-every',
     String(statusEvery),
+    // A baseline that trades within seconds: the default demo model mostly holds
+    // (test/model.int.test.ts covers the Decision Transformer path).
+    '--strategy',
+    'obi-momentum',
   ];
 }
 

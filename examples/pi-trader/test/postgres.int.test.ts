@@ -45,6 +45,9 @@ await describeWithService('postgres', 'pnpm pi-trader with storage.postgres_url'
           '20',
           '--status-every',
           '0',
+          // a baseline that trades within seconds (the default demo model mostly holds)
+          '--strategy',
+          'obi-momentum',
         ],
         {
           cwd: dir,
