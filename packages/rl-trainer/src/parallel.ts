@@ -123,7 +123,7 @@ export class GradientWorkers {
     );
     const total = answers.reduce((sum, a) => sum + a.realSteps, 0);
     let loss = 0;
-    const sums = this.trainable.map((_, j) => new Float32Array((answers[0]?.grads[j] as Float32Array).length));
+    const sums = this.trainable.map((name) => new Float32Array(params.get(name).size));
     answers.forEach((answer, i) => {
       const share = total > 0 ? answer.realSteps / total : (shards[i] as number[]).length / indices.length;
       loss += answer.loss * share;
