@@ -7,17 +7,17 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Clock } from '@tickerml/core';
 import { RecorderError } from '../readers/errors.js';
 import type { TickermlHeader } from '../readers/formats.js';
 import type { RawFrame, RawFrameKind } from '../readers/raw-frame.js';
 
-// TODO(core): take core's `Clock` once packages/core/src/clock.ts lands; any object with
-// `nowUs()` (the adapters' FeedClock, a test clock) fits this shape.
-/** Where the recorder gets `localTs` from when the caller does not pass one. */
-export interface RecorderClock {
-  /** Current time, integer microseconds since the Unix epoch. */
-  nowUs(): number;
-}
+/**
+ * Where the recorder gets `localTs` from when the caller does not pass one: the `nowUs` of
+ * core's {@link Clock} (the app's one `LiveClock`, shared with its feeds; a `TestClock` in tests).
+ * Only the reading is needed, so any object with `nowUs()` fits.
+ */
+export type RecorderClock = Pick<Clock, 'nowUs'>;
 
 /** Options of {@link Recorder}. */
 export interface RecorderOptions {
