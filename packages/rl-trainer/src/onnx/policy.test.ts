@@ -29,7 +29,9 @@ const instrument: InstrumentSpec = {
   tickSize: '0.01',
   lotSize: '0.00001',
 };
-const encoderDimension = new StateEncoder({ venue: VENUE, symbol: SYMBOL }).dimension;
+const encoder = new StateEncoder({ venue: VENUE, symbol: SYMBOL });
+const encoderDimension = encoder.dimension;
+const encoderFeatures = encoder.features.map((f) => ({ name: f.name, unit: f.unit, window: f.window }));
 const arch: ModelArchitecture = {
   stateDim: encoderDimension,
   dModel: 16,
@@ -47,12 +49,13 @@ function policyBytes(
   version: string,
   encoderVersion = String(ENCODER_VERSION),
   actionBias?: readonly [number, number, number],
+  features = encoderFeatures,
 ): Uint8Array {
   const model = randomPolicyModel(arch, seed, version);
   const weights = new Map(model.weights);
   if (actionBias !== undefined) weights.set('dt.head_action.b', Float32Array.from(actionBias));
   return buildPolicyGraph(
-    { info: { ...model.info, encoder: { ...model.info.encoder, version: encoderVersion } }, weights },
+    { info: { ...model.info, encoder: { version: encoderVersion, features } }, weights },
     Quantisation.Int8,
   );
 }
@@ -141,6 +144,20 @@ describe('OnnxPolicyModel', () => {
     const loading = OnnxPolicyModel.load(path, { encoderVersion: String(ENCODER_VERSION) });
     await expect(loading).rejects.toBeInstanceOf(EncoderVersionMismatchError);
     await expect(loading).rejects.toThrow(`model encoder version 999, runtime encoder version ${ENCODER_VERSION}`);
+  });
+
+  it('a policy refuses a model whose features are not its encoder`s, naming the first difference', async () => {
+    const path = join(dir, 'other-features.onnx');
+    const renamed = encoderFeatures.map((f, i) => (i === 3 ? { ...f, name: 'something_else' } : f));
+    await writeFile(path, policyBytes('feat', 'dt-feat', String(ENCODER_VERSION), undefined, renamed));
+    const model = await OnnxPolicyModel.load(path, {
+      encoderVersion: String(ENCODER_VERSION),
+      stateDim: encoderDimension,
+    });
+    expect(() => new DecisionTransformerPolicy({ venue: VENUE, symbol: SYMBOL, model, capLots: 10 })).toThrow(
+      `model features differ from the encoder's at 3: model 'something_else', encoder '${encoderFeatures[3]?.name}'`,
+    );
+    model.dispose();
   });
 
   it('refuses a file that is not a policy, naming it', async () => {
