@@ -175,6 +175,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   const stopSqliteRetention = storage.retention
     ? sqlite.startRetentionJob({
         ...storage.retention,
+        clock,
         onError: (error) => logger.error({ err: error }, 'SQLite retention pass failed; the next one retries'),
       })
     : undefined;
@@ -184,7 +185,7 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   const mirror =
     storage.backend !== 'postgres' || storage.postgresUrl === undefined
       ? undefined
-      : await startPostgresMirror(storage.postgresUrl, sqlite, logger, storage);
+      : await startPostgresMirror(storage.postgresUrl, sqlite, logger, storage, clock);
   const store = new PaperStore(sqlite);
   if (args.fresh) store.clear();
   const checkpoint = store.latest();
@@ -852,6 +853,7 @@ async function startPostgresMirror(
   sqlite: SqliteStore,
   logger: Logger,
   storage: StorageSettings,
+  clock: Clock,
   intervalMs = 30_000,
 ): Promise<{ stop(): Promise<void> }> {
   const { migrateSqliteToPostgres, PostgresStore } = await import('@tickerml/storage/postgres');
@@ -860,6 +862,7 @@ async function startPostgresMirror(
   const stopRetention = storage.retention
     ? pg.startRetentionJob({
         ...storage.retention,
+        clock,
         onError: (error) => logger.error({ err: error }, 'PostgreSQL retention pass failed; the next one retries'),
       })
     : undefined;

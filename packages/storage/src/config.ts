@@ -21,7 +21,7 @@ export interface StorageSettings {
   readonly postgresUrl: string | undefined;
   /** Partitioning and TimescaleDB options for `PostgresStore.connect`. */
   readonly postgres: Pick<PostgresStoreOptions, 'partitionUs' | 'timescale'>;
-  /** Options for either store's `startRetentionJob`, or `undefined` when `retention_days` is 0 (keep everything). */
+  /** Options for either store's `startRetentionJob` (add the app's `clock`), or `undefined` when `retention_days` is 0 (keep everything). */
   readonly retention: { readonly retentionUs: number; readonly intervalMs: number } | undefined;
 }
 
@@ -32,7 +32,7 @@ export interface StorageSettings {
  * @example
  * const settings = storageSettings(loadConfig('config').app.storage);
  * const store = await PostgresStore.connect(url, { ...settings.postgres, instruments });
- * if (settings.retention) store.startRetentionJob(settings.retention);
+ * if (settings.retention) store.startRetentionJob({ ...settings.retention, clock }); // the app's LiveClock
  */
 export function storageSettings(config: StorageConfig): StorageSettings {
   const retentionUs = config.retentionDays === 0 ? null : config.retentionDays * DAY_US;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@tickerml/core';
+import { loadConfig, TestClock } from '@tickerml/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithService } from '../../../test/support/services.js';
 import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
@@ -146,7 +146,7 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
     const stop = store.startRetentionJob({
       retentionUs: 10 * DAY_US,
       intervalMs: 60_000,
-      nowUs: () => day + 11 * DAY_US, // cutoff = day + DAY_US: only the first day is wholly older
+      clock: new TestClock(day + 11 * DAY_US), // cutoff = day + DAY_US: only the first day is wholly older
       onPass: (dropped) => passes.push(dropped),
       onError: (error) => errors.push(error),
     });
@@ -189,7 +189,7 @@ await describeWithService('postgres', 'PostgresStore (real PostgreSQL)', (servic
       const passes: (readonly string[])[] = [];
       const stop = other.startRetentionJob({
         ...(settings.retention ?? { retentionUs: 0, intervalMs: 1 }),
-        nowUs: () => now,
+        clock: new TestClock(now),
         onPass: (d) => passes.push(d),
       });
       await expect.poll(() => passes.length).toBeGreaterThan(0);

@@ -16,6 +16,7 @@ import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/co
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseUnreachableError, InvalidConnectionStringError, SchemaVersionError, StorageError } from './errors.js';
+import { retentionIntervalUs, retentionTimerName } from './retention.js';
 import {
   eventToRow,
   type InstrumentLookup,
@@ -635,13 +636,14 @@ export class PostgresStore {
 
   /**
    * Runs {@link dropPartitionsOlderThan} every `intervalMs` with a cutoff of `now - retentionUs`.
-   * Returns a function that stops it. `nowUs` defaults to the wall clock.
+   * Returns a function that stops it. Time and timers come from `options.clock`.
    *
    * @example
-   * const stop = store.startRetentionJob({ retentionUs: 30 * DAY_US, intervalMs: 3_600_000 });
+   * const stop = store.startRetentionJob({ retentionUs: 30 * DAY_US, intervalMs: 3_600_000, clock });
    */
   startRetentionJob(options: RetentionJobOptions): () => void {
-    const nowUs = options.nowUs ?? (() => Date.now() * 1000);
+    const clock = options.clock;
+    const nowUs = () => clock.nowUs();
     let running = false;
     const tick = () => {
       if (running) return;
@@ -653,10 +655,12 @@ export class PostgresStore {
           running = false;
         });
     };
-    const timer = setInterval(tick, options.intervalMs);
-    timer.unref();
+    const name = retentionTimerName('postgres');
+    clock.setTimer(name, retentionIntervalUs(options.intervalMs), undefined, undefined, tick);
     tick();
-    return () => clearInterval(timer);
+    return () => {
+      clock.cancelTimer(name);
+    };
   }
 
   /** Closes the connection pool. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UnknownInstrumentError } from '@tickerml/core';
+import { TestClock, UnknownInstrumentError } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { everyKind, instruments, numberedTrades, trade } from '../test/events.js';
@@ -196,7 +196,7 @@ describe('SqliteStore', () => {
     const stop = store.startRetentionJob({
       retentionUs: 2 * day,
       intervalMs: 60_000,
-      nowUs: () => now,
+      clock: new TestClock(now),
       onPass: (p) => passes.push(p),
     });
     stop();

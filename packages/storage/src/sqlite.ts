@@ -7,10 +7,11 @@
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BookSnapshot, FundingRate, MarketEvent, Trade } from '@tickerml/core';
+import type { BookSnapshot, Clock, FundingRate, MarketEvent, Trade } from '@tickerml/core';
 import Database from 'better-sqlite3';
 import { CorruptDatabaseError, DatabaseOpenError, MissingSchemaError, SchemaVersionError } from './errors.js';
 import { LevelsJsonbWriter } from './jsonb.js';
+import { retentionIntervalUs, retentionTimerName } from './retention.js';
 import {
   bookSnapshotValues,
   eventToRow,
@@ -117,8 +118,11 @@ export interface RetentionJobOptions {
   readonly retentionUs: number;
   /** Run every this many milliseconds (and once at start). */
   readonly intervalMs: number;
-  /** Current time, µs since the epoch. Default: the wall clock. */
-  readonly nowUs?: () => number;
+  /**
+   * The app's clock (core's `LiveClock`; a `TestClock` in tests): the cutoff is
+   * `clock.nowUs() - retentionUs` and the passes run on its timers. Required: no hidden wall clock.
+   */
+  readonly clock: Clock;
   /** Called after each pass with what it removed: dropped partitions, or rows deleted per table. */
   readonly onPass?: (removed: readonly string[]) => void;
   /** Called when a pass fails; the job keeps running. */
@@ -451,10 +455,11 @@ export class SqliteStore {
    * `nowUs() - retentionUs`, over the market-data tables. Returns a function that stops it.
    *
    * @example
-   * const stop = store.startRetentionJob({ retentionUs: 30 * 86_400_000_000, intervalMs: 3_600_000 });
+   * const stop = store.startRetentionJob({ retentionUs: 30 * 86_400_000_000, intervalMs: 3_600_000, clock });
    */
   startRetentionJob(options: RetentionJobOptions): () => void {
-    const nowUs = options.nowUs ?? (() => Date.now() * 1000);
+    const clock = options.clock;
+    const nowUs = () => clock.nowUs();
     const pass = () => {
       try {
         const deleted = this.deleteOlderThan(nowUs() - options.retentionUs);
@@ -463,10 +468,12 @@ export class SqliteStore {
         options.onError?.(error);
       }
     };
-    const timer = setInterval(pass, options.intervalMs);
-    timer.unref();
+    const name = retentionTimerName('sqlite');
+    clock.setTimer(name, retentionIntervalUs(options.intervalMs), undefined, undefined, pass);
     pass();
-    return () => clearInterval(timer);
+    return () => {
+      clock.cancelTimer(name);
+    };
   }
 
   /** Closes the database (checkpointing the WAL). Safe to call twice. */
