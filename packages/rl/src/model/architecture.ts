@@ -112,7 +112,14 @@ export interface WeightSpec {
   readonly shape: readonly number[];
 }
 
-/** Number of elements of a shape. */
+/**
+ * Number of elements of a shape.
+ *
+ * @example
+ * ```ts
+ * shapeSize([20, 32]); // 640
+ * ```
+ */
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;
   for (const dim of shape) n *= dim;

@@ -300,8 +300,9 @@ export interface PolicyOutputs {
 }
 
 /**
- * Checks sizes and runs {@link decisionTransformerForward}; call once per model with
- * {@link checkDecisionTransformer} to validate weights before the first decision.
+ * Checks that a Decision Transformer's parameters fit together (architecture, every weight's
+ * size and finiteness, normalisation length, rtg scale); call it once per model before
+ * {@link decisionTransformerForward}.
  *
  * @throws {@link InvalidArchitectureError} or {@link WeightMismatchError} when the model is inconsistent.
  * @example

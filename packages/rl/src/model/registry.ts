@@ -108,7 +108,14 @@ export class ModelFileError extends BaseError {
 
 const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** The weights a model of `kind` must hold. */
+/**
+ * The weights a model of `kind` must hold.
+ *
+ * @example
+ * ```ts
+ * weightSpecsFor(ModelKind.Backbone, arch).length; // 3 + 16 per block + 2
+ * ```
+ */
 export function weightSpecsFor(kind: ModelKind, arch: ModelArchitecture): WeightSpec[] {
   return kind === ModelKind.Backbone ? backboneWeightSpecs(arch) : decisionTransformerWeightSpecs(arch);
 }

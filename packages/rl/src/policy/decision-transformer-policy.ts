@@ -225,7 +225,7 @@ export class DecisionTransformerPolicy implements Strategy {
   /**
    * Checks the model file now: when it changed since the loaded model, loads and checks it; the
    * swap happens before the next decision. Resolves when the check is done (a refusal resolves
-   * too: see {@link lastModelError} and `onModelChange`).
+   * too: see {@link DecisionTransformerPolicy.lastModelError} and `onModelChange`).
    */
   checkModelFile(): Promise<void> {
     this.checking ??= this.runCheck().finally(() => {

@@ -321,7 +321,7 @@ export class OnnxPolicyModel {
     };
   }
 
-  /** Frees the native session; later {@link infer} calls throw. */
+  /** Frees the native session; later {@link OnnxPolicyModel.infer} calls throw. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
