@@ -82,8 +82,8 @@ describe('pi-trader with the demo Decision Transformer', () => {
         const text = await modelPage.locator('[data-testid=model-compare]').textContent();
         expect(status, text ?? '').toBe('match');
         expect(await modelPage.locator('[data-testid=status]').textContent()).toBe('same action');
-        // float32 vs int8 kernels differ; the same file on both runtimes agrees closely
-        expect(Number(await modelPage.locator('[data-testid=max-diff]').textContent())).toBeLessThan(0.05);
+        // the same float32 file: onnxruntime-web in Chromium within 1e-5 of onnxruntime-node on the box
+        expect(Number(await modelPage.locator('[data-testid=max-diff]').textContent())).toBeLessThanOrEqual(1e-5);
       } finally {
         await browser.close();
         child.kill('SIGINT');
