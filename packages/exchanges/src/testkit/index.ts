@@ -38,6 +38,5 @@ export {
   ReplayServer,
   ReplayServerError,
   type ReplayServerOptions,
-  type ReplayTimers,
   type ServedRequest,
 } from './server.js';

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { defaultTimerProvider, type TimerProvider } from '@tickerml/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RecordingBaseError } from '../readers/errors.js';
 import type { RawFrame } from '../readers/raw-frame.js';
@@ -27,12 +28,6 @@ export type ReplayPace =
   | 'recorded'
   /** Recorded gaps divided by `speed` (×N). */
   | { readonly speed: number };
-
-/** Timer provider for paced replay; defaults to the real timers, wrapped lazily. */
-export interface ReplayTimers {
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /** Options of {@link ReplayServer.start}. */
 export interface ReplayServerOptions {
@@ -63,8 +58,12 @@ export interface ReplayServerOptions {
    * (`/stream?streams=...`), else `'first-message'`.
    */
   readonly startOn?: 'connect' | 'first-message';
-  /** Timers for `recorded` / `{speed}` pacing. */
-  readonly timers?: ReplayTimers;
+  /**
+   * Timers for `recorded` / `{speed}` pacing: core's `TimerProvider` (the one `LiveClock` uses).
+   * Defaults to core's `defaultTimerProvider`, the host's timers: the server talks to real
+   * sockets on loopback, so it paces on wall time unless a test hands it other timers.
+   */
+  readonly timers?: TimerProvider;
   /**
    * Inject the next planned fault only once the client has healed the previous one (asked for a
    * fresh snapshot, then 10 more book updates went by; or, if it never asks, 200 updates and
@@ -136,11 +135,6 @@ export interface ServedRequest {
   readonly source: 'tracked' | 'recorded' | 'stale' | 'bullet' | 'none';
 }
 
-const realTimers: ReplayTimers = {
-  setTimeout: (cb, ms) => setTimeout(cb, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 /**
  * Serves a recording on `127.0.0.1:<ephemeral port>` as if it were the venue: WebSocket on any
  * path (`wsUrl`), REST on `httpUrl`. Answers subscribe and ping messages, REST depth snapshots
@@ -210,7 +204,7 @@ export class ReplayServer {
   private greeting: string | undefined;
   private readonly startOn: 'connect' | 'first-message' | undefined;
   private readonly pace: ReplayPace;
-  private readonly timers: ReplayTimers;
+  private readonly timers: TimerProvider;
   private readonly nowUsFn: (() => number) | undefined;
   private readonly onInject: ((fault: InjectedFault) => void) | undefined;
   private readonly holdFn: (() => boolean) | undefined;
@@ -255,7 +249,7 @@ export class ReplayServer {
     // Callers that only poll `failure` must not see an unhandled rejection.
     this.finished.catch(() => undefined);
     this.pace = options.pace ?? 'max';
-    this.timers = options.timers ?? realTimers;
+    this.timers = options.timers ?? defaultTimerProvider;
     this.nowUsFn = options.nowUs;
     this.onInject = options.onInject;
     this.holdFn = options.hold;
