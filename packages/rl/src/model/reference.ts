@@ -220,7 +220,7 @@ export function backboneBlocks(
  * @param states - `tokens × stateDim`, row-major, already normalised.
  * @param valid - one flag per token, nonzero for a real one (left padding is 0).
  * @returns the hidden states, `tokens × dModel`.
- * @throws {@link InvalidArgumentError} when the sizes do not match the architecture.
+ * @throws `InvalidArgumentError` (core) when the sizes do not match the architecture.
  * @example
  * ```ts
  * const hidden = backboneForward(arch, weights, states, new Uint8Array(60).fill(1));
@@ -332,7 +332,7 @@ export function checkDecisionTransformer(params: DecisionTransformerParameters):
  * `backbone.pos_embed`, then the backbone; the heads read the last step's state token.
  *
  * @returns the last step's action and risk logits and probabilities and its size in [0, 1].
- * @throws {@link InvalidArgumentError} when an array's length does not match the architecture.
+ * @throws `InvalidArgumentError` (core) when an array's length does not match the architecture.
  * @example
  * ```ts
  * const out = decisionTransformerForward(params, { states, actions, returnsToGo, mask });
