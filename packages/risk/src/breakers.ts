@@ -6,8 +6,8 @@
  * - `gap_storm` (venue): more than `gapStormCount` gaps or checksum mismatches within `gapStormWindowUs`;
  * - `spread_blowout` (symbol): quoted spread above `maxSpreadBps`, or a crossed book;
  * - `price_jump` (symbol): a mid-to-mid log return beyond `priceJumpSigmas` standard deviations of the
- *   last `priceJumpWindow` returns (needs at least 30 returns first), or a move beyond
- *   `maxPriceJumpFraction` whatever the volatility;
+ *   last `priceJumpWindow` returns (needs at least 30 returns first) and at least
+ *   `minPriceJumpFraction`, or a move beyond `maxPriceJumpFraction` whatever the volatility;
  * - `venue_disconnected` (venue): the venue's feed reported a disconnect and no reconnect yet.
  *
  * A halt is lifted by rule, not by hand: once its condition has been clear for `cooldownUs`
@@ -134,8 +134,13 @@ export class CircuitBreakers {
     if (s.lastMid > 0 && mid !== s.lastMid) {
       const ret = Math.log(mid / s.lastMid);
       const sigma = s.jumpVol.value();
-      const beyondSigma = s.jumpVol.count >= 30 && sigma > 0 && Math.abs(ret) > this.limits.priceJumpSigmas * sigma;
-      const beyondCap = Math.abs(Math.expm1(ret)) > this.limits.maxPriceJumpFraction;
+      const move = Math.abs(Math.expm1(ret));
+      const beyondSigma =
+        s.jumpVol.count >= 30 &&
+        sigma > 0 &&
+        Math.abs(ret) > this.limits.priceJumpSigmas * sigma &&
+        move >= (this.limits.minPriceJumpFraction ?? 0);
+      const beyondCap = move > this.limits.maxPriceJumpFraction;
       if (beyondSigma || beyondCap) {
         this.#condition(
           BreakerRule.PriceJump,

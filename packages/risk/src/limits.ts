@@ -50,6 +50,13 @@ export interface BreakerLimits {
   readonly priceJumpSigmas: number;
   /** Number of mid returns the jump rule's standard deviation is estimated from. Default 200. */
   readonly priceJumpWindow: number;
+  /**
+   * A mid move smaller than this fraction is never a σ-jump, however small the recent moves: the
+   * per-update σ collapses when quotes arrive faster than the market moves (a replay at full
+   * speed, a busy book of sub-bp updates), and an everyday 8 bp move would read as 9σ. Default
+   * 0.002 (20 bp); 0 turns the floor off.
+   */
+  readonly minPriceJumpFraction?: number;
   /** A halt is lifted once its condition has been clear for this long. Default 30 s. */
   readonly cooldownUs: number;
 }
@@ -72,6 +79,7 @@ export const DEFAULT_RISK_LIMITS: RiskLimits = {
     maxPriceJumpFraction: 0.05,
     priceJumpSigmas: 8,
     priceJumpWindow: 200,
+    minPriceJumpFraction: 0.002,
     cooldownUs: 30_000_000,
   },
 };
@@ -167,6 +175,7 @@ export function resolveRiskLimits(
   inRange('breakers.maxPriceJumpFraction', b.maxPriceJumpFraction, 0, 1, true, false);
   inRange('breakers.priceJumpSigmas', b.priceJumpSigmas, 0, 1_000, true, false);
   inRange('breakers.priceJumpWindow', b.priceJumpWindow, 10, 1_000_000, false, false);
+  inRange('breakers.minPriceJumpFraction', b.minPriceJumpFraction ?? 0, 0, 1, true, false);
   inRange('breakers.cooldownUs', b.cooldownUs, 0, Number.MAX_SAFE_INTEGER, false, false);
   return limits;
 }

@@ -63,3 +63,23 @@ describe('rebase: a restarted price series', () => {
     expect(without).toBeGreaterThan(5 * withRebase);
   });
 });
+
+describe('sigma collapse: quotes faster than the recorded pace', () => {
+  it('an ordinary few-bp move after many tiny ones is not a jump; a large one still is', () => {
+    const b = new CircuitBreakers(limits.breakers);
+    // 200 updates of ±0.1 bp: the per-update σ collapses to ~0.1 bp.
+    let mid = 60_000;
+    for (let i = 0; i < 200; i++) {
+      mid *= i % 2 === 0 ? 1.00001 : 0.99999;
+      b.onQuote('binance', 'BTC/USDT', mid - 0.005, mid + 0.005, i * 1_000);
+    }
+    // −7.6 bp: 76σ of this series, an everyday BTC move (the demo at --speed 0 refused on these).
+    mid *= 1 - 0.00076;
+    b.onQuote('binance', 'BTC/USDT', mid - 0.005, mid + 0.005, 200_000);
+    expect(b.haltsFor('binance', 'BTC/USDT', 200_000)).toEqual([]);
+    // −50 bp in one update: a jump.
+    mid *= 0.995;
+    b.onQuote('binance', 'BTC/USDT', mid - 0.005, mid + 0.005, 201_000);
+    expect(b.haltsFor('binance', 'BTC/USDT', 201_000).map((h) => h.rule)).toEqual(['price_jump']);
+  });
+});
