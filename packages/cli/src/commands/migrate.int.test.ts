@@ -88,7 +88,7 @@ await describeWithService('postgres', 'tickerml migrate (real PostgreSQL)', (ser
     expect(second.out.join('')).toMatch(/^trades\s+1202\s+1202\s+0\s+ok/m);
   });
 
-  it('exits 1 naming what failed: missing file, wrong scheme, unreachable server', async () => {
+  it('exits 1 naming what failed (missing file, corrupt file, unreachable server), 2 for a wrong scheme', async () => {
     const missing = capture();
     expect(await migrateCommand(['--from', `sqlite:${join(dir, 'nope.db')}`, '--to', db.url], missing.io)).toBe(1);
     expect(missing.err.join('')).toMatch(/nope\.db' does not exist/);
@@ -100,8 +100,9 @@ await describeWithService('postgres', 'tickerml migrate (real PostgreSQL)', (ser
     expect(broken.err.join('')).toContain(`SQLite database '${corrupt}' is corrupt or not a SQLite database`);
 
     const scheme = capture();
-    expect(await migrateCommand(['--from', `sqlite:${file}`, '--to', 'mysql://x@127.0.0.1/db'], scheme.io)).toBe(1);
-    expect(scheme.err.join('')).toMatch(/scheme 'mysql' is not postgres/);
+    // A --to that is not a postgres:// URL is a usage error (exit 2, as the help says).
+    expect(await migrateCommand(['--from', `sqlite:${file}`, '--to', 'mysql://x@127.0.0.1/db'], scheme.io)).toBe(2);
+    expect(scheme.err.join('')).toMatch(/--to must be a postgres:\/\/ or postgresql:\/\/ URL/);
 
     const down = capture();
     expect(
