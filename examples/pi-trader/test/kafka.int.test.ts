@@ -17,13 +17,13 @@ const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url
 const dir = mkdtempSync(join(tmpdir(), 'pi-trader-kafka-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function bookOffsets(brokers: readonly string[]): Promise<number> {
+async function topicOffsets(brokers: readonly string[], topic: string): Promise<number> {
   const admin = new Kafka({ brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const topics = await admin.listTopics();
-    if (!topics.includes('tickerml.book')) return 0;
-    return (await admin.fetchTopicOffsets('tickerml.book')).reduce((a, p) => a + Number(p.high), 0);
+    if (!topics.includes(topic)) return 0;
+    return (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high), 0);
   } finally {
     await admin.disconnect();
   }
@@ -31,7 +31,8 @@ async function bookOffsets(brokers: readonly string[]): Promise<number> {
 
 await describeWithService('kafka', 'pnpm pi-trader --bus kafka', (kafka) => {
   it('carries the feed through the broker to the trader, trades, and exits 0 on SIGINT', async () => {
-    const before = await bookOffsets(kafka.brokers);
+    const before = await topicOffsets(kafka.brokers, 'tickerml.book');
+    const newsBefore = await topicOffsets(kafka.brokers, 'tickerml.news');
     const child = spawn(
       process.execPath,
       [
@@ -55,11 +56,19 @@ await describeWithService('kafka', 'pnpm pi-trader --bus kafka', (kafka) => {
         '20',
         '--status-every',
         '1',
+        // a baseline that trades within seconds (the default demo model mostly holds)
+        '--strategy',
+        'obi-momentum',
       ],
       {
         cwd: dir,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, TICKERML__KAFKA__BROKERS: `[${kafka.brokers.join(',')}]` },
+        env: {
+          ...process.env,
+          TICKERML__KAFKA__BROKERS: `[${kafka.brokers.join(',')}]`,
+          TICKERML__LOGGING__DIR: join(dir, 'logs'),
+          TICKERML__STORAGE__RECORDINGS_DIR: join(dir, 'rec'),
+        },
       },
     );
     let out = '';
@@ -84,7 +93,9 @@ await describeWithService('kafka', 'pnpm pi-trader --bus kafka', (kafka) => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     // The book events really went through the broker.
-    expect(await bookOffsets(kafka.brokers)).toBeGreaterThan(before);
+    expect(await topicOffsets(kafka.brokers, 'tickerml.book')).toBeGreaterThan(before);
+    // And the demo's harvested news items were published on the news topic.
+    expect(await topicOffsets(kafka.brokers, 'tickerml.news')).toBeGreaterThan(newsBefore);
     expect(out).toMatch(/pi-trader stopped \(SIGINT\): [1-9]\d* events/);
   }, 120_000);
 });
