@@ -107,7 +107,10 @@ export function parseCliArgs(argv: readonly string[]): PiTraderArgs | 'help' {
   const v = parsed.values;
   if (v.help) return 'help';
   const strategy = v.strategy;
-  if (strategy !== 'dt' && (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy) || strategy === 'arbitrage')) {
+  if (
+    strategy !== 'dt' &&
+    (!(BASELINE_STRATEGIES as readonly string[]).includes(strategy) || strategy === 'arbitrage')
+  ) {
     throw new CliArgsError(
       `--strategy must be dt or one of ${BASELINE_STRATEGIES.filter((s) => s !== 'arbitrage').join(', ')} (arbitrage needs two venues), was '${strategy}'`,
     );
