@@ -199,6 +199,10 @@ export async function closeLogger(logger: Logger, options: CloseLoggerOptions = 
     // A failed flush was reported by the writer's error listener; what is left is to close it.
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
     if (transport === undefined || transport.closed === true) return;
+    // Lines pino handed over in this turn are copied to the worker on the next one (thread-stream's
+    // setImmediate); ending before that copy makes it write past the end marker and throw.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (transport.closed === true) return;
     await new Promise<void>((resolve) => {
       transport.once('close', resolve);
       transport.end();
