@@ -202,7 +202,8 @@ export async function closeLogger(logger: Logger, options: CloseLoggerOptions = 
     // Lines pino handed over in this turn are copied to the worker on the next one (thread-stream's
     // setImmediate); ending before that copy makes it write past the end marker and throw.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (transport.closed === true) return;
+    // It may have closed during that turn (TypeScript cannot see the await change it).
+    if ((transport.closed as boolean | undefined) === true) return;
     await new Promise<void>((resolve) => {
       transport.once('close', resolve);
       transport.end();
