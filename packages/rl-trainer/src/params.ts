@@ -131,7 +131,7 @@ export class ParameterSet {
     return out;
   }
 
-  /** Overwrites weights from a {@link snapshot} (names absent from it are left as they are). */
+  /** Overwrites weights from a snapshot (`snapshot()`) (names absent from it are left as they are). */
   restore(snapshot: ReadonlyMap<string, { data: Float32Array }>): void {
     for (const [name, v] of this.vars) {
       const s = snapshot.get(name);
