@@ -21,6 +21,7 @@ import {
   LiveClock,
   type Logger,
   type MarketEvent,
+  parseDuration,
   SeededRandom,
   type TickerMLConfig,
 } from '@tickerml/core';
@@ -335,7 +336,23 @@ export async function startPiTrader(options: PiTraderOptions): Promise<PiTrader>
   let monitoredFeeds = (): VenueCounters[] => [];
   /** Perpetual funding rates (config.yaml funding:), started with the feeds. */
   let funding: Funding | undefined;
-  const monitoring = startMonitoring({ config, clock, logger, metrics, risk, feeds: () => monitoredFeeds() });
+  const refreshEveryUs = parseDuration(config.model.training.refreshEvery);
+  const monitoring = startMonitoring({
+    config,
+    clock,
+    logger,
+    metrics,
+    risk,
+    feeds: () => monitoredFeeds(),
+    ...(policy === undefined
+      ? {}
+      : {
+          // The bundled demo model is trained on a 2024 recording: stale by design, so only --live
+          // raises model_stale; a refused model file alerts in both.
+          ...(args.live ? { model: () => policy.modelAge(clock.nowUs(), refreshEveryUs) } : {}),
+          refusedModels: () => policy.refusedModels(),
+        }),
+  });
 
   let trader: PaperTrader | undefined;
   const onDecision = (d: GateDecision): void => {

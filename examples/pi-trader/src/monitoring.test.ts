@@ -13,7 +13,12 @@ import { startMonitoring } from './monitoring.js';
 
 const CONFIG = fileURLToPath(new URL('../../../config', import.meta.url));
 
-function setup(env: Record<string, string> = {}) {
+interface ModelHooks {
+  model?: () => { name: string; ageUs: number; maxAgeUs: number } | undefined;
+  refusedModels?: () => { file: string; reason: string }[];
+}
+
+function setup(env: Record<string, string> = {}, hooks: ModelHooks = {}) {
   const config = loadConfig(CONFIG, { env });
   const lines: string[] = [];
   const logger = createLogger({
@@ -46,6 +51,7 @@ function setup(env: Record<string, string> = {}) {
     feeds: () => [{ venue: 'binance', ...counters }],
     env: {},
     channels: [capture],
+    ...hooks,
   });
   return { monitoring, metrics, risk, clock, t0, received, lines, counters };
 }
@@ -116,6 +122,30 @@ describe('pi-trader monitoring', () => {
     expect(log).toContain('alert notice: restarted and resumed from checkpoint 12 (340 fills');
     expect(log).toContain('"alert":"resync_storm"');
     await monitoring.stop();
+  });
+
+  it('a model older than its refresh schedule and a refused model file reach the channels', async () => {
+    let refused: { file: string; reason: string }[] = [];
+    const day = 86_400_000_000;
+    let ageUs = 6 * day;
+    const s = setup(
+      {},
+      {
+        model: () => ({ name: 'dt-1', ageUs, maxAgeUs: 7 * day }),
+        refusedModels: () => refused,
+      },
+    );
+    s.monitoring.onBookUpdate('binance', s.t0);
+    await s.monitoring.evaluate();
+    expect(s.monitoring.alerts().active.map((a) => a.rule)).not.toContain('model_stale');
+    ageUs = 8 * day;
+    refused = [{ file: 'models/policy.onnx', reason: 'model encoder version 2, runtime encoder version 1' }];
+    await s.monitoring.evaluate();
+    const rules = s.monitoring.alerts().active.map((a) => a.rule);
+    expect(rules).toContain('model_stale');
+    expect(rules).toContain('model_refused');
+    await s.monitoring.stop();
+    expect(s.received.map((m) => m.rule)).toEqual(expect.arrayContaining(['model_stale', 'model_refused']));
   });
 
   it('an enabled channel without its environment variable stops the start, naming the variable', () => {

@@ -44,6 +44,13 @@ export interface MonitoringOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra channels (tests). */
   readonly channels?: readonly AlertChannel[];
+  /**
+   * The model deciding now, for `model_stale`: its version, its age (now − as-of, µs) and the age
+   * at which its refresh is due (model_config.yaml `training.refresh_every`, µs).
+   */
+  readonly model?: () => { readonly name: string; readonly ageUs: number; readonly maxAgeUs: number } | undefined;
+  /** Model files refused since start (hot reload), for `model_refused`. */
+  readonly refusedModels?: () => readonly { readonly file: string; readonly reason: string }[];
 }
 
 /** The running alerting of a pi-trader. */
@@ -156,6 +163,8 @@ export function startMonitoring(options: MonitoringOptions): Monitoring {
         0.99,
       ),
       disk,
+      model: options.model?.(),
+      refusedModels: options.refusedModels?.() ?? [],
     });
     engine.update(conditions, clock.nowUs());
     const counts = new Map<string, number>();

@@ -42,6 +42,7 @@ export class PolicyRuntime {
   policy: DecisionTransformerPolicy | undefined;
   private readonly latency = new LatencyWindow();
   private lastError: string | undefined;
+  private lastRefusedPath: string | undefined;
   private decisions = 0;
   private shownDecisions = 0;
 
@@ -126,11 +127,25 @@ export class PolicyRuntime {
       );
     } else {
       this.lastError = change.error.message.split('\n')[0];
+      this.lastRefusedPath = change.path;
       this.logger.error(
         { path: change.path, err: change.error, kept: change.keptVersion },
         'model file refused; the old model keeps deciding',
       );
     }
+  }
+
+  /** The model deciding now, its age at `nowUs` (from its as-of) and the age its refresh is due at. */
+  modelAge(nowUs: number, refreshEveryUs: number): { name: string; ageUs: number; maxAgeUs: number } {
+    const info = this.policy?.currentModel.info ?? this.model.info;
+    return { name: info.version, ageUs: Math.max(0, nowUs - info.asOfUs), maxAgeUs: refreshEveryUs };
+  }
+
+  /** The model file refused last by hot reload (the old model keeps deciding), or none. */
+  refusedModels(): { file: string; reason: string }[] {
+    return this.lastError === undefined
+      ? []
+      : [{ file: this.lastRefusedPath ?? this.model.path, reason: this.lastError }];
   }
 
   /** The policy file deciding now (served to the in-browser model page). */
