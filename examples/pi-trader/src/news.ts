@@ -34,7 +34,7 @@ export interface NewsService {
   sentiment(asset: string, nowUs: number): SentimentValue;
   /** Counters per source. */
   stats(): ReturnType<NewsHarvester['stats']>;
-  /** Also hands every new item to `publish` (the `news` topic with `--bus kafka`); failures are logged, never fatal. */
+  /** Also hands every new item to `publish` (the `news` topic with `--bus kafka`), first the (up to 1,000) seen before it was set; failures are logged, never fatal. */
   setPublisher(publish: (item: NewsItem) => Promise<void>): void;
   stop(): Promise<void>;
 }
@@ -42,6 +42,8 @@ export interface NewsService {
 const DEMO_FEEDS = ['coindesk', 'cointelegraph', 'theblock', 'decrypt'] as const;
 const demoFeed = (name: string) => new URL(`../recordings/news/${name}.rss`, import.meta.url);
 const KEEP_HEADLINES = 50;
+/** Items kept for the bus while it is not connected yet (the oldest go first beyond this). */
+const MAX_UNPUBLISHED = 1_000;
 
 /** Serves the bundled feed documents on loopback with an ETag each, answering conditional requests with 304. */
 async function serveDemoFeeds(): Promise<{ server: Server; base: string }> {
@@ -125,9 +127,19 @@ export async function startNews(options: {
   // Items are scored one at a time, in the order seen, off the trading path.
   let scoring: Promise<void> = Promise.resolve();
   let publish: ((item: NewsItem) => Promise<void>) | undefined;
+  // Items harvested before the bus is up (the first poll starts at once) wait here, bounded.
+  const unpublished: NewsItem[] = [];
+  const send = (item: NewsItem) => {
+    if (publish === undefined) {
+      unpublished.push(item);
+      if (unpublished.length > MAX_UNPUBLISHED) unpublished.shift();
+      return;
+    }
+    publish(item).catch((error: unknown) => logger.warn({ err: error, url: item.url }, 'news: publishing failed'));
+  };
   const onItem = (item: NewsItem) => {
     recorder.write(item);
-    publish?.(item).catch((error: unknown) => logger.warn({ err: error, url: item.url }, 'news: publishing failed'));
+    send(item);
     const view: HeadlineView = { ...pick(item), sentiment: null, relevance: null, scorer: null };
     headlines.unshift(view);
     if (headlines.length > KEEP_HEADLINES) headlines.pop();
@@ -167,6 +179,7 @@ export async function startNews(options: {
     stats: () => harvester.stats(),
     setPublisher: (fn) => {
       publish = fn;
+      for (const item of unpublished.splice(0)) send(item);
     },
     stop: async () => {
       harvester.stop();
