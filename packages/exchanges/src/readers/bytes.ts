@@ -93,7 +93,12 @@ export async function* byteChunks(
       }
     }
     if (failure === undefined) {
-      await settle((done) => gunzip.end(() => done()));
+      // Wait for 'close', not the end callback: zlib may report the missing trailer (Z_BUF_ERROR)
+      // after the writable side has finished, and a check made before that misses the cut.
+      await new Promise<void>((resolve) => {
+        gunzip.once('close', () => setImmediate(resolve));
+        gunzip.end();
+      });
       while (queue.length > 0) yield queue.shift() as Buffer;
       // Every byte was given and the stream wanted more: the file was cut short, not damaged.
       if ((failure as NodeJS.ErrnoException | undefined)?.code === 'Z_BUF_ERROR') {
