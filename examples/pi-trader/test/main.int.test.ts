@@ -3,7 +3,6 @@
  * live feed, serves the dashboard (checked over HTTP and in headless Chromium) and /metrics,
  * and exits 0 on SIGINT with everything flushed to SQLite.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,32 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '@tickerml/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../../../packages/dashboard/test/browser.js';
+import { startApp } from './app-process.js';
+import { until } from './until.js';
 
-const APP = fileURLToPath(new URL('..', import.meta.url));
-/** tsx's loader by absolute URL: the process runs in a scratch directory. */
-const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const CONFIG = fileURLToPath(new URL('../../../config', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pi-trader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(args: string[]) {
-  // The same entry point as `pnpm pi-trader` (dist/main.js), run from its TypeScript source.
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=@tickerml/source', '--import', TSX, join(APP, 'src/main.ts'), ...args],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
+const start = (args: string[]) => startApp(args, dir);
 
 /** The part of an HTMLCanvasElement the check uses (the test project has no DOM types). */
 interface Canvas {
@@ -45,21 +26,6 @@ interface Canvas {
   getContext(
     kind: '2d',
   ): { getImageData(x: number, y: number, w: number, h: number): { readonly data: ArrayLike<number> } } | null;
-}
-
-/** Polls `probe` until it returns a value (no fixed sleeps: each retry waits for the next timer turn). */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const t0 = performance.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The flags of a bundled-recording run on `db`: ephemeral ports, 20× pace. */

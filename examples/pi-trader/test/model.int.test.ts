@@ -4,17 +4,15 @@
  * same policy.onnx with onnxruntime-web (WASM served by the box) on the box's latest context and
  * reaches the same action as onnxruntime-node did, checked in headless Chromium.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../../../packages/dashboard/test/browser.js';
+import { startApp } from './app-process.js';
 import { until } from './until.js';
 
-const APP = fileURLToPath(new URL('..', import.meta.url));
-const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const CONFIG = fileURLToPath(new URL('../../../config', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pi-trader-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,41 +21,24 @@ describe('pi-trader with the demo Decision Transformer', () => {
   it.skipIf(!chromiumAvailable())(
     'shows the model panel and the browser runs the same ONNX file to the same action',
     async () => {
-      const child: ChildProcess = spawn(
-        process.execPath,
+      const app = startApp(
         [
-          '--conditions=@tickerml/source',
-          '--import',
-          TSX,
-          join(APP, 'src/main.ts'),
           ...['--config', CONFIG, '--duration', '90', '--port', '0', '--metrics-port', '0'],
           ...['--db', join(dir, 'db.sqlite'), '--status-every', '0'],
         ],
+        dir,
         {
-          cwd: dir,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...process.env,
-            TICKERML__LOGGING__DIR: join(dir, 'logs'),
-            TICKERML__STORAGE__RECORDINGS_DIR: join(dir, 'rec'),
-            TICKERML__NEWS__ENABLED: 'false',
-          },
+          TICKERML__LOGGING__DIR: join(dir, 'logs'),
+          TICKERML__STORAGE__RECORDINGS_DIR: join(dir, 'rec'),
+          TICKERML__NEWS__ENABLED: 'false',
         },
       );
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      child.stderr?.on('data', (c: Buffer) => {
-        err += c.toString();
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const { child, exited } = app;
       const browser = await launchChromium();
       try {
         const url = await until('the dashboard URL', () => {
-          if (child.exitCode !== null) throw new Error(`pi-trader exited: ${err}`);
-          return /dashboard: (http:\/\/\S+)/.exec(out)?.[1];
+          if (child.exitCode !== null) throw new Error(`pi-trader exited: ${app.err()}`);
+          return /dashboard: (http:\/\/\S+)/.exec(app.out())?.[1];
         });
         const page = await browser.newPage();
         await page.goto(url);

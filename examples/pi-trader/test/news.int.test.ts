@@ -3,7 +3,6 @@
  * no Ollama answers on this machine, and the log says so once) and shown on the dashboard with
  * their sentiment and scorer, checked in headless Chromium; the harvested items are recorded.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +11,9 @@ import { readNewsRecording } from '@tickerml/news';
 import { SqliteStore } from '@tickerml/storage';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../../../packages/dashboard/test/browser.js';
+import { startApp } from './app-process.js';
 import { until } from './until.js';
 
-const APP = fileURLToPath(new URL('..', import.meta.url));
-const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const CONFIG = fileURLToPath(new URL('../../../config', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pi-trader-news-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,36 +22,23 @@ describe('pi-trader demo news', () => {
   it.skipIf(!chromiumAvailable())(
     'shows scored headlines with their scorer on the dashboard and records what it fetched',
     async () => {
-      const child: ChildProcess = spawn(
-        process.execPath,
+      const app = startApp(
         [
-          '--conditions=@tickerml/source',
-          '--import',
-          TSX,
-          join(APP, 'src/main.ts'),
           ...['--config', CONFIG, '--duration', '60', '--port', '0', '--metrics-port', '0'],
           ...['--db', join(dir, 'db.sqlite'), '--status-every', '0'],
         ],
+        dir,
         {
-          cwd: dir,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...process.env,
-            TICKERML__LOGGING__DIR: join(dir, 'logs'),
-            TICKERML__STORAGE__RECORDINGS_DIR: join(dir, 'rec'),
-            // Nothing listens here: the fallback path, whatever runs on the default port.
-            TICKERML__NEWS__OLLAMA__HOST: 'http://127.0.0.1:9',
-          },
+          TICKERML__LOGGING__DIR: join(dir, 'logs'),
+          TICKERML__STORAGE__RECORDINGS_DIR: join(dir, 'rec'),
+          // Nothing listens here: the fallback path, whatever runs on the default port.
+          TICKERML__NEWS__OLLAMA__HOST: 'http://127.0.0.1:9',
         },
       );
-      let out = '';
-      child.stdout?.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const { child, exited } = app;
       const browser = await launchChromium();
       try {
-        const url = await until('the dashboard URL', () => /dashboard: (http:\/\/\S+)/.exec(out)?.[1]);
+        const url = await until('the dashboard URL', () => /dashboard: (http:\/\/\S+)/.exec(app.out())?.[1]);
         const page = await browser.newPage();
         await page.goto(url);
         const rows = page.locator('[data-testid=news] tbody tr');

@@ -4,47 +4,20 @@
  * loopback without a token and its token never printed, an unwritable log directory or a bad
  * `--db` refused at start with a clear error, quickly.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '@tickerml/storage';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startApp } from './app-process.js';
+import { until } from './until.js';
 
-const APP = fileURLToPath(new URL('..', import.meta.url));
-const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 const CONFIG = fileURLToPath(new URL('../../../config', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pi-trader-rel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function start(args: string[], env: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=@tickerml/source', '--import', TSX, join(APP, 'src/main.ts'), ...args],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-  );
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => out, err: () => err };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const t0 = performance.now();
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const start = (args: string[], env: Record<string, string> = {}) => startApp(args, dir, env);
 
 const base = (db: string) => [
   '--config',
